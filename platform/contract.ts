@@ -1,0 +1,83 @@
+/**
+ * The contract between the cdk8s side (which writes `charts-out/`) and the Pulumi side (which reads it).
+ *
+ * This file imports nothing from cdk8s or Pulumi on purpose: both worlds depend on it, neither on the other.
+ */
+import { createHash } from 'node:crypto';
+
+/** Version of the `charts-out/index.json` format; bumped on any incompatible change. */
+export const CHARTS_INDEX_VERSION = 1;
+
+/** Platform add-ons an app can need; Pulumi installs each from its official Helm chart. */
+export const ADDONS = [
+  'ingress-nginx',
+  'contour',
+  'gateway-api',
+  'linkerd',
+  'linkerd-viz',
+  'prometheus',
+  'prometheus-adapter',
+  'vpa',
+  'loki',
+  'tempo',
+] as const;
+
+/** One platform add-on (see {@link ADDONS}). */
+export type Addon = (typeof ADDONS)[number];
+
+/**
+ * A Secret the app's manifests reference by name. The manifests never contain its value: Pulumi creates it at
+ * deploy time, with random values for `generate: true` keys and values from stack config for the others.
+ */
+export interface SecretRequirement {
+  /** The Secret's `metadata.name` in the app namespace. */
+  readonly name: string;
+  /** The keys the manifests read from it (sorted). */
+  readonly keys: readonly string[];
+  /** `true`: Pulumi generates random values (passwords); `false`: the values come from Pulumi config secrets. */
+  readonly generate: boolean;
+  /** What the Secret is for, shown in errors when a config value is missing. */
+  readonly description: string;
+}
+
+/** A stateful object whose volumes hold data: Pulumi protects it from accidental deletion. */
+export interface StatefulObject {
+  readonly kind: 'StatefulSet' | 'PersistentVolumeClaim';
+  readonly name: string;
+}
+
+/** One app (one cdk8s chart) in `charts-out/`. */
+export interface AppEntry {
+  /** App name, also the chart name. */
+  readonly name: string;
+  /** The YAML file, relative to `charts-out/`. */
+  readonly file: string;
+  /**
+   * The namespace all the app's namespaced objects live in. The YAML holds the Namespace object too, so that
+   * `kubectl apply -f charts-out/<file>` works alone; Pulumi creates the namespace itself and skips that object.
+   */
+  readonly namespace: string;
+  /** `sha256:<hex>` of the YAML file's bytes. */
+  readonly digest: string;
+  /** Secrets the app expects (names and keys only). */
+  readonly secrets: readonly SecretRequirement[];
+  /** Add-ons whose CRDs or controllers the app uses (sorted). */
+  readonly addons: readonly Addon[];
+  /** Objects that own persistent volumes. */
+  readonly stateful: readonly StatefulObject[];
+  /** Hosts the app exposes through an ingress (sorted). */
+  readonly hosts: readonly string[];
+  /** Whether the namespace is meshed by Linkerd (the namespace gets `linkerd.io/inject: enabled`). */
+  readonly meshed: boolean;
+}
+
+/** The whole `charts-out/index.json`. */
+export interface ChartsIndex {
+  readonly version: number;
+  readonly apps: readonly AppEntry[];
+}
+
+/** The digest recorded in `index.json` for a manifest file's contents. */
+export function manifestDigest(contents: string | Buffer): string {
+  return 'sha256:' + createHash('sha256').update(contents).digest('hex');
+}
