@@ -1,0 +1,10 @@
+/** The reference apps, by name: each builds one `PlatformChart`. */
+import type { Construct } from 'constructs';
+import type { PlatformChart } from '../platform';
+import { chat } from './chat';
+
+/** Builds one app in `scope`. */
+export type AppBuilder = (scope: Construct) => PlatformChart;
+
+/** Every reference app, in synth order. */
+export const REFERENCE_APPS: Readonly<Record<string, AppBuilder>> = { chat };

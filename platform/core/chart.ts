@@ -1,0 +1,200 @@
+/**
+ * `PlatformChart`: one app, in one namespace, and the registry its constructs report to (workloads, dependency
+ * edges, Secrets, add-ons, volumes, hosts), from which NetworkPolicies and `charts-out/index.json` are derived.
+ */
+import { Chart, JsonPatch } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
+import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Addon, AppEntry, SecretRequirement, StatefulObject } from '../contract';
+import { LABEL, MANAGED_BY } from './names';
+import { PropValidator, constructPath } from './validate';
+
+/** Properties of a {@link PlatformChart}. */
+export interface PlatformChartProps {
+  /**
+   * Namespace of every object of the app.
+   * @default the chart id (the app name)
+   */
+  readonly namespace?: string;
+  /**
+   * Service mesh for every workload of the app. `'linkerd'` annotates the namespace for proxy injection and
+   * records the `linkerd` add-on; a workload can still opt out.
+   * @default 'none'
+   */
+  readonly mesh?: 'linkerd' | 'none';
+  /**
+   * Extra labels on every object.
+   * @default none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** A reference to one key of a Secret that the app expects at deploy time. */
+export interface SecretKeyRef {
+  /** Secret name. */
+  readonly secret: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+}
+
+/** A network endpoint of a workload: what a dependency edge allows traffic to. */
+export interface EndpointPort {
+  /** Port number. */
+  readonly port: number;
+  /** Port name (also the Service port name). */
+  readonly name: string;
+}
+
+/** A workload as the app graph sees it. */
+export interface GraphNode {
+  /** Workload name (Deployment/StatefulSet name and `app.kubernetes.io/name`). */
+  readonly name: string;
+  /** Labels that select its pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Ports it listens on (empty for workers). */
+  readonly ports: readonly EndpointPort[];
+  /** Ports that expose Prometheus metrics. */
+  readonly metricsPorts: readonly EndpointPort[];
+  /** Whether its pods get a Linkerd proxy. */
+  readonly meshed: boolean;
+}
+
+/** A dependency: `from` opens connections to `to` on `ports`. */
+export interface GraphEdge {
+  readonly from: GraphNode;
+  readonly to: GraphNode;
+  readonly ports: readonly EndpointPort[];
+}
+
+/** The namespace annotation by which Linkerd's proxy injector meshes every pod of a namespace. */
+export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
+
+/**
+ * One app: a cdk8s chart whose objects all live in one namespace (created here too, so the YAML applies alone),
+ * with Pod Security Standards enforced on that namespace.
+ */
+export class PlatformChart extends Chart {
+  /** Find the {@link PlatformChart} a construct belongs to. */
+  static override of(construct: IConstruct): PlatformChart {
+    const chart: Chart = Chart.of(construct);
+    if (!(chart instanceof PlatformChart)) {
+      throw new Error(`${construct.node.path}: platform constructs must be created inside a PlatformChart`);
+    }
+    return chart as PlatformChart;
+  }
+
+  /** App name (the chart id). */
+  readonly appName: string;
+  /** Whether the app is meshed by Linkerd. */
+  readonly meshed: boolean;
+
+  private readonly secretRequirements = new Map<string, { keys: Set<string>; generate: boolean; description: string }>();
+  private readonly addonSet = new Set<Addon>();
+  private readonly statefulObjects: StatefulObject[] = [];
+  private readonly hostSet = new Set<string>();
+  private readonly nodes: GraphNode[] = [];
+  private readonly edgeList: GraphEdge[] = [];
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
+    const v = new PropValidator(constructPath(scope, id));
+    v.dnsLabel('id', id);
+    const namespace = v.dnsLabel('namespace', props.namespace ?? id);
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (value.length > 63) v.fail(`labels.${key}`, `value is ${value.length} characters long`, 'use at most 63 characters');
+    }
+    const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
+    super(scope, id, { namespace, labels, disableResourceNameHashes: true });
+    this.appName = id;
+    this.meshed = props.mesh === 'linkerd';
+    if (this.meshed) this.addons('linkerd');
+
+    const ns = new KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: namespace,
+        labels: {
+          // The proxy-init container Linkerd injects needs NET_ADMIN unless the Linkerd CNI plugin is installed,
+          // so a meshed namespace only warns and audits the restricted profile; every platform workload meets it.
+          ...(this.meshed ? {} : { 'pod-security.kubernetes.io/enforce': 'restricted' }),
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+        ...(this.meshed ? { annotations: { [LINKERD_INJECT_ANNOTATION]: 'enabled' } } : {}),
+      },
+    });
+    ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+
+  /**
+   * Declares a Secret the app's manifests read, to be created at deploy time (never synthesized). Declaring the
+   * same Secret twice merges the keys.
+   * @returns one reference per key, for `secretKeyRef` env vars
+   */
+  requireSecret(
+    name: string,
+    keys: readonly string[],
+    options: { generate: boolean; description: string },
+  ): Record<string, SecretKeyRef> {
+    const existing = this.secretRequirements.get(name);
+    if (existing && existing.generate !== options.generate) {
+      throw new Error(`${this.node.path}: Secret "${name}" is declared both as generated and as supplied by config`);
+    }
+    const entry = existing ?? { keys: new Set<string>(), ...options };
+    keys.forEach((k) => entry.keys.add(k));
+    this.secretRequirements.set(name, entry);
+    return Object.fromEntries(keys.map((key) => [key, { secret: name, key }]));
+  }
+
+  /** Records add-ons the app needs installed (CRDs, controllers). */
+  addons(...addons: Addon[]): void {
+    addons.forEach((a) => this.addonSet.add(a));
+  }
+
+  /** Records an object that owns persistent data, for deletion protection at deploy time. */
+  addStateful(object: StatefulObject): void {
+    this.statefulObjects.push(object);
+  }
+
+  /** Records a host the app serves through an ingress. */
+  addHost(host: string): void {
+    this.hostSet.add(host);
+  }
+
+  /** Registers a workload in the app graph. */
+  addNode(node: GraphNode): void {
+    this.nodes.push(node);
+  }
+
+  /** Records a dependency edge. */
+  addEdge(edge: GraphEdge): void {
+    this.edgeList.push(edge);
+  }
+
+  /** Workloads in creation order. */
+  get graphNodes(): readonly GraphNode[] {
+    return this.nodes;
+  }
+
+  /** Dependency edges in declaration order. */
+  get graphEdges(): readonly GraphEdge[] {
+    return this.edgeList;
+  }
+
+  /** The app's `charts-out/index.json` entry. */
+  indexEntry(file: string, digest: string): AppEntry {
+    const secrets: SecretRequirement[] = [...this.secretRequirements.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, s]) => ({ name, keys: [...s.keys].sort(), generate: s.generate, description: s.description }));
+    return {
+      name: this.appName,
+      file,
+      namespace: this.namespace as string,
+      digest,
+      secrets,
+      addons: [...this.addonSet].sort(),
+      stateful: [...this.statefulObjects].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
+      hosts: [...this.hostSet].sort(),
+      meshed: this.meshed,
+    };
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Prop validation shared by every construct. Constructs call these before creating any child, so a construct
+ * that throws leaves nothing behind in its chart.
+ */
+import type { Construct } from 'constructs';
+import { PlatformValidationError } from './errors';
+import { isQuantity, parseQuantity } from './quantity';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** `[registry[:port]/]repository[:tag][@sha256:digest]`, lower-case repository as the distribution spec requires. */
+const IMAGE_REF =
+  /^(?:(?<registry>[a-zA-Z0-9.-]+(?::\d+)?)\/)?(?<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+
+/** The path a construct will have once created: used in errors raised before `super()` is called. */
+export function constructPath(scope: Construct, id: string): string {
+  return scope.node.path ? `${scope.node.path}/${id}` : id;
+}
+
+/** Renders a bad value for an error message. */
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Checks the props of one construct; every method throws a {@link PlatformValidationError} naming the
+ * construct path, the prop, the value and the fix.
+ */
+export class PropValidator {
+  /** @param path the construct path, see {@link constructPath} */
+  constructor(public readonly path: string) {}
+
+  /** Throws the project's error for `prop`. */
+  fail(prop: string, problem: string, fix: string): never {
+    throw new PlatformValidationError(this.path, prop, problem, fix);
+  }
+
+  /** A DNS-1123 label (object names, namespaces, port names' big sister): lower-case, digits, `-`, max 63. */
+  dnsLabel(prop: string, value: string, maxLength = 63): string {
+    if (!DNS_LABEL.test(value) || value.length > maxLength) {
+      this.fail(
+        prop,
+        `${show(value)} is not a valid DNS-1123 label`,
+        `use at most ${maxLength} lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "order-service")`,
+      );
+    }
+    return value;
+  }
+
+  /** A DNS host name as used by ingress rules; `*.` is allowed as the first label when `wildcard` is set. */
+  hostname(prop: string, value: string, wildcard = false): string {
+    const bare = wildcard && value.startsWith('*.') ? value.slice(2) : value;
+    if (!DNS_SUBDOMAIN.test(bare) || value.length > 253 || !bare.includes('.')) {
+      this.fail(
+        prop,
+        `${show(value)} is not a valid host name`,
+        'use a fully qualified lower-case DNS name such as "chat.example.com" (no scheme, port or path)',
+      );
+    }
+    return value;
+  }
+
+  /** A TCP/UDP port number. */
+  port(prop: string, value: number): number {
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      this.fail(prop, `${show(value)} is out of range`, 'use an integer port between 1 and 65535');
+    }
+    return value;
+  }
+
+  /** An integer within bounds. */
+  integer(prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+      this.fail(prop, `${show(value)} is not allowed`, `use an integer ${range}`);
+    }
+    return value;
+  }
+
+  /** `min <= max` for a pair of props. */
+  ordered(minProp: string, min: number, maxProp: string, max: number): void {
+    if (min > max) {
+      this.fail(minProp, `${min} is greater than ${maxProp} ${max}`, `make ${minProp} less than or equal to ${maxProp}`);
+    }
+  }
+
+  /** A Kubernetes quantity (`250m`, `1.5`, `512Mi`, `10Gi`); `positive` rejects zero and negatives. */
+  quantity(prop: string, value: string, example: string, positive = true): string {
+    if (typeof value !== 'string' || !isQuantity(value) || (positive && parseQuantity(value) <= 0)) {
+      this.fail(prop, `${show(value)} is not a valid Kubernetes quantity`, `write it like "${example}"`);
+    }
+    return value;
+  }
+
+  /** A request that must not exceed its limit. */
+  requestWithinLimit(requestProp: string, request: string, limitProp: string, limit: string): void {
+    if (parseQuantity(request) > parseQuantity(limit)) {
+      this.fail(
+        requestProp,
+        `${show(request)} is more than ${limitProp} ${show(limit)}`,
+        `lower the request or raise the limit`,
+      );
+    }
+  }
+
+  /** A pinned container image: a tag other than `latest`, or a digest. */
+  image(prop: string, value: string): string {
+    const match = IMAGE_REF.exec(value);
+    if (!match?.groups) {
+      this.fail(prop, `${show(value)} is not a valid image reference`, 'write it as "registry/repository:tag", e.g. "ghcr.io/stefanprodan/podinfo:6.7.1"');
+    }
+    const { tag, digest } = match.groups;
+    if (!digest && (!tag || tag === 'latest')) {
+      this.fail(
+        prop,
+        `${show(value)} is not pinned to a version`,
+        'add an explicit version tag other than "latest" (e.g. ":1.27.3") or a digest ("@sha256:..."), so every rollout runs the image that was reviewed',
+      );
+    }
+    return value;
+  }
+
+  /** An environment variable name. */
+  envName(prop: string, value: string): string {
+    if (!ENV_NAME.test(value)) {
+      this.fail(prop, `${show(value)} is not a valid environment variable name`, 'use letters, digits and "_", not starting with a digit (e.g. "LOG_LEVEL")');
+    }
+    return value;
+  }
+
+  /** A container port name (IANA_SVC_NAME): at most 15 characters. */
+  portName(prop: string, value: string): string {
+    if (!PORT_NAME.test(value) || value.length > 15 || !/[a-z]/.test(value)) {
+      this.fail(prop, `${show(value)} is not a valid port name`, 'use at most 15 lower-case letters, digits and "-", with at least one letter (e.g. "http", "grpc")');
+    }
+    return value;
+  }
+
+  /** A percentage between 1 and 100. */
+  percent(prop: string, value: number): number {
+    if (!Number.isInteger(value) || value < 1 || value > 100) {
+      this.fail(prop, `${show(value)} is not a percentage`, 'use an integer between 1 and 100');
+    }
+    return value;
+  }
+
+  /** No value appears twice. */
+  unique(prop: string, values: readonly (string | number)[]): void {
+    const seen = new Set<string | number>();
+    for (const value of values) {
+      if (seen.has(value)) this.fail(prop, `has ${show(value)} twice`, 'give each entry a distinct value');
+      seen.add(value);
+    }
+  }
+
+  /** An absolute path inside a container. */
+  absolutePath(prop: string, value: string): string {
+    if (!value.startsWith('/') || value.includes('..')) {
+      this.fail(prop, `${show(value)} is not an absolute path`, 'use an absolute path such as "/tmp" (no "..")');
+    }
+    return value;
+  }
+}

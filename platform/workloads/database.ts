@@ -1,0 +1,258 @@
+/** `Database`: a single-instance PostgreSQL, MySQL, MongoDB or Redis as a StatefulSet with a persistent volume. */
+import type { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { serviceHost } from '../core/names';
+import type { RequestLimit, Resources } from '../core/resources';
+import { renderResources } from '../core/resources';
+import { containerSecurityContext } from '../core/security';
+import { PropValidator, constructPath } from '../core/validate';
+import type { DatabaseEngine, EnginePreset } from './database-engines';
+import { ENGINES } from './database-engines';
+import { METRICS_PORT_NAME } from './service';
+import type { Connectable, ResolvedWorkload } from './workload';
+import { Workload, resolveWorkloadProps, sortKeys } from './workload';
+
+/** Volume size when none is given. */
+export const DEFAULT_STORAGE = '10Gi';
+/** Database and user name when none are given. */
+export const DEFAULT_DATABASE_NAME = 'app';
+/** Server container resources when none are given. */
+export const DEFAULT_DATABASE_RESOURCES: Resources = {
+  cpu: { request: '250m', limit: '1' },
+  memory: { request: '256Mi', limit: '1Gi' },
+};
+/** Exporter sidecar resources. */
+export const EXPORTER_RESOURCES: Resources = {
+  cpu: { request: '25m', limit: '200m' },
+  memory: { request: '32Mi', limit: '128Mi' },
+};
+/** uid/gid of the official database images' own user. */
+export const DATABASE_UID = 999;
+/** uid of the exporter sidecar (`nobody`). */
+export const EXPORTER_UID = 65534;
+/** The volume claim template's name (PVCs are `data-<name>-0`). */
+export const DATA_VOLUME = 'data';
+/** Linkerd annotation marking ports whose protocol it must not sniff (database wire protocols are server-first). */
+export const LINKERD_OPAQUE_PORTS_ANNOTATION = 'config.linkerd.io/opaque-ports';
+
+/** Properties of a {@link Database}. */
+export interface DatabaseProps {
+  /** Which database: `postgres`, `mysql`, `mongodb` or `redis`. */
+  readonly engine: DatabaseEngine;
+  /**
+   * Size of the persistent volume.
+   * @default '10Gi'
+   */
+  readonly storage?: string;
+  /**
+   * StorageClass of the volume.
+   * @default the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Server image; must be the official image or one compatible with it (same environment variables and user).
+   * @default the preset's pinned official image (`postgres:16.4`, `mysql:8.4.2`, `mongo:7.0.14`, `redis:7.4.0`)
+   */
+  readonly image?: string;
+  /**
+   * Prometheus exporter sidecar image.
+   * @default the preset's pinned exporter (postgres-exporter, mysqld-exporter, mongodb_exporter, redis_exporter)
+   */
+  readonly exporterImage?: string;
+  /**
+   * Run the exporter sidecar and expose its metrics port to Prometheus.
+   * @default true
+   */
+  readonly metrics?: boolean;
+  /**
+   * Database created at first start (not for Redis).
+   * @default 'app'
+   */
+  readonly database?: string;
+  /**
+   * User created at first start, whose password is the `password` key of the credentials Secret (not for Redis).
+   * @default 'app'
+   */
+  readonly user?: string;
+  /**
+   * Server container requests and limits.
+   * @default cpu 250m/1, memory 256Mi/1Gi
+   */
+  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  /**
+   * Linkerd proxy when the app is meshed (the database port is marked opaque).
+   * @default true
+   */
+  readonly mesh?: boolean;
+}
+
+/**
+ * A database as a StatefulSet of one replica: a headless Service for its stable identity, a client Service, a
+ * volume claim template whose PVC is retained when the StatefulSet is scaled down or deleted, credentials as a
+ * reference to the Secret `<name>-credentials` (created at deploy time with random passwords, never
+ * synthesized), the engine's own health check, and a Prometheus exporter sidecar.
+ *
+ * One replica, and so no PodDisruptionBudget (one that allowed no disruption would block node drains forever):
+ * replication and failover need an operator (CloudNativePG, Percona, ...), which this preset does not pretend to be.
+ *
+ * Pod Security: restricted, with no exception (see `database-engines.ts`).
+ */
+export class Database extends Workload implements Connectable {
+  /** The engine. */
+  readonly engine: DatabaseEngine;
+  /** The StatefulSet. */
+  readonly statefulSet: k8s.KubeStatefulSet;
+  /** The client Service (`<name>`), with the server port and the exporter's metrics port. */
+  readonly service: k8s.KubeService;
+  /** The headless Service (`<name>-headless`) that gives the pod its stable DNS name. */
+  readonly headlessService: k8s.KubeService;
+  /** Name of the credentials Secret. */
+  readonly credentialsSecret: string;
+  /** Database name (empty for Redis). */
+  readonly database: string;
+  /** User name (empty for Redis). */
+  readonly user: string;
+  /** Server port. */
+  readonly port: number;
+  private readonly preset: EnginePreset;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    const v = new PropValidator(constructPath(scope, id));
+    const preset = ENGINES[props.engine] ?? v.fail('engine', `${JSON.stringify(props.engine)} is not supported`, `use one of ${Object.keys(ENGINES).join(', ')}`);
+    const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
+    if (props.storageClass !== undefined) v.dnsLabel('storageClass', props.storageClass, 253);
+    const identifier = (prop: string, value: string) => {
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/.test(value)) {
+        v.fail(prop, `${JSON.stringify(value)} is not a valid identifier`, 'use letters, digits and "_" (at most 63), not starting with a digit');
+      }
+      if (!preset.hasDatabaseAndUser) v.fail(prop, `is not supported by ${props.engine}`, `leave ${prop} out`);
+      return value;
+    };
+    const database = props.database !== undefined ? identifier('database', props.database) : preset.hasDatabaseAndUser ? DEFAULT_DATABASE_NAME : '';
+    const user = props.user !== undefined ? identifier('user', props.user) : preset.hasDatabaseAndUser ? DEFAULT_DATABASE_NAME : '';
+    const metrics = props.metrics ?? true;
+    const secret = `${id}-credentials`;
+    const context = { secret, database, user };
+    const base = resolveWorkloadProps(
+      scope,
+      v,
+      id,
+      'database',
+      {
+        image: props.image ?? preset.image,
+        env: preset.env(context),
+        secretEnv: Object.fromEntries(Object.entries(preset.secretEnv).map(([name, key]) => [name, { secret, key }])),
+        args: preset.args?.(context),
+        resources: props.resources,
+        mesh: props.mesh,
+      },
+      { resources: DEFAULT_DATABASE_RESOURCES, writablePaths: preset.writablePaths, runAs: { user: DATABASE_UID } },
+    );
+    const exporterImage = v.image('exporterImage', props.exporterImage ?? preset.exporterImage);
+    const serverPort = { name: props.engine, port: preset.port };
+    const metricsPort = { name: METRICS_PORT_NAME, port: preset.exporterPort };
+    const health = { exec: preset.healthCommand };
+    const spec: ResolvedWorkload = {
+      ...base,
+      ports: [{ ...serverPort, appProtocol: undefined }],
+      clientPorts: [serverPort],
+      metricsPorts: metrics ? [metricsPort] : [],
+      liveness: health,
+      readiness: health,
+      startup: health,
+    };
+
+    super(scope, id, spec);
+    this.engine = props.engine;
+    this.preset = preset;
+    this.credentialsSecret = secret;
+    this.database = database;
+    this.user = user;
+    this.port = preset.port;
+    this.app.requireSecret(secret, preset.secretKeys, {
+      generate: true,
+      description: `credentials of the ${props.engine} database ${id}`,
+    });
+    this.app.addStateful({ kind: 'StatefulSet', name: id });
+    if (metrics) this.app.addons('prometheus');
+    const opaque = this.app.meshed && base.mesh ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: String(preset.port) } : undefined;
+    if (opaque) this.addPodAnnotation(LINKERD_OPAQUE_PORTS_ANNOTATION, String(preset.port));
+
+    const headless = `${id}-headless`;
+    const servicePort = (p: { name: string; port: number }, appProtocol?: string): k8s.ServicePort => ({
+      name: p.name,
+      port: p.port,
+      targetPort: k8s.IntOrString.fromString(p.name),
+      protocol: 'TCP',
+      appProtocol,
+    });
+    this.headlessService = new k8s.KubeService(this, 'headless', {
+      metadata: { name: headless, labels: this.labels, annotations: opaque },
+      spec: {
+        clusterIp: 'None',
+        // The StatefulSet's DNS records must exist while the pod starts (before it is ready).
+        publishNotReadyAddresses: true,
+        selector: this.selector,
+        ports: [servicePort(serverPort)],
+      },
+    });
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { name: id, labels: this.labels, annotations: opaque },
+      spec: {
+        type: 'ClusterIP',
+        selector: this.selector,
+        ports: [servicePort(serverPort), ...(metrics ? [servicePort(metricsPort, 'http')] : [])],
+      },
+    });
+
+    const exporter: k8s.Container = {
+      name: 'exporter',
+      image: exporterImage,
+      imagePullPolicy: 'IfNotPresent',
+      args: preset.exporterArgs?.(context),
+      env: preset.exporterEnv(context),
+      ports: [{ name: METRICS_PORT_NAME, containerPort: preset.exporterPort, protocol: 'TCP' }],
+      resources: renderResources(EXPORTER_RESOURCES),
+      securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
+      livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+      readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    };
+    const server = this.mainContainer({
+      ports: [{ name: serverPort.name, containerPort: serverPort.port, protocol: 'TCP' }],
+      volumeMounts: [{ name: DATA_VOLUME, mountPath: preset.dataPath }],
+    });
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: { name: id, labels: this.labels },
+      spec: {
+        serviceName: headless,
+        replicas: 1,
+        selector: { matchLabels: this.selector },
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        // Data outlives the StatefulSet: deleting or scaling it down never deletes the volume.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: this.podMetadata(),
+          // Give the server time to flush and shut down cleanly.
+          spec: this.podSpec(metrics ? [server, exporter] : [server], { terminationGracePeriodSeconds: 60 }),
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: DATA_VOLUME, labels: sortKeys(this.labels) },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: props.storageClass,
+              resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
+            },
+          },
+        ],
+      },
+    });
+  }
+
+  /** Host, port, database, user, password (from the Secret) and a URL, each as `<PREFIX>_...`. */
+  connectionEnv(prefix: string): k8s.EnvVar[] {
+    const host = serviceHost(this.name, this.app.namespace as string);
+    return this.preset.clientEnv({ secret: this.credentialsSecret, database: this.database, user: this.user, host, prefix });
+  }
+}

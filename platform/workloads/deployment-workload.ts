@@ -1,0 +1,58 @@
+/** The Deployment-backed part shared by `Service` and `Worker`: replicas, HPA, PDB, spread, rolling updates. */
+import type { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Resources } from '../core/resources';
+import type { ResolvedScaling, Replicas } from './scaling';
+import { addHorizontalPodAutoscaler, addPodDisruptionBudget, topologySpread } from './scaling';
+import type { ResolvedWorkload } from './workload';
+import { Workload } from './workload';
+
+/** Replicas of a Service or Worker when none are given: two for availability, up to five under load. */
+export const DEFAULT_REPLICAS: Replicas = { min: 2, max: 5 };
+
+/** Requests and limits of a Service or Worker container when none are given. */
+export const DEFAULT_RESOURCES: Resources = {
+  cpu: { request: '100m', limit: '500m' },
+  memory: { request: '128Mi', limit: '256Mi' },
+};
+
+/** A workload run by a Deployment. */
+export abstract class DeploymentWorkload extends Workload {
+  /** The Deployment. */
+  readonly deployment: k8s.KubeDeployment;
+  /** The HPA, when replicas autoscale. */
+  readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodDisruptionBudget, when the workload always runs two or more pods. */
+  readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Replica bounds. */
+  readonly scaling: ResolvedScaling;
+
+  protected constructor(scope: Construct, id: string, spec: ResolvedWorkload, scaling: ResolvedScaling) {
+    super(scope, id, spec);
+    this.scaling = scaling;
+    const replicated = scaling.min >= 2;
+    const containerPorts = spec.ports.map(({ name, port }) => ({ name, containerPort: port, protocol: 'TCP' }));
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: spec.name, labels: this.labels },
+      spec: {
+        // With an HPA the replica count belongs to it: leaving it out keeps every apply from resetting it.
+        replicas: scaling.autoscaling ? undefined : scaling.min,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: this.selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') } },
+        template: {
+          metadata: this.podMetadata(),
+          spec: this.podSpec([this.mainContainer({ ports: containerPorts.length ? containerPorts : undefined })], {
+            terminationGracePeriodSeconds: 30,
+            topologySpreadConstraints: replicated ? topologySpread(this.selector, ['pod-template-hash']) : undefined,
+          }),
+        },
+      },
+    });
+    if (scaling.autoscaling) {
+      this.autoscaler = addHorizontalPodAutoscaler(this, { kind: 'Deployment', name: spec.name, labels: this.labels }, scaling.autoscaling);
+      if (scaling.autoscaling.podsMetrics.length) this.app.addons('prometheus', 'prometheus-adapter');
+    }
+    if (replicated) this.disruptionBudget = addPodDisruptionBudget(this, spec.name, this.labels, this.selector);
+  }
+}

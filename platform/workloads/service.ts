@@ -1,0 +1,168 @@
+/** `Service`: an HTTP and/or gRPC microservice. */
+import type { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { EndpointPort } from '../core/chart';
+import { serviceHost } from '../core/names';
+import type { HealthCheck } from '../core/probes';
+import { PropValidator, constructPath } from '../core/validate';
+import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
+import type { Replicas } from './scaling';
+import { resolveScaling } from './scaling';
+import type { Connectable, ResolvedWorkload, WorkloadProps } from './workload';
+import { resolveHealthChecks, resolveWorkloadProps } from './workload';
+
+/** Name of a dedicated metrics port. */
+export const METRICS_PORT_NAME = 'http-metrics';
+/** Default path Prometheus scrapes. */
+export const DEFAULT_METRICS_PATH = '/metrics';
+/** `appProtocol` of a cleartext HTTP/2 (gRPC) port, understood by Gateway API implementations and Contour. */
+export const H2C_APP_PROTOCOL = 'kubernetes.io/h2c';
+
+/** Where a workload serves Prometheus metrics. */
+export interface MetricsEndpoint {
+  /**
+   * Port of the metrics endpoint; a port other than the service's ports becomes a dedicated `http-metrics` port.
+   * @default the main port
+   */
+  readonly port?: number;
+  /**
+   * HTTP path.
+   * @default '/metrics'
+   */
+  readonly path?: string;
+}
+
+/** Properties of a {@link Service}. */
+export interface ServiceProps extends WorkloadProps {
+  /** The port the service listens on (container and Service port). */
+  readonly port: number;
+  /**
+   * Protocol of `port`: `http` (HTTP/1.1 or WebSockets) or `grpc` (HTTP/2 cleartext).
+   * @default 'http'
+   */
+  readonly protocol?: 'http' | 'grpc';
+  /**
+   * A second, gRPC port for services that speak both (podinfo: 9898 HTTP, 9999 gRPC).
+   * @default none
+   */
+  readonly grpcPort?: number;
+  /**
+   * Prometheus metrics endpoint; every Service with one gets a monitor.
+   * @default none (a meshed service still has Linkerd's golden metrics)
+   */
+  readonly metrics?: MetricsEndpoint;
+  /**
+   * A fixed replica count or autoscaling bounds.
+   * @default { min: 2, max: 5 } with a CPU target of 70%
+   */
+  readonly replicas?: Replicas;
+  /**
+   * Liveness check: a failing container is restarted.
+   * @default a TCP connect to `port`
+   */
+  readonly liveness?: HealthCheck;
+  /**
+   * Readiness check: a failing pod gets no traffic.
+   * @default HTTP GET `/` on `port` for `http`, the gRPC health protocol for `grpc`
+   */
+  readonly readiness?: HealthCheck;
+  /**
+   * Startup check: liveness and readiness wait until it passes once (up to two minutes).
+   * @default the liveness check
+   */
+  readonly startup?: HealthCheck;
+}
+
+/**
+ * An HTTP and/or gRPC microservice: Deployment, Service, ServiceAccount, HorizontalPodAutoscaler,
+ * PodDisruptionBudget and topology spread, with the restricted security profile, probes and resources.
+ *
+ * ```ts
+ * const backend = new Service(app, 'backend', { image: 'ghcr.io/stefanprodan/podinfo:6.7.1', port: 9898 });
+ * backend.connectTo(db);
+ * ```
+ */
+export class Service extends DeploymentWorkload implements Connectable {
+  /** The Kubernetes Service. */
+  readonly service: k8s.KubeService;
+  /** Protocol of the main port. */
+  readonly protocol: 'http' | 'grpc';
+  /** The main port. */
+  readonly port: number;
+  /** The gRPC port, when the service has one. */
+  readonly grpcPort?: number;
+  /** The metrics endpoint, when the service has one. */
+  readonly metrics?: Required<MetricsEndpoint>;
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    const { spec, scaling, metrics } = resolveServiceProps(scope, id, props);
+    super(scope, id, spec, scaling);
+    this.protocol = props.protocol ?? 'http';
+    this.port = props.port;
+    this.grpcPort = this.protocol === 'grpc' ? props.port : props.grpcPort;
+    this.metrics = metrics;
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { name: spec.name, labels: this.labels },
+      spec: {
+        type: 'ClusterIP',
+        selector: this.selector,
+        ports: spec.ports.map(({ name, port, appProtocol }) => ({
+          name,
+          port,
+          targetPort: k8s.IntOrString.fromString(name),
+          protocol: 'TCP',
+          appProtocol,
+        })),
+      },
+    });
+  }
+
+  /** `<PREFIX>_HOST`, `<PREFIX>_PORT`, `<PREFIX>_ADDR` (`host:port`), and `<PREFIX>_URL` for HTTP services. */
+  connectionEnv(prefix: string): k8s.EnvVar[] {
+    const host = serviceHost(this.name, this.app.namespace as string);
+    const env: k8s.EnvVar[] = [
+      { name: `${prefix}_HOST`, value: host },
+      { name: `${prefix}_PORT`, value: String(this.port) },
+      { name: `${prefix}_ADDR`, value: `${host}:${this.port}` },
+    ];
+    if (this.protocol === 'http') env.push({ name: `${prefix}_URL`, value: `http://${host}:${this.port}` });
+    if (this.grpcPort !== undefined && this.grpcPort !== this.port) {
+      env.push({ name: `${prefix}_GRPC_ADDR`, value: `${host}:${this.grpcPort}` });
+    }
+    return env;
+  }
+}
+
+function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) {
+  const v = new PropValidator(constructPath(scope, id));
+  const base = resolveWorkloadProps(scope, v, id, 'service', props, { resources: DEFAULT_RESOURCES });
+  const protocol = props.protocol ?? 'http';
+  if (protocol !== 'http' && protocol !== 'grpc') v.fail('protocol', `${JSON.stringify(protocol)} is not supported`, 'use "http" or "grpc"');
+  v.port('port', props.port);
+  const ports: (EndpointPort & { appProtocol: string })[] = [
+    { name: protocol, port: props.port, appProtocol: protocol === 'grpc' ? H2C_APP_PROTOCOL : 'http' },
+  ];
+  if (props.grpcPort !== undefined) {
+    if (protocol === 'grpc') v.fail('grpcPort', 'is set on a gRPC service', 'leave grpcPort out: port is already the gRPC port');
+    ports.push({ name: 'grpc', port: v.port('grpcPort', props.grpcPort), appProtocol: H2C_APP_PROTOCOL });
+  }
+  let metrics: Required<MetricsEndpoint> | undefined;
+  const clientPorts = [...ports];
+  if (props.metrics) {
+    metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics' };
+    v.port('metrics.port', metrics.port);
+    if (!metrics.path.startsWith('/')) v.fail('metrics.path', `${JSON.stringify(metrics.path)} is not a path`, 'use an absolute URL path such as "/metrics"');
+    if (!ports.some((p) => p.port === metrics?.port)) ports.push({ name: METRICS_PORT_NAME, port: metrics.port, appProtocol: 'http' });
+  }
+  v.unique('ports', ports.map((p) => p.port));
+  const defaultLiveness: HealthCheck = { tcp: true };
+  const defaultReadiness: HealthCheck = protocol === 'grpc' ? { grpc: true } : { http: '/' };
+  const checks = resolveHealthChecks(
+    v,
+    { liveness: props.liveness ?? defaultLiveness, readiness: props.readiness ?? (props.liveness ? undefined : defaultReadiness), startup: props.startup },
+    props.port,
+  );
+  const metricsPorts = metrics ? [ports.find((p) => p.port === metrics?.port) as EndpointPort].map(({ name, port }) => ({ name, port })) : [];
+  const spec: ResolvedWorkload = { ...base, ports, metricsPorts, ...checks, healthPort: props.port, clientPorts };
+  return { spec, scaling: resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS), metrics };
+}

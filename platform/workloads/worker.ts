@@ -1,0 +1,68 @@
+/** `Worker`: a workload with no Service (queue consumers, bots, schedulers). */
+import type { Construct } from 'constructs';
+import type { HealthCheck } from '../core/probes';
+import { PropValidator, constructPath } from '../core/validate';
+import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
+import type { Replicas } from './scaling';
+import { resolveScaling } from './scaling';
+import type { MetricsEndpoint } from './service';
+import { METRICS_PORT_NAME } from './service';
+import type { ResolvedWorkload, WorkloadProps } from './workload';
+import { resolveHealthChecks, resolveWorkloadProps } from './workload';
+
+/** Properties of a {@link Worker}. */
+export interface WorkerProps extends WorkloadProps {
+  /**
+   * Liveness check. A worker has no Service port, so there is no default: check a port it listens on for health or
+   * metrics (`{ http: '/healthz', port: 8080 }`) or run a command (`{ exec: ['cat', '/tmp/alive'] }`).
+   */
+  readonly liveness: HealthCheck;
+  /**
+   * Readiness check.
+   * @default the liveness check
+   */
+  readonly readiness?: HealthCheck;
+  /**
+   * Startup check.
+   * @default the liveness check
+   */
+  readonly startup?: HealthCheck;
+  /**
+   * Prometheus metrics endpoint (its port is opened to Prometheus only).
+   * @default none
+   */
+  readonly metrics?: Required<Pick<MetricsEndpoint, 'port'>> & MetricsEndpoint;
+  /**
+   * A fixed replica count or autoscaling bounds (CPU, or a custom metric such as queue length).
+   * @default { min: 2, max: 5 } with a CPU target of 70%
+   */
+  readonly replicas?: Replicas;
+}
+
+/**
+ * A Deployment with no Service: it only opens connections (declare them with `connectTo`), and nothing may
+ * connect to it. Same secure defaults, autoscaling and disruption budget as `Service`.
+ */
+export class Worker extends DeploymentWorkload {
+  /** The metrics endpoint, when the worker has one. */
+  readonly metrics?: Required<MetricsEndpoint>;
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+      const v = new PropValidator(constructPath(scope, id));
+    const base = resolveWorkloadProps(scope, v, id, 'worker', props, { resources: DEFAULT_RESOURCES });
+      const metrics = props.metrics && { port: v.port('metrics.port', props.metrics.port), path: props.metrics.path ?? '/metrics' };
+    const metricsPorts = metrics ? [{ name: METRICS_PORT_NAME, port: metrics.port }] : [];
+    const checks = resolveHealthChecks(v, props, metrics?.port);
+    const spec: ResolvedWorkload = {
+      ...base,
+      ports: metricsPorts.map((p) => ({ ...p, appProtocol: 'http' })),
+      clientPorts: [],
+      metricsPorts,
+      ...checks,
+      healthPort: metrics?.port,
+    };
+    const scaling = resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS);
+    super(scope, id, spec, scaling);
+    this.metrics = metrics;
+  }
+}

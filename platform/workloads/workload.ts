@@ -1,0 +1,351 @@
+/**
+ * The base of every workload construct: one pod template with secure defaults, a ServiceAccount, environment
+ * (literals, ConfigMaps, Secret references and the connection variables of its dependencies) and its place in
+ * the app graph.
+ */
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { EndpointPort, GraphNode, SecretKeyRef } from '../core/chart';
+import { LINKERD_INJECT_ANNOTATION, PlatformChart } from '../core/chart';
+import type { Component } from '../core/names';
+import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
+import type { HealthCheck } from '../core/probes';
+import { LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING, renderProbe, validateHealthCheck } from '../core/probes';
+import type { RequestLimit, Resources } from '../core/resources';
+import { renderResources, resolveResources } from '../core/resources';
+import type { RunAs } from '../core/security';
+import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
+import { PropValidator } from '../core/validate';
+
+/** Writable paths every container gets by default (the root filesystem is read-only). */
+export const DEFAULT_WRITABLE_PATHS: readonly string[] = ['/tmp'];
+/** Size cap of each writable `emptyDir`, so a runaway log or cache cannot fill the node's disk. */
+export const WRITABLE_DIR_SIZE_LIMIT = '256Mi';
+
+/** Props shared by every workload that runs the user's own image. */
+export interface WorkloadProps {
+  /** Container image, pinned by tag (not `latest`) or digest: `ghcr.io/stefanprodan/podinfo:6.7.1`. */
+  readonly image: string;
+  /**
+   * Entrypoint override.
+   * @default the image's ENTRYPOINT
+   */
+  readonly command?: readonly string[];
+  /**
+   * Arguments.
+   * @default the image's CMD
+   */
+  readonly args?: readonly string[];
+  /**
+   * Plain environment variables (never secrets: use `secretEnv`). Values may reference other variables as
+   * `$(NAME)`, including the connection variables of dependencies.
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables read from Secrets created at deploy time (see `PlatformChart.requireSecret`).
+   * @default none
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
+  /**
+   * ConfigMaps whose keys all become environment variables.
+   * @default none
+   */
+  readonly configMaps?: readonly string[];
+  /**
+   * CPU and memory requests and limits; what is left out keeps the construct's default.
+   * @default each construct documents its own (e.g. `Service`: cpu 100m/500m, memory 128Mi/256Mi)
+   */
+  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  /**
+   * uid (and gid) the container runs as. Any non-zero id; images that run as a named user need a number here
+   * for `runAsNonRoot` to be verifiable.
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+  /**
+   * Paths the container may write to; each gets an `emptyDir` (the root filesystem is read-only).
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * Linkerd proxy for this workload when the app is meshed; `false` opts this workload out.
+   * @default true
+   */
+  readonly mesh?: boolean;
+  /**
+   * Extra pod annotations.
+   * @default none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** Workload props after validation and defaulting. */
+export interface ResolvedWorkload {
+  readonly name: string;
+  readonly component: Component;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly secretEnv: Readonly<Record<string, SecretKeyRef>>;
+  readonly configMaps: readonly string[];
+  readonly resources: Resources;
+  readonly runAs: RunAs;
+  readonly writablePaths: readonly string[];
+  readonly mesh: boolean;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  /** Every port the container listens on, with the Service's `appProtocol` (none for database wire protocols). */
+  readonly ports: readonly (EndpointPort & { readonly appProtocol?: string })[];
+  /** The ports clients connect to (the ports minus a dedicated metrics port). */
+  readonly clientPorts: readonly EndpointPort[];
+  /** The ports Prometheus scrapes. */
+  readonly metricsPorts: readonly EndpointPort[];
+  readonly liveness?: HealthCheck;
+  readonly readiness?: HealthCheck;
+  readonly startup?: HealthCheck;
+  /** Port used by network health checks that name none. */
+  readonly healthPort?: number;
+}
+
+/** Validates the props common to all workloads. */
+export function resolveWorkloadProps(
+  scope: Construct,
+  v: PropValidator,
+  id: string,
+  component: Component,
+  props: WorkloadProps,
+  defaults: { resources: Resources; writablePaths?: readonly string[]; runAs?: RunAs },
+): Omit<ResolvedWorkload, 'ports' | 'clientPorts' | 'metricsPorts' | 'liveness' | 'readiness' | 'startup' | 'healthPort'> {
+  v.dnsLabel('id', id);
+  const app = PlatformChart.of(scope);
+  if (app.graphNodes.some((n) => n.name === id)) {
+    v.fail('id', `${JSON.stringify(id)} is already a workload of app ${app.appName}`, 'give each workload a unique name');
+  }
+  v.image('image', props.image);
+  const env = props.env ?? {};
+  Object.keys(env).forEach((k) => v.envName(`env.${k}`, k));
+  const secretEnv = props.secretEnv ?? {};
+  Object.keys(secretEnv).forEach((k) => v.envName(`secretEnv.${k}`, k));
+  v.unique('env and secretEnv', [...Object.keys(env), ...Object.keys(secretEnv)]);
+  (props.configMaps ?? []).forEach((c, i) => v.dnsLabel(`configMaps[${i}]`, c, 253));
+  const runAs: RunAs =
+    props.runAsUser !== undefined
+      ? { user: v.integer('runAsUser', props.runAsUser, 1, 2 ** 31 - 1) }
+      : (defaults.runAs ?? { user: DEFAULT_RUN_AS_USER });
+  const writablePaths = props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS;
+  writablePaths.forEach((p, i) => v.absolutePath(`writablePaths[${i}]`, p));
+  v.unique('writablePaths', writablePaths);
+  return {
+    name: id,
+    component,
+    image: props.image,
+    command: props.command,
+    args: props.args,
+    env,
+    secretEnv,
+    configMaps: props.configMaps ?? [],
+    resources: resolveResources(v, 'resources', props.resources, defaults.resources),
+    runAs,
+    writablePaths,
+    mesh: props.mesh ?? true,
+    podAnnotations: props.podAnnotations ?? {},
+  };
+}
+
+/** Validates the health checks of a workload, defaulting each from the one before it. */
+export function resolveHealthChecks(
+  v: PropValidator,
+  checks: { liveness?: HealthCheck; readiness?: HealthCheck; startup?: HealthCheck },
+  healthPort: number | undefined,
+): { liveness: HealthCheck; readiness: HealthCheck; startup: HealthCheck } {
+  const liveness = checks.liveness;
+  if (!liveness) v.fail('liveness', 'is missing', 'give a health check, e.g. { http: "/healthz", port: 8080 } or { exec: ["cat", "/tmp/healthy"] }');
+  const readiness = checks.readiness ?? liveness;
+  const startup = checks.startup ?? liveness;
+  for (const [prop, check] of [['liveness', liveness], ['readiness', readiness], ['startup', startup]] as const) {
+    validateHealthCheck(v, prop, check);
+    if (!('exec' in check) && check.port === undefined && healthPort === undefined) {
+      v.fail(`${prop}.port`, 'is missing and the workload has no port', 'give the port the check connects to');
+    }
+  }
+  return { liveness, readiness, startup };
+}
+
+/** Something a workload can depend on: it has an address and ports, and describes itself as env vars. */
+export interface Connectable {
+  /** Its place in the app graph. */
+  readonly graphNode: GraphNode;
+  /** The chart it belongs to. */
+  readonly app: PlatformChart;
+  /**
+   * Environment variables that tell a client how to reach it.
+   * @param prefix prefix of every variable name (`BACKEND` gives `BACKEND_HOST`, `BACKEND_PORT`, ...)
+   */
+  connectionEnv(prefix: string): k8s.EnvVar[];
+}
+
+/** Options of {@link Workload.connectTo}. */
+export interface ConnectOptions {
+  /**
+   * Prefix of the injected environment variables.
+   * @default the target's name in upper snake case (`user-db` gives `USER_DB_HOST`, ...)
+   */
+  readonly envPrefix?: string;
+  /**
+   * Ports of the target the client uses.
+   * @default all the target's client ports (not a dedicated metrics port)
+   */
+  readonly ports?: readonly number[];
+}
+
+/** A workload: the common base of `Service`, `Worker`, `Database` and `LoadGenerator`. */
+export abstract class Workload extends Construct {
+  /** The app. */
+  readonly app: PlatformChart;
+  /** Workload name: the name of its Deployment or StatefulSet, Service and ServiceAccount. */
+  readonly name: string;
+  /** Labels that select its pods. */
+  readonly selector: Record<string, string>;
+  /** Labels on its objects and pods. */
+  readonly labels: Record<string, string>;
+  /** Its node in the app graph. */
+  readonly graphNode: GraphNode;
+  /** The validated props. */
+  protected readonly spec: ResolvedWorkload;
+  private readonly connectionEnvs: k8s.EnvVar[][] = [];
+  private readonly envPrefixes = new Set<string>();
+  private readonly extraPodAnnotations: Record<string, string> = {};
+
+  protected constructor(scope: Construct, id: string, spec: ResolvedWorkload) {
+    super(scope, id);
+    this.app = PlatformChart.of(this);
+    this.spec = spec;
+    this.name = spec.name;
+    this.selector = selectorLabels(this.app.appName, spec.name);
+    this.labels = workloadLabels(this.app.appName, spec.name, spec.component);
+    this.graphNode = {
+      name: spec.name,
+      selector: this.selector,
+      ports: spec.clientPorts.map(({ name, port }) => ({ name, port })),
+      metricsPorts: spec.metricsPorts,
+      meshed: this.app.meshed && spec.mesh,
+    };
+    this.app.addNode(this.graphNode);
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: spec.name, labels: this.labels },
+      automountServiceAccountToken: false,
+    });
+  }
+
+  /**
+   * Declares that this workload calls `target`: injects its address as environment variables
+   * (`<PREFIX>_HOST`, `<PREFIX>_PORT`, ...) and records the edge, from which the NetworkPolicies are derived.
+   */
+  connectTo(target: Connectable, options: ConnectOptions = {}): this {
+    const v = new PropValidator(this.node.path);
+    if (target.app !== this.app) {
+      v.fail('connectTo', `targets ${target.graphNode.name} in app ${target.app.appName}`, 'connect workloads of the same app; reach other apps through their ingress host');
+    }
+    if (target.graphNode === this.graphNode) v.fail('connectTo', 'targets the workload itself', 'connect to another workload');
+    const usable = target.graphNode.ports;
+    const ports = options.ports
+      ? options.ports.map((port) => usable.find((p) => p.port === port) ?? v.fail('connectTo.ports', `${port} is not a port of ${target.graphNode.name}`, `use one of ${usable.map((p) => p.port).join(', ')}`))
+      : usable;
+    if (ports.length === 0) v.fail('connectTo', `target ${target.graphNode.name} has no port`, 'connect to a Service or Database');
+    const prefix = v.envName('connectTo.envPrefix', options.envPrefix ?? envPrefix(target.graphNode.name));
+    if (this.envPrefixes.has(prefix)) v.fail('connectTo.envPrefix', `${JSON.stringify(prefix)} is already used by another dependency`, 'give this connection a distinct envPrefix');
+    this.envPrefixes.add(prefix);
+    this.connectionEnvs.push(target.connectionEnv(prefix));
+    this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
+    return this;
+  }
+
+  /** Adds an annotation to the pod template (used by mesh and observability wiring). */
+  addPodAnnotation(key: string, value: string): void {
+    this.extraPodAnnotations[key] = value;
+  }
+
+  /** Pod template metadata: labels and annotations (resolved at synth, after every `connectTo` and annotation). */
+  protected podMetadata(): k8s.ObjectMeta {
+    return {
+      labels: this.labels,
+      annotations: Lazy.any({
+        produce: () => {
+          const annotations: Record<string, string> = { ...this.spec.podAnnotations, ...this.extraPodAnnotations };
+          if (this.app.meshed && !this.spec.mesh) annotations[LINKERD_INJECT_ANNOTATION] = 'disabled';
+          return Object.keys(annotations).length ? sortKeys(annotations) : undefined;
+        },
+      }),
+    };
+  }
+
+  /** The main container, with the restricted security context, probes, resources and environment. */
+  protected mainContainer(extra: { ports?: k8s.ContainerPort[]; volumeMounts?: k8s.VolumeMount[] } = {}): k8s.Container {
+    const s = this.spec;
+    const secretEnv: k8s.EnvVar[] = Object.entries(s.secretEnv).map(([name, ref]) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
+    }));
+    const literalEnv: k8s.EnvVar[] = Object.entries(s.env).map(([name, value]) => ({ name, value }));
+    return {
+      name: s.name,
+      image: s.image,
+      imagePullPolicy: 'IfNotPresent',
+      ...(s.command ? { command: [...s.command] } : {}),
+      ...(s.args ? { args: [...s.args] } : {}),
+      ports: extra.ports,
+      // Secrets and dependencies first, so that literal values can reference them as $(NAME).
+      env: Lazy.any({
+        produce: () => {
+          const env = [...secretEnv, ...this.connectionEnvs.flat(), ...literalEnv];
+          return env.length ? env : undefined;
+        },
+      }),
+      envFrom: s.configMaps.length ? s.configMaps.map((name) => ({ configMapRef: { name } })) : undefined,
+      resources: renderResources(s.resources),
+      securityContext: containerSecurityContext(true),
+      livenessProbe: s.liveness && renderProbe(s.liveness, s.healthPort, LIVENESS_TIMING),
+      readinessProbe: s.readiness && renderProbe(s.readiness, s.healthPort, READINESS_TIMING),
+      startupProbe: s.startup && renderProbe(s.startup, s.healthPort, STARTUP_TIMING),
+      volumeMounts: [...writableMounts(s.writablePaths), ...(extra.volumeMounts ?? [])],
+    };
+  }
+
+  /** Pod spec around the given containers: identity, security context, writable dirs, no token automount. */
+  protected podSpec(containers: k8s.Container[], extra: Partial<k8s.PodSpec> = {}): k8s.PodSpec {
+    return {
+      serviceAccountName: this.name,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: podSecurityContext(this.spec.runAs),
+      containers,
+      ...extra,
+      volumes: [...writableVolumes(this.spec.writablePaths), ...(extra.volumes ?? [])],
+    };
+  }
+}
+
+/** Volume name for a writable path: `/var/run/postgresql` gives `rw-var-run-postgresql`. */
+function writableVolumeName(path: string): string {
+  return ('rw-' + path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()).slice(0, 63).replace(/-+$/, '');
+}
+
+/** `emptyDir` volumes for writable paths. */
+export function writableVolumes(paths: readonly string[]): k8s.Volume[] {
+  return paths.map((path) => ({
+    name: writableVolumeName(path),
+    emptyDir: { sizeLimit: k8s.Quantity.fromString(WRITABLE_DIR_SIZE_LIMIT) },
+  }));
+}
+
+/** Mounts of the `emptyDir` volumes for writable paths. */
+export function writableMounts(paths: readonly string[]): k8s.VolumeMount[] {
+  return paths.map((path) => ({ name: writableVolumeName(path), mountPath: path }));
+}
+
+/** A copy of a record with its keys sorted (stable YAML). */
+export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
