@@ -1,0 +1,209 @@
+/**
+ * The CustomResourceDefinitions of `../shared/crds/` (or `$SHARED_DIR/crds/`): which group/version/kind each file
+ * defines, whether a version is deprecated or served, and a compiled JSON-schema validator per version.
+ *
+ * Parsing all the CRD YAML takes about a second, so the catalog only indexes the files by a cheap text scan and
+ * parses (and compiles) a definition the first time an object needs it, caching the parse on disk by content hash.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import { isRecord } from './manifests';
+
+/** One version of a CRD. */
+export interface CrdVersion {
+  readonly name: string;
+  readonly served: boolean;
+  /** Whether this is the version the API server stores (the one to write). */
+  readonly storage: boolean;
+  readonly deprecated: boolean;
+  readonly deprecationWarning?: string;
+  readonly schema?: Record<string, unknown>;
+}
+
+/** A CRD reduced to what validation needs. */
+export interface CrdDefinition {
+  readonly group: string;
+  readonly kind: string;
+  readonly scope: string;
+  readonly file: string;
+  readonly versions: readonly CrdVersion[];
+}
+
+/** One schema error of a custom resource. */
+export interface SchemaError {
+  /** Dotted path of the offending field (`spec.endpoints[0].interval`), empty for the root. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The folder holding `crds/`: `$SHARED_DIR` if set, else `../shared` relative to the repo root. */
+export function sharedDir(repoRoot: string = process.cwd()): string {
+  return process.env.SHARED_DIR ? resolve(process.env.SHARED_DIR) : resolve(repoRoot, '..', 'shared');
+}
+
+interface IndexEntry {
+  readonly file: string;
+  readonly docIndex: number;
+  readonly text: string;
+}
+
+/** Converts an ajv instance path (`/spec/endpoints/0/interval`) to `spec.endpoints[0].interval`. */
+export function jsonPointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+/** Turns ajv errors into readable, de-duplicated messages. */
+export function describeAjvErrors(errors: readonly ErrorObject[]): SchemaError[] {
+  const seen = new Set<string>();
+  const out: SchemaError[] = [];
+  for (const e of errors) {
+    // anyOf/oneOf report their branches' errors too; the summary line is enough.
+    if (e.keyword === 'if') continue;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties' && isRecord(e.params)) {
+      message = `unknown field "${String(e.params.additionalProperty)}"`;
+    } else if (e.keyword === 'enum' && isRecord(e.params) && Array.isArray(e.params.allowedValues)) {
+      message = `must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    const path = jsonPointerToPath(e.instancePath);
+    const key = `${path}: ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+/**
+ * Index and cache of the shared CRDs. Create one per process (or per test file) and reuse it: compiled validators
+ * are cached on the instance.
+ */
+export class CrdCatalog {
+  private readonly index = new Map<string, IndexEntry>();
+  private readonly definitions = new Map<string, CrdDefinition | undefined>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private ajv: Ajv | undefined;
+
+  /**
+   * @param crdDir folder of CRD YAML files (usually `<shared>/crds`); a missing folder gives an empty catalog
+   * @param cacheDir where parsed CRDs are cached as JSON; `false` disables the disk cache
+   */
+  constructor(
+    readonly crdDir: string,
+    private readonly cacheDir: string | false = join(tmpdir(), 'platform-validate-crd-cache'),
+  ) {
+    if (!existsSync(crdDir)) return;
+    for (const file of readdirSync(crdDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      const docs = readFileSync(join(crdDir, file), 'utf8').split(/^---\s*$/m);
+      docs.forEach((text, docIndex) => {
+        // Upstream CRD files are generated with a fixed layout: `spec.group` at two spaces, `spec.names.kind` at four.
+        const group = /^ {2}group:\s*["']?([^\s"']+)/m.exec(text)?.[1];
+        const kind = /^ {4}kind:\s*["']?([^\s"']+)/m.exec(text)?.[1];
+        if (group && kind && /^kind:\s*CustomResourceDefinition\s*$/m.test(text)) {
+          this.index.set(`${group}/${kind}`, { file, docIndex, text });
+        }
+      });
+    }
+  }
+
+  /** Whether the catalog knows any CRD of a group. */
+  hasGroup(group: string): boolean {
+    for (const key of this.index.keys()) if (key.startsWith(`${group}/`)) return true;
+    return false;
+  }
+
+  /** The group/kind pairs the catalog knows, sorted. */
+  kinds(): string[] {
+    return [...this.index.keys()].sort();
+  }
+
+  /** The CRD defining `kind` in `group`, parsed on first use. */
+  definition(group: string, kind: string): CrdDefinition | undefined {
+    const key = `${group}/${kind}`;
+    if (this.definitions.has(key)) return this.definitions.get(key);
+    const entry = this.index.get(key);
+    const def = entry ? this.parseEntry(entry) : undefined;
+    this.definitions.set(key, def);
+    return def;
+  }
+
+  /** One version of a CRD. */
+  version(group: string, kind: string, version: string): CrdVersion | undefined {
+    return this.definition(group, kind)?.versions.find((v) => v.name === version);
+  }
+
+  /**
+   * Validates a custom resource against its CRD version schema.
+   * @returns the errors, or `undefined` when the catalog has no such group/kind/version
+   */
+  validate(group: string, kind: string, version: string, object: unknown): SchemaError[] | undefined {
+    const crdVersion = this.version(group, kind, version);
+    if (!crdVersion) return undefined;
+    if (!crdVersion.schema) return [];
+    const key = `${group}/${version}/${kind}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+      // Kubernetes fills apiVersion/kind/metadata itself; the CRD schemas describe them loosely or not at all.
+      validate = this.ajv.compile(crdVersion.schema);
+      this.validators.set(key, validate);
+    }
+    return validate(object) ? [] : describeAjvErrors(validate.errors ?? []);
+  }
+
+  private parseEntry(entry: IndexEntry): CrdDefinition | undefined {
+    const raw = this.readCached(entry.text);
+    if (!isRecord(raw) || !isRecord(raw.spec) || !isRecord(raw.spec.names)) return undefined;
+    const spec = raw.spec;
+    const names = spec.names as Record<string, unknown>;
+    const versions: CrdVersion[] = (Array.isArray(spec.versions) ? spec.versions : []).filter(isRecord).map((v) => {
+      const schema = isRecord(v.schema) && isRecord(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
+      return {
+        name: String(v.name),
+        served: v.served !== false,
+        storage: v.storage === true,
+        deprecated: v.deprecated === true,
+        ...(typeof v.deprecationWarning === 'string' ? { deprecationWarning: v.deprecationWarning } : {}),
+        ...(schema ? { schema } : {}),
+      };
+    });
+    return {
+      group: String(spec.group),
+      kind: String(names.kind),
+      scope: String(spec.scope ?? 'Namespaced'),
+      file: entry.file,
+      versions,
+    };
+  }
+
+  private readCached(text: string): unknown {
+    if (this.cacheDir === false) return parse(text);
+    const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
+    const path = join(this.cacheDir, `${hash}.json`);
+    try {
+      if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      // A corrupt cache entry is re-parsed and overwritten below.
+    }
+    const value: unknown = parse(text);
+    try {
+      mkdirSync(this.cacheDir, { recursive: true });
+      // Write then rename, so that parallel test workers never read a half-written file.
+      const partial = `${path}.${process.pid}.tmp`;
+      writeFileSync(partial, JSON.stringify(value));
+      renameSync(partial, path);
+    } catch {
+      // The cache is an optimisation; a read-only temp folder only costs time.
+    }
+    return value;
+  }
+}

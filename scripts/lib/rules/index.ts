@@ -1,0 +1,31 @@
+/** The rule registry, in the order findings are reported. See `scripts/lib/README.md` for the rule catalog. */
+import { deprecatedApiRule, noNodePortRule } from './api';
+import { crdSchemaRule, schemaRule } from './schema';
+import { secretDataRule, secretLiteralEnvRule } from './secrets';
+import { pssRestrictedRule, readOnlyRootFilesystemRule } from './security';
+import type { Rule } from './types';
+import { imagePinnedRule, networkPolicyRule, pdbRule, probesRule, resourcesRule } from './workloads';
+
+export type { Rule, RuleContext, Violation } from './types';
+
+/** Every policy rule, in reporting order. */
+export const RULES: readonly Rule[] = [
+  schemaRule,
+  crdSchemaRule,
+  deprecatedApiRule,
+  pssRestrictedRule,
+  readOnlyRootFilesystemRule,
+  resourcesRule,
+  probesRule,
+  imagePinnedRule,
+  pdbRule,
+  networkPolicyRule,
+  noNodePortRule,
+  secretDataRule,
+  secretLiteralEnvRule,
+];
+
+/** The rule with an id, if any. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}
