@@ -1,0 +1,177 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import type { Addon, AppEntry, ChartsIndex } from '../contract';
+import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
+import type { AddonReadiness } from './platform-addons';
+
+/** Length of generated passwords; no special characters, so they are safe inside connection URLs. */
+export const GENERATED_PASSWORD_LENGTH = 32;
+
+/** Arguments of {@link AppDeployment}. */
+export interface AppDeploymentArgs {
+  /** Provider of the target cluster. */
+  readonly provider: k8s.Provider;
+  /** Directory holding `index.json` and the apps' YAML (normally `<repo>/charts-out`). */
+  readonly chartsDir: string;
+  /** Name of the app in `index.json`. */
+  readonly app: string;
+  /** The index, when the caller has read it already (avoids reading it once per app). */
+  readonly index?: ChartsIndex;
+  /**
+   * Secret values from the stack config, keyed `<app>/<secret>/<key>`. Values for this app's Secrets are used;
+   * they must already be secret Outputs (the stack program wraps them with `pulumi.secret`).
+   */
+  readonly secretValues?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Installed add-ons: the app's objects wait for the ones it uses. */
+  readonly addons: AddonReadiness;
+  /** Add-ons the cluster provides itself (nothing to wait for). */
+  readonly builtInAddons?: readonly Addon[];
+  /** Cluster resources to wait for (node pool, storage driver, default StorageClass). */
+  readonly clusterReadiness?: readonly pulumi.Resource[];
+}
+
+/**
+ * Deploys one app from `charts-out/`: checks its YAML against the digest in `index.json` (refusing stale
+ * manifests), creates the namespace (Linkerd-injected when the app is meshed) and the Secrets it expects (random
+ * passwords or config values, always stored as Pulumi secrets), then applies the YAML with `yaml.v2.ConfigGroup`
+ * once the add-ons whose CRDs and controllers it uses are ready. Objects holding data (StatefulSets, PVCs) go in a
+ * separate, protected group, and the namespace of a stateful app is protected too (deleting a namespace deletes
+ * its PersistentVolumeClaims).
+ */
+export class AppDeployment extends pulumi.ComponentResource {
+  /** The app's index entry. */
+  public readonly app: AppEntry;
+  /** The app's namespace. */
+  public readonly namespace: k8s.core.v1.Namespace;
+  /** The Secrets created for the app, by Secret name. */
+  public readonly secrets: Readonly<Record<string, k8s.core.v1.Secret>>;
+  /** The stateless objects of the YAML. */
+  public readonly workloads: k8s.yaml.v2.ConfigGroup;
+  /** The objects owning persistent data (protected), if the app has any. */
+  public readonly statefulWorkloads: k8s.yaml.v2.ConfigGroup | undefined;
+
+  /** Verifies the YAML and creates namespace, Secrets and config groups. */
+  constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('platform:cloud:AppDeployment', name, {}, opts);
+    const index = args.index ?? readChartsIndex(args.chartsDir);
+    const app = index.apps.find((a) => a.name === args.app);
+    if (!app) {
+      throw new Error(
+        `AppDeployment ${name}: app "${args.app}" is not in charts-out/index.json ` +
+          `(available: ${index.apps.map((a) => a.name).join(', ') || 'none'})`,
+      );
+    }
+    this.app = app;
+    // Everything is checked before the first resource is registered: a refusal leaves the cluster untouched.
+    const manifest = splitManifest(app, loadAppManifest(args.chartsDir, app));
+    const provided = new Set(Object.keys(args.secretValues ?? {}));
+    const secretPlans = planSecrets(app, provided);
+    const addonDeps = this.addonDependencies(app, args);
+    const clusterReadiness = [...(args.clusterReadiness ?? [])];
+    const stateful = app.stateful.length > 0;
+    const k8sOpts = { parent: this, provider: args.provider };
+
+    const yamlMeta = manifest.namespace?.metadata ?? {};
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: app.namespace,
+          labels: {
+            ...(yamlMeta.labels ?? {}),
+            'app.kubernetes.io/part-of': app.name,
+            'app.kubernetes.io/managed-by': 'pulumi',
+          },
+          annotations: {
+            ...(yamlMeta.annotations ?? {}),
+            ...(app.meshed ? { 'linkerd.io/inject': 'enabled' } : {}),
+          },
+        },
+      },
+      {
+        ...k8sOpts,
+        // The injector must exist before pods are created in a meshed namespace, or they start without proxies.
+        dependsOn: [...clusterReadiness, ...(app.meshed && args.addons.linkerd ? [args.addons.linkerd] : [])],
+        protect: stateful,
+        retainOnDelete: stateful,
+      },
+    );
+
+    const secrets: Record<string, k8s.core.v1.Secret> = {};
+    for (const plan of secretPlans) {
+      const values: Record<string, pulumi.Input<string>> = {};
+      for (const key of plan.fromConfig) {
+        values[key] = args.secretValues![secretConfigKey(app.name, plan.secret.name, key)];
+      }
+      for (const key of plan.generated) {
+        values[key] = new random.RandomPassword(
+          `${name}-${plan.secret.name}-${key}`,
+          { length: GENERATED_PASSWORD_LENGTH, special: false },
+          { parent: this },
+        ).result;
+      }
+      secrets[plan.secret.name] = new k8s.core.v1.Secret(
+        `${name}-${plan.secret.name}`,
+        {
+          metadata: {
+            name: plan.secret.name,
+            namespace: app.namespace,
+            labels: { 'app.kubernetes.io/part-of': app.name, 'app.kubernetes.io/managed-by': 'pulumi' },
+            annotations: { 'platform/description': plan.secret.description },
+          },
+          type: 'Opaque',
+          stringData: pulumi.secret(values),
+        },
+        { ...k8sOpts, dependsOn: [this.namespace], additionalSecretOutputs: ['data', 'stringData'] },
+      );
+    }
+    this.secrets = secrets;
+
+    const dependsOn = [this.namespace, ...Object.values(secrets), ...addonDeps, ...clusterReadiness];
+    this.workloads = new k8s.yaml.v2.ConfigGroup(
+      name,
+      { objs: [...manifest.rest], resourcePrefix: app.name },
+      { ...k8sOpts, dependsOn },
+    );
+    this.statefulWorkloads =
+      manifest.stateful.length > 0
+        ? new k8s.yaml.v2.ConfigGroup(
+            `${name}-stateful`,
+            { objs: [...manifest.stateful], resourcePrefix: app.name },
+            {
+              ...k8sOpts,
+              dependsOn,
+              // `protect` is inherited by the group's children; `retainOnDelete` is not (pulumi-kubernetes#3065),
+              // so a transform sets both on every child explicitly.
+              protect: true,
+              retainOnDelete: true,
+              transforms: [retainChildren],
+            },
+          )
+        : undefined;
+    this.registerOutputs({ namespace: app.namespace, secrets: Object.keys(secrets) });
+  }
+
+  private addonDependencies(app: AppEntry, args: AppDeploymentArgs): pulumi.Resource[] {
+    const needed = new Set<Addon>(app.addons);
+    if (app.meshed) needed.add('linkerd');
+    const deps: pulumi.Resource[] = [];
+    for (const addon of needed) {
+      const ready = args.addons[addon];
+      if (ready) deps.push(ready);
+      else if (!(args.builtInAddons ?? []).includes(addon)) {
+        throw new Error(
+          `app "${app.name}" needs add-on "${addon}" (listed in charts-out/index.json) but the stack does not ` +
+            `install it and the cluster does not provide it`,
+        );
+      }
+    }
+    return deps;
+  }
+}
+
+/** Marks every child of the stateful group protected and retained on delete. */
+export function retainChildren(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult {
+  return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
+}

@@ -1,0 +1,231 @@
+/**
+ * Reading `charts-out/`: the index, each app's YAML, and the checks that make Pulumi refuse stale or inconsistent
+ * manifests. Pure functions (file reads aside), so every refusal has a unit test.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ADDONS, CHARTS_INDEX_VERSION, manifestDigest } from '../contract';
+import type { AppEntry, ChartsIndex, SecretRequirement } from '../contract';
+
+/** What to run when `charts-out/` does not match the code. */
+export const SYNTH_HINT = 'Run `npm run synth` and commit charts-out/ before deploying.';
+
+/** A Kubernetes object as parsed from YAML. */
+export interface ManifestObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly spec?: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/** An app's YAML split the way `AppDeployment` applies it. */
+export interface SplitManifest {
+  /** The app's own Namespace object from the YAML (Pulumi creates the namespace itself). */
+  readonly namespace: ManifestObject | undefined;
+  /** Objects owning persistent data (the index's `stateful` list), applied protected. */
+  readonly stateful: readonly ManifestObject[];
+  /** Everything else. */
+  readonly rest: readonly ManifestObject[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(path: string, problem: string): Error {
+  return new Error(`charts-out/index.json: ${path} ${problem}. ${SYNTH_HINT}`);
+}
+
+function checkApp(raw: unknown, i: number): AppEntry {
+  const where = `apps[${i}]`;
+  if (!isRecord(raw)) throw invalid(where, 'is not an object');
+  for (const field of ['name', 'file', 'namespace', 'digest'] as const) {
+    if (typeof raw[field] !== 'string' || raw[field] === '') throw invalid(`${where}.${field}`, 'is missing');
+  }
+  for (const field of ['secrets', 'addons', 'stateful', 'hosts'] as const) {
+    if (!Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
+  }
+  if (typeof raw.meshed !== 'boolean') throw invalid(`${where}.meshed`, 'is not a boolean');
+  for (const addon of raw.addons as unknown[]) {
+    if (!(ADDONS as readonly unknown[]).includes(addon)) {
+      throw invalid(`${where}.addons`, `names unknown add-on ${JSON.stringify(addon)} (known: ${ADDONS.join(', ')})`);
+    }
+  }
+  return raw as unknown as AppEntry;
+}
+
+/** Parses and checks the text of `index.json`. */
+export function parseChartsIndex(text: string): ChartsIndex {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`charts-out/index.json is not valid JSON (${(error as Error).message}). ${SYNTH_HINT}`);
+  }
+  if (!isRecord(raw)) throw invalid('the document', 'is not an object');
+  if (raw.version !== CHARTS_INDEX_VERSION) {
+    throw invalid(
+      'version',
+      `is ${JSON.stringify(raw.version)} but this Pulumi program reads version ${CHARTS_INDEX_VERSION}`,
+    );
+  }
+  if (!Array.isArray(raw.apps)) throw invalid('apps', 'is not an array');
+  const apps = raw.apps.map(checkApp);
+  const seen = new Set<string>();
+  for (const app of apps) {
+    if (seen.has(app.name)) throw invalid('apps', `lists "${app.name}" twice`);
+    seen.add(app.name);
+  }
+  return { version: CHARTS_INDEX_VERSION, apps };
+}
+
+/** Reads `<chartsDir>/index.json`; a missing file means nothing was synthesized. */
+export function readChartsIndex(chartsDir: string): ChartsIndex {
+  const path = join(chartsDir, 'index.json');
+  if (!existsSync(path)) throw new Error(`${path} does not exist: nothing to deploy. ${SYNTH_HINT}`);
+  return parseChartsIndex(readFileSync(path, 'utf8'));
+}
+
+/** Picks the apps to deploy; `undefined` means all of them. Unknown names are an error listing the known ones. */
+export function selectApps(index: ChartsIndex, names: readonly string[] | undefined): readonly AppEntry[] {
+  if (names === undefined) return index.apps;
+  const known = index.apps.map((a) => a.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `apps ${unknown.map((n) => `"${n}"`).join(', ')} not found in charts-out/index.json; ` +
+        `available: ${known.join(', ') || '(none)'}`,
+    );
+  }
+  return index.apps.filter((a) => names.includes(a.name));
+}
+
+/**
+ * Checks that `contents` is exactly what the index recorded for the app. Anything else means the YAML was
+ * edited by hand, or the code changed without a new synth: either way it is not what CI reviewed.
+ */
+export function verifyManifest(app: AppEntry, contents: string | Buffer | undefined): void {
+  if (contents === undefined) {
+    throw new Error(`charts-out/${app.file} (app "${app.name}") is missing but listed in index.json. ${SYNTH_HINT}`);
+  }
+  const actual = manifestDigest(contents);
+  if (actual !== app.digest) {
+    throw new Error(
+      `charts-out/${app.file} (app "${app.name}") is stale: index.json records ${app.digest} but the file hashes ` +
+        `to ${actual}. The manifests were edited by hand or not re-synthesized. ${SYNTH_HINT}`,
+    );
+  }
+}
+
+/** Reads an app's YAML from `chartsDir` and verifies its digest against the index. */
+export function loadAppManifest(chartsDir: string, app: AppEntry): string {
+  const path = join(chartsDir, app.file);
+  const contents = existsSync(path) ? readFileSync(path) : undefined;
+  verifyManifest(app, contents);
+  return (contents as Buffer).toString('utf8');
+}
+
+const isStateful = (app: AppEntry, obj: ManifestObject): boolean =>
+  app.stateful.some((s) => s.kind === obj.kind && s.name === obj.metadata?.name);
+
+/**
+ * Parses the multi-document YAML and splits it: the app's Namespace object (skipped: Pulumi owns the namespace),
+ * the protected stateful objects, and the rest. Refuses YAML whose stateful objects are missing, or whose
+ * StatefulSets would delete their volumes.
+ */
+export function splitManifest(app: AppEntry, yamlText: string): SplitManifest {
+  const objects: ManifestObject[] = [];
+  for (const doc of parseAllDocuments(yamlText)) {
+    if (doc.errors.length > 0) {
+      throw new Error(`charts-out/${app.file}: invalid YAML (${doc.errors[0].message}). ${SYNTH_HINT}`);
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isRecord(value) || typeof value.kind !== 'string') {
+      throw new Error(`charts-out/${app.file}: a document is not a Kubernetes object. ${SYNTH_HINT}`);
+    }
+    objects.push(value as ManifestObject);
+  }
+  const namespace = objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === app.namespace);
+  const others = objects.filter((o) => o !== namespace);
+  const stateful = others.filter((o) => isStateful(app, o));
+  for (const wanted of app.stateful) {
+    if (!stateful.some((o) => o.kind === wanted.kind && o.metadata?.name === wanted.name)) {
+      throw new Error(
+        `charts-out/${app.file}: index.json lists stateful ${wanted.kind} "${wanted.name}" but the YAML has no such ` +
+          `object. ${SYNTH_HINT}`,
+      );
+    }
+  }
+  for (const obj of stateful.filter((o) => o.kind === 'StatefulSet')) {
+    const policy = obj.spec?.persistentVolumeClaimRetentionPolicy as Record<string, unknown> | undefined;
+    const deleting = ['whenDeleted', 'whenScaled'].filter((field) => policy?.[field] === 'Delete');
+    if (deleting.length > 0) {
+      throw new Error(
+        `charts-out/${app.file}: StatefulSet "${obj.metadata?.name}" sets persistentVolumeClaimRetentionPolicy ` +
+          `${deleting.join(' and ')}: Delete, which destroys its volumes; database volumes must use Retain.`,
+      );
+    }
+  }
+  return { namespace, stateful, rest: others.filter((o) => !isStateful(app, o)) };
+}
+
+/** The key of one secret value in the stack config map `secrets`: `<app>/<secret>/<key>`. */
+export function secretConfigKey(app: string, secret: string, key: string): string {
+  return `${app}/${secret}/${key}`;
+}
+
+/** The command that sets one secret value in the stack config. */
+export function secretConfigCommand(app: string, secret: string, key: string): string {
+  return `pulumi config set --secret --path 'secrets["${secretConfigKey(app, secret, key)}"]' <value>`;
+}
+
+/** Where each value of each Secret an app needs comes from. */
+export interface SecretPlan {
+  readonly secret: SecretRequirement;
+  /** Keys taken from the stack config (always for `generate: false`, as overrides for `generate: true`). */
+  readonly fromConfig: readonly string[];
+  /** Keys Pulumi generates with `random.RandomPassword`. */
+  readonly generated: readonly string[];
+}
+
+/**
+ * Decides, for each Secret of the app, which keys come from config and which are generated. Throws, listing every
+ * missing value and the exact command to set it, if a non-generated key has no config value.
+ */
+export function planSecrets(app: AppEntry, provided: ReadonlySet<string>): readonly SecretPlan[] {
+  const missing: string[] = [];
+  const plans = app.secrets.map((secret) => {
+    const fromConfig = secret.keys.filter((key) => provided.has(secretConfigKey(app.name, secret.name, key)));
+    const rest = secret.keys.filter((key) => !fromConfig.includes(key));
+    if (!secret.generate) {
+      for (const key of rest) {
+        missing.push(
+          `  - Secret "${secret.name}" key "${key}" (${secret.description}):\n      ${secretConfigCommand(app.name, secret.name, key)}`,
+        );
+      }
+    }
+    return { secret, fromConfig, generated: secret.generate ? rest : [] };
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `app "${app.name}" needs secret values Pulumi cannot generate; set them in the stack config:\n${missing.join('\n')}`,
+    );
+  }
+  return plans;
+}
+
+/** Config `secrets` keys that match no Secret key of the given apps (most likely typos). */
+export function unusedSecretKeys(apps: readonly AppEntry[], provided: Iterable<string>): readonly string[] {
+  const expected = new Set(
+    apps.flatMap((app) => app.secrets.flatMap((s) => s.keys.map((k) => secretConfigKey(app.name, s.name, k)))),
+  );
+  return [...provided].filter((key) => !expected.has(key)).sort();
+}

@@ -1,0 +1,417 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { Addon } from '../contract';
+import type { ClusterFlavor, PlatformCluster } from './cluster';
+import { eksKubeconfig } from './kubeconfig';
+import { cloudName } from './naming';
+import { subnetLayout } from './network';
+
+/** Defaults of {@link EksClusterArgs}, in one place. */
+export const EKS_DEFAULTS = {
+  vpcCidr: '10.0.0.0/16',
+  instanceTypes: ['t3.large'],
+  minSize: 2,
+  desiredSize: 2,
+  maxSize: 5,
+  diskSize: 50,
+  natGateways: 'single' as EksNatGateways,
+  publicAccessCidrs: ['0.0.0.0/0'],
+  logTypes: ['api', 'audit', 'authenticator'],
+  deletionProtection: true,
+} as const;
+
+/** AWS managed policies of the cluster role. */
+export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'] as const;
+
+/** AWS managed policies of the node role: join the cluster, run the VPC CNI, pull from ECR. */
+export const EKS_NODE_POLICIES = [
+  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+] as const;
+
+/** AWS managed policy of the EBS CSI controller (via IRSA, never on the nodes). */
+export const EBS_CSI_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy';
+
+/** The service account the EBS CSI add-on runs its controller as. */
+export const EBS_CSI_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:ebs-csi-controller-sa';
+
+/** Name of the default StorageClass the component creates. */
+export const EKS_DEFAULT_STORAGE_CLASS = 'gp3';
+
+/** One NAT gateway for the VPC (cheap, one zone is a single point of egress) or one per zone (resilient). */
+export type EksNatGateways = 'single' | 'perZone';
+
+/** Arguments of {@link EksCluster}. */
+export interface EksClusterArgs {
+  /** AWS region (must match the `aws:region` the provider uses); written into the kubeconfig. */
+  readonly region: string;
+  /** Two or three availability zones of the region; one public and one private subnet are made in each. */
+  readonly availabilityZones: readonly string[];
+  /** Kubernetes version; omitted to take EKS's current default. */
+  readonly kubernetesVersion?: pulumi.Input<string>;
+  /** A `/16` for the VPC. @default '10.0.0.0/16' */
+  readonly vpcCidr?: string;
+  /** Node instance types. @default ['t3.large'] */
+  readonly instanceTypes?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Node group lower bound. @default 2 */
+  readonly minSize?: pulumi.Input<number>;
+  /** Node group initial size (then owned by the autoscaler). @default 2 */
+  readonly desiredSize?: pulumi.Input<number>;
+  /** Node group upper bound. @default 5 */
+  readonly maxSize?: pulumi.Input<number>;
+  /** Node root volume in GiB. @default 50 */
+  readonly diskSize?: pulumi.Input<number>;
+  /** `ON_DEMAND` or `SPOT` nodes. @default 'ON_DEMAND' */
+  readonly capacityType?: pulumi.Input<'ON_DEMAND' | 'SPOT'>;
+  /** NAT gateway layout. @default 'single' */
+  readonly natGateways?: EksNatGateways;
+  /** CIDRs allowed to reach the public API endpoint. @default ['0.0.0.0/0'] */
+  readonly publicAccessCidrs?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Version of the `aws-ebs-csi-driver` add-on; omitted for EKS's default for the cluster version. */
+  readonly ebsCsiVersion?: pulumi.Input<string>;
+  /** Named AWS CLI profile written into the kubeconfig. */
+  readonly awsProfile?: string;
+  /** Refuse deletion of the EKS cluster until set to `false` and applied. @default true */
+  readonly deletionProtection?: pulumi.Input<boolean>;
+  /** Tags on every AWS resource. */
+  readonly tags?: Record<string, string>;
+}
+
+function assumeRole(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+  });
+}
+
+/**
+ * An EKS cluster with the plumbing it needs to run stateful apps: a VPC with public and private subnets in two or
+ * three zones (tagged for load balancers), NAT for private egress, IAM roles with the AWS managed policies, secrets
+ * envelope-encrypted with a dedicated KMS key, a managed node group in the private subnets, an OIDC provider for
+ * IAM roles for service accounts, the EBS CSI driver add-on with its own IRSA role, and a default encrypted `gp3`
+ * StorageClass (without it PersistentVolumeClaims never bind). Exposes a kubeconfig that uses `aws eks get-token`.
+ */
+export class EksCluster extends pulumi.ComponentResource implements PlatformCluster {
+  /** The VPC. */
+  public readonly vpc: aws.ec2.Vpc;
+  /** Public subnets, one per zone. */
+  public readonly publicSubnets: readonly aws.ec2.Subnet[];
+  /** Private subnets, one per zone (nodes live here). */
+  public readonly privateSubnets: readonly aws.ec2.Subnet[];
+  /** KMS key encrypting Kubernetes Secrets. */
+  public readonly secretsKey: aws.kms.Key;
+  /** The EKS cluster. */
+  public readonly cluster: aws.eks.Cluster;
+  /** The managed node group. */
+  public readonly nodeGroup: aws.eks.NodeGroup;
+  /** IAM OIDC provider for IRSA. */
+  public readonly oidcProvider: aws.iam.OpenIdConnectProvider;
+  /** IRSA role of the EBS CSI controller. */
+  public readonly ebsCsiRole: aws.iam.Role;
+  /** The EBS CSI driver add-on. */
+  public readonly ebsCsiAddon: aws.eks.Addon;
+  /** The default `gp3` StorageClass. */
+  public readonly storageClass: k8s.storage.v1.StorageClass;
+  /** Kubeconfig using `aws eks get-token` (secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** Kubernetes provider for this cluster. */
+  public readonly provider: k8s.Provider;
+  /** Always `eks`. */
+  public readonly flavor: ClusterFlavor = 'eks';
+  /** EKS provides none of the platform add-ons. */
+  public readonly builtInAddons: readonly Addon[] = [];
+  /** Node group, EBS CSI driver and default StorageClass. */
+  public readonly readiness: readonly pulumi.Resource[];
+
+  /** Creates the VPC, IAM, KMS key, cluster, node group, OIDC provider and storage. */
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('platform:cloud:EksCluster', name, {}, opts);
+    if (args.availabilityZones.length < 2) {
+      throw new Error(
+        `EksCluster ${name}: availabilityZones has ${args.availabilityZones.length} zone(s); EKS needs at least 2`,
+      );
+    }
+    const child = { parent: this };
+    const clusterName = cloudName(name, 100);
+    const tags = { ...(args.tags ?? {}), 'managed-by': 'pulumi', 'platform/cluster': clusterName };
+    const layout = subnetLayout(args.vpcCidr ?? EKS_DEFAULTS.vpcCidr, args.availabilityZones.length);
+    const clusterTag = `kubernetes.io/cluster/${clusterName}`;
+
+    // ---- network
+    this.vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.vpcCidr ?? EKS_DEFAULTS.vpcCidr,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: { ...tags, Name: `${clusterName}-vpc` },
+      },
+      child,
+    );
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { vpcId: this.vpc.id, tags: { ...tags, Name: `${clusterName}-igw` } },
+      child,
+    );
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      {
+        vpcId: this.vpc.id,
+        routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+        tags: { ...tags, Name: `${clusterName}-public` },
+      },
+      child,
+    );
+    this.publicSubnets = args.availabilityZones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${zone}`,
+        {
+          vpcId: this.vpc.id,
+          availabilityZone: zone,
+          cidrBlock: layout.public[i],
+          mapPublicIpOnLaunch: true,
+          // Internet-facing load balancers (ingress controllers) are placed in subnets with this tag.
+          tags: {
+            ...tags,
+            Name: `${clusterName}-public-${zone}`,
+            'kubernetes.io/role/elb': '1',
+            [clusterTag]: 'shared',
+          },
+        },
+        child,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${zone}`,
+        { subnetId: subnet.id, routeTableId: publicRoutes.id },
+        child,
+      );
+      return subnet;
+    });
+    const natCount = (args.natGateways ?? EKS_DEFAULTS.natGateways) === 'perZone' ? args.availabilityZones.length : 1;
+    const natGateways = [...Array(natCount).keys()].map((i) => {
+      const zone = args.availabilityZones[i];
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-${zone}`,
+        { domain: 'vpc', tags: { ...tags, Name: `${clusterName}-nat-${zone}` } },
+        child,
+      );
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${zone}`,
+        {
+          allocationId: eip.id,
+          subnetId: this.publicSubnets[i].id,
+          tags: { ...tags, Name: `${clusterName}-nat-${zone}` },
+        },
+        { parent: this, dependsOn: [igw] },
+      );
+    });
+    this.privateSubnets = args.availabilityZones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${zone}`,
+        {
+          vpcId: this.vpc.id,
+          availabilityZone: zone,
+          cidrBlock: layout.private[i],
+          mapPublicIpOnLaunch: false,
+          tags: {
+            ...tags,
+            Name: `${clusterName}-private-${zone}`,
+            'kubernetes.io/role/internal-elb': '1',
+            [clusterTag]: 'shared',
+          },
+        },
+        child,
+      );
+      const routes = new aws.ec2.RouteTable(
+        `${name}-private-${zone}`,
+        {
+          vpcId: this.vpc.id,
+          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: natGateways[Math.min(i, natCount - 1)].id }],
+          tags: { ...tags, Name: `${clusterName}-private-${zone}` },
+        },
+        child,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${zone}`,
+        { subnetId: subnet.id, routeTableId: routes.id },
+        child,
+      );
+      return subnet;
+    });
+
+    // ---- IAM
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster-role`,
+      { assumeRolePolicy: assumeRole('eks.amazonaws.com'), tags },
+      child,
+    );
+    const clusterPolicies = EKS_CLUSTER_POLICIES.map(
+      (policyArn, i) =>
+        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy-${i}`, { role: clusterRole.name, policyArn }, child),
+    );
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { assumeRolePolicy: assumeRole('ec2.amazonaws.com'), tags },
+      child,
+    );
+    const nodePolicies = EKS_NODE_POLICIES.map(
+      (policyArn, i) =>
+        new aws.iam.RolePolicyAttachment(`${name}-node-policy-${i}`, { role: nodeRole.name, policyArn }, child),
+    );
+
+    // ---- secrets encryption
+    this.secretsKey = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      child,
+    );
+    new aws.kms.Alias(
+      `${name}-secrets`,
+      { name: `alias/${clusterName}-eks-secrets`, targetKeyId: this.secretsKey.keyId },
+      child,
+    );
+
+    // ---- cluster
+    this.cluster = new aws.eks.Cluster(
+      `${name}-cluster`,
+      {
+        name: clusterName,
+        roleArn: clusterRole.arn,
+        version: args.kubernetesVersion,
+        vpcConfig: {
+          subnetIds: [...this.privateSubnets, ...this.publicSubnets].map((s) => s.id),
+          endpointPrivateAccess: true,
+          endpointPublicAccess: true,
+          publicAccessCidrs: args.publicAccessCidrs ?? [...EKS_DEFAULTS.publicAccessCidrs],
+        },
+        encryptionConfig: { provider: { keyArn: this.secretsKey.arn }, resources: ['secrets'] },
+        // Access entries (not the aws-auth ConfigMap); whoever runs `pulumi up` becomes cluster admin.
+        accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+        enabledClusterLogTypes: [...EKS_DEFAULTS.logTypes],
+        deletionProtection: args.deletionProtection ?? EKS_DEFAULTS.deletionProtection,
+        tags,
+      },
+      { parent: this, dependsOn: clusterPolicies },
+    );
+
+    this.nodeGroup = new aws.eks.NodeGroup(
+      `${name}-nodes`,
+      {
+        clusterName: this.cluster.name,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: this.privateSubnets.map((s) => s.id),
+        instanceTypes: args.instanceTypes ?? [...EKS_DEFAULTS.instanceTypes],
+        capacityType: args.capacityType ?? 'ON_DEMAND',
+        amiType: 'AL2023_x86_64_STANDARD',
+        diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize,
+        scalingConfig: {
+          minSize: args.minSize ?? EKS_DEFAULTS.minSize,
+          desiredSize: args.desiredSize ?? EKS_DEFAULTS.desiredSize,
+          maxSize: args.maxSize ?? EKS_DEFAULTS.maxSize,
+        },
+        updateConfig: { maxUnavailable: 1 },
+        tags,
+      },
+      // The desired size belongs to the autoscaler once the group exists.
+      { parent: this, dependsOn: nodePolicies, ignoreChanges: ['scalingConfig.desiredSize'] },
+    );
+
+    // ---- IRSA
+    const issuer = this.cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
+    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
+      child,
+    );
+    const issuerHost = issuer.apply((url) => url.replace(/^https:\/\//, ''));
+    this.ebsCsiRole = new aws.iam.Role(
+      `${name}-ebs-csi`,
+      {
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: this.oidcProvider.arn },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                // Only the EBS CSI controller's service account, and only for STS, may assume this role.
+                StringEquals: pulumi
+                  .all([issuerHost])
+                  .apply(([host]) => ({
+                    [`${host}:sub`]: EBS_CSI_SERVICE_ACCOUNT,
+                    [`${host}:aud`]: 'sts.amazonaws.com',
+                  })),
+              },
+            },
+          ],
+        }),
+        tags,
+      },
+      child,
+    );
+    const ebsPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-ebs-csi`,
+      { role: this.ebsCsiRole.name, policyArn: EBS_CSI_POLICY },
+      child,
+    );
+    this.ebsCsiAddon = new aws.eks.Addon(
+      `${name}-ebs-csi`,
+      {
+        clusterName: this.cluster.name,
+        addonName: 'aws-ebs-csi-driver',
+        addonVersion: args.ebsCsiVersion,
+        serviceAccountRoleArn: this.ebsCsiRole.arn,
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'PRESERVE',
+        tags,
+      },
+      // The controller pods need nodes to schedule on, and the role before they start.
+      { parent: this, dependsOn: [this.nodeGroup, ebsPolicy] },
+    );
+
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
+        .apply(([cluster, endpoint, ca]) =>
+          eksKubeconfig({
+            name: cluster,
+            endpoint,
+            caCertificate: ca?.data ?? '',
+            region: args.region,
+            profile: args.awsProfile,
+          }),
+        ),
+    );
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: [this.nodeGroup] },
+    );
+    this.storageClass = new k8s.storage.v1.StorageClass(
+      `${name}-gp3`,
+      {
+        metadata: {
+          name: EKS_DEFAULT_STORAGE_CLASS,
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+        },
+        provisioner: 'ebs.csi.aws.com',
+        parameters: { type: 'gp3', encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' },
+        // Deleting a PVC (or the whole stack) must not delete the EBS volume holding a database.
+        reclaimPolicy: 'Retain',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+      },
+      { parent: this, provider: this.provider, dependsOn: [this.ebsCsiAddon] },
+    );
+    this.readiness = [this.nodeGroup, this.ebsCsiAddon, this.storageClass];
+    this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The Pulumi side of the platform: cluster components, add-ons and app deployments.
+ *
+ * Importing this barrel loads `@pulumi/aws` and `@pulumi/gcp` (about a second each); programs that use one cloud
+ * should import the component's own module (`./gke-cluster`, `./eks-cluster`, ...) instead.
+ */
+export { ADDON_AFTER, ADDON_REQUIRES, addonPrerequisites, assertAddon, planAddons } from './addon-plan';
+export type { AddonPlan } from './addon-plan';
+export { AppDeployment, GENERATED_PASSWORD_LENGTH, retainChildren } from './app-deployment';
+export type { AppDeploymentArgs } from './app-deployment';
+export {
+  loadAppManifest,
+  parseChartsIndex,
+  planSecrets,
+  readChartsIndex,
+  secretConfigCommand,
+  secretConfigKey,
+  selectApps,
+  splitManifest,
+  SYNTH_HINT,
+  unusedSecretKeys,
+  verifyManifest,
+} from './charts-index';
+export type { ManifestObject, SecretPlan, SplitManifest } from './charts-index';
+export type { ClusterFlavor, IngressServiceType, PlatformCluster } from './cluster';
+export { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_DEFAULTS, EKS_NODE_POLICIES, EksCluster } from './eks-cluster';
+export type { EksClusterArgs, EksNatGateways } from './eks-cluster';
+export { ExistingCluster } from './existing-cluster';
+export type { ExistingClusterArgs } from './existing-cluster';
+export { GKE_DEFAULTS, GKE_NODE_ROLES, GkeCluster } from './gke-cluster';
+export type { GkeClusterArgs, GkeReleaseChannel } from './gke-cluster';
+export { eksKubeconfig, gkeKubeconfig } from './kubeconfig';
+export type { ClusterEndpoint, EksEndpoint } from './kubeconfig';
+export { subnetLayout } from './network';
+export type { SubnetLayout } from './network';
+export {
+  ADDON_NAMESPACES,
+  PLATFORM_ADDONS_DEFAULTS,
+  PlatformAddons,
+  PROMETHEUS_URL,
+  RELEASE_NAMES,
+  kubePrometheusStackValues,
+} from './platform-addons';
+export type { AddonReadiness, MetricsServerMode, PlatformAddonsArgs } from './platform-addons';
+export * from './versions';

@@ -1,0 +1,154 @@
+/**
+ * Every third-party chart and manifest the platform installs, pinned in one place.
+ *
+ * Bump a version here only after reading the upstream release notes; each entry names the upstream release it
+ * was checked against. The CRD files the cdk8s side was generated from (`shared/crds/SOURCES.md`) are the same
+ * releases where the two overlap (Contour 1.33.6, Prometheus Operator 0.93.0, Gateway API 1.6.1).
+ */
+
+/** A pinned Helm chart: repository URL, chart name and exact chart version. */
+export interface ChartRef {
+  /** Helm repository URL (`helm repo add <name> <repo>`). */
+  readonly repo: string;
+  /** Chart name inside the repository. */
+  readonly chart: string;
+  /** Exact chart version (never a range: what is reviewed is what is installed). */
+  readonly version: string;
+  /** Version of the application the chart installs, where upstream states it, for humans and the docs. */
+  readonly appVersion?: string;
+}
+
+/**
+ * ingress-nginx chart 4.15.1 = controller v1.15.1, the project's final release (2026-03-19). The Kubernetes
+ * project retired ingress-nginx in March 2026 (kubernetes.io/blog/2025/11/11/ingress-nginx-retirement): there will
+ * be no more security fixes, so prefer Contour for new apps.
+ */
+export const INGRESS_NGINX_CHART: ChartRef = {
+  repo: 'https://kubernetes.github.io/ingress-nginx',
+  chart: 'ingress-nginx',
+  version: '4.15.1',
+  appVersion: 'v1.15.1',
+};
+
+/**
+ * Contour chart 0.7.0 = Contour v1.33.6 (released 2026-08-13), from the Contour project's own chart repository
+ * (projectcontour/helm-charts), which replaced the Bitnami chart. Same Contour release as the CRDs the cdk8s
+ * constructs were generated from.
+ */
+export const CONTOUR_CHART: ChartRef = {
+  repo: 'https://projectcontour.github.io/helm-charts',
+  chart: 'contour',
+  version: '0.7.0',
+  appVersion: 'v1.33.6',
+};
+
+/**
+ * Linkerd edge-26.9.1 (charts 2026.9.1, published 2026-09-04 on https://helm.linkerd.io/edge). The Linkerd project
+ * publishes only edge releases since 2.15; edge charts are versioned `YYYY.M.N` after the edge tag.
+ */
+const LINKERD_EDGE_REPO = 'https://helm.linkerd.io/edge';
+const LINKERD_EDGE_VERSION = '2026.9.1';
+
+/** linkerd-crds chart (Linkerd edge-26.9.1). */
+export const LINKERD_CRDS_CHART: ChartRef = {
+  repo: LINKERD_EDGE_REPO,
+  chart: 'linkerd-crds',
+  version: LINKERD_EDGE_VERSION,
+  appVersion: 'edge-26.9.1',
+};
+
+/** linkerd-control-plane chart (Linkerd edge-26.9.1). */
+export const LINKERD_CONTROL_PLANE_CHART: ChartRef = {
+  repo: LINKERD_EDGE_REPO,
+  chart: 'linkerd-control-plane',
+  version: LINKERD_EDGE_VERSION,
+  appVersion: 'edge-26.9.1',
+};
+
+/** linkerd-viz chart (Linkerd edge-26.9.1); must match the control plane's edge release. */
+export const LINKERD_VIZ_CHART: ChartRef = {
+  repo: LINKERD_EDGE_REPO,
+  chart: 'linkerd-viz',
+  version: LINKERD_EDGE_VERSION,
+  appVersion: 'edge-26.9.1',
+};
+
+/**
+ * kube-prometheus-stack 88.2.0: Prometheus Operator v0.93.0 (the operator bump landed in 88.0.0,
+ * prometheus-community/helm-charts#7152, 2026-07-31). Same operator release as the ServiceMonitor, PodMonitor and
+ * PrometheusRule CRDs the cdk8s constructs were generated from.
+ */
+export const KUBE_PROMETHEUS_STACK_CHART: ChartRef = {
+  repo: 'https://prometheus-community.github.io/helm-charts',
+  chart: 'kube-prometheus-stack',
+  version: '88.2.0',
+  appVersion: 'v0.93.0',
+};
+
+/** prometheus-adapter chart 5.3.0 (prometheus-community), serving `custom.metrics.k8s.io` from Prometheus. */
+export const PROMETHEUS_ADAPTER_CHART: ChartRef = {
+  repo: 'https://prometheus-community.github.io/helm-charts',
+  chart: 'prometheus-adapter',
+  version: '5.3.0',
+};
+
+/**
+ * vertical-pod-autoscaler chart 0.13.0 = VPA 1.8.0, the Kubernetes autoscaler project's own chart
+ * (kubernetes/autoscaler, `vertical-pod-autoscaler/charts`). Its README still calls it "under development"; it is
+ * nevertheless the upstream one, and it serves the same `autoscaling.k8s.io/v1` CRDs the constructs use (1.7.1).
+ */
+export const VPA_CHART: ChartRef = {
+  repo: 'https://kubernetes.github.io/autoscaler',
+  chart: 'vertical-pod-autoscaler',
+  version: '0.13.0',
+  appVersion: '1.8.0',
+};
+
+/** Grafana Loki chart 6.55.0 (grafana/helm-charts), deployed as a single binary with filesystem storage. */
+export const LOKI_CHART: ChartRef = {
+  repo: 'https://grafana.github.io/helm-charts',
+  chart: 'loki',
+  version: '6.55.0',
+};
+
+/**
+ * Grafana Tempo chart 1.24.4 (grafana/helm-charts, single binary). Grafana marks this chart deprecated in favour
+ * of `tempo-distributed`; it stays the smallest way to get traces into Grafana on a dev cluster.
+ */
+export const TEMPO_CHART: ChartRef = {
+  repo: 'https://grafana.github.io/helm-charts',
+  chart: 'tempo',
+  version: '1.24.4',
+  appVersion: '2.9.0',
+};
+
+/**
+ * Gateway API standard channel v1.6.1 (kubernetes-sigs/gateway-api, 2026-07-16), the same release as the CRDs the
+ * cdk8s constructs were generated from. Installed from the release asset rather than from a controller's chart so
+ * that exactly one owner manages these cluster-wide CRDs (Linkerd no longer installs them; Contour's chart leaves
+ * them off by default).
+ */
+export const GATEWAY_API = {
+  version: 'v1.6.1',
+  url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+} as const;
+
+/**
+ * Grafana Alloy chart 1.13.0 (grafana/helm-charts): the log shipper that tails pod logs into Loki (Promtail, its
+ * predecessor, reached end of life in 2026). Installed together with the `loki` add-on.
+ */
+export const ALLOY_CHART: ChartRef = {
+  repo: 'https://grafana.github.io/helm-charts',
+  chart: 'alloy',
+  version: '1.13.0',
+};
+
+/**
+ * metrics-server chart 3.13.1 (kubernetes-sigs/metrics-server): the resource metrics API that CPU and memory HPAs
+ * read. GKE runs its own; EKS, kind and minikube do not.
+ */
+export const METRICS_SERVER_CHART: ChartRef = {
+  repo: 'https://kubernetes-sigs.github.io/metrics-server/',
+  chart: 'metrics-server',
+  version: '3.13.1',
+};

@@ -1,0 +1,149 @@
+/**
+ * Pulumi mocks that record every registered resource with its inputs and the options the mocks API does not
+ * expose (dependencies, protect, retainOnDelete, additional secret outputs), by wrapping the mock monitor.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { MockCallArgs, MockResourceArgs } from '@pulumi/pulumi/runtime/mocks';
+
+/** One registered resource as the tests see it. */
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are arbitrary JSON
+  readonly inputs: Record<string, any>;
+  /** Logical names of explicit dependencies (`dependsOn`). */
+  readonly dependsOn: string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly additionalSecretOutputs: string[];
+  /** Logical name of the parent resource. */
+  readonly parent: string | undefined;
+  /** Whether the resource was read (`Resource.get`) rather than created. */
+  readonly read: boolean;
+  /** Number of `transforms` attached. */
+  readonly transforms: number;
+}
+
+/** Extra state a mock returns for a resource type, merged over the echoed inputs. */
+export type StateFor = (args: MockResourceArgs) => Record<string, unknown> | undefined;
+
+const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf('::') + 2);
+const typeOf = (urn: string): string => {
+  const qualified = urn.split('::')[2] ?? '';
+  return qualified.slice(qualified.lastIndexOf('$') + 1);
+};
+
+/** Registered transforms, so tests can call them. */
+export const recordedTransforms: pulumi.ResourceTransform[] = [];
+
+/** Installs recording mocks; returns the live list of recorded resources. */
+export function installMocks(stateFor: StateFor = () => undefined, calls: Record<string, unknown> = {}): Recorded[] {
+  const recorded: Recorded[] = [];
+  const pending = new Map<string, Omit<Recorded, 'inputs' | 'read'>>();
+  pulumi.runtime.setMocks(
+    {
+      newResource(args: MockResourceArgs) {
+        const extra = stateFor(args) ?? {};
+        const meta = [...pending.values()].find((p) => p.name === args.name && p.type === args.type);
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          urn: meta?.urn ?? '',
+          inputs: args.inputs,
+          dependsOn: meta?.dependsOn ?? [],
+          protect: meta?.protect ?? false,
+          retainOnDelete: meta?.retainOnDelete ?? false,
+          additionalSecretOutputs: meta?.additionalSecretOutputs ?? [],
+          parent: meta?.parent,
+          read: Boolean(args.id),
+          transforms: meta?.transforms ?? 0,
+        });
+        return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
+      },
+      call(args: MockCallArgs) {
+        return (calls[args.token] as Record<string, unknown>) ?? {};
+      },
+    },
+    'k8s-platform',
+    'test',
+    false,
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal module, no public accessor
+  const settings = require('@pulumi/pulumi/runtime/settings');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const state = require('@pulumi/pulumi/runtime/state');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Callback } = require('@pulumi/pulumi/proto/callback_pb');
+  const store = state.getStore();
+  // The mock monitor does not run a callback server; record transforms instead of serving them.
+  store.supportsTransforms = true;
+  store.callbacks = {
+    awaitStackRegistrations: async () => undefined,
+    registerTransform: async (t: pulumi.ResourceTransform) => {
+      recordedTransforms.push(t);
+      return new Callback();
+    },
+  };
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobuf request object
+    req: any,
+    callback: (...a: unknown[]) => void,
+  ) => {
+    const urn = `urn:pulumi:test::k8s-platform::${req.getType()}::${req.getName()}`;
+    pending.set(urn + ':' + pending.size, {
+      type: req.getType(),
+      name: req.getName(),
+      urn,
+      dependsOn: req.getDependenciesList().map(nameOf),
+      protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      parent: req.getParent() ? nameOf(req.getParent()) : undefined,
+      transforms: req.getTransformsList().length,
+    });
+    return register(req, callback);
+  };
+  return recorded;
+}
+
+/** Resolves an Output's value (the mocks resolve everything). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
+
+/** Waits until registrations stop arriving (the recorded list is stable for a few ticks). */
+export async function settle(recorded: readonly Recorded[]): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  while (stable < 3) {
+    await new Promise((r) => setTimeout(r, 15));
+    stable = recorded.length === last ? stable + 1 : 0;
+    last = recorded.length;
+  }
+}
+
+/** Recorded resources of one type. */
+export function ofType(recorded: readonly Recorded[], type: string): Recorded[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+/** The single recorded resource with this logical name; fails loudly otherwise. */
+export function named(recorded: readonly Recorded[], name: string): Recorded {
+  const matches = recorded.filter((r) => r.name === name);
+  if (matches.length !== 1) {
+    throw new Error(
+      `expected one resource named ${name}, found ${matches.length}: ${recorded.map((r) => r.name).join(', ')}`,
+    );
+  }
+  return matches[0];
+}
+
+export { typeOf };
