@@ -180,7 +180,7 @@ export const networkPolicyRule: Rule = {
       if (!policies.some((p) => policySelects(p, ns, labels))) {
         out.push({
           target: t.owner,
-          message: `no NetworkPolicy in namespace ${ns} selects its pods (labels ${JSON.stringify(labels)}); add one`,
+          message: `no NetworkPolicy in namespace ${ns} selects its pods; declare its dependencies (the platform renders a policy) or add one`,
         });
       }
     }

@@ -1,0 +1,95 @@
+/**
+ * `npm run diff [-- --base <git-ref> | --from <dir> --to <dir>] [--charts charts-out] [--markdown] [--brief]`
+ *
+ * Default: synthesizes into a temporary folder and compares it with `charts-out/` object by object (matched by
+ * apiVersion, kind, namespace, name); exit 1 when they differ (a construct change that was not re-synthesized).
+ * `--base <ref>`: compares `charts-out/` at a commit with the working tree's, for pull-request review; exit 0
+ * unless `--exit-code` is given. `--from/--to`: compares two folders.
+ * Exit codes: 0 no drift, 1 drift, 2 usage or synth error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseCliArgs, runCli, UsageError } from './lib/cli';
+import { diffManifests, formatDiff, hasDifferences } from './lib/diff';
+import type { ManifestTexts } from './lib/diff';
+import { GitError, readGitManifestTexts, readManifestTexts, runSynth } from './lib/sources';
+
+const USAGE = `usage: npm run diff -- [--base <git-ref> [--exit-code] | --from <dir> --to <dir>] [--charts <dir>] [--markdown] [--brief]
+
+  (no mode)         synthesize into a temporary folder and compare with --charts; exit 1 on drift
+  --base <ref>      compare --charts at <ref> (git) with the working tree's --charts
+  --exit-code       with --base: exit 1 when there are differences
+  --from/--to <dir> compare two folders of manifests
+  --charts <dir>    committed manifests folder (default: charts-out)
+  --markdown        wrap the output in a Markdown section, for a pull-request comment
+  --brief           do not print added objects in full
+Exit codes: 0 no differences, 1 differences (drift), 2 usage or synth error.`;
+
+function main(): number {
+  const { values } = parseCliArgs(process.argv.slice(2), {
+    base: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    charts: { type: 'string', default: 'charts-out' },
+    'exit-code': { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    brief: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const repoRoot = process.cwd();
+  let before: ManifestTexts;
+  let after: ManifestTexts;
+  let title: string;
+  let failOnDiff = true;
+  if ((values.from === undefined) !== (values.to === undefined)) throw new UsageError('--from and --to go together');
+  if (values.base !== undefined && values.from !== undefined) throw new UsageError('use either --base or --from/--to');
+  if (values.base !== undefined) {
+    try {
+      before = readGitManifestTexts(values.base, values.charts, repoRoot);
+    } catch (error) {
+      if (error instanceof GitError) throw new UsageError(`cannot read ${values.charts} at ${values.base}: ${error.message}`);
+      throw error;
+    }
+    after = readManifestTexts(resolve(values.charts));
+    title = `Manifest changes: ${values.charts} at ${values.base} → working tree`;
+    failOnDiff = values['exit-code'];
+  } else if (values.from !== undefined && values.to !== undefined) {
+    before = readManifestTexts(resolve(values.from));
+    after = readManifestTexts(resolve(values.to));
+    title = `Manifest changes: ${values.from} → ${values.to}`;
+  } else {
+    const out = mkdtempSync(join(tmpdir(), 'platform-synth-'));
+    try {
+      const synth = runSynth(out, repoRoot);
+      if (!synth.ok) {
+        process.stderr.write(`error: synth failed:\n${synth.output}\n`);
+        return 2;
+      }
+      before = readManifestTexts(resolve(values.charts));
+      after = readManifestTexts(out);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    title = `Drift: committed ${values.charts} → fresh synth`;
+  }
+
+  const diff = diffManifests(before, after);
+  const changed = hasDifferences(diff);
+  const text = formatDiff(diff, { showAdded: !values.brief });
+  if (values.markdown) {
+    process.stdout.write(`### ${title}\n\n${changed ? `\`\`\`diff\n${text}\n\`\`\`` : 'No changes.'}\n`);
+  } else {
+    process.stdout.write(`${title}\n${text}\n`);
+    if (changed && values.base === undefined && values.from === undefined) {
+      process.stdout.write(`${values.charts} is stale: run \`npm run synth\` and commit the result.\n`);
+    }
+  }
+  return changed && failOnDiff ? 1 : 0;
+}
+
+runCli(USAGE, main);
