@@ -1,0 +1,382 @@
+/**
+ * The stack configuration: read once from Pulumi config, validated here (a pure function, unit-tested), and passed
+ * down as typed values. Every error names the config key, the bad value and what is allowed.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import { ADDONS } from '../platform/contract';
+import type { Addon } from '../platform/contract';
+
+/** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
+export const CONFIG_NAMESPACE = 'k8s-platform';
+
+/** Where the cluster comes from. */
+export const CLOUDS = ['gke', 'eks', 'existing'] as const;
+/** One of {@link CLOUDS}. */
+export type Cloud = (typeof CLOUDS)[number];
+
+/** Config values as read, before validation. `unknown` on purpose: nothing is trusted yet. */
+export interface RawStackConfig {
+  readonly cloud?: unknown;
+  readonly region?: unknown;
+  readonly zones?: unknown;
+  readonly nodes?: unknown;
+  readonly apps?: unknown;
+  readonly addons?: unknown;
+  readonly domain?: unknown;
+  readonly ingressServiceType?: unknown;
+  readonly deletionProtection?: unknown;
+  readonly gke?: unknown;
+  readonly eks?: unknown;
+  readonly existing?: unknown;
+  readonly secrets?: unknown;
+  /** `aws:region`, which must agree with `region` on EKS. */
+  readonly awsRegion?: unknown;
+  /** `gcp:project`, the fallback for `gke.project`. */
+  readonly gcpProject?: unknown;
+}
+
+/** Node pool or node group sizing. */
+export interface NodeSettings {
+  /** GCE machine type or EC2 instance type. */
+  readonly machineType?: string;
+  /** Lower bound (per zone on GKE, per group on EKS). */
+  readonly min?: number;
+  /** Upper bound. */
+  readonly max?: number;
+  /** Initial size on EKS. */
+  readonly desired?: number;
+  /** Boot disk size in GB. */
+  readonly diskSizeGb?: number;
+  /** Spot/preemptible capacity. */
+  readonly spot?: boolean;
+}
+
+/** GKE-only settings (`k8s-platform:gke`). */
+export interface GkeSettings {
+  readonly project: string;
+  readonly autopilot: boolean;
+  readonly releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
+  readonly authorizedNetworks?: readonly string[];
+}
+
+/** EKS-only settings (`k8s-platform:eks`). */
+export interface EksSettings {
+  readonly kubernetesVersion?: string;
+  readonly natGateways?: 'single' | 'perZone';
+  readonly publicAccessCidrs?: readonly string[];
+  readonly awsProfile?: string;
+}
+
+/** Settings of an existing cluster (`k8s-platform:existing`). */
+export interface ExistingSettings {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly metricsServer: 'none' | 'install' | 'install-insecure-kubelet-tls';
+  readonly builtInAddons: readonly Addon[];
+}
+
+interface CommonConfig {
+  /** Apps to deploy; `undefined` deploys every app in `charts-out/index.json`. */
+  readonly apps: readonly string[] | undefined;
+  /** Add-ons to install in addition to those the apps need. */
+  readonly addons: readonly Addon[];
+  /** Base domain (Grafana at `grafana.<domain>`). */
+  readonly domain: string | undefined;
+  /** How ingress controllers are exposed. */
+  readonly ingressServiceType: 'LoadBalancer' | 'NodePort';
+  /** Cloud-side deletion protection of the cluster. */
+  readonly deletionProtection: boolean;
+  /** Secret values keyed `<app>/<secret>/<key>` (plain here; the program wraps them with `pulumi.secret`). */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** A GKE stack. */
+export interface GkeStackConfig extends CommonConfig {
+  readonly cloud: 'gke';
+  readonly region: string;
+  readonly zones: readonly string[] | undefined;
+  readonly nodes: NodeSettings;
+  readonly gke: GkeSettings;
+}
+
+/** An EKS stack. */
+export interface EksStackConfig extends CommonConfig {
+  readonly cloud: 'eks';
+  readonly region: string;
+  readonly zones: readonly string[];
+  readonly nodes: NodeSettings;
+  readonly eks: EksSettings;
+}
+
+/** A stack on an existing cluster. */
+export interface ExistingStackConfig extends CommonConfig {
+  readonly cloud: 'existing';
+  readonly existing: ExistingSettings;
+}
+
+/** The validated configuration of one stack. */
+export type StackConfig = GkeStackConfig | EksStackConfig | ExistingStackConfig;
+
+/** A configuration value that is not allowed; the message names key, value and what is allowed. */
+export class StackConfigError extends Error {
+  /** @param key config key without namespace, e.g. `nodes.min` */
+  constructor(
+    public readonly key: string,
+    value: unknown,
+    allowed: string,
+  ) {
+    super(`${CONFIG_NAMESPACE}:${key} is ${JSON.stringify(value)}; ${allowed}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const SECRET_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?\/[-._a-zA-Z0-9]+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new StackConfigError(key, value, 'expected a non-empty string');
+  return value;
+}
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new StackConfigError(key, value, `allowed: ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function optionalOneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
+  return value === undefined ? undefined : oneOf(key, value, allowed);
+}
+
+function bool(key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new StackConfigError(key, value, 'expected true or false');
+}
+
+function integer(key: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new StackConfigError(key, value, `expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function stringList(key: string, value: unknown, check?: (item: string) => string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw new StackConfigError(key, value, 'expected a list of non-empty strings');
+  }
+  if (new Set(value).size !== value.length) throw new StackConfigError(key, value, 'expected no duplicates');
+  for (const item of value as string[]) {
+    const problem = check?.(item);
+    if (problem) throw new StackConfigError(key, value, `"${item}" ${problem}`);
+  }
+  return value as string[];
+}
+
+function section(key: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw new StackConfigError(key, value, 'expected an object');
+  return value;
+}
+
+function rejectUnknownKeys(key: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new StackConfigError(`${key}.${unknown[0]}`, value[unknown[0]], `unknown setting; known: ${known.join(', ')}`);
+  }
+}
+
+function addonList(key: string, value: unknown): Addon[] {
+  return (stringList(key, value, (a) => ((ADDONS as readonly string[]).includes(a) ? undefined : `is not an add-on; use ${ADDONS.join(', ')}`)) ??
+    []) as Addon[];
+}
+
+function nodes(value: unknown, cloud: 'gke' | 'eks'): NodeSettings {
+  const raw = section('nodes', value);
+  rejectUnknownKeys('nodes', raw, ['machineType', 'min', 'max', 'desired', 'diskSizeGb', 'spot']);
+  const floor = cloud === 'eks' ? 1 : 0;
+  const min = integer('nodes.min', raw.min, floor, 100);
+  const max = integer('nodes.max', raw.max, 1, 100);
+  const desired = integer('nodes.desired', raw.desired, floor, 100);
+  if (min !== undefined && max !== undefined && max < min) {
+    throw new StackConfigError('nodes.max', raw.max, `must be at least nodes.min (${min})`);
+  }
+  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
+    throw new StackConfigError('nodes.desired', raw.desired, `must lie between nodes.min and nodes.max`);
+  }
+  return {
+    machineType: optionalString('nodes.machineType', raw.machineType),
+    min,
+    max,
+    desired,
+    diskSizeGb: integer('nodes.diskSizeGb', raw.diskSizeGb, 20, 2000),
+    spot: raw.spot === undefined ? undefined : bool('nodes.spot', raw.spot, false),
+  };
+}
+
+function zonesOf(value: unknown, region: string, cloud: 'gke' | 'eks'): string[] | undefined {
+  // GCP zones are `<region>-<letter>` (europe-west1-b), AWS zones `<region><letter>` (eu-west-1a).
+  const suffix = cloud === 'gke' ? /^-[a-z]$/ : /^[a-z]$/;
+  return stringList('zones', value, (zone) =>
+    zone.startsWith(region) && suffix.test(zone.slice(region.length)) ? undefined : `is not a zone of region ${region}`,
+  );
+}
+
+function secrets(value: unknown): Record<string, string> {
+  const raw = section('secrets', value);
+  for (const [key, v] of Object.entries(raw)) {
+    if (!SECRET_KEY.test(key)) {
+      throw new StackConfigError(`secrets["${key}"]`, '[secret]', 'keys must look like "<app>/<secret-name>/<key>"');
+    }
+    // The value itself is never echoed in the message.
+    if (typeof v !== 'string' || v === '') {
+      throw new StackConfigError(`secrets["${key}"]`, typeof v, 'expected a non-empty string');
+    }
+  }
+  return raw as Record<string, string>;
+}
+
+/**
+ * Validates raw config into a {@link StackConfig}, or throws a {@link StackConfigError} naming the key, the bad
+ * value and what is allowed.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const cloud = oneOf('cloud', raw.cloud, CLOUDS, 'existing');
+  const domain = optionalString('domain', raw.domain);
+  if (domain !== undefined && !DOMAIN.test(domain)) {
+    throw new StackConfigError('domain', domain, 'expected a lowercase DNS name such as example.com');
+  }
+  const common: CommonConfig = {
+    apps: stringList('apps', raw.apps, (a) => (DNS_LABEL.test(a) ? undefined : 'is not a valid app name')),
+    addons: addonList('addons', raw.addons),
+    domain,
+    ingressServiceType: oneOf('ingressServiceType', raw.ingressServiceType, ['LoadBalancer', 'NodePort'], 'LoadBalancer'),
+    deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
+    secrets: secrets(raw.secrets),
+  };
+  for (const key of ['gke', 'eks', 'existing'] as const) {
+    if (key !== cloud && raw[key] !== undefined) {
+      throw new StackConfigError(key, raw[key], `only applies when ${CONFIG_NAMESPACE}:cloud is ${key} (it is ${cloud})`);
+    }
+  }
+
+  if (cloud === 'existing') {
+    const existing = section('existing', raw.existing);
+    rejectUnknownKeys('existing', existing, ['kubeconfig', 'context', 'metricsServer', 'builtInAddons']);
+    return {
+      ...common,
+      cloud,
+      existing: {
+        kubeconfig: optionalString('existing.kubeconfig', existing.kubeconfig),
+        context: optionalString('existing.context', existing.context),
+        metricsServer: oneOf(
+          'existing.metricsServer',
+          existing.metricsServer,
+          ['none', 'install', 'install-insecure-kubelet-tls'],
+          'none',
+        ),
+        builtInAddons: addonList('existing.builtInAddons', existing.builtInAddons),
+      },
+    };
+  }
+
+  const region = optionalString('region', raw.region);
+  if (region === undefined) {
+    throw new StackConfigError('region', raw.region, `required when cloud is ${cloud}; e.g. ${cloud === 'gke' ? 'europe-west1' : 'eu-west-1'}`);
+  }
+  if (!(cloud === 'gke' ? GCP_REGION : AWS_REGION).test(region)) {
+    throw new StackConfigError('region', region, `is not a ${cloud === 'gke' ? 'GCP' : 'AWS'} region name`);
+  }
+  const zones = zonesOf(raw.zones, region, cloud);
+
+  if (cloud === 'gke') {
+    const gke = section('gke', raw.gke);
+    rejectUnknownKeys('gke', gke, ['project', 'autopilot', 'releaseChannel', 'authorizedNetworks']);
+    const project = optionalString('gke.project', gke.project) ?? optionalString('gcp:project', raw.gcpProject);
+    if (project === undefined) {
+      throw new StackConfigError('gke.project', undefined, 'required (or set gcp:project)');
+    }
+    return {
+      ...common,
+      cloud,
+      region,
+      zones,
+      nodes: nodes(raw.nodes, 'gke'),
+      gke: {
+        project,
+        autopilot: bool('gke.autopilot', gke.autopilot, false),
+        releaseChannel: optionalOneOf('gke.releaseChannel', gke.releaseChannel, ['RAPID', 'REGULAR', 'STABLE']),
+        authorizedNetworks: stringList('gke.authorizedNetworks', gke.authorizedNetworks, (c) =>
+          CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
+        ),
+      },
+    };
+  }
+
+  if (zones === undefined || zones.length < 2 || zones.length > 3) {
+    throw new StackConfigError('zones', raw.zones, `EKS needs 2 or 3 availability zones of ${region}, e.g. ["${region}a", "${region}b"]`);
+  }
+  const awsRegion = optionalString('aws:region', raw.awsRegion);
+  if (awsRegion !== undefined && awsRegion !== region) {
+    throw new StackConfigError('region', region, `must equal aws:region (${awsRegion}), which the AWS provider uses`);
+  }
+  const eks = section('eks', raw.eks);
+  rejectUnknownKeys('eks', eks, ['kubernetesVersion', 'natGateways', 'publicAccessCidrs', 'awsProfile']);
+  const version = optionalString('eks.kubernetesVersion', eks.kubernetesVersion);
+  if (version !== undefined && !/^1\.\d{2}$/.test(version)) {
+    throw new StackConfigError('eks.kubernetesVersion', version, 'expected a minor version such as "1.34"');
+  }
+  return {
+    ...common,
+    cloud,
+    region,
+    zones,
+    nodes: nodes(raw.nodes, 'eks'),
+    eks: {
+      kubernetesVersion: version,
+      natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
+      publicAccessCidrs: stringList('eks.publicAccessCidrs', eks.publicAccessCidrs, (c) =>
+        CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
+      ),
+      awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
+    },
+  };
+}
+
+/** Reads every config key the program uses, once, without interpreting it. */
+export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pulumi.Config): RawStackConfig {
+  const object = (key: string): unknown => config.getObject<unknown>(key);
+  return {
+    cloud: config.get('cloud'),
+    region: config.get('region'),
+    zones: object('zones'),
+    nodes: object('nodes'),
+    apps: object('apps'),
+    addons: object('addons'),
+    domain: config.get('domain'),
+    ingressServiceType: config.get('ingressServiceType'),
+    deletionProtection: object('deletionProtection'),
+    gke: object('gke'),
+    eks: object('eks'),
+    existing: object('existing'),
+    // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
+    secrets: object('secrets'),
+    awsRegion: aws.get('region'),
+    gcpProject: gcp.get('project'),
+  };
+}
