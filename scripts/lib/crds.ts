@@ -71,6 +71,8 @@ export function describeAjvErrors(errors: readonly ErrorObject[]): SchemaError[]
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'additionalProperties' && isRecord(e.params)) {
       message = `unknown field "${String(e.params.additionalProperty)}"`;
+    } else if (e.keyword === 'required' && isRecord(e.params)) {
+      message = `missing required field "${String(e.params.missingProperty)}"`;
     } else if (e.keyword === 'enum' && isRecord(e.params) && Array.isArray(e.params.allowedValues)) {
       message = `must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -114,12 +114,12 @@ function diffLines(a: string, b: string, path: string): FieldChange[] {
     if (i < n && j < m && x[i] === y[j]) {
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push({ op: '+', path: `${path} line ${j + 1}`, after: y[j] });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
       out.push({ op: '-', path: `${path} line ${i + 1}`, before: x[i] });
       i++;
+    } else {
+      out.push({ op: '+', path: `${path} line ${j + 1}`, after: y[j] });
+      j++;
     }
   }
   return out;
