@@ -143,7 +143,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function optionalString(key: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new StackConfigError(key, value, 'expected a non-empty string');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new StackConfigError(key, value, 'expected a non-empty string');
   return value;
 }
 
@@ -197,13 +198,18 @@ function section(key: string, value: unknown): Record<string, unknown> {
 function rejectUnknownKeys(key: string, value: Record<string, unknown>, known: readonly string[]): void {
   const unknown = Object.keys(value).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
-    throw new StackConfigError(`${key}.${unknown[0]}`, value[unknown[0]], `unknown setting; known: ${known.join(', ')}`);
+    throw new StackConfigError(
+      `${key}.${unknown[0]}`,
+      value[unknown[0]],
+      `unknown setting; known: ${known.join(', ')}`,
+    );
   }
 }
 
 function addonList(key: string, value: unknown): Addon[] {
-  return (stringList(key, value, (a) => ((ADDONS as readonly string[]).includes(a) ? undefined : `is not an add-on; use ${ADDONS.join(', ')}`)) ??
-    []) as Addon[];
+  return (stringList(key, value, (a) =>
+    (ADDONS as readonly string[]).includes(a) ? undefined : `is not an add-on; use ${ADDONS.join(', ')}`,
+  ) ?? []) as Addon[];
 }
 
 function nodes(value: unknown, cloud: 'gke' | 'eks'): NodeSettings {
@@ -265,13 +271,22 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     apps: stringList('apps', raw.apps, (a) => (DNS_LABEL.test(a) ? undefined : 'is not a valid app name')),
     addons: addonList('addons', raw.addons),
     domain,
-    ingressServiceType: oneOf('ingressServiceType', raw.ingressServiceType, ['LoadBalancer', 'NodePort'], 'LoadBalancer'),
+    ingressServiceType: oneOf(
+      'ingressServiceType',
+      raw.ingressServiceType,
+      ['LoadBalancer', 'NodePort'],
+      'LoadBalancer',
+    ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
     secrets: secrets(raw.secrets),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
-      throw new StackConfigError(key, raw[key], `only applies when ${CONFIG_NAMESPACE}:cloud is ${key} (it is ${cloud})`);
+      throw new StackConfigError(
+        key,
+        raw[key],
+        `only applies when ${CONFIG_NAMESPACE}:cloud is ${key} (it is ${cloud})`,
+      );
     }
   }
 
@@ -297,7 +312,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const region = optionalString('region', raw.region);
   if (region === undefined) {
-    throw new StackConfigError('region', raw.region, `required when cloud is ${cloud}; e.g. ${cloud === 'gke' ? 'europe-west1' : 'eu-west-1'}`);
+    throw new StackConfigError(
+      'region',
+      raw.region,
+      `required when cloud is ${cloud}; e.g. ${cloud === 'gke' ? 'europe-west1' : 'eu-west-1'}`,
+    );
   }
   if (!(cloud === 'gke' ? GCP_REGION : AWS_REGION).test(region)) {
     throw new StackConfigError('region', region, `is not a ${cloud === 'gke' ? 'GCP' : 'AWS'} region name`);
@@ -329,7 +348,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   if (zones === undefined || zones.length < 2 || zones.length > 3) {
-    throw new StackConfigError('zones', raw.zones, `EKS needs 2 or 3 availability zones of ${region}, e.g. ["${region}a", "${region}b"]`);
+    throw new StackConfigError(
+      'zones',
+      raw.zones,
+      `EKS needs 2 or 3 availability zones of ${region}, e.g. ["${region}a", "${region}b"]`,
+    );
   }
   const awsRegion = optionalString('aws:region', raw.awsRegion);
   if (awsRegion !== undefined && awsRegion !== region) {

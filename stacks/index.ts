@@ -7,9 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parseStackConfig, readRawConfig } from './config';
 import { deployPlatform } from './program';
 
-const config = parseStackConfig(
-  readRawConfig(new pulumi.Config(), new pulumi.Config('aws'), new pulumi.Config('gcp')),
-);
+const config = parseStackConfig(readRawConfig(new pulumi.Config(), new pulumi.Config('aws'), new pulumi.Config('gcp')));
 const platform = deployPlatform(config, { chartsDir: join(__dirname, '..', 'charts-out') });
 
 /** Kubeconfig of the cluster (secret; `pulumi stack output kubeconfig --show-secrets > kubeconfig`). */

@@ -343,12 +343,10 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
               Action: 'sts:AssumeRoleWithWebIdentity',
               Condition: {
                 // Only the EBS CSI controller's service account, and only for STS, may assume this role.
-                StringEquals: pulumi
-                  .all([issuerHost])
-                  .apply(([host]) => ({
-                    [`${host}:sub`]: EBS_CSI_SERVICE_ACCOUNT,
-                    [`${host}:aud`]: 'sts.amazonaws.com',
-                  })),
+                StringEquals: pulumi.all([issuerHost]).apply(([host]) => ({
+                  [`${host}:sub`]: EBS_CSI_SERVICE_ACCOUNT,
+                  [`${host}:aud`]: 'sts.amazonaws.com',
+                })),
               },
             },
           ],

@@ -86,32 +86,52 @@ export function installMocks(stateFor: StateFor = () => undefined, calls: Record
     },
   };
   const monitor = settings.getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobuf request object
-    req: any,
-    callback: (...a: unknown[]) => void,
-  ) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobuf request objects
+  const remember = (req: any, read: boolean): void => {
     const urn = `urn:pulumi:test::k8s-platform::${req.getType()}::${req.getName()}`;
     pending.set(urn + ':' + pending.size, {
       type: req.getType(),
       name: req.getName(),
       urn,
       dependsOn: req.getDependenciesList().map(nameOf),
-      protect: req.getProtect() === true,
-      retainOnDelete: req.getRetainondelete() === true,
-      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      protect: !read && req.getProtect() === true,
+      retainOnDelete: !read && req.getRetainondelete() === true,
+      additionalSecretOutputs: read ? [] : req.getAdditionalsecretoutputsList(),
       parent: req.getParent() ? nameOf(req.getParent()) : undefined,
-      transforms: req.getTransformsList().length,
+      transforms: read ? 0 : req.getTransformsList().length,
     });
-    return register(req, callback);
   };
+  for (const [method, read] of [
+    ['registerResource', false],
+    ['readResource', true],
+  ] as const) {
+    const original = monitor[method].bind(monitor);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobuf request object
+    monitor[method] = (req: any, callback: (...a: unknown[]) => void) => {
+      remember(req, read);
+      return original(req, callback);
+    };
+  }
   return recorded;
 }
 
 /** Resolves an Output's value (the mocks resolve everything). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
+}
+
+/** The value inside a secret as the mocks see it (a secret sentinel object), or the value itself. */
+export function unsecret(value: unknown): unknown {
+  return isSecretValue(value) ? (value as { value: unknown }).value : value;
+}
+
+/** Whether a mock input is a secret (serialized with the secret signature). */
+export function isSecretValue(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)['4dabf18193072939515e22adb298388d'] === '1b47061264138c4ac30d75fd1eb44270'
+  );
 }
 
 /** Whether an Output is marked secret. */
@@ -135,9 +155,9 @@ export function ofType(recorded: readonly Recorded[], type: string): Recorded[] 
   return recorded.filter((r) => r.type === type);
 }
 
-/** The single recorded resource with this logical name; fails loudly otherwise. */
-export function named(recorded: readonly Recorded[], name: string): Recorded {
-  const matches = recorded.filter((r) => r.name === name);
+/** The single recorded resource with this logical name (and type, if given); fails loudly otherwise. */
+export function named(recorded: readonly Recorded[], name: string, type?: string): Recorded {
+  const matches = recorded.filter((r) => r.name === name && (type === undefined || r.type === type));
   if (matches.length !== 1) {
     throw new Error(
       `expected one resource named ${name}, found ${matches.length}: ${recorded.map((r) => r.name).join(', ')}`,

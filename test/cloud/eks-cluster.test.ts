@@ -1,0 +1,167 @@
+import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
+
+const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123';
+const recorded = installMocks((args) => {
+  const arn = `arn:aws:mock:::${args.name}`;
+  if (args.type === 'aws:eks/cluster:Cluster') {
+    return {
+      arn,
+      endpoint: 'https://abc.gr7.eu-west-1.eks.amazonaws.com',
+      certificateAuthority: { data: 'Q0E=' },
+      identities: [{ oidcs: [{ issuer: ISSUER }] }],
+    };
+  }
+  return { arn, name: args.inputs.name ?? args.name };
+});
+
+import { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_NODE_POLICIES, EksCluster } from '../../platform/cloud/eks-cluster';
+
+const eks = new EksCluster('dev', {
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  minSize: 2,
+  desiredSize: 3,
+  maxSize: 6,
+});
+
+beforeAll(() => settle(recorded));
+
+const subnets = (kind: 'public' | 'private') =>
+  ofType(recorded, 'aws:ec2/subnet:Subnet').filter((s) => s.name.startsWith(`dev-${kind}-`));
+const policiesOf = (role: string) =>
+  ofType(recorded, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+    .filter((a) => a.inputs.role === role)
+    .map((a) => a.inputs.policyArn);
+
+describe('EksCluster network', () => {
+  test('public and private subnets span two availability zones', () => {
+    expect(subnets('public').map((s) => s.inputs.availabilityZone)).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect(subnets('private').map((s) => s.inputs.availabilityZone)).toEqual(['eu-west-1a', 'eu-west-1b']);
+  });
+
+  test('public subnets are tagged for internet-facing load balancers', () => {
+    subnets('public').forEach((s) => expect(s.inputs.tags['kubernetes.io/role/elb']).toBe('1'));
+  });
+
+  test('private subnets are tagged for internal load balancers and give no public IPs', () => {
+    subnets('private').forEach((s) => {
+      expect(s.inputs.tags['kubernetes.io/role/internal-elb']).toBe('1');
+      expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
+    });
+  });
+
+  test('private subnets route to the internet through a NAT gateway', () => {
+    const routes = ofType(recorded, 'aws:ec2/routeTable:RouteTable').filter((r) => r.name.startsWith('dev-private-'));
+    routes.forEach((r) => expect(r.inputs.routes[0].natGatewayId).toBeDefined());
+    expect(ofType(recorded, 'aws:ec2/natGateway:NatGateway')).toHaveLength(1);
+  });
+
+  test('a cluster with one zone is refused', () => {
+    expect(() => new EksCluster('one', { region: 'eu-west-1', availabilityZones: ['eu-west-1a'] })).toThrow(
+      'EksCluster one: availabilityZones has 1 zone(s); EKS needs at least 2',
+    );
+  });
+});
+
+describe('EksCluster IAM and encryption', () => {
+  test('the cluster role has the EKS cluster policy', () => {
+    expect(policiesOf('dev-cluster-role')).toEqual([...EKS_CLUSTER_POLICIES]);
+  });
+
+  test('the node role has the worker, CNI and ECR read-only policies', () => {
+    expect(policiesOf('dev-node-role').sort()).toEqual([...EKS_NODE_POLICIES].sort());
+  });
+
+  test('Kubernetes Secrets are envelope-encrypted with a rotating KMS key', () => {
+    const cluster = named(recorded, 'dev-cluster').inputs;
+    expect(cluster.encryptionConfig).toEqual({
+      provider: { keyArn: 'arn:aws:mock:::dev-secrets' },
+      resources: ['secrets'],
+    });
+    expect(named(recorded, 'dev-secrets', 'aws:kms/key:Key').inputs.enableKeyRotation).toBe(true);
+  });
+
+  test('the cluster uses access entries and deletion protection', () => {
+    const cluster = named(recorded, 'dev-cluster').inputs;
+    expect(cluster.accessConfig.authenticationMode).toBe('API');
+    expect(cluster.deletionProtection).toBe(true);
+  });
+
+  test('the control plane logs API, audit and authenticator events', () => {
+    expect(named(recorded, 'dev-cluster').inputs.enabledClusterLogTypes).toEqual(['api', 'audit', 'authenticator']);
+  });
+});
+
+describe('EksCluster nodes', () => {
+  const group = () => named(recorded, 'dev-nodes');
+
+  test('the managed node group runs in the private subnets only', () => {
+    expect(group().inputs.subnetIds).toEqual(subnets('private').map((s) => `${s.name}-id`));
+  });
+
+  test('the node group has the given scaling bounds', () => {
+    expect(group().inputs.scalingConfig).toEqual({ minSize: 2, desiredSize: 3, maxSize: 6 });
+  });
+
+  test('the node group waits for its IAM policies', () => {
+    expect(group().dependsOn).toEqual(
+      expect.arrayContaining(['dev-node-policy-0', 'dev-node-policy-1', 'dev-node-policy-2']),
+    );
+  });
+});
+
+describe('EksCluster IRSA and storage', () => {
+  test('an OIDC provider trusts the cluster issuer for STS', () => {
+    expect(named(recorded, 'dev-oidc').inputs).toMatchObject({ url: ISSUER, clientIdLists: ['sts.amazonaws.com'] });
+  });
+
+  test('the EBS CSI role can only be assumed by the controller service account via the OIDC provider', () => {
+    const policy = JSON.parse(named(recorded, 'dev-ebs-csi', 'aws:iam/role:Role').inputs.assumeRolePolicy);
+    const statement = policy.Statement[0];
+    expect(statement.Principal.Federated).toBe('arn:aws:mock:::dev-oidc');
+    expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statement.Condition.StringEquals).toEqual({
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub': 'system:serviceaccount:kube-system:ebs-csi-controller-sa',
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:aud': 'sts.amazonaws.com',
+    });
+  });
+
+  test('the EBS CSI role has the AWS managed EBS CSI policy', () => {
+    expect(policiesOf('dev-ebs-csi')).toEqual([EBS_CSI_POLICY]);
+  });
+
+  test('the EBS CSI add-on uses its IRSA role and waits for the nodes', () => {
+    const addon = ofType(recorded, 'aws:eks/addon:Addon')[0];
+    expect(addon.inputs).toMatchObject({
+      addonName: 'aws-ebs-csi-driver',
+      serviceAccountRoleArn: 'arn:aws:mock:::dev-ebs-csi',
+    });
+    expect(addon.dependsOn).toContain('dev-nodes');
+  });
+
+  test('gp3 is the default StorageClass, encrypted, retained and bound on first consumer', () => {
+    const sc = named(recorded, 'dev-gp3').inputs;
+    expect(sc.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
+    expect(sc).toMatchObject({
+      provisioner: 'ebs.csi.aws.com',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      parameters: { type: 'gp3', encrypted: 'true' },
+    });
+  });
+
+  test('the StorageClass waits for the EBS CSI driver', () => {
+    expect(named(recorded, 'dev-gp3').dependsOn).toContain('dev-ebs-csi');
+  });
+
+  test('workloads wait for nodes, the driver and the StorageClass', () => {
+    expect(eks.readiness).toEqual([eks.nodeGroup, eks.ebsCsiAddon, eks.storageClass]);
+  });
+
+  test('the kubeconfig uses aws eks get-token and is secret', async () => {
+    const kubeconfig = await valueOf(eks.kubeconfig);
+    expect(kubeconfig).toContain('command: aws');
+    expect(kubeconfig).toContain('get-token');
+    expect(await isSecretOutput(eks.kubeconfig)).toBe(true);
+  });
+});

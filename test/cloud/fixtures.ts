@@ -1,0 +1,99 @@
+/** A small `charts-out/` in a temp directory: one stateful meshed app and one stateless app. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import type { AppEntry, ChartsIndex } from '../../platform/contract';
+
+/** The chat app's objects: its namespace, a Deployment, a Service and a PostgreSQL StatefulSet. */
+export function chatObjects(retention: 'Retain' | 'Delete' = 'Retain'): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'chat', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'backend', namespace: 'chat' },
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'ghcr.io/stefanprodan/podinfo:6.7.1' }] } } },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: 'chat' } },
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'backend', namespace: 'chat' },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'postgres', namespace: 'chat' },
+      spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: retention, whenScaled: 'Retain' } },
+    },
+  ];
+}
+
+/** Multi-document YAML of some objects. */
+export function toYaml(objects: readonly unknown[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+/** The chat app's index entry for a given YAML text. */
+export function chatEntry(yamlText: string, overrides: Partial<AppEntry> = {}): AppEntry {
+  return {
+    name: 'chat',
+    file: 'chat.k8s.yaml',
+    namespace: 'chat',
+    digest: manifestDigest(yamlText),
+    secrets: [
+      { name: 'postgres-credentials', keys: ['password'], generate: true, description: 'PostgreSQL password' },
+      { name: 'smtp', keys: ['password', 'user'], generate: false, description: 'SMTP relay for notifications' },
+    ],
+    addons: ['ingress-nginx', 'prometheus'],
+    stateful: [{ kind: 'StatefulSet', name: 'postgres' }],
+    hosts: ['chat.example.com'],
+    meshed: true,
+    ...overrides,
+  };
+}
+
+const WEB_OBJECTS = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } },
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'web' } },
+];
+
+/** A `charts-out/` directory with `chat` and `web`; returns its path and index. */
+export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean } = {}): {
+  dir: string;
+  index: ChartsIndex;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'charts-out-'));
+  const chatYaml = options.chatYaml ?? toYaml(chatObjects());
+  const webYaml = toYaml(WEB_OBJECTS);
+  const index: ChartsIndex = {
+    version: CHARTS_INDEX_VERSION,
+    apps: [
+      chatEntry(chatYaml),
+      {
+        name: 'web',
+        file: 'web.k8s.yaml',
+        namespace: 'web',
+        digest: manifestDigest(webYaml),
+        secrets: [],
+        addons: ['contour'],
+        stateful: [],
+        hosts: ['web.example.com'],
+        meshed: false,
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'chat.k8s.yaml'), options.tamper ? chatYaml + '# edited by hand\n' : chatYaml);
+  writeFileSync(join(dir, 'web.k8s.yaml'), webYaml);
+  writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 2));
+  return { dir, index };
+}
+
+/** Config secrets that satisfy the chat app's non-generated Secret. */
+export const CHAT_SMTP = { 'chat/smtp/password': 's3cret-smtp', 'chat/smtp/user': 'mailer' };

@@ -1,0 +1,146 @@
+import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
+
+const recorded = installMocks((args) =>
+  args.type === 'gcp:container/cluster:Cluster'
+    ? { endpoint: '34.1.2.3', masterAuth: { clusterCaCertificate: 'Q0E=' } }
+    : args.type === 'gcp:serviceaccount/account:Account'
+      ? { email: `${args.inputs.accountId}@p.iam.gserviceaccount.com` }
+      : undefined,
+);
+
+import { GKE_NODE_ROLES, GkeCluster } from '../../platform/cloud/gke-cluster';
+
+const standard = new GkeCluster('std', {
+  project: 'p',
+  region: 'europe-west1',
+  zones: ['europe-west1-b', 'europe-west1-c'],
+  minNodesPerZone: 1,
+  maxNodesPerZone: 4,
+  machineType: 'e2-standard-8',
+});
+const autopilot = new GkeCluster('auto', {
+  project: 'p',
+  region: 'europe-west1',
+  autopilot: true,
+  allowNetAdmin: true,
+});
+
+beforeAll(() => settle(recorded));
+
+describe('GkeCluster (Standard)', () => {
+  const cluster = () => named(recorded, 'std-cluster').inputs;
+  const pool = () => named(recorded, 'std-pool').inputs;
+
+  test('the cluster is VPC-native on the subnet secondary ranges', () => {
+    expect(cluster().networkingMode).toBe('VPC_NATIVE');
+    expect(cluster().ipAllocationPolicy).toEqual({
+      clusterSecondaryRangeName: 'pods',
+      servicesSecondaryRangeName: 'services',
+    });
+  });
+
+  test('the subnet has the pods and services secondary ranges and Private Google Access', () => {
+    const subnet = named(recorded, 'std-subnet').inputs;
+    expect(subnet.secondaryIpRanges.map((r: { rangeName: string }) => r.rangeName)).toEqual(['pods', 'services']);
+    expect(subnet.privateIpGoogleAccess).toBe(true);
+  });
+
+  test('the network is custom-mode (no auto subnets)', () => {
+    expect(named(recorded, 'std-vpc').inputs.autoCreateSubnetworks).toBe(false);
+  });
+
+  test('nodes are private, with Cloud NAT for egress', () => {
+    expect(cluster().privateClusterConfig).toMatchObject({ enablePrivateNodes: true, enablePrivateEndpoint: false });
+    expect(named(recorded, 'std-nat').inputs.sourceSubnetworkIpRangesToNat).toBe('ALL_SUBNETWORKS_ALL_IP_RANGES');
+  });
+
+  test('Workload Identity uses the project pool and nodes expose only the GKE metadata server', () => {
+    expect(cluster().workloadIdentityConfig).toEqual({ workloadPool: 'p.svc.id.goog' });
+    expect(pool().nodeConfig.workloadMetadataConfig).toEqual({ mode: 'GKE_METADATA' });
+  });
+
+  test('shielded nodes with secure boot and integrity monitoring', () => {
+    expect(cluster().enableShieldedNodes).toBe(true);
+    expect(pool().nodeConfig.shieldedInstanceConfig).toEqual({
+      enableSecureBoot: true,
+      enableIntegrityMonitoring: true,
+    });
+  });
+
+  test('the cluster follows a release channel', () => {
+    expect(cluster().releaseChannel).toEqual({ channel: 'REGULAR' });
+  });
+
+  test('Dataplane V2 enforces NetworkPolicies', () => {
+    expect(cluster().datapathProvider).toBe('ADVANCED_DATAPATH');
+  });
+
+  test('the default node pool is removed', () => {
+    expect(cluster()).toMatchObject({ removeDefaultNodePool: true, initialNodeCount: 1 });
+  });
+
+  test('the separate pool autoscales between the given bounds in the given zones', () => {
+    expect(pool().autoscaling).toMatchObject({ minNodeCount: 1, maxNodeCount: 4 });
+    expect(pool().nodeLocations).toEqual(['europe-west1-b', 'europe-west1-c']);
+    expect(pool().nodeConfig.machineType).toBe('e2-standard-8');
+  });
+
+  test('nodes run as a dedicated service account with only the node roles', () => {
+    expect(pool().nodeConfig.serviceAccount).toBe('std-nodes@p.iam.gserviceaccount.com');
+    const roles = ofType(recorded, 'gcp:projects/iAMMember:IAMMember')
+      .filter((r) => r.parent === 'std')
+      .map((r) => r.inputs.role);
+    expect(roles.sort()).toEqual([...GKE_NODE_ROLES].sort());
+  });
+
+  test('the pool waits for its IAM bindings', () => {
+    expect(named(recorded, 'std-pool').dependsOn).toEqual(expect.arrayContaining(['std-nodes-logging-logWriter']));
+  });
+
+  test('deletion protection is on by default', () => {
+    expect(cluster().deletionProtection).toBe(true);
+  });
+
+  test('the kubeconfig uses gke-gcloud-auth-plugin and is secret', async () => {
+    expect(await valueOf(standard.kubeconfig)).toContain('command: gke-gcloud-auth-plugin');
+    expect(await isSecretOutput(standard.kubeconfig)).toBe(true);
+  });
+
+  test('the Kubernetes provider uses the kubeconfig and waits for the node pool', () => {
+    const provider = named(recorded, 'std-k8s');
+    expect(provider.type).toBe('pulumi:providers:kubernetes');
+    expect(provider.dependsOn).toContain('std-pool');
+  });
+
+  test('every child is parented to the component', () => {
+    const children = recorded.filter((r) => r.name.startsWith('std-'));
+    expect(children.every((r) => r.parent === 'std')).toBe(true);
+  });
+
+  test('GKE provides VPA itself', () => {
+    expect(standard.builtInAddons).toEqual(['vpa']);
+    expect(cluster().verticalPodAutoscaling).toEqual({ enabled: true });
+  });
+});
+
+describe('GkeCluster (Autopilot)', () => {
+  const cluster = () => named(recorded, 'auto-cluster').inputs;
+
+  test('Autopilot has no node pool of ours', () => {
+    expect(recorded.some((r) => r.name === 'auto-pool')).toBe(false);
+    expect(cluster().enableAutopilot).toBe(true);
+  });
+
+  test('Autopilot keeps private nodes and the release channel', () => {
+    expect(cluster().privateClusterConfig).toMatchObject({ enablePrivateNodes: true });
+    expect(cluster().releaseChannel).toEqual({ channel: 'REGULAR' });
+  });
+
+  test('NET_ADMIN can be allowed for Linkerd', () => {
+    expect(cluster().allowNetAdmin).toBe(true);
+  });
+
+  test('the flavor tells the add-ons it is Autopilot', () => {
+    expect(autopilot.flavor).toBe('gke-autopilot');
+  });
+});

@@ -1,0 +1,263 @@
+import * as k8s from '@pulumi/kubernetes';
+import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
+import type { Recorded } from './harness';
+
+const recorded = installMocks((args) => {
+  switch (args.type) {
+    case 'tls:index/privateKey:PrivateKey':
+      return { privateKeyPem: `KEY(${args.name})` };
+    case 'tls:index/selfSignedCert:SelfSignedCert':
+    case 'tls:index/locallySignedCert:LocallySignedCert':
+      return { certPem: `CERT(${args.name})` };
+    case 'tls:index/certRequest:CertRequest':
+      return { certRequestPem: `CSR(${args.name})` };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: 'generated-password' };
+    case 'kubernetes:core/v1:Service':
+      return { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${args.name.length}` }] } } };
+    default:
+      return undefined;
+  }
+});
+
+import { PlatformAddons } from '../../platform/cloud/platform-addons';
+import {
+  CONTOUR_CHART,
+  GATEWAY_API,
+  INGRESS_NGINX_CHART,
+  KUBE_PROMETHEUS_STACK_CHART,
+  LINKERD_CONTROL_PLANE_CHART,
+  LINKERD_CRDS_CHART,
+  VPA_CHART,
+} from '../../platform/cloud/versions';
+
+const provider = new k8s.Provider('test-k8s', {});
+const full = new PlatformAddons('full', {
+  provider,
+  addons: ['ingress-nginx', 'contour', 'linkerd-viz', 'prometheus-adapter', 'vpa', 'loki', 'tempo'],
+  flavor: 'eks',
+  metricsServer: 'install',
+  domain: 'example.com',
+});
+const small = new PlatformAddons('small', { provider, addons: ['ingress-nginx'], flavor: 'gke-autopilot' });
+const onGke = new PlatformAddons('gke', { provider, addons: ['vpa', 'contour'], builtInAddons: ['vpa'] });
+
+beforeAll(() => settle(recorded));
+
+const RELEASE = 'kubernetes:helm.sh/v3:Release';
+const release = (name: string): Recorded => named(recorded, name, RELEASE);
+const releasesOf = (prefix: string) => ofType(recorded, RELEASE).filter((r) => r.name.startsWith(`${prefix}-`));
+
+describe('pinned charts', () => {
+  test('every release names a repository and an exact version', () => {
+    ofType(recorded, RELEASE).forEach((r) => {
+      expect(r.inputs.repositoryOpts.repo).toMatch(/^https:\/\//);
+      expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+    });
+  });
+
+  test.each([
+    ['full-ingress-nginx', INGRESS_NGINX_CHART],
+    ['full-contour', CONTOUR_CHART],
+    ['full-linkerd-crds', LINKERD_CRDS_CHART],
+    ['full-linkerd-control-plane', LINKERD_CONTROL_PLANE_CHART],
+    ['full-kube-prometheus-stack', KUBE_PROMETHEUS_STACK_CHART],
+    ['full-vertical-pod-autoscaler', VPA_CHART],
+  ])('%s installs the pinned chart', (name, chart) => {
+    expect(release(name).inputs).toMatchObject({
+      chart: chart.chart,
+      version: chart.version,
+      repositoryOpts: { repo: chart.repo },
+    });
+  });
+
+  test('the Contour chart comes from the Contour project, not Bitnami', () => {
+    expect(CONTOUR_CHART.repo).toBe('https://projectcontour.github.io/helm-charts');
+  });
+
+  test('Linkerd comes from the edge repository', () => {
+    expect(LINKERD_CONTROL_PLANE_CHART.repo).toBe('https://helm.linkerd.io/edge');
+  });
+
+  test('releases are atomic, time-limited, in their own namespace and use the cluster provider', () => {
+    const r = release('full-ingress-nginx');
+    expect(r.inputs).toMatchObject({ atomic: true, timeout: 900, namespace: 'ingress-nginx', createNamespace: true });
+    expect(r.parent).toBe('full');
+  });
+
+  test('the Gateway API CRDs are applied from the pinned standard-channel release', () => {
+    expect(named(recorded, 'full-gateway-api').inputs.file).toBe(GATEWAY_API.url);
+    expect(GATEWAY_API.url).toContain('/v1.6.1/standard-install.yaml');
+  });
+});
+
+describe('only what is needed', () => {
+  test('a stack asking for ingress-nginx gets only ingress-nginx', () => {
+    expect(small.installed).toEqual(['ingress-nginx']);
+    expect(releasesOf('small').map((r) => r.name)).toEqual(['small-ingress-nginx']);
+  });
+
+  test('add-ons the cluster provides are not installed', () => {
+    expect(onGke.builtIn).toEqual(['vpa']);
+    expect(releasesOf('gke').map((r) => r.name)).toEqual(['gke-contour']);
+  });
+
+  test('metrics-server is installed when the cluster lacks it', () => {
+    expect(release('full-metrics-server').inputs.namespace).toBe('kube-system');
+  });
+});
+
+describe('key values', () => {
+  const kps = () => release('full-kube-prometheus-stack').inputs.values;
+
+  test('Prometheus selects ServiceMonitors, PodMonitors and rules from every namespace', () => {
+    expect(kps().prometheus.prometheusSpec).toMatchObject({
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      podMonitorSelectorNilUsesHelmValues: false,
+      ruleSelectorNilUsesHelmValues: false,
+    });
+  });
+
+  test('the Grafana sidecar loads grafana_dashboard="1" ConfigMaps from all namespaces', () => {
+    expect(kps().grafana.sidecar.dashboards).toMatchObject({
+      enabled: true,
+      label: 'grafana_dashboard',
+      labelValue: '1',
+      searchNamespace: 'ALL',
+    });
+  });
+
+  test('Grafana gets Loki and Tempo data sources when they are installed', () => {
+    expect(kps().grafana.additionalDataSources.map((d: { type: string }) => d.type)).toEqual(['loki', 'tempo']);
+  });
+
+  test('Grafana is served at grafana.<domain> through the installed ingress', async () => {
+    expect(kps().grafana.ingress).toMatchObject({ enabled: true, hosts: ['grafana.example.com'] });
+    expect(await valueOf(full.grafanaUrl!)).toBe('http://grafana.example.com');
+  });
+
+  test('the Grafana admin password is generated and secret', async () => {
+    expect(await isSecretOutput(full.grafanaAdminPassword!)).toBe(true);
+  });
+
+  test('managed control-plane components are not scraped on EKS', () => {
+    expect(kps()).toMatchObject({ kubeControllerManager: { enabled: false }, kubeEtcd: { enabled: false } });
+  });
+
+  test('linkerd-viz uses the stack Prometheus instead of its own', () => {
+    expect(release('full-linkerd-viz').inputs.values).toMatchObject({
+      prometheusUrl: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090',
+      prometheus: { enabled: false },
+    });
+    expect(kps().prometheus.prometheusSpec.additionalScrapeConfigs[0].job_name).toBe('linkerd-proxy');
+  });
+
+  test('prometheus-adapter serves *_total counters as *_per_second custom metrics', () => {
+    const rule = release('full-prometheus-adapter').inputs.values.rules.custom[0];
+    expect(rule.name).toEqual({ matches: '^(.*)_total$', as: '${1}_per_second' });
+    expect(rule.metricsQuery).toContain('rate(<<.Series>>');
+  });
+
+  test('neither ingress controller claims the default IngressClass', () => {
+    expect(release('full-ingress-nginx').inputs.values.controller.ingressClassResource.default).toBe(false);
+    expect(release('full-contour').inputs.values.contour.ingressClass.default).toBe(false);
+  });
+
+  test('ingress-nginx refuses snippet annotations', () => {
+    expect(release('full-ingress-nginx').inputs.values.controller.allowSnippetAnnotations).toBe(false);
+  });
+
+  test('charts ship ServiceMonitors when Prometheus is installed', () => {
+    expect(release('full-ingress-nginx').inputs.values.controller.metrics.serviceMonitor.enabled).toBe(true);
+    expect(release('small-ingress-nginx').inputs.values.controller.metrics.serviceMonitor.enabled).toBe(false);
+  });
+});
+
+describe('Linkerd identity', () => {
+  test('trust anchor and issuer keys are ECDSA P-256', () => {
+    const keys = ofType(recorded, 'tls:index/privateKey:PrivateKey').filter((k) => k.name.startsWith('full-'));
+    expect(keys.map((k) => k.inputs)).toEqual([
+      { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
+      { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
+    ]);
+  });
+
+  test('the trust anchor is a self-signed CA for root.linkerd.cluster.local', () => {
+    expect(
+      named(recorded, 'full-linkerd-trust-anchor', 'tls:index/selfSignedCert:SelfSignedCert').inputs,
+    ).toMatchObject({
+      isCaCertificate: true,
+      subject: { commonName: 'root.linkerd.cluster.local' },
+      allowedUses: ['cert_signing', 'crl_signing'],
+    });
+  });
+
+  test('the issuer is an intermediate CA signed by the trust anchor', () => {
+    const issuer = named(recorded, 'full-linkerd-issuer', 'tls:index/locallySignedCert:LocallySignedCert').inputs;
+    expect(issuer).toMatchObject({
+      caCertPem: 'CERT(full-linkerd-trust-anchor)',
+      isCaCertificate: true,
+      maxPathLength: 0,
+    });
+    expect(unsecret(issuer.caPrivateKeyPem)).toBe('KEY(full-linkerd-trust-anchor)');
+  });
+
+  test('the control-plane values holding the issuer key are secret', () => {
+    expect(isSecretValue(release('full-linkerd-control-plane').inputs.values)).toBe(true);
+  });
+
+  test('the control plane receives the trust anchor and the issuer certificate and key', () => {
+    expect(unsecret(release('full-linkerd-control-plane').inputs.values)).toEqual({
+      identityTrustAnchorsPEM: 'CERT(full-linkerd-trust-anchor)',
+      identity: { issuer: { tls: { crtPEM: 'CERT(full-linkerd-issuer)', keyPEM: 'KEY(full-linkerd-issuer)' } } },
+    });
+  });
+
+  test('linkerd-crds leaves the Gateway API CRDs to the gateway-api add-on', () => {
+    expect(release('full-linkerd-crds').inputs.values).toEqual({ installGatewayAPI: false });
+  });
+});
+
+describe('dependency order', () => {
+  test('linkerd-crds waits for the Gateway API CRDs', () => {
+    expect(release('full-linkerd-crds').dependsOn).toContain('full-gateway-api');
+  });
+
+  test('the control plane waits for linkerd-crds', () => {
+    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-linkerd-crds');
+  });
+
+  test('linkerd-viz waits for the control plane and Prometheus', () => {
+    expect(release('full-linkerd-viz').dependsOn).toEqual(
+      expect.arrayContaining(['full-linkerd-control-plane', 'full-kube-prometheus-stack']),
+    );
+  });
+
+  test('prometheus-adapter waits for kube-prometheus-stack', () => {
+    expect(release('full-prometheus-adapter').dependsOn).toContain('full-kube-prometheus-stack');
+  });
+
+  test('charts with ServiceMonitors wait for the Prometheus Operator CRDs', () => {
+    expect(release('full-ingress-nginx').dependsOn).toContain('full-kube-prometheus-stack');
+    expect(release('full-contour').dependsOn).toContain('full-kube-prometheus-stack');
+  });
+
+  test('the log shipper waits for Loki', () => {
+    expect(release('full-alloy').dependsOn).toContain('full-loki');
+  });
+
+  test('the installation order puts dependencies first', () => {
+    const order = full.installed;
+    expect(order.indexOf('gateway-api')).toBeLessThan(order.indexOf('linkerd'));
+    expect(order.indexOf('prometheus')).toBeLessThan(order.indexOf('prometheus-adapter'));
+  });
+});
+
+describe('ingress addresses', () => {
+  test('load-balancer addresses are read from the controllers’ Services after the releases', async () => {
+    const reads = ofType(recorded, 'kubernetes:core/v1:Service').filter((r) => r.name.startsWith('full-'));
+    expect(reads.every((r) => r.read)).toBe(true);
+    expect(named(recorded, 'full-contour-lb').dependsOn).toContain('full-contour');
+    expect(Object.keys(await valueOf(full.ingressAddresses)).sort()).toEqual(['contour', 'ingress-nginx']);
+  });
+});
