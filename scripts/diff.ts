@@ -52,7 +52,8 @@ function main(): number {
     try {
       before = readGitManifestTexts(values.base, values.charts, repoRoot);
     } catch (error) {
-      if (error instanceof GitError) throw new UsageError(`cannot read ${values.charts} at ${values.base}: ${error.message}`);
+      if (error instanceof GitError)
+        throw new UsageError(`cannot read ${values.charts} at ${values.base}: ${error.message}`);
       throw error;
     }
     after = readManifestTexts(resolve(values.charts));

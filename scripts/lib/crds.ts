@@ -104,7 +104,9 @@ export class CrdCatalog {
     private readonly cacheDir: string | false = join(tmpdir(), 'platform-validate-crd-cache'),
   ) {
     if (!existsSync(crdDir)) return;
-    for (const file of readdirSync(crdDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const file of readdirSync(crdDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()) {
       const docs = readFileSync(join(crdDir, file), 'utf8').split(/^---\s*$/m);
       docs.forEach((text, docIndex) => {
         // Upstream CRD files are generated with a fixed layout: `spec.group` at two spaces, `spec.names.kind` at four.

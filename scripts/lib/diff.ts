@@ -152,7 +152,11 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
       });
       na.forEach((name, i) => {
         const old = nb.indexOf(name);
-        out.push(...(old < 0 ? leaves(after[i], childPath(path, i), '+') : diffValues(before[old], after[i], childPath(path, i))));
+        out.push(
+          ...(old < 0
+            ? leaves(after[i], childPath(path, i), '+')
+            : diffValues(before[old], after[i], childPath(path, i))),
+        );
       });
       return out;
     }
@@ -235,7 +239,9 @@ export function diffManifests(before: ManifestTexts, after: ManifestTexts): Mani
   const { changes, unchanged, duplicates } = diffObjects(parseSide(before), parseSide(after));
   const changedFiles = new Set(changes.flatMap((c) => [c.file]));
   const reformatted = [...after.keys()]
-    .filter((f) => f.endsWith(MANIFEST_SUFFIX) && before.has(f) && before.get(f) !== after.get(f) && !changedFiles.has(f))
+    .filter(
+      (f) => f.endsWith(MANIFEST_SUFFIX) && before.has(f) && before.get(f) !== after.get(f) && !changedFiles.has(f),
+    )
     .sort();
   const readIndex = (texts: ManifestTexts): unknown => parseJsonDocument(texts.get('index.json') ?? '') ?? null;
   const beforeIndex = readIndex(before);
@@ -247,7 +253,13 @@ export function diffManifests(before: ManifestTexts, after: ManifestTexts): Mani
 
 /** Whether the two sides differ in any way the diff reports. */
 export function hasDifferences(d: ManifestsDiff): boolean {
-  return d.objects.length > 0 || d.index.length > 0 || d.reformatted.length > 0 || d.problems.length > 0 || d.duplicates.length > 0;
+  return (
+    d.objects.length > 0 ||
+    d.index.length > 0 ||
+    d.reformatted.length > 0 ||
+    d.problems.length > 0 ||
+    d.duplicates.length > 0
+  );
 }
 
 function show(value: unknown): string {
@@ -276,7 +288,9 @@ export function formatDiff(d: ManifestsDiff, options: FormatOptions = {}): strin
   const lines: string[] = [];
   const symbol = { added: '+', removed: '-', changed: '~' } as const;
   const order = { removed: 0, changed: 1, added: 2 } as const;
-  const sorted = [...d.objects].sort((x, y) => x.file.localeCompare(y.file) || order[x.status] - order[y.status] || x.ref.localeCompare(y.ref));
+  const sorted = [...d.objects].sort(
+    (x, y) => x.file.localeCompare(y.file) || order[x.status] - order[y.status] || x.ref.localeCompare(y.ref),
+  );
   for (const c of sorted) {
     lines.push(`${symbol[c.status]} ${c.ref} (${c.apiVersion}, ${c.file}) ${c.status}`);
     if (c.status === 'changed') {
@@ -292,7 +306,8 @@ export function formatDiff(d: ManifestsDiff, options: FormatOptions = {}): strin
     lines.push('~ index.json changed');
     d.index.slice(0, max).forEach((f) => lines.push(`    ${formatFieldChange(f)}`));
   }
-  for (const f of d.reformatted) lines.push(`~ ${f}: same objects, different bytes (formatting or order); re-synthesize`);
+  for (const f of d.reformatted)
+    lines.push(`~ ${f}: same objects, different bytes (formatting or order); re-synthesize`);
   for (const p of d.problems) lines.push(`! ${p.file}: ${p.message}`);
   for (const dup of d.duplicates) lines.push(`! ${dup}`);
   const count = (s: ObjectChange['status']): number => d.objects.filter((c) => c.status === s).length;

@@ -95,10 +95,16 @@ export function extraSchemaChecks(object: KubeObject): SchemaError[] {
   const name = object.metadata.name ?? '';
   if (LABEL_NAMED_KINDS.has(object.kind)) {
     if (name.length > 63 || !DNS1123_LABEL.test(name)) {
-      errors.push({ path: 'metadata.name', message: `"${name}" is not a DNS-1123 label (lowercase a-z, 0-9, "-", at most 63)` });
+      errors.push({
+        path: 'metadata.name',
+        message: `"${name}" is not a DNS-1123 label (lowercase a-z, 0-9, "-", at most 63)`,
+      });
     }
   } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    errors.push({ path: 'metadata.name', message: `"${name}" is not a DNS-1123 subdomain (lowercase a-z, 0-9, "-", ".")` });
+    errors.push({
+      path: 'metadata.name',
+      message: `"${name}" is not a DNS-1123 subdomain (lowercase a-z, 0-9, "-", ".")`,
+    });
   }
   const ns = object.metadata.namespace;
   if (ns !== undefined && (ns.length > 63 || !DNS1123_LABEL.test(ns))) {
@@ -115,7 +121,10 @@ export function extraSchemaChecks(object: KubeObject): SchemaError[] {
       const keyError = qualifiedKeyError(key);
       if (keyError) errors.push({ path: `${path}.${key}`, message: `label key ${keyError}` });
       if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
-        errors.push({ path: `${path}.${key}`, message: `label value "${value}" is not valid (at most 63 alphanumerics, "-", "_", ".")` });
+        errors.push({
+          path: `${path}.${key}`,
+          message: `label value "${value}" is not valid (at most 63 alphanumerics, "-", "_", ".")`,
+        });
       }
     }
   }

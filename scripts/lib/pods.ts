@@ -69,7 +69,13 @@ export function podTemplateOf(owner: ManifestObject): PodTemplate | undefined {
   if (!isRecord(spec)) return undefined;
   switch (object.kind) {
     case 'Pod':
-      return { owner, metadata: object.metadata, spec: spec as unknown as IPodSpec, specPath: 'spec', longRunning: false };
+      return {
+        owner,
+        metadata: object.metadata,
+        spec: spec as unknown as IPodSpec,
+        specPath: 'spec',
+        longRunning: false,
+      };
     case 'CronJob': {
       const jobSpec = isRecord(spec.jobTemplate) ? spec.jobTemplate.spec : undefined;
       return isRecord(jobSpec)
@@ -79,9 +85,7 @@ export function podTemplateOf(owner: ManifestObject): PodTemplate | undefined {
     case 'Job':
       return templateAt(owner, spec.template, 'spec.template', false);
     default:
-      return LONG_RUNNING_KINDS.has(object.kind)
-        ? templateAt(owner, spec.template, 'spec.template', true)
-        : undefined;
+      return LONG_RUNNING_KINDS.has(object.kind) ? templateAt(owner, spec.template, 'spec.template', true) : undefined;
   }
 }
 
@@ -119,7 +123,10 @@ export function isSidecar(container: IContainer | IEphemeralContainer): boolean 
  * Whether a label selector selects a label set. `matchLabels` and `matchExpressions` are ANDed; an empty selector
  * selects everything (as in NetworkPolicy `podSelector: {}`); a missing selector selects nothing.
  */
-export function selectorMatches(selector: ILabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+export function selectorMatches(
+  selector: ILabelSelector | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (typeof selector !== 'object' || selector === null) return false;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false;

@@ -194,7 +194,8 @@ function storageOf(object: KubeObject): number {
 export function exposedHosts(object: KubeObject): string[] {
   const spec = object.spec;
   if (!isRecord(spec)) return [];
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   if (object.kind === 'Ingress') {
     const rules = Array.isArray(spec.rules) ? spec.rules.filter(isRecord) : [];
     const tls = Array.isArray(spec.tls) ? spec.tls.filter(isRecord) : [];
@@ -229,8 +230,14 @@ function workloadReport(
   const o = template.owner.object;
   const hpa = hpaFor(o, hpas(objects));
   const declared = declaredReplicas(o);
-  const jobSpec = o.kind === 'CronJob' && isRecord(o.spec) && isRecord(o.spec.jobTemplate) ? o.spec.jobTemplate.spec : o.spec;
-  const parallelism = o.kind === 'Job' || o.kind === 'CronJob' ? (isRecord(jobSpec) && typeof jobSpec.parallelism === 'number' ? jobSpec.parallelism : 1) : 1;
+  const jobSpec =
+    o.kind === 'CronJob' && isRecord(o.spec) && isRecord(o.spec.jobTemplate) ? o.spec.jobTemplate.spec : o.spec;
+  const parallelism =
+    o.kind === 'Job' || o.kind === 'CronJob'
+      ? isRecord(jobSpec) && typeof jobSpec.parallelism === 'number'
+        ? jobSpec.parallelism
+        : 1
+      : 1;
   const minReplicas = hpa ? hpa.minReplicas : (declared ?? parallelism);
   const maxReplicas = hpa ? Math.max(hpa.maxReplicas, hpa.minReplicas) : (declared ?? parallelism);
   const podInject = stringMap(template.metadata.annotations)[LINKERD_INJECT];
@@ -278,10 +285,23 @@ function summarizeApp(
     atMax = addResources(atMax, scale(w.perPod, w.maxReplicas));
     podsMax += w.maxReplicas;
   }
-  const pvcStorage = objects.filter((m) => m.object.kind === 'PersistentVolumeClaim').reduce((s, m) => s + storageOf(m.object), 0);
+  const pvcStorage = objects
+    .filter((m) => m.object.kind === 'PersistentVolumeClaim')
+    .reduce((s, m) => s + storageOf(m.object), 0);
   const storage = workloads.reduce((s, w) => s + w.storage, pvcStorage);
   const hosts = [...new Set(objects.flatMap((m) => exposedHosts(m.object)))].sort();
-  return { name, file, namespace, workloads, pods: { min: podsMin, max: podsMax }, atMin, atMax, perNode, storage, hosts };
+  return {
+    name,
+    file,
+    namespace,
+    workloads,
+    pods: { min: podsMin, max: podsMax },
+    atMin,
+    atMax,
+    perNode,
+    storage,
+    hosts,
+  };
 }
 
 function estimateNodes(total: Resources, usable: { cpu: number; memory: number }): NodeEstimate {
@@ -323,7 +343,9 @@ export function buildReport(objects: readonly ManifestObject[], options: ReportO
   };
   const oversized = apps.flatMap((a) =>
     a.workloads
-      .filter((w) => !w.perNode && (w.perPod.cpuRequest > usablePerNode.cpu || w.perPod.memoryRequest > usablePerNode.memory))
+      .filter(
+        (w) => !w.perNode && (w.perPod.cpuRequest > usablePerNode.cpu || w.perPod.memoryRequest > usablePerNode.memory),
+      )
       .map((w) => `${a.name}: ${w.ref}`),
   );
   return {
@@ -347,7 +369,9 @@ export function parseNodeSize(cpu: string, memory: string, headroom: string): No
 
 const range = (min: number, max: number): string => (min === max ? `${min}` : `${min}–${max}`);
 const cpuRange = (a: Resources, b: Resources, limit: boolean): string =>
-  limit ? range2(formatCpu(a.cpuLimit), formatCpu(b.cpuLimit)) : range2(formatCpu(a.cpuRequest), formatCpu(b.cpuRequest));
+  limit
+    ? range2(formatCpu(a.cpuLimit), formatCpu(b.cpuLimit))
+    : range2(formatCpu(a.cpuRequest), formatCpu(b.cpuRequest));
 const memRange = (a: Resources, b: Resources, limit: boolean): string =>
   limit
     ? range2(formatBytes(a.memoryLimit), formatBytes(b.memoryLimit))
@@ -403,7 +427,10 @@ export function renderMarkdown(r: CapacityReport): string {
   }
   for (const a of r.apps) {
     lines.push('', `### ${a.name} (\`${a.file}\`, namespace \`${a.namespace}\`)`, '');
-    lines.push('| workload | replicas | per pod CPU req/lim | per pod memory req/lim | storage |', '| --- | ---: | ---: | ---: | ---: |');
+    lines.push(
+      '| workload | replicas | per pod CPU req/lim | per pod memory req/lim | storage |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
     for (const w of a.workloads) {
       const replicas = w.perNode ? 'per node' : `${range(w.minReplicas, w.maxReplicas)}${w.transient ? ' (job)' : ''}`;
       lines.push(

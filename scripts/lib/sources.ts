@@ -39,7 +39,7 @@ function git(args: readonly string[], cwd: string): string {
 export function readGitManifestTexts(ref: string, dir: string, cwd: string): ManifestTexts {
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
-  } catch (error) {
+  } catch {
     throw new GitError(`"${ref}" is not a commit of the repository at ${cwd}`);
   }
   const prefix = dir.replace(/\/+$/, '');

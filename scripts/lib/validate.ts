@@ -68,9 +68,14 @@ export function defaultCrdCatalog(): CrdCatalog {
 export function exceptionsOf(target: ManifestObject): Map<string, { reason: string; where: string }> {
   const out = new Map<string, { reason: string; where: string }>();
   const template = podTemplateOf(target);
-  const sources: [string, Record<string, string>][] = [['metadata.annotations', stringMap(target.object.metadata.annotations)]];
+  const sources: [string, Record<string, string>][] = [
+    ['metadata.annotations', stringMap(target.object.metadata.annotations)],
+  ];
   if (template && template.specPath !== 'spec') {
-    sources.push([`${template.specPath.replace(/\.spec$/, '')}.metadata.annotations`, stringMap(template.metadata.annotations)]);
+    sources.push([
+      `${template.specPath.replace(/\.spec$/, '')}.metadata.annotations`,
+      stringMap(template.metadata.annotations),
+    ]);
   }
   for (const [where, annotations] of sources) {
     for (const [key, value] of Object.entries(annotations)) {
@@ -118,14 +123,28 @@ export function validateObjects(objects: readonly ManifestObject[], options: Val
       const key = `${where}.${EXCEPTION_PREFIX}${id}`;
       const rule = known.get(id);
       if (!rule) {
-        const ids = RULES.filter((r) => r.waivable !== false).map((r) => r.id).join(', ');
+        const ids = RULES.filter((r) => r.waivable !== false)
+          .map((r) => r.id)
+          .join(', ');
         findings.push({ ...finding, rule: INVALID_EXCEPTION, message: `${key} names no rule; use one of: ${ids}` });
       } else if (rule.waivable === false) {
-        findings.push({ ...finding, rule: INVALID_EXCEPTION, message: `${key}: rule ${id} cannot be waived; fix the object` });
+        findings.push({
+          ...finding,
+          rule: INVALID_EXCEPTION,
+          message: `${key}: rule ${id} cannot be waived; fix the object`,
+        });
       } else if (reason === '') {
-        findings.push({ ...finding, rule: INVALID_EXCEPTION, message: `${key} has an empty reason; say why the exception is needed` });
+        findings.push({
+          ...finding,
+          rule: INVALID_EXCEPTION,
+          message: `${key} has an empty reason; say why the exception is needed`,
+        });
       } else if (ran.has(id) && !used.has(`${i}|${id}`)) {
-        findings.push({ ...finding, rule: UNUSED_EXCEPTION, message: `${key} waives nothing (the object passes ${id}); remove it` });
+        findings.push({
+          ...finding,
+          rule: UNUSED_EXCEPTION,
+          message: `${key} waives nothing (the object passes ${id}); remove it`,
+        });
       }
     }
   });

@@ -3,7 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { diffManifests, diffObjects, diffValues, formatDiff, formatFieldChange, hasDifferences } from '../../scripts/lib/diff';
+import {
+  diffManifests,
+  diffObjects,
+  diffValues,
+  formatDiff,
+  formatFieldChange,
+  hasDifferences,
+} from '../../scripts/lib/diff';
 import type { KubeObject } from '../../scripts/lib/manifests';
 import { readGitManifestTexts, GitError } from '../../scripts/lib/sources';
 import { firstContainer, goodDeployment, goodService, manifests } from './fixtures';
@@ -31,8 +38,19 @@ describe('diffValues', () => {
   });
 
   it('matches named list items by name, so an insertion does not shift every later item', () => {
-    const before = { env: [{ name: 'A', value: '1' }, { name: 'C', value: '3' }] };
-    const after = { env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }, { name: 'C', value: '4' }] };
+    const before = {
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'C', value: '3' },
+      ],
+    };
+    const after = {
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+        { name: 'C', value: '4' },
+      ],
+    };
     expect(diffValues(before, after).map(formatFieldChange)).toEqual([
       '+ env[1].name: "B"',
       '+ env[1].value: "2"',
@@ -66,9 +84,16 @@ describe('diffObjects', () => {
   it('reports a changed object with its field changes', () => {
     const after = goodDeployment();
     (after.spec as Record<string, unknown>).replicas = 3;
-    const { changes, unchanged } = diffObjects(manifests(goodDeployment(), goodService()), manifests(after, goodService()));
+    const { changes, unchanged } = diffObjects(
+      manifests(goodDeployment(), goodService()),
+      manifests(after, goodService()),
+    );
     expect(changes).toEqual([
-      expect.objectContaining({ status: 'changed', ref: 'Deployment/shop/web', fields: [{ op: '~', path: 'spec.replicas', before: 2, after: 3 }] }),
+      expect.objectContaining({
+        status: 'changed',
+        ref: 'Deployment/shop/web',
+        fields: [{ op: '~', path: 'spec.replicas', before: 2, after: 3 }],
+      }),
     ]);
     expect(unchanged).toBe(1);
   });
@@ -80,7 +105,10 @@ describe('diffObjects', () => {
   });
 
   it('ignores the order of objects in the files', () => {
-    const { changes } = diffObjects(manifests(goodDeployment(), goodService()), manifests(goodService(), goodDeployment()));
+    const { changes } = diffObjects(
+      manifests(goodDeployment(), goodService()),
+      manifests(goodService(), goodDeployment()),
+    );
     expect(changes).toEqual([]);
   });
 });
@@ -89,7 +117,12 @@ describe('diffManifests', () => {
   it('formats added, removed and changed objects and a summary line', () => {
     const after = goodDeployment();
     firstContainer(after).image = 'nginx:1.27';
-    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'shop' }, data: { a: 'b' } };
+    const cm: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cfg', namespace: 'shop' },
+      data: { a: 'b' },
+    };
     const diff = diffManifests(
       new Map([['shop.k8s.yaml', yamlOf(goodDeployment(), goodService())]]),
       new Map([['shop.k8s.yaml', yamlOf(after, cm)]]),
@@ -113,7 +146,10 @@ describe('diffManifests', () => {
   });
 
   it('finds no differences between identical sets', () => {
-    const texts = new Map([['shop.k8s.yaml', yamlOf(goodDeployment())], ['index.json', '{"version":1,"apps":[]}']]);
+    const texts = new Map([
+      ['shop.k8s.yaml', yamlOf(goodDeployment())],
+      ['index.json', '{"version":1,"apps":[]}'],
+    ]);
     const diff = diffManifests(texts, new Map(texts));
     expect(hasDifferences(diff)).toBe(false);
   });
@@ -130,7 +166,10 @@ describe('diffManifests', () => {
   it('reports index.json changes other than digests', () => {
     const index = (digest: string, secrets: string[]): string =>
       JSON.stringify({ version: 1, apps: [{ name: 'shop', digest, secrets }] });
-    const diff = diffManifests(new Map([['index.json', index('sha256:a', [])]]), new Map([['index.json', index('sha256:b', ['db'])]]));
+    const diff = diffManifests(
+      new Map([['index.json', index('sha256:a', [])]]),
+      new Map([['index.json', index('sha256:b', ['db'])]]),
+    );
     expect(diff.index.map(formatFieldChange)).toEqual(['+ apps[0].secrets[0]: "db"']);
   });
 });

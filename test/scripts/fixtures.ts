@@ -101,7 +101,9 @@ export function goodApp(): KubeObject[] {
 
 /** The pod spec of a Deployment fixture, for mutation. */
 export function podSpec(deployment: KubeObject): Record<string, unknown> & { containers: Record<string, unknown>[] } {
-  const spec = deployment.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
+  const spec = deployment.spec as {
+    template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+  };
   return spec.template.spec;
 }
 

@@ -148,7 +148,10 @@ describe('pss-restricted', () => {
   });
 
   it('reports a hostPath volume', () => {
-    const findings = check('pss-restricted', ...appWith((d) => (podSpec(d).volumes = [{ name: 'h', hostPath: { path: '/' } }])));
+    const findings = check(
+      'pss-restricted',
+      ...appWith((d) => (podSpec(d).volumes = [{ name: 'h', hostPath: { path: '/' } }])),
+    );
     expect(findings[0].message).toMatch(/volumes\[0\] "h" is of type hostPath; use one of configMap, csi/);
   });
 
@@ -183,7 +186,13 @@ describe('pss-restricted', () => {
   it('reports an added capability other than NET_BIND_SERVICE', () => {
     const findings = check(
       'pss-restricted',
-      ...appWith((d) => ((firstContainer(d).securityContext as Record<string, unknown>).capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] })),
+      ...appWith(
+        (d) =>
+          ((firstContainer(d).securityContext as Record<string, unknown>).capabilities = {
+            drop: ['ALL'],
+            add: ['NET_ADMIN'],
+          }),
+      ),
     );
     expect(findings[0].message).toMatch(/capabilities.add NET_ADMIN is not allowed/);
   });
@@ -191,7 +200,13 @@ describe('pss-restricted', () => {
   it('accepts NET_BIND_SERVICE as the only added capability', () => {
     const findings = check(
       'pss-restricted',
-      ...appWith((d) => ((firstContainer(d).securityContext as Record<string, unknown>).capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] })),
+      ...appWith(
+        (d) =>
+          ((firstContainer(d).securityContext as Record<string, unknown>).capabilities = {
+            drop: ['ALL'],
+            add: ['NET_BIND_SERVICE'],
+          }),
+      ),
     );
     expect(findings).toEqual([]);
   });
@@ -199,7 +214,9 @@ describe('pss-restricted', () => {
   it('reports seccomp Unconfined on a container', () => {
     const findings = check(
       'pss-restricted',
-      ...appWith((d) => ((firstContainer(d).securityContext as Record<string, unknown>).seccompProfile = { type: 'Unconfined' })),
+      ...appWith(
+        (d) => ((firstContainer(d).securityContext as Record<string, unknown>).seccompProfile = { type: 'Unconfined' }),
+      ),
     );
     expect(findings[0].message).toMatch(/seccompProfile.type Unconfined is not allowed/);
   });
@@ -207,15 +224,23 @@ describe('pss-restricted', () => {
   it('checks init containers too', () => {
     const findings = check(
       'pss-restricted',
-      ...appWith((d) => (podSpec(d).initContainers = [{ ...firstContainer(d), name: 'init', securityContext: { privileged: true } }])),
+      ...appWith(
+        (d) =>
+          (podSpec(d).initContainers = [{ ...firstContainer(d), name: 'init', securityContext: { privileged: true } }]),
+      ),
     );
-    expect(findings.map((f) => f.message)).toContain('spec.template.spec.initContainers[0] "init": privileged is true; remove it');
+    expect(findings.map((f) => f.message)).toContain(
+      'spec.template.spec.initContainers[0] "init": privileged is true; remove it',
+    );
   });
 
   it('reports an unsafe sysctl', () => {
     const findings = check(
       'pss-restricted',
-      ...appWith((d) => ((podSpec(d).securityContext as Record<string, unknown>).sysctls = [{ name: 'kernel.msgmax', value: '1' }])),
+      ...appWith(
+        (d) =>
+          ((podSpec(d).securityContext as Record<string, unknown>).sysctls = [{ name: 'kernel.msgmax', value: '1' }]),
+      ),
     );
     expect(findings[0].message).toMatch(/"kernel.msgmax" is not a safe sysctl/);
   });
@@ -229,7 +254,9 @@ describe('read-only-root-filesystem', () => {
   it('reports a writable root filesystem', () => {
     const findings = check(
       'read-only-root-filesystem',
-      ...appWith((d) => ((firstContainer(d).securityContext as Record<string, unknown>).readOnlyRootFilesystem = false)),
+      ...appWith(
+        (d) => ((firstContainer(d).securityContext as Record<string, unknown>).readOnlyRootFilesystem = false),
+      ),
     );
     expect(findings[0].message).toMatch(/containers\[0\] "web": set securityContext.readOnlyRootFilesystem: true/);
   });
@@ -243,7 +270,12 @@ describe('resources', () => {
   it('reports missing limits on an init container', () => {
     const findings = check(
       'resources',
-      ...appWith((d) => (podSpec(d).initContainers = [{ ...firstContainer(d), name: 'migrate', resources: { requests: { cpu: '10m', memory: '16Mi' } } }])),
+      ...appWith(
+        (d) =>
+          (podSpec(d).initContainers = [
+            { ...firstContainer(d), name: 'migrate', resources: { requests: { cpu: '10m', memory: '16Mi' } } },
+          ]),
+      ),
     );
     expect(findings.map((f) => f.message)).toEqual([
       'spec.template.spec.initContainers[0] "migrate": set resources.limits.cpu, resources.limits.memory',
@@ -253,7 +285,13 @@ describe('resources', () => {
   it('reports a request above its limit', () => {
     const findings = check(
       'resources',
-      ...appWith((d) => (firstContainer(d).resources = { requests: { cpu: '2', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } })),
+      ...appWith(
+        (d) =>
+          (firstContainer(d).resources = {
+            requests: { cpu: '2', memory: '128Mi' },
+            limits: { cpu: '500m', memory: '256Mi' },
+          }),
+      ),
     );
     expect(findings[0].message).toMatch(/requests.cpu is above resources.limits.cpu/);
   });
@@ -287,18 +325,25 @@ describe('probes', () => {
 describe('image-pinned', () => {
   it.each(['nginx', 'nginx:latest', 'registry.local:5000/team/app'])('reports the unpinned image %s', (image) => {
     const findings = check('image-pinned', ...appWith((d) => (firstContainer(d).image = image)));
-    expect(findings[0].message).toBe(`spec.template.spec.containers[0] "web": image "${image}" is not pinned; use a release tag or a digest`);
+    expect(findings[0].message).toBe(
+      `spec.template.spec.containers[0] "web": image "${image}" is not pinned; use a release tag or a digest`,
+    );
   });
 
-  it.each(['nginx:1.27', 'registry.local:5000/team/app:2.1.0', `nginx@sha256:${'a'.repeat(64)}`])('passes the pinned image %s', (image) => {
-    expect(check('image-pinned', ...appWith((d) => (firstContainer(d).image = image)))).toEqual([]);
-  });
+  it.each(['nginx:1.27', 'registry.local:5000/team/app:2.1.0', `nginx@sha256:${'a'.repeat(64)}`])(
+    'passes the pinned image %s',
+    (image) => {
+      expect(check('image-pinned', ...appWith((d) => (firstContainer(d).image = image)))).toEqual([]);
+    },
+  );
 });
 
 describe('pdb', () => {
   it('reports a replicated Deployment without a PDB', () => {
     const findings = check('pdb', goodDeployment());
-    expect(findings[0].message).toBe('2 replicas but no PodDisruptionBudget selects its pods; add one with maxUnavailable: 1');
+    expect(findings[0].message).toBe(
+      '2 replicas but no PodDisruptionBudget selects its pods; add one with maxUnavailable: 1',
+    );
   });
 
   it('reports a workload whose HPA keeps more than one replica', () => {
@@ -308,7 +353,11 @@ describe('pdb', () => {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: 'web', namespace: 'shop' },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 3, maxReplicas: 6 },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 3,
+        maxReplicas: 6,
+      },
     };
     expect(check('pdb', d, hpa)[0].message).toMatch(/^3 replicas but no PodDisruptionBudget/);
   });
@@ -322,7 +371,9 @@ describe('pdb', () => {
   it('reports a PDB that allows no eviction', () => {
     const pdb = goodPdb();
     pdb.spec = { ...(pdb.spec as object), maxUnavailable: 0 };
-    expect(check('pdb', goodDeployment(), pdb)[0].message).toMatch(/maxUnavailable is 0, so nodes can never be drained/);
+    expect(check('pdb', goodDeployment(), pdb)[0].message).toMatch(
+      /maxUnavailable is 0, so nodes can never be drained/,
+    );
   });
 
   it('does not ask a single-replica Deployment for a PDB', () => {
@@ -338,7 +389,9 @@ describe('pdb', () => {
 
 describe('network-policy', () => {
   it('reports pods that no NetworkPolicy selects', () => {
-    expect(check('network-policy', goodDeployment())[0].message).toMatch(/^no NetworkPolicy in namespace shop selects its pods/);
+    expect(check('network-policy', goodDeployment())[0].message).toMatch(
+      /^no NetworkPolicy in namespace shop selects its pods/,
+    );
   });
 
   it('reports a policy that selects other pods', () => {
@@ -349,7 +402,9 @@ describe('network-policy', () => {
 
   it('passes a policy that selects the pods by label', () => {
     const np = goodNetworkPolicy();
-    np.spec = { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web'] }] } };
+    np.spec = {
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web'] }] },
+    };
     expect(check('network-policy', goodDeployment(), np)).toEqual([]);
   });
 
@@ -372,7 +427,12 @@ describe('no-nodeport', () => {
 
 describe('secret-data', () => {
   it('reports a Secret with data', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { password: 'aHVudGVyMg==' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'shop' },
+      data: { password: 'aHVudGVyMg==' },
+    };
     expect(check('secret-data', secret)[0].message).toMatch(/^has data; remove the Secret from the chart/);
   });
 
@@ -400,12 +460,18 @@ describe('secret-literal-env', () => {
   });
 
   it('reports a long random token', () => {
-    const findings = check('secret-literal-env', ...withEnv([{ name: 'SETTING', value: 'q8ZtV3xLp0aR7mKc2YhN5uWb9eJsFd4G' }]));
+    const findings = check(
+      'secret-literal-env',
+      ...withEnv([{ name: 'SETTING', value: 'q8ZtV3xLp0aR7mKc2YhN5uWb9eJsFd4G' }]),
+    );
     expect(findings[0].message).toMatch(/contains a long random-looking token/);
   });
 
   it('reports a URL with a literal password', () => {
-    const findings = check('secret-literal-env', ...withEnv([{ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db:5432/app' }]));
+    const findings = check(
+      'secret-literal-env',
+      ...withEnv([{ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db:5432/app' }]),
+    );
     expect(findings[0].message).toMatch(/embeds a password in a URL/);
   });
 
@@ -432,7 +498,12 @@ describe('secret-literal-env', () => {
   });
 
   it('passes a ConfigMap of ordinary settings', () => {
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { LOG_LEVEL: 'info' } };
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'shop' },
+      data: { LOG_LEVEL: 'info' },
+    };
     expect(check('secret-literal-env', cm, ...clone(goodApp()))).toEqual([]);
   });
 });

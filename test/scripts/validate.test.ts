@@ -96,7 +96,10 @@ describe('exception annotations', () => {
     const [d, pdb, np, svc] = appWithoutLiveness();
     svc.metadata.annotations = { 'exceptions.platform.dev/probes': 'wrong object' };
     const { findings } = validateObjects(manifests(d, pdb, np, svc), { crds });
-    expect(findings.map((f) => `${f.object} ${f.rule}`)).toEqual(['Deployment/shop/web probes', 'Service/shop/web unused-exception']);
+    expect(findings.map((f) => `${f.object} ${f.rule}`)).toEqual([
+      'Deployment/shop/web probes',
+      'Service/shop/web unused-exception',
+    ]);
   });
 });
 

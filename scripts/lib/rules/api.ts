@@ -20,7 +20,12 @@ export const DEPRECATED_APIS: readonly DeprecatedApi[] = [
   { apiVersion: 'apps/v1beta2', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'networking.k8s.io/v1beta1', removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
   { apiVersion: 'policy/v1beta1', kinds: ['PodDisruptionBudget'], removedIn: '1.25', replacement: 'policy/v1' },
-  { apiVersion: 'policy/v1beta1', kinds: ['PodSecurityPolicy'], removedIn: '1.25', replacement: 'Pod Security Admission labels' },
+  {
+    apiVersion: 'policy/v1beta1',
+    kinds: ['PodSecurityPolicy'],
+    removedIn: '1.25',
+    replacement: 'Pod Security Admission labels',
+  },
   { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], removedIn: '1.25', replacement: 'batch/v1' },
   { apiVersion: 'autoscaling/v2beta1', removedIn: '1.25', replacement: 'autoscaling/v2' },
   { apiVersion: 'autoscaling/v2beta2', removedIn: '1.26', replacement: 'autoscaling/v2' },
@@ -28,17 +33,43 @@ export const DEPRECATED_APIS: readonly DeprecatedApi[] = [
   { apiVersion: 'events.k8s.io/v1beta1', removedIn: '1.25', replacement: 'events.k8s.io/v1' },
   { apiVersion: 'node.k8s.io/v1beta1', removedIn: '1.25', replacement: 'node.k8s.io/v1' },
   { apiVersion: 'rbac.authorization.k8s.io/v1beta1', removedIn: '1.22', replacement: 'rbac.authorization.k8s.io/v1' },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    removedIn: '1.22',
+    replacement: 'admissionregistration.k8s.io/v1',
+  },
   { apiVersion: 'apiextensions.k8s.io/v1beta1', removedIn: '1.22', replacement: 'apiextensions.k8s.io/v1' },
   { apiVersion: 'apiregistration.k8s.io/v1beta1', removedIn: '1.22', replacement: 'apiregistration.k8s.io/v1' },
   { apiVersion: 'certificates.k8s.io/v1beta1', removedIn: '1.22', replacement: 'certificates.k8s.io/v1' },
   { apiVersion: 'coordination.k8s.io/v1beta1', removedIn: '1.22', replacement: 'coordination.k8s.io/v1' },
   { apiVersion: 'scheduling.k8s.io/v1beta1', removedIn: '1.22', replacement: 'scheduling.k8s.io/v1' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIStorageCapacity'], removedIn: '1.27', replacement: 'storage.k8s.io/v1' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], removedIn: '1.22', replacement: 'storage.k8s.io/v1' },
-  { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1', removedIn: '1.26', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
-  { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', removedIn: '1.29', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
-  { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
+  {
+    apiVersion: 'storage.k8s.io/v1beta1',
+    kinds: ['CSIStorageCapacity'],
+    removedIn: '1.27',
+    replacement: 'storage.k8s.io/v1',
+  },
+  {
+    apiVersion: 'storage.k8s.io/v1beta1',
+    kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    removedIn: '1.22',
+    replacement: 'storage.k8s.io/v1',
+  },
+  {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+    removedIn: '1.26',
+    replacement: 'flowcontrol.apiserver.k8s.io/v1',
+  },
+  {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+    removedIn: '1.29',
+    replacement: 'flowcontrol.apiserver.k8s.io/v1',
+  },
+  {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+    removedIn: '1.32',
+    replacement: 'flowcontrol.apiserver.k8s.io/v1',
+  },
 ];
 
 /** The deprecation entry for a built-in apiVersion and kind, if any. */
@@ -59,7 +90,10 @@ export const deprecatedApiRule: Rule = {
       if (isBuiltinApiVersion(apiVersion)) {
         const d = findDeprecatedApi(apiVersion, kind);
         if (d) {
-          out.push({ target, message: `${apiVersion} ${kind} was removed in Kubernetes ${d.removedIn}; use ${d.replacement}` });
+          out.push({
+            target,
+            message: `${apiVersion} ${kind} was removed in Kubernetes ${d.removedIn}; use ${d.replacement}`,
+          });
         }
         continue;
       }

@@ -68,9 +68,7 @@ function podLevelFindings(t: PodTemplate, fail: (m: string) => void): void {
   (spec.volumes ?? []).forEach((v, i) => {
     const type = Object.keys(v).find((k) => k !== 'name');
     if (type && !RESTRICTED_VOLUME_TYPES.has(type)) {
-      fail(
-        `${at}volumes[${i}] "${v.name}" is of type ${type}; use one of ${[...RESTRICTED_VOLUME_TYPES].join(', ')}`,
-      );
+      fail(`${at}volumes[${i}] "${v.name}" is of type ${type}; use one of ${[...RESTRICTED_VOLUME_TYPES].join(', ')}`);
     }
   });
   for (const s of psc.sysctls ?? []) {
@@ -82,7 +80,8 @@ function podLevelFindings(t: PodTemplate, fail: (m: string) => void): void {
   }
   checkSeLinux(psc.seLinuxOptions, `${at}securityContext.`, fail);
   checkAppArmor(psc.appArmorProfile, `${at}securityContext.`, fail);
-  if (psc.windowsOptions?.hostProcess === true) fail(`${at}securityContext.windowsOptions.hostProcess must not be true`);
+  if (psc.windowsOptions?.hostProcess === true)
+    fail(`${at}securityContext.windowsOptions.hostProcess must not be true`);
   for (const [key, value] of Object.entries(t.metadata.annotations ?? {})) {
     if (key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
       fail(`annotation ${key}: "${value}" is not allowed; use runtime/default`);

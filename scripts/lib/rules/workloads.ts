@@ -114,7 +114,8 @@ function pdbBlocksDrain(spec: IPodDisruptionBudgetSpec, minReplicas: number): st
 /** `pdb`: every replicated Deployment or StatefulSet has a PodDisruptionBudget that lets nodes drain. */
 export const pdbRule: Rule = {
   id: 'pdb',
-  summary: 'Every Deployment/StatefulSet with more than one replica (or an HPA with minReplicas > 1) has a matching PodDisruptionBudget that still allows one eviction.',
+  summary:
+    'Every Deployment/StatefulSet with more than one replica (or an HPA with minReplicas > 1) has a matching PodDisruptionBudget that still allows one eviction.',
   why: 'Without a PDB a node drain or upgrade can evict every replica at once; a PDB that allows no eviction blocks drains forever.',
   fix: 'Add a PodDisruptionBudget in the same namespace selecting the pod labels, with maxUnavailable: 1 (the platform Service does this).',
   check({ objects }) {
@@ -168,7 +169,7 @@ export const networkPolicyRule: Rule = {
   id: 'network-policy',
   summary: 'Every pod template is selected by at least one NetworkPolicy in its namespace.',
   why: 'A pod no policy selects accepts traffic from anywhere in the cluster; with a policy, only the declared dependencies reach it.',
-  fix: 'Declare the workload\'s dependencies (connectTo) so the platform renders its NetworkPolicy, or add a default-deny policy to the namespace.',
+  fix: "Declare the workload's dependencies (connectTo) so the platform renders its NetworkPolicy, or add a default-deny policy to the namespace.",
   check({ objects }) {
     const out: Violation[] = [];
     const policies = objects.filter(
