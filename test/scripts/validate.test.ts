@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULES } from '../../scripts/lib/rules';
 import { parseManifests } from '../../scripts/lib/manifests';
 import { formatFinding, summarize, validateObjects } from '../../scripts/lib/validate';
 import type { KubeObject } from '../../scripts/lib/manifests';
@@ -112,5 +115,18 @@ describe('performance', () => {
     const started = Date.now();
     validateObjects(manifests(...many), { crds });
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('the rule catalog', () => {
+  it('documents every rule id in scripts/lib/README.md', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'scripts', 'lib', 'README.md'), 'utf8');
+    expect(RULES.map((r) => r.id).filter((id) => !readme.includes(`### \`${id}\``))).toEqual([]);
+  });
+
+  it('gives every rule a unique kebab-case id', () => {
+    const ids = RULES.map((r) => r.id);
+    expect(ids.filter((id) => !/^[a-z]+(-[a-z]+)*$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
