@@ -507,3 +507,58 @@ describe('secret-literal-env', () => {
     expect(check('secret-literal-env', cm, ...clone(goodApp()))).toEqual([]);
   });
 });
+
+describe('service-targets-pod', () => {
+  it('reports a Service whose selector matches no pod', () => {
+    const svc = goodService();
+    (svc.spec as Record<string, unknown>).selector = { 'app.kubernetes.io/name': 'wbe' };
+    expect(check('service-targets-pod', goodDeployment(), svc)[0].message).toMatch(
+      /matches no pod template in namespace shop/,
+    );
+  });
+
+  it('reports a named targetPort that no container declares', () => {
+    const svc = goodService();
+    (svc.spec as Record<string, unknown>).ports = [{ name: 'http', port: 80, targetPort: 'web' }];
+    expect(check('service-targets-pod', goodDeployment(), svc)[0].message).toBe(
+      'spec.ports[0].targetPort "web" is not a container port name of the selected pods; use one of http',
+    );
+  });
+
+  it('passes a Service that selects the pods and names their port', () => {
+    const svc = goodService();
+    (svc.spec as Record<string, unknown>).ports = [{ name: 'http', port: 80, targetPort: 'http' }];
+    expect(check('service-targets-pod', goodDeployment(), svc)).toEqual([]);
+  });
+});
+
+describe('hpa-target', () => {
+  const hpa = (name: string): KubeObject => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 2, maxReplicas: 4 },
+  });
+
+  it('reports an HPA whose target does not exist', () => {
+    expect(check('hpa-target', goodDeployment(), hpa('api'))[0].message).toMatch(
+      /Deployment\/api does not exist in namespace shop/,
+    );
+  });
+
+  it('reports a scaled workload that also sets spec.replicas', () => {
+    const findings = check('hpa-target', goodDeployment(), hpa('web'));
+    expect(findings[0]).toEqual(
+      expect.objectContaining({
+        object: 'Deployment/shop/web',
+        message: 'spec.replicas is set while HorizontalPodAutoscaler web scales it; remove spec.replicas',
+      }),
+    );
+  });
+
+  it('passes an HPA whose workload leaves replicas to it', () => {
+    const d = goodDeployment();
+    delete (d.spec as Record<string, unknown>).replicas;
+    expect(check('hpa-target', d, hpa('web'))).toEqual([]);
+  });
+});

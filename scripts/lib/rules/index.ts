@@ -5,6 +5,7 @@ import { secretDataRule, secretLiteralEnvRule } from './secrets';
 import { pssRestrictedRule, readOnlyRootFilesystemRule } from './security';
 import type { Rule } from './types';
 import { imagePinnedRule, networkPolicyRule, pdbRule, probesRule, resourcesRule } from './workloads';
+import { hpaTargetRule, serviceTargetsPodRule } from './wiring';
 
 export type { Rule, RuleContext, Violation } from './types';
 
@@ -20,6 +21,8 @@ export const RULES: readonly Rule[] = [
   imagePinnedRule,
   pdbRule,
   networkPolicyRule,
+  serviceTargetsPodRule,
+  hpaTargetRule,
   noNodePortRule,
   secretDataRule,
   secretLiteralEnvRule,
