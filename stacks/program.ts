@@ -139,20 +139,17 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
   const wanted = requiredAddons(config, apps);
   const cluster = createCluster(name, config, planAddons(wanted).install);
 
-  const addons = new PlatformAddons(
-    `${name}-addons`,
-    {
-      provider: cluster.provider,
-      addons: wanted,
-      flavor: cluster.flavor,
-      builtInAddons: cluster.builtInAddons,
-      metricsServer:
-        config.cloud === 'existing' ? config.existing.metricsServer : config.cloud === 'eks' ? 'install' : 'none',
-      ingressServiceType: config.ingressServiceType,
-      domain: config.domain,
-    },
-    { dependsOn: [...cluster.readiness] },
-  );
+  const addons = new PlatformAddons(`${name}-addons`, {
+    provider: cluster.provider,
+    addons: wanted,
+    flavor: cluster.flavor,
+    builtInAddons: cluster.builtInAddons,
+    metricsServer:
+      config.cloud === 'existing' ? config.existing.metricsServer : config.cloud === 'eks' ? 'install' : 'none',
+    ingressServiceType: config.ingressServiceType,
+    domain: config.domain,
+    clusterReadiness: cluster.readiness,
+  });
 
   const secretValues: Record<string, pulumi.Output<string>> = {};
   for (const [key, value] of Object.entries(config.secrets)) secretValues[key] = pulumi.secret(value);

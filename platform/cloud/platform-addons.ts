@@ -85,6 +85,8 @@ export interface PlatformAddonsArgs {
   readonly domain?: string;
   /** Helm timeout per release in seconds. @default 900 */
   readonly timeoutSeconds?: number;
+  /** Cluster resources every release waits for (node pool, storage driver, default StorageClass). */
+  readonly clusterReadiness?: readonly pulumi.Resource[];
   /** How long Prometheus keeps samples. @default '7d' */
   readonly prometheusRetention?: pulumi.Input<string>;
 }
@@ -119,6 +121,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
   private readonly baseName: string;
   private readonly provider: k8s.Provider;
   private readonly timeout: number;
+  private readonly clusterReadiness: readonly pulumi.Resource[];
   private readonly readyMap: Partial<Record<Addon, pulumi.Resource>> = {};
   private readonly releaseMap: Record<string, k8s.helm.v3.Release> = {};
 
@@ -128,6 +131,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
     this.baseName = name;
     this.provider = args.provider;
     this.timeout = args.timeoutSeconds ?? PLATFORM_ADDONS_DEFAULTS.timeoutSeconds;
+    // A component's own dependsOn does not reach its children: every release waits for the cluster explicitly.
+    this.clusterReadiness = args.clusterReadiness ?? [];
     const flavor = args.flavor ?? 'generic';
     const plan = planAddons(args.addons, args.builtInAddons ?? []);
     this.installed = plan.install;
@@ -154,7 +159,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = new k8s.yaml.v2.ConfigFile(
             `${name}-gateway-api`,
             { file: GATEWAY_API.url },
-            { parent: this, provider: this.provider, dependsOn: deps },
+            { parent: this, provider: this.provider, dependsOn: [...deps, ...this.clusterReadiness] },
           );
           break;
         case 'ingress-nginx':
@@ -307,7 +312,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
         timeout: this.timeout,
         maxHistory: 10,
       },
-      { parent: this, provider: this.provider, dependsOn },
+      { parent: this, provider: this.provider, dependsOn: [...dependsOn, ...this.clusterReadiness] },
     );
     this.releaseMap[releaseName] = release;
     return release;

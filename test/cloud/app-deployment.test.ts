@@ -1,0 +1,200 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { installMocks, isSecretValue, named, ofType, recordedTransforms, settle, unsecret } from './harness';
+
+const recorded = installMocks((args) =>
+  args.type === 'random:index/randomPassword:RandomPassword' ? { result: `random-${args.name}` } : undefined,
+);
+
+import { AppDeployment, GENERATED_PASSWORD_LENGTH, retainChildren } from '../../platform/cloud/app-deployment';
+import { CHAT_SMTP, writeChartsOut } from './fixtures';
+
+const provider = new k8s.Provider('test-k8s', {});
+// Stand-ins for the add-on releases and the node pool (custom resources, as the real ones are).
+class Ready extends pulumi.CustomResource {
+  constructor(name: string) {
+    super('test:index:Ready', name, {});
+  }
+}
+const ready = (name: string) => new Ready(name);
+const ingress = ready('ingress-ready');
+const prometheus = ready('prometheus-ready');
+const linkerd = ready('linkerd-ready');
+const contour = ready('contour-ready');
+const nodes = ready('nodes-ready');
+const addons = { 'ingress-nginx': ingress, prometheus, linkerd, contour };
+const { dir } = writeChartsOut();
+
+const chat = new AppDeployment('chat', {
+  provider,
+  chartsDir: dir,
+  app: 'chat',
+  secretValues: Object.fromEntries(Object.entries(CHAT_SMTP).map(([k, v]) => [k, pulumi.secret(v)])),
+  addons,
+  clusterReadiness: [nodes],
+});
+const web = new AppDeployment('web', { provider, chartsDir: dir, app: 'web', addons });
+
+beforeAll(() => settle(recorded));
+
+const SECRET = 'kubernetes:core/v1:Secret';
+const GROUP = 'kubernetes:yaml/v2:ConfigGroup';
+
+describe('namespace', () => {
+  test('the namespace is created by Pulumi with the labels from the YAML', () => {
+    const ns = named(recorded, 'chat-ns').inputs.metadata;
+    expect(ns.name).toBe('chat');
+    expect(ns.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'app.kubernetes.io/part-of': 'chat',
+    });
+  });
+
+  test('a meshed app namespace is annotated for Linkerd injection and waits for Linkerd', () => {
+    const ns = named(recorded, 'chat-ns');
+    expect(ns.inputs.metadata.annotations).toEqual({ 'linkerd.io/inject': 'enabled' });
+    expect(ns.dependsOn).toContain('linkerd-ready');
+  });
+
+  test('an unmeshed app namespace has no injection annotation', () => {
+    expect(named(recorded, 'web-ns').inputs.metadata.annotations).toEqual({});
+  });
+
+  test('the namespace of an app with data is protected (deleting it would delete its volumes)', () => {
+    expect(named(recorded, 'chat-ns')).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(named(recorded, 'web-ns')).toMatchObject({ protect: false, retainOnDelete: false });
+  });
+
+  test('the Namespace object of the YAML is not applied again', () => {
+    const objs = named(recorded, 'chat', GROUP).inputs.objs as Array<{ kind: string }>;
+    expect(objs.some((o) => o.kind === 'Namespace')).toBe(false);
+  });
+});
+
+describe('secrets', () => {
+  const secret = (name: string) => named(recorded, name, SECRET);
+
+  test('each Secret the app expects is created in its namespace', () => {
+    expect(
+      ofType(recorded, SECRET)
+        .map((s) => s.inputs.metadata.name)
+        .sort(),
+    ).toEqual(['postgres-credentials', 'smtp']);
+    expect(secret('chat-smtp').inputs.metadata.namespace).toBe('chat');
+  });
+
+  test('stringData is always a secret, never plain', () => {
+    ofType(recorded, SECRET).forEach((s) => expect(isSecretValue(s.inputs.stringData)).toBe(true));
+  });
+
+  test('data and stringData outputs are additional secret outputs', () => {
+    ofType(recorded, SECRET).forEach((s) =>
+      expect(s.additionalSecretOutputs).toEqual(expect.arrayContaining(['data', 'stringData'])),
+    );
+  });
+
+  test('generate: true keys get a 32-character random password without special characters', () => {
+    const password = named(recorded, 'chat-postgres-credentials-password');
+    expect(password.inputs).toMatchObject({ length: GENERATED_PASSWORD_LENGTH, special: false });
+    expect(unsecret(secret('chat-postgres-credentials').inputs.stringData)).toEqual({
+      password: 'random-chat-postgres-credentials-password',
+    });
+  });
+
+  test('generate: false keys take their values from config', () => {
+    expect(unsecret(secret('chat-smtp').inputs.stringData)).toEqual({ password: 's3cret-smtp', user: 'mailer' });
+  });
+
+  test('a missing config value fails with the command that sets it', () => {
+    expect(() => new AppDeployment('bad', { provider, chartsDir: dir, app: 'chat', addons })).toThrow(
+      `pulumi config set --secret --path 'secrets["chat/smtp/password"]' <value>`,
+    );
+  });
+});
+
+describe('applying the YAML', () => {
+  const group = () => named(recorded, 'chat', GROUP);
+  const statefulGroup = () => named(recorded, 'chat-stateful', GROUP);
+
+  test('stateless objects are applied as objs of a ConfigGroup', () => {
+    expect((group().inputs.objs as Array<{ kind: string }>).map((o) => o.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'ServiceMonitor',
+    ]);
+  });
+
+  test('the ConfigGroup waits for the namespace, the Secrets, the add-ons and the cluster', () => {
+    expect(group().dependsOn).toEqual(
+      expect.arrayContaining([
+        'chat-ns',
+        'chat-smtp',
+        'chat-postgres-credentials',
+        'ingress-ready',
+        'prometheus-ready',
+        'nodes-ready',
+      ]),
+    );
+  });
+
+  test('a meshed app waits for the Linkerd control plane', () => {
+    expect(group().dependsOn).toContain('linkerd-ready');
+  });
+
+  test('an app waits only for the add-ons it uses', () => {
+    const deps = named(recorded, 'web', GROUP).dependsOn;
+    expect(deps).toContain('contour-ready');
+    expect(deps).not.toContain('prometheus-ready');
+  });
+
+  test('stateful objects go to a separate, protected group', () => {
+    expect((statefulGroup().inputs.objs as Array<{ kind: string }>).map((o) => o.kind)).toEqual(['StatefulSet']);
+    expect(statefulGroup()).toMatchObject({ protect: true, retainOnDelete: true, transforms: 1 });
+  });
+
+  test('the transform marks every child of the stateful group protected and retained', () => {
+    expect(recordedTransforms).toContain(retainChildren);
+    const result = retainChildren({
+      type: 'kubernetes:apps/v1:StatefulSet',
+      name: 'x',
+      custom: true,
+      props: {},
+      opts: {},
+    });
+    expect(result).toMatchObject({ opts: { protect: true, retainOnDelete: true } });
+  });
+
+  test('an app without stateful objects has no stateful group', () => {
+    expect(web.statefulWorkloads).toBeUndefined();
+    expect(chat.statefulWorkloads).toBeDefined();
+  });
+
+  test('stale manifests are refused before anything is created', () => {
+    const stale = writeChartsOut({ tamper: true });
+    const before = recorded.length;
+    expect(() => new AppDeployment('stale', { provider, chartsDir: stale.dir, app: 'web', addons })).not.toThrow();
+    expect(
+      () =>
+        new AppDeployment('stale-chat', {
+          provider,
+          chartsDir: stale.dir,
+          app: 'chat',
+          addons,
+          secretValues: { 'chat/smtp/password': 'x', 'chat/smtp/user': 'y' },
+        }),
+    ).toThrow(/is stale.*npm run synth/);
+    expect(recorded.slice(before).some((r) => r.name.startsWith('stale-chat-'))).toBe(false);
+  });
+
+  test('an add-on the app needs but the stack does not install is an error', () => {
+    expect(
+      () => new AppDeployment('no-contour', { provider, chartsDir: dir, app: 'web', addons: { prometheus } }),
+    ).toThrow('app "web" needs add-on "contour" (listed in charts-out/index.json) but the stack does not install it');
+  });
+
+  test('an unknown app is an error listing the available ones', () => {
+    expect(() => new AppDeployment('x', { provider, chartsDir: dir, app: 'nope', addons })).toThrow(
+      /app "nope" is not in charts-out\/index\.json \(available: chat, web\)/,
+    );
+  });
+});

@@ -1,0 +1,164 @@
+import { parseStackConfig, StackConfigError } from '../../stacks/config';
+import type { RawStackConfig } from '../../stacks/config';
+
+const gke: RawStackConfig = { cloud: 'gke', region: 'europe-west1', gke: { project: 'my-project' } };
+const eks: RawStackConfig = { cloud: 'eks', region: 'eu-west-1', zones: ['eu-west-1a', 'eu-west-1b'] };
+
+describe('valid configurations', () => {
+  test('an empty config is an existing-cluster stack deploying every app', () => {
+    expect(parseStackConfig({})).toMatchObject({
+      cloud: 'existing',
+      apps: undefined,
+      addons: [],
+      ingressServiceType: 'LoadBalancer',
+      deletionProtection: true,
+      existing: { metricsServer: 'none', builtInAddons: [] },
+    });
+  });
+
+  test('a GKE stack takes its project from gcp:project when gke.project is absent', () => {
+    const config = parseStackConfig({ cloud: 'gke', region: 'europe-west1', gcpProject: 'fallback' });
+    expect(config.cloud === 'gke' && config.gke.project).toBe('fallback');
+  });
+
+  test('a GKE stack with zones, nodes and Autopilot', () => {
+    const config = parseStackConfig({
+      ...gke,
+      zones: ['europe-west1-b'],
+      nodes: { machineType: 'e2-standard-2', min: 0, max: 2 },
+      gke: { project: 'p', autopilot: true },
+    });
+    expect(config).toMatchObject({ zones: ['europe-west1-b'], nodes: { min: 0, max: 2 }, gke: { autopilot: true } });
+  });
+
+  test('an EKS stack with two zones', () => {
+    expect(parseStackConfig(eks)).toMatchObject({ cloud: 'eks', zones: ['eu-west-1a', 'eu-west-1b'] });
+  });
+
+  test('apps, add-ons, domain and secrets are passed through typed', () => {
+    const config = parseStackConfig({
+      apps: ['chat'],
+      addons: ['loki', 'tempo'],
+      domain: 'dev.example.com',
+      secrets: { 'chat/smtp/password': 'x' },
+    });
+    expect(config).toMatchObject({ apps: ['chat'], addons: ['loki', 'tempo'], domain: 'dev.example.com' });
+    expect(config.secrets).toEqual({ 'chat/smtp/password': 'x' });
+  });
+
+  test('booleans and integers given as strings by the CLI are accepted', () => {
+    expect(parseStackConfig({ ...gke, nodes: { min: '1', max: '3', spot: 'true' } })).toMatchObject({
+      nodes: { min: 1, max: 3, spot: true },
+    });
+  });
+});
+
+describe('rejected configurations', () => {
+  const rejects = (raw: RawStackConfig, message: string) => () => {
+    expect(() => parseStackConfig(raw)).toThrow(StackConfigError);
+    expect(() => parseStackConfig(raw)).toThrow(message);
+  };
+
+  test('an unknown cloud', rejects({ cloud: 'azure' }, 'k8s-platform:cloud is "azure"; allowed: gke, eks, existing'));
+
+  test(
+    'a GKE stack without region',
+    rejects({ cloud: 'gke', gke: { project: 'p' } }, 'k8s-platform:region is undefined; required when cloud is gke'),
+  );
+
+  test(
+    'a region of the wrong cloud',
+    rejects({ ...gke, region: 'eu-west-1' }, 'k8s-platform:region is "eu-west-1"; is not a GCP region name'),
+  );
+
+  test(
+    'a GKE stack without project',
+    rejects(
+      { cloud: 'gke', region: 'europe-west1' },
+      'k8s-platform:gke.project is undefined; required (or set gcp:project)',
+    ),
+  );
+
+  test(
+    'a zone outside the region',
+    rejects({ ...gke, zones: ['us-central1-a'] }, '"us-central1-a" is not a zone of region europe-west1'),
+  );
+
+  test(
+    'an EKS stack with one zone',
+    rejects(
+      { ...eks, zones: ['eu-west-1a'] },
+      'k8s-platform:zones is ["eu-west-1a"]; EKS needs 2 or 3 availability zones of eu-west-1',
+    ),
+  );
+
+  test(
+    'an EKS region different from aws:region',
+    rejects({ ...eks, awsRegion: 'us-east-1' }, 'must equal aws:region (us-east-1)'),
+  );
+
+  test(
+    'max nodes below min nodes',
+    rejects({ ...gke, nodes: { min: 3, max: 2 } }, 'k8s-platform:nodes.max is 2; must be at least nodes.min (3)'),
+  );
+
+  test(
+    'a fractional node count',
+    rejects({ ...gke, nodes: { min: 1.5 } }, 'k8s-platform:nodes.min is 1.5; expected an integer from 0 to 100'),
+  );
+
+  test(
+    'an EKS node group that can scale to zero',
+    rejects({ ...eks, nodes: { min: 0 } }, 'k8s-platform:nodes.min is 0; expected an integer from 1 to 100'),
+  );
+
+  test('an unknown add-on', rejects({ addons: ['istio'] }, '"istio" is not an add-on; use ingress-nginx, contour'));
+
+  test(
+    'an invalid domain',
+    rejects({ domain: 'Not A Domain' }, 'k8s-platform:domain is "Not A Domain"; expected a lowercase DNS name'),
+  );
+
+  test(
+    'an unknown ingress service type',
+    rejects({ ingressServiceType: 'ClusterIP' }, 'allowed: LoadBalancer, NodePort'),
+  );
+
+  test(
+    'settings of another cloud',
+    rejects(
+      { ...gke, eks: { natGateways: 'single' } },
+      'k8s-platform:eks is {"natGateways":"single"}; only applies when k8s-platform:cloud is eks (it is gke)',
+    ),
+  );
+
+  test(
+    'a misspelled setting',
+    rejects(
+      { ...eks, eks: { natGateway: 'single' } },
+      'k8s-platform:eks.natGateway is "single"; unknown setting; known: kubernetesVersion',
+    ),
+  );
+
+  test(
+    'an invalid Kubernetes version',
+    rejects({ ...eks, eks: { kubernetesVersion: 'latest' } }, 'expected a minor version such as "1.34"'),
+  );
+
+  test('a malformed secret key, without echoing the value', () => {
+    expect(() => parseStackConfig({ secrets: { 'chat-smtp-password': 'hunter2' } })).toThrow(
+      'k8s-platform:secrets["chat-smtp-password"] is "[secret]"; keys must look like "<app>/<secret-name>/<key>"',
+    );
+    expect(() => parseStackConfig({ secrets: { 'chat-smtp-password': 'hunter2' } })).not.toThrow(/hunter2/);
+  });
+
+  test(
+    'duplicate apps',
+    rejects({ apps: ['chat', 'chat'] }, 'k8s-platform:apps is ["chat","chat"]; expected no duplicates'),
+  );
+
+  test(
+    'an unknown metrics-server mode',
+    rejects({ existing: { metricsServer: 'yes' } }, 'allowed: none, install, install-insecure-kubelet-tls'),
+  );
+});

@@ -1,0 +1,132 @@
+import * as pulumi from '@pulumi/pulumi';
+import { installMocks, named, ofType, settle, valueOf } from '../cloud/harness';
+import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
+
+// An existing-cluster stack must never load the cloud SDKs (about a second each): loading one fails the test.
+jest.mock('@pulumi/aws', () => {
+  throw new Error('@pulumi/aws was loaded by an existing-cluster stack');
+});
+jest.mock('@pulumi/gcp', () => {
+  throw new Error('@pulumi/gcp was loaded by an existing-cluster stack');
+});
+
+const recorded = installMocks((args) =>
+  args.type === 'kubernetes:core/v1:Service'
+    ? { status: { loadBalancer: { ingress: [{ hostname: 'lb.example.net' }] } } }
+    : undefined,
+);
+
+import { parseStackConfig, readRawConfig } from '../../stacks/config';
+import { deployPlatform } from '../../stacks/program';
+
+const { dir } = writeChartsOut();
+const config = parseStackConfig({
+  cloud: 'existing',
+  existing: { context: 'kind-dev', metricsServer: 'install-insecure-kubelet-tls' },
+  secrets: CHAT_SMTP,
+});
+const platform = deployPlatform(config, { chartsDir: dir, name: 'local' });
+
+beforeAll(() => settle(recorded));
+
+describe('deploying to an existing cluster', () => {
+  test('the provider uses the configured context', () => {
+    expect(named(recorded, 'local-k8s').inputs.context).toBe('kind-dev');
+  });
+
+  test('every app in charts-out is deployed by default', () => {
+    expect(platform.apps).toEqual(['chat', 'web']);
+  });
+
+  test('the add-ons are those the apps need, plus Linkerd for the meshed app', () => {
+    expect([...platform.installedAddons].sort()).toEqual(
+      ['contour', 'gateway-api', 'ingress-nginx', 'linkerd', 'prometheus'].sort(),
+    );
+  });
+
+  test('metrics-server is installed with insecure kubelet TLS when asked', () => {
+    expect(named(recorded, 'local-addons-metrics-server').inputs.values.args).toEqual(['--kubelet-insecure-tls']);
+  });
+
+  test('apps wait for the add-on releases they use', () => {
+    expect(named(recorded, 'local-chat', 'kubernetes:yaml/v2:ConfigGroup').dependsOn).toEqual(
+      expect.arrayContaining([
+        'local-addons-ingress-nginx',
+        'local-addons-kube-prometheus-stack',
+        'local-addons-linkerd-control-plane',
+      ]),
+    );
+  });
+
+  test('config secret values reach the app Secret as secrets', async () => {
+    const secret = platform.deployments[0].secrets.smtp;
+    expect(await pulumi.isSecret(secret.stringData)).toBe(true);
+  });
+
+  test('ingress addresses are exported per controller', async () => {
+    expect(await valueOf(platform.ingressAddresses)).toEqual({
+      contour: 'lb.example.net',
+      'ingress-nginx': 'lb.example.net',
+    });
+  });
+
+  test('the Grafana URL explains the port-forward when no domain is set', async () => {
+    expect(await valueOf(platform.grafanaUrl!)).toContain(
+      'kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana',
+    );
+  });
+
+  test('an existing cluster without kubeconfig exports none', () => {
+    expect(platform.kubeconfig).toBeUndefined();
+  });
+
+  test('every app ConfigGroup is parented to its AppDeployment', () => {
+    ofType(recorded, 'kubernetes:yaml/v2:ConfigGroup').forEach((g) => expect(g.parent).toMatch(/^local-(chat|web)$/));
+  });
+});
+
+describe('refusals before anything is created', () => {
+  test('stale charts-out is refused with npm run synth', () => {
+    const stale = writeChartsOut({ tamper: true });
+    expect(() => deployPlatform(config, { chartsDir: stale.dir, name: 'stale' })).toThrow(/is stale.*npm run synth/);
+    expect(recorded.some((r) => r.name.startsWith('stale'))).toBe(false);
+  });
+
+  test('a missing config secret is refused with the command to set it', () => {
+    const noSecrets = parseStackConfig({});
+    expect(() => deployPlatform(noSecrets, { chartsDir: dir, name: 'nosecret' })).toThrow(
+      `pulumi config set --secret --path 'secrets["chat/smtp/user"]' <value>`,
+    );
+    expect(recorded.some((r) => r.name.startsWith('nosecret'))).toBe(false);
+  });
+
+  test('a config secret matching no app Secret is refused as a likely typo', () => {
+    const typo = parseStackConfig({ secrets: { ...CHAT_SMTP, 'chat/smpt/user': 'x' } });
+    expect(() => deployPlatform(typo, { chartsDir: dir, name: 'typo' })).toThrow(
+      'k8s-platform:secrets has values no app in charts-out/index.json expects: chat/smpt/user',
+    );
+  });
+
+  test('selecting an app that is not in charts-out is refused', () => {
+    const unknown = parseStackConfig({ apps: ['meetings'] });
+    expect(() => deployPlatform(unknown, { chartsDir: dir, name: 'unknown' })).toThrow(/"meetings" not found/);
+  });
+});
+
+describe('reading the stack config', () => {
+  test('config keys are read from the k8s-platform namespace and validated', () => {
+    pulumi.runtime.setAllConfig({
+      'k8s-platform:cloud': 'eks',
+      'k8s-platform:region': 'eu-west-1',
+      'k8s-platform:zones': '["eu-west-1a","eu-west-1b"]',
+      'k8s-platform:nodes': '{"min":2,"max":4}',
+      'aws:region': 'eu-west-1',
+    });
+    const raw = readRawConfig(new pulumi.Config('k8s-platform'), new pulumi.Config('aws'), new pulumi.Config('gcp'));
+    expect(parseStackConfig(raw)).toMatchObject({
+      cloud: 'eks',
+      zones: ['eu-west-1a', 'eu-west-1b'],
+      nodes: { min: 2, max: 4 },
+    });
+  });
+});

@@ -1,0 +1,78 @@
+import { installMocks, isSecretOutput, named, ofType, settle } from '../cloud/harness';
+import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
+
+jest.mock('@pulumi/aws', () => {
+  throw new Error('@pulumi/aws was loaded by a GKE stack');
+});
+
+const recorded = installMocks((args) =>
+  args.type === 'gcp:container/cluster:Cluster'
+    ? { endpoint: '34.1.2.3', masterAuth: { clusterCaCertificate: 'Q0E=' } }
+    : undefined,
+);
+
+import { parseStackConfig } from '../../stacks/config';
+import { deployPlatform } from '../../stacks/program';
+
+const { dir } = writeChartsOut();
+const platform = deployPlatform(
+  parseStackConfig({
+    cloud: 'gke',
+    region: 'europe-west1',
+    zones: ['europe-west1-b', 'europe-west1-c'],
+    nodes: { machineType: 'e2-standard-2', min: 1, max: 2 },
+    gke: { project: 'demo', autopilot: false },
+    addons: ['vpa'],
+    domain: 'dev.example.com',
+    secrets: CHAT_SMTP,
+  }),
+  { chartsDir: dir, name: 'gke-dev' },
+);
+
+beforeAll(() => settle(recorded));
+
+describe('a GKE stack', () => {
+  test('creates a GKE cluster with the configured node pool', () => {
+    expect(named(recorded, 'gke-dev-pool').inputs).toMatchObject({
+      nodeLocations: ['europe-west1-b', 'europe-west1-c'],
+      autoscaling: { minNodeCount: 1, maxNodeCount: 2 },
+      nodeConfig: { machineType: 'e2-standard-2' },
+    });
+  });
+
+  test('skips the VPA chart because GKE provides VPA', () => {
+    expect(platform.addons.builtIn).toEqual(['vpa']);
+    expect(
+      ofType(recorded, 'kubernetes:helm.sh/v3:Release').some((r) => r.inputs.chart === 'vertical-pod-autoscaler'),
+    ).toBe(false);
+  });
+
+  test('does not install metrics-server (GKE runs one)', () => {
+    expect(recorded.some((r) => r.name === 'gke-dev-addons-metrics-server')).toBe(false);
+  });
+
+  test('add-ons wait for the node pool', () => {
+    expect(
+      named(recorded, 'gke-dev-addons-kube-prometheus-stack', 'kubernetes:helm.sh/v3:Release').dependsOn,
+    ).toContain('gke-dev-pool');
+  });
+
+  test('apps wait for the node pool', () => {
+    expect(named(recorded, 'gke-dev-chat', 'kubernetes:yaml/v2:ConfigGroup').dependsOn).toContain('gke-dev-pool');
+  });
+
+  test('the kubeconfig output is secret', async () => {
+    expect(await isSecretOutput(platform.kubeconfig!)).toBe(true);
+  });
+
+  test('Grafana is served on the stack domain', () => {
+    expect(
+      named(recorded, 'gke-dev-addons-kube-prometheus-stack', 'kubernetes:helm.sh/v3:Release').inputs.values.grafana
+        .ingress.hosts,
+    ).toEqual(['grafana.dev.example.com']);
+  });
+
+  test('Linkerd is allowed NET_ADMIN only matters on Autopilot, and the cluster is Standard here', () => {
+    expect(named(recorded, 'gke-dev-cluster').inputs.enableAutopilot).toBeUndefined();
+  });
+});
