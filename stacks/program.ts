@@ -70,12 +70,16 @@ export function preflight(config: StackConfig, chartsDir: string): readonly AppE
   return apps;
 }
 
-/** The add-ons the stack installs: those its apps need (Linkerd for meshed apps) plus those it asks for. */
+/**
+ * The add-ons the stack installs: those its apps need plus those it asks for. Meshed apps need Linkerd; apps whose
+ * routes attach to the platform Gateway (`gateway-api`) need Contour, which serves that Gateway.
+ */
 export function requiredAddons(config: StackConfig, apps: readonly AppEntry[]): Addon[] {
   const set = new Set<Addon>(config.addons);
   for (const app of apps) {
     app.addons.forEach((a) => set.add(a));
     if (app.meshed) set.add('linkerd');
+    if (app.addons.includes('gateway-api')) set.add('contour');
   }
   return [...set];
 }

@@ -115,6 +115,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
   public readonly grafanaUrl: pulumi.Output<string> | undefined;
   /** Grafana `admin` password (secret), when the stack installs Grafana. */
   public readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
+  /** The Gateway served by Contour (`platform` in `projectcontour`), when both Contour and Gateway API are installed. */
+  public readonly platformGateway: k8s.apiextensions.CustomResource | undefined;
   /** PEM of the Linkerd trust anchor (public), when Linkerd is installed. */
   public readonly linkerdTrustAnchorPem: pulumi.Output<string> | undefined;
 
@@ -177,7 +179,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             CONTOUR_CHART,
             ADDON_NAMESPACES.contour,
             deps,
-            contourValues(serviceType, has('prometheus')),
+            contourValues(serviceType, has('prometheus'), plan.install.includes('gateway-api')),
           );
           break;
         case 'linkerd': {
@@ -276,6 +278,12 @@ export class PlatformAddons extends pulumi.ComponentResource {
       }
     }
 
+    // With both Contour and the Gateway API installed, Contour serves the platform Gateway that apps' HTTPRoutes
+    // attach to; apps that need `gateway-api` then wait for that Gateway rather than for the bare CRDs.
+    if (this.readyMap['gateway-api'] && this.readyMap.contour) {
+      this.platformGateway = this.createPlatformGateway(name, [this.readyMap['gateway-api'], this.readyMap.contour]);
+      this.readyMap['gateway-api'] = this.platformGateway;
+    }
     this.ready = this.readyMap;
     this.releases = this.releaseMap;
     this.grafanaUrl = grafanaUrl;
@@ -318,23 +326,68 @@ export class PlatformAddons extends pulumi.ComponentResource {
     return release;
   }
 
+  private createPlatformGateway(name: string, dependsOn: pulumi.Resource[]): k8s.apiextensions.CustomResource {
+    const opts = { parent: this, provider: this.provider, dependsOn: [...dependsOn, ...this.clusterReadiness] };
+    const gatewayClass = new k8s.apiextensions.CustomResource(
+      `${name}-gatewayclass`,
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: PLATFORM_GATEWAY_CLASS },
+        spec: { controllerName: 'projectcontour.io/gateway-controller' },
+      },
+      opts,
+    );
+    return new k8s.apiextensions.CustomResource(
+      `${name}-gateway`,
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace },
+        spec: {
+          gatewayClassName: PLATFORM_GATEWAY_CLASS,
+          listeners: [
+            // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
+            { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
+            // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes.
+            {
+              name: 'https',
+              protocol: 'projectcontour.io/https',
+              port: 443,
+              allowedRoutes: { namespaces: { from: 'All' } },
+            },
+          ],
+        },
+      },
+      { ...opts, dependsOn: [...opts.dependsOn, gatewayClass] },
+    );
+  }
+
   private lookUpIngressAddresses(name: string, installed: readonly Addon[]): pulumi.Output<Record<string, string>> {
-    const services: Array<[Addon, string, string]> = [];
-    if (installed.includes('ingress-nginx')) {
-      services.push(['ingress-nginx', ADDON_NAMESPACES.ingressNginx, `${RELEASE_NAMES.ingressNginx}-controller`]);
-    }
-    if (installed.includes('contour')) {
-      services.push(['contour', ADDON_NAMESPACES.contour, CONTOUR_ENVOY_SERVICE]);
-    }
-    const addresses = services.map(([addon, namespace, service]) => {
-      const svc = k8s.core.v1.Service.get(`${name}-${addon}-lb`, `${namespace}/${service}`, {
+    const services: Array<[Addon, string]> = [];
+    if (installed.includes('ingress-nginx'))
+      services.push(['ingress-nginx', `${RELEASE_NAMES.ingressNginx}-controller`]);
+    if (installed.includes('contour')) services.push(['contour', CONTOUR_ENVOY_SERVICE]);
+    const addresses = services.map(([addon, service]) => {
+      const release = this.readyMap[addon] as k8s.helm.v3.Release;
+      // The id comes from the release's computed status: while the release is still to be created (first
+      // preview) it is unknown, and the engine skips the read instead of failing on a Service that does not exist.
+      const id = pulumi
+        .all([release.status, release.namespace])
+        .apply(([status, namespace]) => `${status?.namespace ?? namespace}/${service}`);
+      const svc = k8s.core.v1.Service.get(`${name}-${addon}-lb`, id, {
         parent: this,
         provider: this.provider,
-        dependsOn: [this.readyMap[addon]!],
+        dependsOn: [release],
       });
-      return svc.status.apply((status): [string, string] => {
+      return pulumi.all([svc.spec, svc.status]).apply(([spec, status]): [string, string] => {
         const ingress = status?.loadBalancer?.ingress?.[0];
-        return [addon, ingress?.ip || ingress?.hostname || 'pending'];
+        if (ingress?.ip || ingress?.hostname) return [addon, (ingress.ip || ingress.hostname) as string];
+        const nodePorts = (spec?.ports ?? []).map((p) => p.nodePort).filter((p) => p);
+        return [
+          addon,
+          spec?.type === 'NodePort' ? `node ports ${nodePorts.join(', ')}` : 'pending (run pulumi refresh)',
+        ];
       });
     });
     return pulumi.all(addresses).apply((pairs) => Object.fromEntries(pairs));
@@ -362,13 +415,28 @@ export function ingressNginxValues(serviceType: IngressServiceType, serviceMonit
   };
 }
 
-/** Values of the Contour chart. */
-export function contourValues(serviceType: IngressServiceType, serviceMonitor: boolean): pulumi.Inputs {
+/** The Gateway that apps' Gateway API routes attach to (same as `PLATFORM_GATEWAY` on the cdk8s side). */
+export const PLATFORM_GATEWAY = { name: 'platform', namespace: ADDON_NAMESPACES.contour } as const;
+
+/** GatewayClass of the platform Gateway, handled by Contour. */
+export const PLATFORM_GATEWAY_CLASS = 'contour';
+
+/**
+ * Values of the Contour chart. With the Gateway API, Contour is statically provisioned for the platform Gateway
+ * (`gateway.gatewayRef`) and told not to watch the experimental-channel kinds the standard CRDs do not include.
+ */
+export function contourValues(
+  serviceType: IngressServiceType,
+  serviceMonitor: boolean,
+  gatewayApi = false,
+): pulumi.Inputs {
   return {
     contour: {
       replicaCount: 2,
       ingressClass: { name: 'contour', create: true, default: false },
+      ...(gatewayApi ? { extraArgs: ['--disable-feature=tlsroutes', '--disable-feature=tcproutes'] } : {}),
     },
+    ...(gatewayApi ? { configInline: { gateway: { gatewayRef: { ...PLATFORM_GATEWAY } } } } : {}),
     envoy: { service: { type: serviceType, name: CONTOUR_ENVOY_SERVICE } },
     gatewayAPI: { manageCRDs: false },
     metrics: { serviceMonitor: { enabled: serviceMonitor } },

@@ -14,7 +14,9 @@ const recorded = installMocks((args) => {
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'generated-password' };
     case 'kubernetes:core/v1:Service':
-      return { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${args.name.length}` }] } } };
+      return args.name.startsWith('np-')
+        ? { spec: { type: 'NodePort', ports: [{ nodePort: 30080 }, { nodePort: 30443 }] } }
+        : { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${args.name.length}` }] } } };
     default:
       return undefined;
   }
@@ -41,6 +43,7 @@ const full = new PlatformAddons('full', {
 });
 const small = new PlatformAddons('small', { provider, addons: ['ingress-nginx'], flavor: 'gke-autopilot' });
 const onGke = new PlatformAddons('gke', { provider, addons: ['vpa', 'contour'], builtInAddons: ['vpa'] });
+const nodePorts = new PlatformAddons('np', { provider, addons: ['contour'], ingressServiceType: 'NodePort' });
 
 beforeAll(() => settle(recorded));
 
@@ -253,11 +256,51 @@ describe('dependency order', () => {
   });
 });
 
+describe('the platform Gateway', () => {
+  const GATEWAY = 'kubernetes:gateway.networking.k8s.io/v1:Gateway';
+  const GATEWAY_CLASS = 'kubernetes:gateway.networking.k8s.io/v1:GatewayClass';
+
+  test('with Contour and the Gateway API CRDs, Contour serves a Gateway "platform" in projectcontour', () => {
+    const gateway = named(recorded, 'full-gateway', GATEWAY).inputs;
+    expect(gateway.metadata).toEqual({ name: 'platform', namespace: 'projectcontour' });
+    expect(gateway.spec.gatewayClassName).toBe('contour');
+    expect(named(recorded, 'full-gatewayclass', GATEWAY_CLASS).inputs.spec.controllerName).toBe(
+      'projectcontour.io/gateway-controller',
+    );
+  });
+
+  test('Contour is statically provisioned for that Gateway and ignores experimental kinds', () => {
+    const values = release('full-contour').inputs.values;
+    expect(values.configInline.gateway.gatewayRef).toEqual({ name: 'platform', namespace: 'projectcontour' });
+    expect(values.contour.extraArgs).toEqual(['--disable-feature=tlsroutes', '--disable-feature=tcproutes']);
+  });
+
+  test('the Gateway waits for the CRDs and Contour', () => {
+    expect(named(recorded, 'full-gateway', GATEWAY).dependsOn).toEqual(
+      expect.arrayContaining(['full-gateway-api', 'full-contour', 'full-gatewayclass']),
+    );
+  });
+
+  test('apps using the Gateway API wait for the Gateway itself', () => {
+    expect(full.ready['gateway-api']).toBe(full.platformGateway);
+  });
+
+  test('without the Gateway API, Contour is not bound to a Gateway', () => {
+    expect(release('gke-contour').inputs.values.configInline).toBeUndefined();
+    expect(onGke.platformGateway).toBeUndefined();
+  });
+});
+
 describe('ingress addresses', () => {
   test('load-balancer addresses are read from the controllers’ Services after the releases', async () => {
     const reads = ofType(recorded, 'kubernetes:core/v1:Service').filter((r) => r.name.startsWith('full-'));
     expect(reads.every((r) => r.read)).toBe(true);
     expect(named(recorded, 'full-contour-lb').dependsOn).toContain('full-contour');
     expect(Object.keys(await valueOf(full.ingressAddresses)).sort()).toEqual(['contour', 'ingress-nginx']);
+  });
+
+  test('NodePort controllers report their node ports instead of an address', async () => {
+    expect(await valueOf(nodePorts.ingressAddresses)).toEqual({ contour: 'node ports 30080, 30443' });
+    expect(release('np-contour').inputs.values.envoy.service.type).toBe('NodePort');
   });
 });

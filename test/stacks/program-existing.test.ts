@@ -17,7 +17,7 @@ const recorded = installMocks((args) =>
 );
 
 import { parseStackConfig, readRawConfig } from '../../stacks/config';
-import { deployPlatform } from '../../stacks/program';
+import { deployPlatform, requiredAddons } from '../../stacks/program';
 
 const { dir } = writeChartsOut();
 const config = parseStackConfig({
@@ -110,6 +110,18 @@ describe('refusals before anything is created', () => {
   test('selecting an app that is not in charts-out is refused', () => {
     const unknown = parseStackConfig({ apps: ['meetings'] });
     expect(() => deployPlatform(unknown, { chartsDir: dir, name: 'unknown' })).toThrow(/"meetings" not found/);
+  });
+});
+
+describe('choosing add-ons', () => {
+  test('apps attaching routes to the platform Gateway bring Contour, which serves it', () => {
+    const app = { ...platform.deployments[1].app, addons: ['gateway-api' as const] };
+    expect(requiredAddons(parseStackConfig({}), [app])).toEqual(['gateway-api', 'contour']);
+  });
+
+  test('a meshed app brings Linkerd even if it does not list it', () => {
+    const app = { ...platform.deployments[1].app, addons: [], meshed: true };
+    expect(requiredAddons(parseStackConfig({ addons: ['vpa'] }), [app])).toEqual(['vpa', 'linkerd']);
   });
 });
 
