@@ -7,10 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
 import { parse } from 'yaml';
 import { isRecord } from './manifests';
 
@@ -86,6 +89,109 @@ export function describeAjvErrors(errors: readonly ErrorObject[]): SchemaError[]
 }
 
 /**
+ * Translates a Go (RE2) regular expression, as CRD `pattern`s are written, to a JavaScript one: leading inline
+ * flags such as `(?i)` become JavaScript flags, `(?P<name>` becomes `(?<name>`, `\\z` becomes `$`.
+ * @returns the RegExp, or undefined when JavaScript cannot express the pattern
+ */
+export function goRegExp(pattern: string, unicode = ''): RegExp | undefined {
+  let source = pattern;
+  let flags = unicode;
+  // Inline flags at the start, possibly after the `^` anchor: `(?i)abc`, `^(?i)(abort|warn)?$`.
+  const inline = /^(\^?)\(\?([imsU]+)\)/.exec(source);
+  if (inline) {
+    source = inline[1] + source.slice(inline[0].length);
+    flags += [...new Set(inline[2].replace('U', ''))].join('');
+  }
+  source = source.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$');
+  for (const f of [flags, flags.replace('u', '')]) {
+    try {
+      return new RegExp(source, f);
+    } catch {
+      // Retry without the unicode flag, which rejects some escapes RE2 accepts.
+    }
+  }
+  return undefined;
+}
+
+const loadModule = createRequire(__filename);
+const AJV_VERSION = String((loadModule('ajv/package.json') as { version: string }).version);
+/** Name under which cached validator code calls the regular-expression engine. */
+const STANDALONE_REGEXP = 'crdRegExp';
+
+/**
+ * Evaluates cached ajv standalone code (a CommonJS module body) into a validate function. Its `require`s (ajv
+ * runtime helpers) resolve from this package, and its patterns are built by `regExp`.
+ */
+function evaluateStandalone(code: string, regExp: RegExpEngine): ValidateFunction {
+  const module: { exports: unknown } = { exports: {} };
+  const factory = new Function('module', 'exports', 'require', STANDALONE_REGEXP, code) as (
+    m: typeof module,
+    e: unknown,
+    r: NodeRequire,
+    x: RegExpEngine,
+  ) => void;
+  factory(module, module.exports, loadModule, regExp);
+  if (typeof module.exports !== 'function') throw new Error('cached validator is not a function');
+  return module.exports as ValidateFunction;
+}
+
+/** Fields of every Kubernetes object, allowed at the root of every custom resource. */
+const ROOT_FIELDS: Readonly<Record<string, unknown>> = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: { type: 'object' },
+};
+
+const JUNCTORS = new Set(['allOf', 'anyOf', 'oneOf', 'not']);
+
+/**
+ * Prepares a CRD's OpenAPI v3.0 schema for ajv (draft-07):
+ * - boolean `exclusiveMaximum`/`exclusiveMinimum` beside `maximum`/`minimum` (draft-4 style) become the numeric form;
+ * - objects that list `properties` are closed (`additionalProperties: false`) unless they say
+ *   `x-kubernetes-preserve-unknown-fields: true` or set `additionalProperties` themselves. The API server prunes
+ *   unknown fields of custom resources and `kubectl apply` rejects them (strict field validation), so a misspelt
+ *   field is an error here too. Schemas inside `allOf`/`anyOf`/`oneOf`/`not` are left open: structural schemas
+ *   declare every property in the parent, and the branches only add constraints.
+ */
+export function normalizeSchema(schema: unknown, inJunctor = false): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => normalizeSchema(s, inJunctor));
+  if (!isRecord(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && isRecord(value)) {
+      // A map of schemas by property name: names are never keywords.
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, normalizeSchema(sub)]));
+    } else if (key === 'enum' || key === 'default' || key === 'example' || key === 'required') {
+      out[key] = value;
+    } else {
+      out[key] = normalizeSchema(value, JUNCTORS.has(key));
+    }
+  }
+  for (const [exclusive, bound] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
+    if (typeof out[exclusive] === 'boolean') {
+      if (out[exclusive] === true && typeof out[bound] === 'number') {
+        out[exclusive] = out[bound];
+        delete out[bound];
+      } else {
+        delete out[exclusive];
+      }
+    }
+  }
+  if (
+    !inJunctor &&
+    isRecord(out.properties) &&
+    out.additionalProperties === undefined &&
+    out['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/**
  * Index and cache of the shared CRDs. Create one per process (or per test file) and reuse it: compiled validators
  * are cached on the instance.
  */
@@ -93,7 +199,8 @@ export class CrdCatalog {
   private readonly index = new Map<string, IndexEntry>();
   private readonly definitions = new Map<string, CrdDefinition | undefined>();
   private readonly validators = new Map<string, ValidateFunction>();
-  private ajv: Ajv | undefined;
+  /** CRD `pattern`s JavaScript cannot express; they are not enforced. */
+  readonly unsupportedPatterns = new Set<string>();
 
   /**
    * @param crdDir folder of CRD YAML files (usually `<shared>/crds`); a missing folder gives an empty catalog
@@ -156,12 +263,75 @@ export class CrdCatalog {
     const key = `${group}/${version}/${kind}`;
     let validate = this.validators.get(key);
     if (!validate) {
-      this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
-      // Kubernetes fills apiVersion/kind/metadata itself; the CRD schemas describe them loosely or not at all.
-      validate = this.ajv.compile(crdVersion.schema);
+      try {
+        validate = this.compile(crdVersion.schema);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return [{ path: '', message: `the schema of ${group}/${version} ${kind} cannot be compiled: ${reason}` }];
+      }
       this.validators.set(key, validate);
     }
     return validate(object) ? [] : describeAjvErrors(validate.errors ?? []);
+  }
+
+  /**
+   * Compiles a CRD version schema. Compiling the large CRDs (Contour, Gateway API) takes 50-150 ms each, so the
+   * generated validator code (ajv "standalone" code) is cached on disk, keyed by the normalized schema and the ajv
+   * version, and later runs only evaluate it.
+   */
+  private compile(crdSchema: Record<string, unknown>): ValidateFunction {
+    const schema = normalizeSchema(crdSchema) as Record<string, unknown>;
+    if (isRecord(schema.properties)) {
+      // Every object has these, whether or not the CRD's schema lists them (Linkerd's do not).
+      schema.properties = { ...ROOT_FIELDS, ...schema.properties };
+    }
+    const regExp = this.regExpEngine();
+    const path = this.cacheDir
+      ? join(
+          this.cacheDir,
+          `${createHash('sha256')
+            .update(`${AJV_VERSION}\n${JSON.stringify(schema)}`)
+            .digest('hex')
+            .slice(0, 32)}.validator.js`,
+        )
+      : undefined;
+    if (path && existsSync(path)) {
+      try {
+        return evaluateStandalone(readFileSync(path, 'utf8'), regExp);
+      } catch {
+        // A corrupt or incompatible cache entry is recompiled and overwritten below.
+      }
+    }
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+      logger: false,
+      code: { regExp, source: path !== undefined },
+    });
+    const validate = ajv.compile(schema);
+    if (path && this.cacheDir) {
+      try {
+        mkdirSync(this.cacheDir, { recursive: true });
+        const partial = `${path}.${process.pid}.tmp`;
+        writeFileSync(partial, standaloneCode(ajv, validate));
+        renameSync(partial, path);
+      } catch {
+        // The cache is an optimisation only.
+      }
+    }
+    return validate;
+  }
+
+  private regExpEngine(): RegExpEngine {
+    const engine = (pattern: string, unicode: string): RegExpLike => {
+      const rx = goRegExp(pattern, unicode);
+      if (rx) return rx;
+      this.unsupportedPatterns.add(pattern);
+      return { test: () => true };
+    };
+    // In cached standalone code, patterns are built by calling the engine under this name (see evaluateStandalone).
+    return Object.assign(engine, { code: STANDALONE_REGEXP });
   }
 
   private parseEntry(entry: IndexEntry): CrdDefinition | undefined {
