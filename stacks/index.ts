@@ -20,6 +20,8 @@ export const grafanaUrl = platform.grafanaUrl;
 export const grafanaAdminPassword = platform.grafanaAdminPassword;
 /** The apps deployed from charts-out/. */
 export const apps = platform.apps;
+/** Namespace and hosts of each deployed app (point the hosts' DNS at the matching ingress address). */
+export const appEndpoints = platform.appEndpoints;
 /** The add-ons installed, in dependency order. */
 export const addons = platform.installedAddons;
 /** Which cloud the stack runs on. */

@@ -18,7 +18,7 @@ import type * as EksModule from '../platform/cloud/eks-cluster';
 import { ExistingCluster } from '../platform/cloud/existing-cluster';
 import type * as GkeModule from '../platform/cloud/gke-cluster';
 import { PlatformAddons } from '../platform/cloud/platform-addons';
-import type { Addon, AppEntry } from '../platform/contract';
+import type { Addon, AppEntry, ChartsIndex } from '../platform/contract';
 import type { StackConfig } from './config';
 
 /** Options of {@link deployPlatform} that are not stack config. */
@@ -44,6 +44,8 @@ export interface PlatformDeployment {
   readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
   /** Names of the deployed apps. */
   readonly apps: readonly string[];
+  /** For each deployed app, its namespace and the hosts it serves. */
+  readonly appEndpoints: Readonly<Record<string, { readonly namespace: string; readonly hosts: readonly string[] }>>;
   /** Add-ons installed (dependency order). */
   readonly installedAddons: readonly Addon[];
 }
@@ -52,7 +54,7 @@ export interface PlatformDeployment {
  * Checks everything that can be checked without a cloud before the first resource is registered: the app
  * selection, every app's digest and YAML, the secret values, and config secret keys that match nothing.
  */
-export function preflight(config: StackConfig, chartsDir: string): readonly AppEntry[] {
+export function preflight(config: StackConfig, chartsDir: string): { index: ChartsIndex; apps: readonly AppEntry[] } {
   const index = readChartsIndex(chartsDir);
   const apps = selectApps(index, config.apps);
   const unused = unusedSecretKeys(index.apps, Object.keys(config.secrets));
@@ -67,7 +69,7 @@ export function preflight(config: StackConfig, chartsDir: string): readonly AppE
     splitManifest(app, loadAppManifest(chartsDir, app));
     planSecrets(app, provided);
   }
-  return apps;
+  return { index, apps };
 }
 
 /**
@@ -139,7 +141,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
 /** Provisions (or adopts) the cluster, installs the add-ons and deploys the selected apps from `chartsDir`. */
 export function deployPlatform(config: StackConfig, options: DeployOptions): PlatformDeployment {
   const name = options.name ?? `${pulumi.getProject()}-${pulumi.getStack()}`;
-  const apps = preflight(config, options.chartsDir);
+  const { index, apps } = preflight(config, options.chartsDir);
   const wanted = requiredAddons(config, apps);
   const cluster = createCluster(name, config, planAddons(wanted).install);
 
@@ -157,7 +159,6 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
 
   const secretValues: Record<string, pulumi.Output<string>> = {};
   for (const [key, value] of Object.entries(config.secrets)) secretValues[key] = pulumi.secret(value);
-  const index = readChartsIndex(options.chartsDir);
   const deployments = apps.map(
     (app) =>
       new AppDeployment(`${name}-${app.name}`, {
@@ -183,6 +184,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     grafanaUrl: addons.grafanaUrl,
     grafanaAdminPassword: addons.grafanaAdminPassword,
     apps: apps.map((a) => a.name),
+    appEndpoints: Object.fromEntries(apps.map((a) => [a.name, { namespace: a.namespace, hosts: a.hosts }])),
     installedAddons: addons.installed,
   };
 }

@@ -35,11 +35,24 @@ export { subnetLayout } from './network';
 export type { SubnetLayout } from './network';
 export {
   ADDON_NAMESPACES,
+  alloyValues,
+  CONTOUR_ENVOY_SERVICE,
+  contourValues,
+  ingressNginxValues,
+  kubePrometheusStackValues,
+  lokiValues,
   PLATFORM_ADDONS_DEFAULTS,
+  PLATFORM_GATEWAY,
+  PLATFORM_GATEWAY_CLASS,
   PlatformAddons,
   PROMETHEUS_URL,
+  prometheusAdapterValues,
   RELEASE_NAMES,
-  kubePrometheusStackValues,
 } from './platform-addons';
-export type { AddonReadiness, MetricsServerMode, PlatformAddonsArgs } from './platform-addons';
+export type {
+  AddonReadiness,
+  KubePrometheusStackOptions,
+  MetricsServerMode,
+  PlatformAddonsArgs,
+} from './platform-addons';
 export * from './versions';

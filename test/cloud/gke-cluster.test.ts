@@ -1,4 +1,4 @@
-import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
+import { named, installMocks, isSecretOutput, ofType, settle, unsecret, valueOf } from './harness';
 
 const recorded = installMocks((args) =>
   args.type === 'gcp:container/cluster:Cluster'
@@ -106,9 +106,10 @@ describe('GkeCluster (Standard)', () => {
     expect(await isSecretOutput(standard.kubeconfig)).toBe(true);
   });
 
-  test('the Kubernetes provider uses the kubeconfig and waits for the node pool', () => {
+  test('the Kubernetes provider uses the secret kubeconfig and waits for the node pool', () => {
     const provider = named(recorded, 'std-k8s');
     expect(provider.type).toBe('pulumi:providers:kubernetes');
+    expect(String(unsecret(provider.inputs.kubeconfig))).toContain('gke-gcloud-auth-plugin');
     expect(provider.dependsOn).toContain('std-pool');
   });
 

@@ -38,6 +38,10 @@ describe('deploying to an existing cluster', () => {
     expect(platform.apps).toEqual(['chat', 'web']);
   });
 
+  test('each app is reported with its namespace and hosts', () => {
+    expect(platform.appEndpoints.web).toEqual({ namespace: 'web', hosts: ['web.example.com'] });
+  });
+
   test('the add-ons are those the apps need, plus Linkerd for the meshed app', () => {
     expect([...platform.installedAddons].sort()).toEqual(
       ['contour', 'gateway-api', 'ingress-nginx', 'linkerd', 'prometheus'].sort(),

@@ -72,7 +72,8 @@ describe('a GKE stack', () => {
     ).toEqual(['grafana.dev.example.com']);
   });
 
-  test('Linkerd is allowed NET_ADMIN only matters on Autopilot, and the cluster is Standard here', () => {
+  test('a Standard cluster is created when Autopilot is off', () => {
     expect(named(recorded, 'gke-dev-cluster').inputs.enableAutopilot).toBeUndefined();
+    expect(named(recorded, 'gke-dev-cluster').inputs.removeDefaultNodePool).toBe(true);
   });
 });
