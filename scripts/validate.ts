@@ -8,17 +8,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
-import { loadManifestDir, parseManifests } from './lib/manifests';
+import type { ManifestTexts } from './lib/diff';
+import { checkIndex, INDEX_RULE } from './lib/index-check';
+import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
 import type { ManifestObject, ParseProblem } from './lib/manifests';
 import { RULES, ruleById } from './lib/rules';
+import { readManifestTexts } from './lib/sources';
 import type { Rule } from './lib/rules';
-import { formatFinding, summarize, validateObjects } from './lib/validate';
+import { defaultCrdCatalog, formatFinding, summarize, validateObjects } from './lib/validate';
 
 const USAGE = `usage: npm run validate -- [--dir <charts-out>] [--rule <id>]... [--show-waived] [--list-rules] [file.k8s.yaml...]
 
   --dir <dir>      folder of *.k8s.yaml files (default: charts-out)
   --rule <id>      run only this rule (repeatable)
   --show-waived    also print the findings waived by exception annotations
+  --skip-index     do not check index.json against the manifests (rule "index"; only with --dir)
   --list-rules     print the rules and exit
 Environment: SHARED_DIR (default ../shared) holds crds/.
 Exit codes: 0 no findings, 1 findings, 2 usage error.`;
@@ -30,6 +34,7 @@ function main(): number {
       dir: { type: 'string', default: 'charts-out' },
       rule: { type: 'string', multiple: true },
       'show-waived': { type: 'boolean', default: false },
+      'skip-index': { type: 'boolean', default: false },
       'list-rules': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -43,15 +48,21 @@ function main(): number {
     for (const r of RULES) process.stdout.write(`${r.id}\n  ${r.summary}\n  fix: ${r.fix}\n`);
     return 0;
   }
-  const rules: Rule[] = (values.rule ?? []).map((id) => {
-    const rule = ruleById(id);
-    if (!rule) throw new UsageError(`unknown rule "${id}"; known: ${RULES.map((r) => r.id).join(', ')}`);
-    return rule;
-  });
+  const wanted = values.rule ?? [];
+  const rules: Rule[] = wanted
+    .filter((id) => id !== INDEX_RULE)
+    .map((id) => {
+      const rule = ruleById(id);
+      if (!rule)
+        throw new UsageError(`unknown rule "${id}"; known: ${[...RULES.map((r) => r.id), INDEX_RULE].join(', ')}`);
+      return rule;
+    });
+  const checkIndexFile = wanted.length === 0 || wanted.includes(INDEX_RULE);
 
   const started = process.hrtime.bigint();
-  let objects: ManifestObject[] = [];
-  let problems: ParseProblem[] = [];
+  const objects: ManifestObject[] = [];
+  const problems: ParseProblem[] = [];
+  let texts: ManifestTexts | undefined;
   if (positionals.length > 0) {
     for (const file of positionals) {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
@@ -61,14 +72,36 @@ function main(): number {
     }
   } else {
     if (!existsSync(values.dir)) throw new UsageError(`no such folder: ${values.dir} (run npm run synth first)`);
-    ({ objects, problems } = loadManifestDir(values.dir));
+    texts = readManifestTexts(values.dir);
+    for (const [file, text] of texts) {
+      if (!file.endsWith(MANIFEST_SUFFIX)) continue;
+      const parsed = parseManifests(text, file);
+      objects.push(...parsed.objects);
+      problems.push(...parsed.problems);
+    }
     if (objects.length === 0 && problems.length === 0) throw new UsageError(`no *.k8s.yaml files in ${values.dir}`);
   }
 
-  const result = validateObjects(objects, { problems, ...(rules.length > 0 ? { rules } : {}) });
+  const result = validateObjects(objects, { problems, ...(wanted.length > 0 ? { rules } : {}) });
+  if (texts && checkIndexFile && !values['skip-index']) {
+    const indexText = texts.get('index.json');
+    let index: unknown;
+    try {
+      index = indexText === undefined ? undefined : JSON.parse(indexText);
+    } catch {
+      index = null;
+    }
+    result.findings.push(...checkIndex(index, texts, objects));
+  }
   for (const f of result.findings) process.stdout.write(`${formatFinding(f)}\n`);
   if (values['show-waived']) {
     for (const w of result.waived) process.stdout.write(`waived: ${formatFinding(w)} (reason: ${w.reason})\n`);
+  }
+  const unsupported = defaultCrdCatalog().unsupportedPatterns;
+  if (unsupported.size > 0) {
+    process.stdout.write(
+      `note: ${unsupported.size} CRD patterns have no JavaScript equivalent and were not enforced: ${[...unsupported].join(', ')}\n`,
+    );
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(`${summarize(result)} [${ms.toFixed(0)} ms]\n`);

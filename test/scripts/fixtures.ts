@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { CrdCatalog, sharedDir } from '../../scripts/lib/crds';
 import type { KubeObject, ManifestObject } from '../../scripts/lib/manifests';
 
-/** One CRD catalog for all tests of a file (disk cache off, so tests never depend on earlier runs). */
+/**
+ * One CRD catalog for all tests of a file, with the same on-disk cache as the CLI (entries are keyed by content,
+ * and `crds.test.ts` checks that cached validators give the same verdicts as fresh ones).
+ */
 export function testCatalog(): CrdCatalog {
-  return new CrdCatalog(join(sharedDir(), 'crds'), false);
+  return new CrdCatalog(join(sharedDir(), 'crds'));
 }
 
 /** Wraps objects as if they came from `test.k8s.yaml`. */

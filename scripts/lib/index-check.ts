@@ -1,0 +1,168 @@
+/**
+ * Checks `charts-out/index.json` against the manifests it describes (see `platform/contract.ts`): Pulumi deploys
+ * from the index alone (secrets to create, add-ons to install, objects to protect), so an index that disagrees
+ * with the YAML breaks the deploy even when every object is valid.
+ */
+import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import type { AppEntry, ChartsIndex } from '../../platform/contract';
+import { isRecord, MANIFEST_SUFFIX, objectRef, splitApiVersion } from './manifests';
+import type { ManifestObject } from './manifests';
+import { containersOf, podTemplates, stringMap } from './pods';
+import { exposedHosts, LINKERD_INJECT } from './report';
+import type { Finding } from './validate';
+
+/** Rule id of index findings. */
+export const INDEX_RULE = 'index';
+
+/** Add-on each custom resource group needs. */
+const GROUP_ADDONS: Readonly<Record<string, string>> = {
+  'monitoring.coreos.com': 'prometheus',
+  'projectcontour.io': 'contour',
+  'gateway.networking.k8s.io': 'gateway-api',
+  'policy.linkerd.io': 'linkerd',
+  'linkerd.io': 'linkerd',
+  'autoscaling.k8s.io': 'vpa',
+};
+
+/** Secret names (and keys, when a reference names one) that the pods of some objects read. */
+export function referencedSecrets(objects: readonly ManifestObject[]): Map<string, Set<string>> {
+  const refs = new Map<string, Set<string>>();
+  const add = (name: unknown, key?: unknown): void => {
+    if (typeof name !== 'string') return;
+    const keys = refs.get(name) ?? new Set<string>();
+    if (typeof key === 'string') keys.add(key);
+    refs.set(name, keys);
+  };
+  for (const t of podTemplates(objects)) {
+    for (const ref of containersOf(t.spec)) {
+      for (const env of ref.container.env ?? []) {
+        const s = env.valueFrom?.secretKeyRef;
+        if (s && s.optional !== true) add(s.name, s.key);
+      }
+      for (const from of ref.container.envFrom ?? []) {
+        if (from.secretRef && from.secretRef.optional !== true) add(from.secretRef.name);
+      }
+    }
+    for (const v of t.spec.volumes ?? []) {
+      if (v.secret && v.secret.optional !== true) add(v.secret.secretName);
+      for (const source of v.projected?.sources ?? []) {
+        if (source.secret && source.secret.optional !== true) add(source.secret.name);
+      }
+    }
+    for (const pull of t.spec.imagePullSecrets ?? []) add(pull.name);
+  }
+  return refs;
+}
+
+function addonsNeeded(objects: readonly ManifestObject[], meshed: boolean): Set<string> {
+  const needed = new Set<string>();
+  if (meshed) needed.add('linkerd');
+  for (const { object } of objects) {
+    const addon = GROUP_ADDONS[splitApiVersion(object.apiVersion).group];
+    if (addon) needed.add(addon);
+    if (object.kind === 'Ingress' && isRecord(object.spec) && object.spec.ingressClassName === 'nginx') {
+      needed.add('ingress-nginx');
+    }
+  }
+  return needed;
+}
+
+function checkEntry(entry: AppEntry, text: string, objects: readonly ManifestObject[]): string[] {
+  const problems: string[] = [];
+  if (entry.digest !== manifestDigest(text)) {
+    problems.push(`digest of ${entry.file} does not match the file; re-run npm run synth and commit both`);
+  }
+  for (const { object } of objects) {
+    const ns = object.metadata.namespace;
+    if (ns !== undefined && ns !== entry.namespace) {
+      problems.push(`${objectRef(object)} is in namespace ${ns}, not the app namespace ${entry.namespace}`);
+    }
+  }
+  const declared = new Map(entry.secrets.map((s) => [s.name, new Set(s.keys)]));
+  for (const [name, keys] of referencedSecrets(objects)) {
+    const have = declared.get(name);
+    if (!have) {
+      problems.push(`Secret ${name} is read by the pods but not declared in secrets; declare it with requireSecret()`);
+      continue;
+    }
+    const missing = [...keys].filter((k) => !have.has(k));
+    if (missing.length > 0) problems.push(`Secret ${name} lacks keys ${missing.join(', ')} that the pods read`);
+  }
+  const hosts = [...new Set(objects.flatMap((o) => exposedHosts(o.object)))].sort();
+  if (JSON.stringify(hosts) !== JSON.stringify([...entry.hosts].sort())) {
+    problems.push(
+      `hosts ${JSON.stringify(entry.hosts)} differ from the hosts the routes expose ${JSON.stringify(hosts)}`,
+    );
+  }
+  const nsObject = objects.find((o) => o.object.kind === 'Namespace');
+  const meshed = nsObject
+    ? stringMap(nsObject.object.metadata.annotations)[LINKERD_INJECT] === 'enabled'
+    : entry.meshed;
+  if (meshed !== entry.meshed) {
+    problems.push(
+      `meshed is ${entry.meshed} but the Namespace is ${meshed ? '' : 'not '}annotated ${LINKERD_INJECT}: enabled`,
+    );
+  }
+  const missingAddons = [...addonsNeeded(objects, entry.meshed)].filter(
+    (a) => !(entry.addons as readonly string[]).includes(a),
+  );
+  if (missingAddons.length > 0) {
+    problems.push(`addons lacks ${missingAddons.join(', ')}, which the manifests use; Pulumi would not install them`);
+  }
+  const stateful = new Set(entry.stateful.map((s) => `${s.kind}/${s.name}`));
+  for (const { object } of objects) {
+    const owns =
+      object.kind === 'PersistentVolumeClaim' ||
+      (object.kind === 'StatefulSet' &&
+        isRecord(object.spec) &&
+        Array.isArray(object.spec.volumeClaimTemplates) &&
+        object.spec.volumeClaimTemplates.length > 0);
+    if (owns && !stateful.has(`${object.kind}/${object.metadata.name}`)) {
+      problems.push(
+        `${object.kind}/${object.metadata.name} owns volumes but is not listed in stateful (no deletion protection)`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks an index against the manifest files of the same folder.
+ * @param index the parsed `index.json`, or undefined when absent
+ * @param texts file name → contents of the `*.k8s.yaml` files
+ * @param objects the objects parsed from those files
+ */
+export function checkIndex(
+  index: unknown,
+  texts: ReadonlyMap<string, string>,
+  objects: readonly ManifestObject[],
+): Finding[] {
+  const finding = (object: string, message: string): Finding => ({
+    file: 'index.json',
+    object,
+    rule: INDEX_RULE,
+    message,
+  });
+  if (index === undefined) return [finding('index', 'index.json is missing; run npm run synth')];
+  if (!isRecord(index) || !Array.isArray(index.apps)) return [finding('index', 'index.json is not a charts index')];
+  const out: Finding[] = [];
+  const idx = index as unknown as ChartsIndex;
+  if (idx.version !== CHARTS_INDEX_VERSION) {
+    out.push(finding('index', `version ${idx.version} is not ${CHARTS_INDEX_VERSION}; re-run npm run synth`));
+  }
+  const listed = new Set(idx.apps.map((a) => a.file));
+  for (const file of texts.keys()) {
+    if (file.endsWith(MANIFEST_SUFFIX) && !listed.has(file))
+      out.push(finding('index', `${file} is not listed in apps`));
+  }
+  for (const entry of idx.apps) {
+    const text = texts.get(entry.file);
+    if (text === undefined) {
+      out.push(finding(`app ${entry.name}`, `file ${entry.file} does not exist`));
+      continue;
+    }
+    const own = objects.filter((o) => o.file === entry.file);
+    for (const message of checkEntry(entry, text, own)) out.push(finding(`app ${entry.name}`, message));
+  }
+  return out;
+}
