@@ -34,7 +34,7 @@ export type { ClusterEndpoint, EksEndpoint } from './kubeconfig';
 export { subnetLayout } from './network';
 export type { SubnetLayout } from './network';
 export {
-  ADDON_NAMESPACES,
+  RELEASE_NAMESPACES,
   alloyValues,
   CONTOUR_ENVOY_SERVICE,
   contourValues,

@@ -26,7 +26,7 @@ import type { ChartRef } from './versions';
 export type MetricsServerMode = 'none' | 'install' | 'install-insecure-kubelet-tls';
 
 /** Namespaces and in-cluster names the add-ons are installed under; apps and docs refer to them. */
-export const ADDON_NAMESPACES = {
+export const RELEASE_NAMESPACES = {
   ingressNginx: 'ingress-nginx',
   contour: 'projectcontour',
   linkerd: 'linkerd',
@@ -53,7 +53,7 @@ export const RELEASE_NAMES = {
 } as const;
 
 /** In-cluster URL of the kube-prometheus-stack Prometheus. */
-export const PROMETHEUS_URL = `http://${RELEASE_NAMES.prometheus}-prometheus.${ADDON_NAMESPACES.monitoring}.svc.cluster.local:9090`;
+export const PROMETHEUS_URL = `http://${RELEASE_NAMES.prometheus}-prometheus.${RELEASE_NAMESPACES.monitoring}.svc.cluster.local:9090`;
 
 /** Defaults of {@link PlatformAddonsArgs}. */
 export const PLATFORM_ADDONS_DEFAULTS = {
@@ -146,7 +146,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
     const ingressClass = has('contour') ? 'contour' : has('ingress-nginx') ? 'nginx' : undefined;
 
     if (args.metricsServer && args.metricsServer !== 'none') {
-      this.release(RELEASE_NAMES.metricsServer, METRICS_SERVER_CHART, ADDON_NAMESPACES.metricsServer, [], {
+      this.release(RELEASE_NAMES.metricsServer, METRICS_SERVER_CHART, RELEASE_NAMESPACES.metricsServer, [], {
         args: args.metricsServer === 'install-insecure-kubelet-tls' ? ['--kubelet-insecure-tls'] : [],
       });
     }
@@ -168,7 +168,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.ingressNginx,
             INGRESS_NGINX_CHART,
-            ADDON_NAMESPACES.ingressNginx,
+            RELEASE_NAMESPACES.ingressNginx,
             deps,
             ingressNginxValues(serviceType, has('prometheus')),
           );
@@ -177,7 +177,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.contour,
             CONTOUR_CHART,
-            ADDON_NAMESPACES.contour,
+            RELEASE_NAMESPACES.contour,
             deps,
             contourValues(serviceType, has('prometheus'), plan.install.includes('gateway-api')),
           );
@@ -188,7 +188,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           const crds = this.release(
             RELEASE_NAMES.linkerdCrds,
             LINKERD_CRDS_CHART,
-            ADDON_NAMESPACES.linkerd,
+            RELEASE_NAMESPACES.linkerd,
             deps,
             // The Gateway API CRDs come from the `gateway-api` add-on: exactly one owner for cluster-wide CRDs.
             { installGatewayAPI: false },
@@ -196,7 +196,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.linkerdControlPlane,
             LINKERD_CONTROL_PLANE_CHART,
-            ADDON_NAMESPACES.linkerd,
+            RELEASE_NAMESPACES.linkerd,
             [crds, ...deps],
             {
               identityTrustAnchorsPEM: certs.trustAnchorPem,
@@ -209,7 +209,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.linkerdViz,
             LINKERD_VIZ_CHART,
-            ADDON_NAMESPACES.linkerdViz,
+            RELEASE_NAMESPACES.linkerdViz,
             deps,
             // With kube-prometheus-stack present, viz queries it instead of running a second Prometheus.
             has('prometheus') ? { prometheusUrl: PROMETHEUS_URL, prometheus: { enabled: false } } : {},
@@ -226,13 +226,13 @@ export class PlatformAddons extends pulumi.ComponentResource {
           grafanaUrl = host
             ? pulumi.output(`http://${host}`)
             : pulumi.output(
-                `http://localhost:3000 (run: kubectl -n ${ADDON_NAMESPACES.monitoring} port-forward ` +
+                `http://localhost:3000 (run: kubectl -n ${RELEASE_NAMESPACES.monitoring} port-forward ` +
                   `svc/${RELEASE_NAMES.prometheus}-grafana 3000:80)`,
               );
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.prometheus,
             KUBE_PROMETHEUS_STACK_CHART,
-            ADDON_NAMESPACES.monitoring,
+            RELEASE_NAMESPACES.monitoring,
             deps,
             kubePrometheusStackValues({
               flavor,
@@ -251,27 +251,27 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.prometheusAdapter,
             PROMETHEUS_ADAPTER_CHART,
-            ADDON_NAMESPACES.monitoring,
+            RELEASE_NAMESPACES.monitoring,
             deps,
             prometheusAdapterValues(),
           );
           break;
         case 'vpa':
-          this.readyMap[addon] = this.release(RELEASE_NAMES.vpa, VPA_CHART, ADDON_NAMESPACES.vpa, deps, {});
+          this.readyMap[addon] = this.release(RELEASE_NAMES.vpa, VPA_CHART, RELEASE_NAMESPACES.vpa, deps, {});
           break;
         case 'loki': {
-          const loki = this.release(RELEASE_NAMES.loki, LOKI_CHART, ADDON_NAMESPACES.monitoring, deps, lokiValues());
+          const loki = this.release(RELEASE_NAMES.loki, LOKI_CHART, RELEASE_NAMESPACES.monitoring, deps, lokiValues());
           this.readyMap[addon] = this.release(
             RELEASE_NAMES.alloy,
             ALLOY_CHART,
-            ADDON_NAMESPACES.monitoring,
+            RELEASE_NAMESPACES.monitoring,
             [loki],
             alloyValues(),
           );
           break;
         }
         case 'tempo':
-          this.readyMap[addon] = this.release(RELEASE_NAMES.tempo, TEMPO_CHART, ADDON_NAMESPACES.monitoring, deps, {
+          this.readyMap[addon] = this.release(RELEASE_NAMES.tempo, TEMPO_CHART, RELEASE_NAMESPACES.monitoring, deps, {
             tempo: { reportingEnabled: false },
           });
           break;
@@ -416,7 +416,7 @@ export function ingressNginxValues(serviceType: IngressServiceType, serviceMonit
 }
 
 /** The Gateway that apps' Gateway API routes attach to (same as `PLATFORM_GATEWAY` on the cdk8s side). */
-export const PLATFORM_GATEWAY = { name: 'platform', namespace: ADDON_NAMESPACES.contour } as const;
+export const PLATFORM_GATEWAY = { name: 'platform', namespace: RELEASE_NAMESPACES.contour } as const;
 
 /** GatewayClass of the platform Gateway, handled by Contour. */
 export const PLATFORM_GATEWAY_CLASS = 'contour';
@@ -467,7 +467,7 @@ const LINKERD_PROXY_SCRAPE = {
         '__meta_kubernetes_pod_label_linkerd_io_control_plane_ns',
       ],
       action: 'keep',
-      regex: `^linkerd-proxy;linkerd-admin;${ADDON_NAMESPACES.linkerd}$`,
+      regex: `^linkerd-proxy;linkerd-admin;${RELEASE_NAMESPACES.linkerd}$`,
     },
     { source_labels: ['__meta_kubernetes_namespace'], action: 'replace', target_label: 'namespace' },
     { source_labels: ['__meta_kubernetes_pod_name'], action: 'replace', target_label: 'pod' },
@@ -480,10 +480,10 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): pulumi
   const managed = o.flavor !== 'generic';
   const datasources = [
     ...(o.loki
-      ? [{ name: 'Loki', type: 'loki', url: `http://${RELEASE_NAMES.loki}.${ADDON_NAMESPACES.monitoring}:3100` }]
+      ? [{ name: 'Loki', type: 'loki', url: `http://${RELEASE_NAMES.loki}.${RELEASE_NAMESPACES.monitoring}:3100` }]
       : []),
     ...(o.tempo
-      ? [{ name: 'Tempo', type: 'tempo', url: `http://${RELEASE_NAMES.tempo}.${ADDON_NAMESPACES.monitoring}:3200` }]
+      ? [{ name: 'Tempo', type: 'tempo', url: `http://${RELEASE_NAMES.tempo}.${RELEASE_NAMESPACES.monitoring}:3200` }]
       : []),
   ];
   return {
@@ -538,7 +538,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): pulumi
  */
 export function prometheusAdapterValues(): pulumi.Inputs {
   return {
-    prometheus: { url: `http://${RELEASE_NAMES.prometheus}-prometheus.${ADDON_NAMESPACES.monitoring}.svc`, port: 9090 },
+    prometheus: { url: `http://${RELEASE_NAMES.prometheus}-prometheus.${RELEASE_NAMESPACES.monitoring}.svc`, port: 9090 },
     rules: {
       default: false,
       custom: [
@@ -616,7 +616,7 @@ export function alloyValues(): pulumi.Inputs {
     '}',
     'loki.write "default" {',
     '  endpoint {',
-    `    url = "http://${RELEASE_NAMES.loki}.${ADDON_NAMESPACES.monitoring}:3100/loki/api/v1/push"`,
+    `    url = "http://${RELEASE_NAMES.loki}.${RELEASE_NAMESPACES.monitoring}:3100/loki/api/v1/push"`,
     '  }',
     '}',
   ].join('\n');

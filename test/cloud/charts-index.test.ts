@@ -35,6 +35,35 @@ describe('reading charts-out/index.json', () => {
     expect(() => parseChartsIndex(JSON.stringify(bad))).toThrow(/apps\[0\]\.addons names unknown add-on "istio"/);
   });
 
+  test.each([
+    ['a non-object document', '[]', 'charts-out/index.json: the document is not an object'],
+    ['apps that is not an array', '{"version":1,"apps":{}}', 'charts-out/index.json: apps is not an array'],
+    ['an app that is not an object', '{"version":1,"apps":[1]}', 'charts-out/index.json: apps[0] is not an object'],
+    [
+      'an app without digest',
+      '{"version":1,"apps":[{"name":"a","file":"a.yaml","namespace":"a"}]}',
+      'charts-out/index.json: apps[0].digest is missing',
+    ],
+    [
+      'an app whose secrets are not a list',
+      '{"version":1,"apps":[{"name":"a","file":"f","namespace":"a","digest":"d","secrets":{},"addons":[],"stateful":[],"hosts":[]}]}',
+      'charts-out/index.json: apps[0].secrets is not an array',
+    ],
+    [
+      'an app without meshed flag',
+      '{"version":1,"apps":[{"name":"a","file":"f","namespace":"a","digest":"d","secrets":[],"addons":[],"stateful":[],"hosts":[]}]}',
+      'charts-out/index.json: apps[0].meshed is not a boolean',
+    ],
+  ])('an index with %s is refused', (_what, text, message) => {
+    expect(() => parseChartsIndex(text)).toThrow(message);
+  });
+
+  test('an index listing an app twice is refused', () => {
+    const { index } = writeChartsOut();
+    const twice = { ...index, apps: [index.apps[0], index.apps[0]] };
+    expect(() => parseChartsIndex(JSON.stringify(twice))).toThrow('charts-out/index.json: apps lists "chat" twice');
+  });
+
   test('invalid JSON is refused with a synth hint', () => {
     expect(() => parseChartsIndex('{')).toThrow(/not valid JSON.*npm run synth/);
   });
@@ -105,6 +134,10 @@ describe('splitting an app manifest', () => {
     expect(() => splitManifest(entry, yamlText)).toThrow(
       /lists stateful PersistentVolumeClaim "uploads".*no such object/,
     );
+  });
+
+  test('a YAML document that is not a Kubernetes object is refused', () => {
+    expect(() => splitManifest(chatEntry('- a\n'), '- a\n')).toThrow(/a document is not a Kubernetes object/);
   });
 
   test('invalid YAML is refused', () => {

@@ -29,10 +29,6 @@ export interface Recorded {
 export type StateFor = (args: MockResourceArgs) => Record<string, unknown> | undefined;
 
 const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf('::') + 2);
-const typeOf = (urn: string): string => {
-  const qualified = urn.split('::')[2] ?? '';
-  return qualified.slice(qualified.lastIndexOf('$') + 1);
-};
 
 /** Registered transforms, so tests can call them. */
 export const recordedTransforms: pulumi.ResourceTransform[] = [];
@@ -165,5 +161,3 @@ export function named(recorded: readonly Recorded[], name: string, type?: string
   }
   return matches[0];
 }
-
-export { typeOf };

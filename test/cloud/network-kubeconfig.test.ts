@@ -23,6 +23,20 @@ describe('subnet layout', () => {
     expect(() => subnetLayout('10.0.0.0/16', 1)).toThrow('need 2 or 3 availability zones, got 1');
   });
 
+  test('a VPC CIDR with host bits set is refused', () => {
+    expect(() => subnetLayout('10.0.1.0/16', 2)).toThrow(
+      'VPC CIDR "10.0.1.0/16" has host bits set; use e.g. 10.0.0.0/16',
+    );
+  });
+
+  test('an octet above 255 is refused', () => {
+    expect(() => subnetLayout('10.300.0.0/16', 2)).toThrow('VPC CIDR "10.300.0.0/16" has an octet above 255');
+  });
+
+  test('more than three zones is refused', () => {
+    expect(() => subnetLayout('10.0.0.0/16', 4)).toThrow('need 2 or 3 availability zones, got 4');
+  });
+
   test('a malformed CIDR is refused', () => {
     expect(() => subnetLayout('10.0.0/16', 2)).toThrow(/not an IPv4 CIDR/);
   });
