@@ -16,18 +16,31 @@ export type Cloud = (typeof CLOUDS)[number];
 
 /** Config values as read, before validation. `unknown` on purpose: nothing is trusted yet. */
 export interface RawStackConfig {
+  /** `k8s-platform:cloud`. */
   readonly cloud?: unknown;
+  /** `k8s-platform:region`. */
   readonly region?: unknown;
+  /** `k8s-platform:zones` (list). */
   readonly zones?: unknown;
+  /** `k8s-platform:nodes` (object). */
   readonly nodes?: unknown;
+  /** `k8s-platform:apps` (list). */
   readonly apps?: unknown;
+  /** `k8s-platform:addons` (list). */
   readonly addons?: unknown;
+  /** `k8s-platform:domain`. */
   readonly domain?: unknown;
+  /** `k8s-platform:ingressServiceType`. */
   readonly ingressServiceType?: unknown;
+  /** `k8s-platform:deletionProtection`. */
   readonly deletionProtection?: unknown;
+  /** `k8s-platform:gke` (object). */
   readonly gke?: unknown;
+  /** `k8s-platform:eks` (object). */
   readonly eks?: unknown;
+  /** `k8s-platform:existing` (object). */
   readonly existing?: unknown;
+  /** `k8s-platform:secrets` (object of secret strings). */
   readonly secrets?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
   readonly awsRegion?: unknown;
@@ -53,29 +66,42 @@ export interface NodeSettings {
 
 /** GKE-only settings (`k8s-platform:gke`). */
 export interface GkeSettings {
+  /** GCP project id (`gke.project`, else `gcp:project`). */
   readonly project: string;
+  /** Autopilot instead of Standard. */
   readonly autopilot: boolean;
+  /** Release channel; GkeCluster's default when absent. */
   readonly releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
+  /** CIDRs allowed to reach the control-plane endpoint. */
   readonly authorizedNetworks?: readonly string[];
 }
 
 /** EKS-only settings (`k8s-platform:eks`). */
 export interface EksSettings {
+  /** Kubernetes minor version (`1.34`); EKS's default when absent. */
   readonly kubernetesVersion?: string;
+  /** One NAT gateway, or one per zone. */
   readonly natGateways?: 'single' | 'perZone';
+  /** CIDRs allowed to reach the public API endpoint. */
   readonly publicAccessCidrs?: readonly string[];
+  /** AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
 }
 
 /** Settings of an existing cluster (`k8s-platform:existing`). */
 export interface ExistingSettings {
+  /** Kubeconfig path or contents; the ambient kubeconfig when absent. */
   readonly kubeconfig?: string;
+  /** Context inside the kubeconfig. */
   readonly context?: string;
+  /** Whether to install metrics-server (kind/minikube need the insecure-kubelet-TLS variant). */
   readonly metricsServer: 'none' | 'install' | 'install-insecure-kubelet-tls';
+  /** Add-ons the cluster already runs. */
   readonly builtInAddons: readonly Addon[];
 }
 
-interface CommonConfig {
+/** Settings every stack has. */
+export interface CommonConfig {
   /** Apps to deploy; `undefined` deploys every app in `charts-out/index.json`. */
   readonly apps: readonly string[] | undefined;
   /** Add-ons to install in addition to those the apps need. */
@@ -92,25 +118,37 @@ interface CommonConfig {
 
 /** A GKE stack. */
 export interface GkeStackConfig extends CommonConfig {
+  /** Discriminant. */
   readonly cloud: 'gke';
+  /** GCP region. */
   readonly region: string;
+  /** Node pool zones; the region's defaults when absent. */
   readonly zones: readonly string[] | undefined;
+  /** Node pool sizing. */
   readonly nodes: NodeSettings;
+  /** GKE settings. */
   readonly gke: GkeSettings;
 }
 
 /** An EKS stack. */
 export interface EksStackConfig extends CommonConfig {
+  /** Discriminant. */
   readonly cloud: 'eks';
+  /** AWS region (equal to `aws:region`). */
   readonly region: string;
+  /** Two or three availability zones. */
   readonly zones: readonly string[];
+  /** Node group sizing. */
   readonly nodes: NodeSettings;
+  /** EKS settings. */
   readonly eks: EksSettings;
 }
 
 /** A stack on an existing cluster. */
 export interface ExistingStackConfig extends CommonConfig {
+  /** Discriminant. */
   readonly cloud: 'existing';
+  /** How to reach the cluster. */
   readonly existing: ExistingSettings;
 }
 

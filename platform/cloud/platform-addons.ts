@@ -145,11 +145,12 @@ export class PlatformAddons extends pulumi.ComponentResource {
     const serviceType = args.ingressServiceType ?? PLATFORM_ADDONS_DEFAULTS.ingressServiceType;
     const ingressClass = has('contour') ? 'contour' : has('ingress-nginx') ? 'nginx' : undefined;
 
-    if (args.metricsServer && args.metricsServer !== 'none') {
-      this.release(RELEASE_NAMES.metricsServer, METRICS_SERVER_CHART, RELEASE_NAMESPACES.metricsServer, [], {
-        args: args.metricsServer === 'install-insecure-kubelet-tls' ? ['--kubelet-insecure-tls'] : [],
-      });
-    }
+    const metricsServer =
+      args.metricsServer && args.metricsServer !== 'none'
+        ? this.release(RELEASE_NAMES.metricsServer, METRICS_SERVER_CHART, RELEASE_NAMESPACES.metricsServer, [], {
+            args: args.metricsServer === 'install-insecure-kubelet-tls' ? ['--kubelet-insecure-tls'] : [],
+          })
+        : undefined;
 
     let grafanaUrl: pulumi.Output<string> | undefined;
     let grafanaAdminPassword: pulumi.Output<string> | undefined;
@@ -257,7 +258,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
           );
           break;
         case 'vpa':
-          this.readyMap[addon] = this.release(RELEASE_NAMES.vpa, VPA_CHART, RELEASE_NAMESPACES.vpa, deps, {});
+          // The VPA recommender reads usage from the resource metrics API.
+          this.readyMap[addon] = this.release(
+            RELEASE_NAMES.vpa,
+            VPA_CHART,
+            RELEASE_NAMESPACES.vpa,
+            [...deps, ...(metricsServer ? [metricsServer] : [])],
+            {},
+          );
           break;
         case 'loki': {
           const loki = this.release(RELEASE_NAMES.loki, LOKI_CHART, RELEASE_NAMESPACES.monitoring, deps, lokiValues());
@@ -445,13 +453,21 @@ export function contourValues(
 
 /** Inputs of {@link kubePrometheusStackValues}. */
 export interface KubePrometheusStackOptions {
+  /** Kind of cluster (decides which control-plane components are scraped). */
   readonly flavor: ClusterFlavor;
+  /** Grafana `admin` password. */
   readonly adminPassword: pulumi.Input<string>;
+  /** Prometheus retention, e.g. `7d`. */
   readonly retention: pulumi.Input<string>;
+  /** Host to serve Grafana on through an Ingress. */
   readonly grafanaHost?: string;
+  /** IngressClass of that Ingress. */
   readonly ingressClass?: string;
+  /** Add the Linkerd proxy scrape job (for linkerd-viz). */
   readonly scrapeLinkerd: boolean;
+  /** Add a Loki data source. */
   readonly loki: boolean;
+  /** Add a Tempo data source. */
   readonly tempo: boolean;
 }
 
@@ -538,7 +554,10 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): pulumi
  */
 export function prometheusAdapterValues(): pulumi.Inputs {
   return {
-    prometheus: { url: `http://${RELEASE_NAMES.prometheus}-prometheus.${RELEASE_NAMESPACES.monitoring}.svc`, port: 9090 },
+    prometheus: {
+      url: `http://${RELEASE_NAMES.prometheus}-prometheus.${RELEASE_NAMESPACES.monitoring}.svc`,
+      port: 9090,
+    },
     rules: {
       default: false,
       custom: [

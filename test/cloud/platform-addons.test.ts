@@ -245,6 +245,10 @@ describe('dependency order', () => {
     expect(release('full-contour').dependsOn).toContain('full-kube-prometheus-stack');
   });
 
+  test('VPA waits for metrics-server, whose metrics its recommender reads', () => {
+    expect(release('full-vertical-pod-autoscaler').dependsOn).toContain('full-metrics-server');
+  });
+
   test('the log shipper waits for Loki', () => {
     expect(release('full-alloy').dependsOn).toContain('full-loki');
   });
