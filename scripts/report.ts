@@ -1,5 +1,5 @@
 /**
- * `npm run report [-- --dir charts-out --node-cpu 2 --node-memory 8Gi --headroom 0.25 --out report.md]`
+ * `npm run report [-- --dir charts-out --node-cpu 2 --node-memory 8Gi --headroom 0.25 --addons-cpu 1 --addons-memory 3Gi --out report.md]`
  *
  * Markdown capacity report of the synthesized manifests (see `scripts/lib/report.ts` for the node formula).
  * Exit 0: report written; 2: usage error.
@@ -9,15 +9,17 @@ import { join } from 'node:path';
 import type { ChartsIndex } from '../platform/contract';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { loadManifestDir } from './lib/manifests';
-import { buildReport, parseNodeSize, renderMarkdown } from './lib/report';
+import { buildReport, parseAddons, parseNodeSize, renderMarkdown } from './lib/report';
 import type { NodeSize } from './lib/report';
 
-const USAGE = `usage: npm run report -- [--dir <charts-out>] [--node-cpu 2] [--node-memory 8Gi] [--headroom 0.25] [--out <file.md>]
+const USAGE = `usage: npm run report -- [--dir <charts-out>] [--node-cpu 2] [--node-memory 8Gi] [--headroom 0.25] [--addons-cpu 0] [--addons-memory 0] [--out <file.md>]
 
   --dir <dir>          folder of *.k8s.yaml files and index.json (default: charts-out)
   --node-cpu <q>       CPU of one node, a Kubernetes quantity (default: 2)
   --node-memory <q>    memory of one node (default: 8Gi)
   --headroom <f>       fraction of each node kept for kubelet, OS and system pods (default: 0.25)
+  --addons-cpu <q>     CPU requested by the platform add-ons, added when sizing nodes (default: 0)
+  --addons-memory <q>  memory requested by the platform add-ons (default: 0)
   --out <file>         write the Markdown there instead of stdout
 Exit codes: 0 report written, 2 usage error.`;
 
@@ -27,6 +29,8 @@ function main(): number {
     'node-cpu': { type: 'string', default: '2' },
     'node-memory': { type: 'string', default: '8Gi' },
     headroom: { type: 'string', default: '0.25' },
+    'addons-cpu': { type: 'string', default: '0' },
+    'addons-memory': { type: 'string', default: '0' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -35,8 +39,10 @@ function main(): number {
     return 0;
   }
   let node: NodeSize;
+  let addons: { cpu: number; memory: number };
   try {
     node = parseNodeSize(values['node-cpu'], values['node-memory'], values.headroom);
+    addons = parseAddons(values['addons-cpu'], values['addons-memory']);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -46,7 +52,7 @@ function main(): number {
   for (const p of problems) process.stderr.write(`warning: ${p.file}: ${p.message}\n`);
   const indexPath = join(values.dir, 'index.json');
   const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as ChartsIndex) : undefined;
-  const markdown = renderMarkdown(buildReport(objects, { node, ...(index ? { index } : {}) }));
+  const markdown = renderMarkdown(buildReport(objects, { node, addons, ...(index ? { index } : {}) }));
   if (values.out) writeFileSync(values.out, markdown);
   else process.stdout.write(markdown);
   return 0;

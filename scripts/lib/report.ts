@@ -4,7 +4,7 @@
  *
  * Node count formula (per bound, min and max replicas):
  *   usable per node  = node capacity × (1 − headroom) − Σ requests of one pod of every DaemonSet
- *   nodes            = max(⌈Σ CPU requests / usable CPU⌉, ⌈Σ memory requests / usable memory⌉, 1)
+ *   nodes            = max(⌈(Σ CPU requests + add-ons) / usable CPU⌉, ⌈(Σ memory requests + add-ons) / usable memory⌉, 1)
  * `headroom` (default 0.25) stands for what a node never gives to pods: kubelet and OS reservations (providers
  * reserve roughly 6-10% CPU and 10-25% memory on small nodes), system pods (kube-proxy, CNI, DNS, CSI) and room
  * for rolling updates. Pods are assumed to pack perfectly, so the count is a lower bound; the report warns when a
@@ -171,6 +171,8 @@ export interface CapacityReport {
   readonly usablePerNode: { readonly cpu: number; readonly memory: number };
   readonly nodesMin: NodeEstimate;
   readonly nodesMax: NodeEstimate;
+  /** Add-on requests counted in the node estimate. */
+  readonly addons: { readonly cpu: number; readonly memory: number };
   /** Pods whose requests exceed what one node offers. */
   readonly oversized: readonly string[];
 }
@@ -315,6 +317,12 @@ export interface ReportOptions {
   readonly node: NodeSize;
   /** `charts-out/index.json`, for app names, namespaces and mesh flags; without it, one app per file. */
   readonly index?: ChartsIndex;
+  /**
+   * CPU (cores) and memory (bytes) requested by the platform add-ons (ingress controller, Linkerd control plane,
+   * Prometheus...), added to both bounds when sizing nodes. Their charts' requests depend on the values chosen at
+   * deploy time, so the report takes them as input rather than guessing. @default none
+   */
+  readonly addons?: { readonly cpu: number; readonly memory: number };
 }
 
 /** Builds the capacity report from parsed manifests. */
@@ -348,15 +356,26 @@ export function buildReport(objects: readonly ManifestObject[], options: ReportO
       )
       .map((w) => `${a.name}: ${w.ref}`),
   );
+  const addons = options.addons ?? { cpu: 0, memory: 0 };
+  const withAddons = (r: Resources): Resources =>
+    addResources(r, { cpuRequest: addons.cpu, cpuLimit: 0, memoryRequest: addons.memory, memoryLimit: 0 });
   return {
     apps,
     total,
     node: options.node,
     usablePerNode,
-    nodesMin: estimateNodes(total.atMin, usablePerNode),
-    nodesMax: estimateNodes(total.atMax, usablePerNode),
+    nodesMin: estimateNodes(withAddons(total.atMin), usablePerNode),
+    nodesMax: estimateNodes(withAddons(total.atMax), usablePerNode),
+    addons,
     oversized,
   };
+}
+
+/** Parses `--addons-cpu`/`--addons-memory` values (Kubernetes quantities, may be 0). */
+export function parseAddons(cpu: string, memory: string): { cpu: number; memory: number } {
+  const addons = { cpu: parseQuantity(cpu), memory: parseQuantity(memory) };
+  if (addons.cpu < 0 || addons.memory < 0) throw new Error('add-on requests must not be negative');
+  return addons;
 }
 
 /** Parses `--node-cpu`/`--node-memory` style values. */
@@ -420,7 +439,10 @@ export function renderMarkdown(r: CapacityReport): string {
     `| max | ${r.nodesMax.nodes} | ${r.nodesMax.boundBy} |`,
     '',
     'nodes = max(⌈Σ CPU requests ÷ usable CPU⌉, ⌈Σ memory requests ÷ usable memory⌉), assuming perfect packing: a lower ' +
-      'bound. Platform add-ons (ingress controller, Linkerd control plane, Prometheus) are not included.',
+      'bound. ' +
+      (r.addons.cpu > 0 || r.addons.memory > 0
+        ? `Platform add-ons are counted as ${formatCpu(r.addons.cpu)} CPU / ${formatBytes(r.addons.memory)} of requests (--addons-cpu, --addons-memory).`
+        : 'Platform add-ons (ingress controller, Linkerd control plane, Prometheus) are not included; pass their requests with --addons-cpu and --addons-memory.'),
   );
   if (r.oversized.length > 0) {
     lines.push('', `**Warning:** these pods request more than one node offers: ${r.oversized.join(', ')}.`);

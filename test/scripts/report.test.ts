@@ -156,6 +156,12 @@ describe('buildReport', () => {
     expect(r.nodesMax).toEqual({ nodes: 7, boundBy: 'cpu' });
   });
 
+  it('adds the platform add-on requests given to the node estimate', () => {
+    // 0.2 CPU of pods + 2.9 CPU of add-ons = 3.1 CPU over 1.5 usable per node: 3 nodes.
+    const r = buildReport(manifests(goodDeployment()), { node: NODE, addons: { cpu: 2.9, memory: Gi } });
+    expect(r.nodesMin).toEqual({ nodes: 3, boundBy: 'cpu' });
+  });
+
   it('warns about a pod larger than a node', () => {
     const d = goodDeployment();
     podSpec(d).containers[0].resources = { requests: { cpu: '4', memory: '1Gi' }, limits: { cpu: '4', memory: '1Gi' } };
