@@ -45,6 +45,7 @@ export const LINKERD_PROXY_ESTIMATE: Resources = {
 /** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`). */
 export const LINKERD_INJECT = 'linkerd.io/inject';
 
+/** Sum of two resource sets. */
 export function addResources(a: Resources, b: Resources): Resources {
   return {
     cpuRequest: a.cpuRequest + b.cpuRequest,

@@ -11,7 +11,7 @@ import { objectRef } from './manifests';
 import type { ManifestObject, ParseProblem } from './manifests';
 import { podTemplateOf, stringMap } from './pods';
 import { RULES } from './rules';
-import type { Rule } from './rules';
+import type { Rule, Violation } from './rules';
 
 /** Annotation prefix of exception annotations (`exceptions.platform.dev/<rule-id>: "<reason>"`). */
 export const EXCEPTION_PREFIX = 'exceptions.platform.dev/';
@@ -20,6 +20,8 @@ export const EXCEPTION_PREFIX = 'exceptions.platform.dev/';
 export const INVALID_EXCEPTION = 'invalid-exception';
 /** Rule id of an exception that waives nothing, so that stale exceptions get removed. */
 export const UNUSED_EXCEPTION = 'unused-exception';
+/** Rule id of a rule that failed on malformed input. */
+export const RULE_ERROR = 'rule-error';
 /** Rule id of documents that are not Kubernetes objects. */
 export const PARSE_RULE = 'parse';
 
@@ -102,7 +104,22 @@ export function validateObjects(objects: readonly ManifestObject[], options: Val
   const order = new Map(objects.map((o, i) => [o, i]));
   const raw: { target: ManifestObject; rule: Rule; message: string }[] = [];
   for (const rule of rules) {
-    for (const v of rule.check(context)) raw.push({ target: v.target, rule, message: v.message });
+    let violations: Violation[];
+    try {
+      violations = rule.check(context);
+    } catch (error) {
+      // Rules read objects that may have failed schema validation; a shape they did not expect must not hide
+      // every other finding.
+      const reason = error instanceof Error ? error.message : String(error);
+      findings.push({
+        file: '-',
+        object: '-',
+        rule: RULE_ERROR,
+        message: `rule ${rule.id} could not run (${reason}); fix the schema findings first`,
+      });
+      continue;
+    }
+    for (const v of violations) raw.push({ target: v.target, rule, message: v.message });
   }
   raw.sort((a, b) => (order.get(a.target) ?? 0) - (order.get(b.target) ?? 0));
   for (const { target, rule, message } of raw) {

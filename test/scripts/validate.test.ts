@@ -43,6 +43,18 @@ describe('findings', () => {
   });
 });
 
+describe('malformed objects', () => {
+  it('get schema findings, and a rule that trips over them reports it instead of crashing the run', () => {
+    const [d, ...rest] = goodApp();
+    (d.spec as { template: { spec: Record<string, unknown> } }).template.spec.volumes = { tmp: {} };
+    const { findings } = validateObjects(manifests(d, ...rest), { crds });
+    expect(findings.map((f) => f.rule)).toContain('schema');
+    expect(findings.filter((f) => f.rule === 'rule-error').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^rule pss-restricted could not run \(.*\); fix the schema findings first$/),
+    ]);
+  });
+});
+
 describe('exception annotations', () => {
   it('waive a rule on the object that declares them, with the reason kept', () => {
     const objects = appWithoutLiveness((d) => {
