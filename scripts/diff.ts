@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { diffManifests, formatDiff, hasDifferences } from './lib/diff';
-import type { ManifestTexts } from './lib/diff';
+import type { ManifestTexts } from './lib/manifests';
 import { GitError, readGitManifestTexts, readManifestTexts, runSynth } from './lib/sources';
 
 const USAGE = `usage: npm run diff -- [--base <git-ref> [--exit-code] | --from <dir> --to <dir>] [--charts <dir>] [--markdown] [--brief]

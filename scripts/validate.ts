@@ -8,10 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
-import type { ManifestTexts } from './lib/diff';
 import { checkIndex, INDEX_RULE } from './lib/index-check';
 import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
-import type { ManifestObject, ParseProblem } from './lib/manifests';
+import type { ManifestObject, ManifestTexts, ParseProblem } from './lib/manifests';
 import { RULES, ruleById } from './lib/rules';
 import { readManifestTexts } from './lib/sources';
 import type { Rule } from './lib/rules';
@@ -46,6 +45,7 @@ function main(): number {
   }
   if (values['list-rules']) {
     for (const r of RULES) process.stdout.write(`${r.id}\n  ${r.summary}\n  fix: ${r.fix}\n`);
+    process.stdout.write(`${INDEX_RULE}\n  index.json agrees with the manifests (see scripts/lib/README.md)\n`);
     return 0;
   }
   const wanted = values.rule ?? [];

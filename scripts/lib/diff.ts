@@ -4,7 +4,7 @@
  */
 import { stringify } from 'yaml';
 import { isRecord, MANIFEST_SUFFIX, objectKey, objectRef, parseManifests } from './manifests';
-import type { KubeObject, ManifestObject, ParseProblem } from './manifests';
+import type { KubeObject, ManifestObject, ManifestTexts, ParseProblem } from './manifests';
 
 /** One field-level difference. */
 export interface FieldChange {
@@ -29,9 +29,6 @@ export interface ObjectChange {
   /** Field-level changes (changed objects only). */
   readonly fields: readonly FieldChange[];
 }
-
-/** The manifests of one side: file name → text (`*.k8s.yaml` and `index.json`). */
-export type ManifestTexts = ReadonlyMap<string, string>;
 
 /** Everything that differs between two sets of manifests. */
 export interface ManifestsDiff {

@@ -45,6 +45,9 @@ export interface ParsedManifests {
   readonly problems: ParseProblem[];
 }
 
+/** A folder of manifests in memory: file name → text (`*.k8s.yaml` and `index.json`). */
+export type ManifestTexts = ReadonlyMap<string, string>;
+
 /** Suffix of the synthesized manifest files in `charts-out/`. */
 export const MANIFEST_SUFFIX = '.k8s.yaml';
 

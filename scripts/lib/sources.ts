@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ManifestTexts } from './diff';
 import { MANIFEST_SUFFIX } from './manifests';
+import type { ManifestTexts } from './manifests';
 
 /** The files the tools read from a manifests folder: `*.k8s.yaml` and `index.json`. */
 function isManifestFile(name: string): boolean {
