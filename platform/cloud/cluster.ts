@@ -21,6 +21,8 @@ export interface PlatformCluster {
   readonly flavor: ClusterFlavor;
   /** Add-ons the cluster already provides (for example VPA on GKE), which `PlatformAddons` must not install again. */
   readonly builtInAddons: readonly Addon[];
+  /** Whether the cluster installs and manages the Gateway API CRDs itself (so they must not be applied again). */
+  readonly gatewayApiCrdsProvided: boolean;
   /**
    * Resources that must exist before workloads are applied: node pools, the storage driver, the default
    * StorageClass. Without them pods stay Pending and database volumes never bind.

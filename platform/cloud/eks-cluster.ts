@@ -122,6 +122,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly flavor: ClusterFlavor = 'eks';
   /** EKS provides none of the platform add-ons. */
   public readonly builtInAddons: readonly Addon[] = [];
+  /** The Gateway API CRDs come from the `gateway-api` add-on. */
+  public readonly gatewayApiCrdsProvided = false;
   /** Node group, EBS CSI driver and default StorageClass. */
   public readonly readiness: readonly pulumi.Resource[];
 

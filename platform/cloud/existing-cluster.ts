@@ -29,6 +29,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements Platfor
   public readonly flavor: ClusterFlavor = 'generic';
   /** What the caller said the cluster already runs. */
   public readonly builtInAddons: readonly Addon[];
+  /** The Gateway API CRDs come from the `gateway-api` add-on. */
+  public readonly gatewayApiCrdsProvided = false;
   /** Nothing to wait for: the cluster exists. */
   public readonly readiness: readonly pulumi.Resource[] = [];
 

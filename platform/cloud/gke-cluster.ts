@@ -113,6 +113,8 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly flavor: ClusterFlavor;
   /** GKE runs the VPA itself (`verticalPodAutoscaling`), so the chart is not installed. */
   public readonly builtInAddons: readonly Addon[] = ['vpa'];
+  /** GKE installs the standard-channel Gateway API CRDs (`gatewayApiConfig`) and manages their upgrades. */
+  public readonly gatewayApiCrdsProvided = true;
   /** The node pool, once created. */
   public readonly readiness: readonly pulumi.Resource[];
 
@@ -193,6 +195,8 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
           }
         : undefined,
       releaseChannel: { channel: args.releaseChannel ?? GKE_DEFAULTS.releaseChannel },
+      // GKE owns the Gateway API CRDs (recent versions install them anyway): say so explicitly, standard channel.
+      gatewayApiConfig: { channel: 'CHANNEL_STANDARD' },
       deletionProtection: args.deletionProtection ?? GKE_DEFAULTS.deletionProtection,
       resourceLabels: labels,
     };

@@ -85,6 +85,8 @@ export interface PlatformAddonsArgs {
   readonly domain?: string;
   /** Helm timeout per release in seconds. @default 900 */
   readonly timeoutSeconds?: number;
+  /** The cluster already installs and manages the Gateway API CRDs (GKE); only the platform Gateway is added. */
+  readonly gatewayApiCrdsProvided?: boolean;
   /** Cluster resources every release waits for (node pool, storage driver, default StorageClass). */
   readonly clusterReadiness?: readonly pulumi.Resource[];
   /** How long Prometheus keeps samples. @default '7d' */
@@ -138,7 +140,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
     const flavor = args.flavor ?? 'generic';
     const plan = planAddons(args.addons, args.builtInAddons ?? []);
     this.installed = plan.install;
-    this.builtIn = plan.builtIn;
+    const gatewayApi = plan.install.includes('gateway-api');
     const has = (addon: Addon): boolean => plan.install.includes(addon) || plan.builtIn.includes(addon);
     const after = (addon: Addon): pulumi.Resource[] =>
       addonPrerequisites(addon, plan.install).flatMap((dep) => (this.readyMap[dep] ? [this.readyMap[dep]] : []));
@@ -159,11 +161,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
       const deps = after(addon);
       switch (addon) {
         case 'gateway-api':
-          this.readyMap[addon] = new k8s.yaml.v2.ConfigFile(
-            `${name}-gateway-api`,
-            { file: GATEWAY_API.url },
-            { parent: this, provider: this.provider, dependsOn: [...deps, ...this.clusterReadiness] },
-          );
+          // Clusters that manage the Gateway API CRDs themselves (GKE) must not get a second owner for them.
+          if (!args.gatewayApiCrdsProvided) {
+            this.readyMap[addon] = new k8s.yaml.v2.ConfigFile(
+              `${name}-gateway-api`,
+              { file: GATEWAY_API.url },
+              { parent: this, provider: this.provider, dependsOn: [...deps, ...this.clusterReadiness] },
+            );
+          }
           break;
         case 'ingress-nginx':
           this.readyMap[addon] = this.release(
@@ -288,10 +293,13 @@ export class PlatformAddons extends pulumi.ComponentResource {
 
     // With both Contour and the Gateway API installed, Contour serves the platform Gateway that apps' HTTPRoutes
     // attach to; apps that need `gateway-api` then wait for that Gateway rather than for the bare CRDs.
-    if (this.readyMap['gateway-api'] && this.readyMap.contour) {
-      this.platformGateway = this.createPlatformGateway(name, [this.readyMap['gateway-api'], this.readyMap.contour]);
+    if (gatewayApi && this.readyMap.contour) {
+      const crds = this.readyMap['gateway-api'];
+      this.platformGateway = this.createPlatformGateway(name, [...(crds ? [crds] : []), this.readyMap.contour]);
       this.readyMap['gateway-api'] = this.platformGateway;
     }
+    // CRDs provided by the cluster and no Gateway of ours: there is nothing to wait for.
+    this.builtIn = gatewayApi && !this.readyMap['gateway-api'] ? [...plan.builtIn, 'gateway-api'] : plan.builtIn;
     this.ready = this.readyMap;
     this.releases = this.releaseMap;
     this.grafanaUrl = grafanaUrl;

@@ -118,6 +118,11 @@ describe('GkeCluster (Standard)', () => {
     expect(children.every((r) => r.parent === 'std')).toBe(true);
   });
 
+  test('GKE installs and manages the standard Gateway API CRDs', () => {
+    expect(cluster().gatewayApiConfig).toEqual({ channel: 'CHANNEL_STANDARD' });
+    expect(standard.gatewayApiCrdsProvided).toBe(true);
+  });
+
   test('GKE provides VPA itself', () => {
     expect(standard.builtInAddons).toEqual(['vpa']);
     expect(cluster().verticalPodAutoscaling).toEqual({ enabled: true });

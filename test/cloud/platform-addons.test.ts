@@ -43,6 +43,12 @@ const full = new PlatformAddons('full', {
 });
 const small = new PlatformAddons('small', { provider, addons: ['ingress-nginx'], flavor: 'gke-autopilot' });
 const onGke = new PlatformAddons('gke', { provider, addons: ['vpa', 'contour'], builtInAddons: ['vpa'] });
+const gkeGateway = new PlatformAddons('gkegw', {
+  provider,
+  addons: ['gateway-api', 'contour', 'linkerd'],
+  gatewayApiCrdsProvided: true,
+});
+const gkeCrdsOnly = new PlatformAddons('gkecrds', { provider, addons: ['gateway-api'], gatewayApiCrdsProvided: true });
 const nodePorts = new PlatformAddons('np', { provider, addons: ['contour'], ingressServiceType: 'NodePort' });
 
 beforeAll(() => settle(recorded));
@@ -287,6 +293,21 @@ describe('the platform Gateway', () => {
 
   test('apps using the Gateway API wait for the Gateway itself', () => {
     expect(full.ready['gateway-api']).toBe(full.platformGateway);
+  });
+
+  test('when the cluster provides the CRDs they are not applied again, but the Gateway still is', () => {
+    expect(recorded.some((r) => r.name === 'gkegw-gateway-api')).toBe(false);
+    expect(named(recorded, 'gkegw-gateway', GATEWAY).dependsOn).toContain('gkegw-contour');
+    expect(gkeGateway.ready['gateway-api']).toBe(gkeGateway.platformGateway);
+  });
+
+  test('Linkerd does not wait for CRDs the cluster provides', () => {
+    expect(release('gkegw-linkerd-crds').dependsOn).not.toContain('gkegw-gateway-api');
+  });
+
+  test('provided CRDs without Contour leave nothing to install or wait for', () => {
+    expect(gkeCrdsOnly.builtIn).toEqual(['gateway-api']);
+    expect(gkeCrdsOnly.ready['gateway-api']).toBeUndefined();
   });
 
   test('without the Gateway API, Contour is not bound to a Gateway', () => {
