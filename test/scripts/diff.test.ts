@@ -12,7 +12,7 @@ import {
   hasDifferences,
 } from '../../scripts/lib/diff';
 import type { KubeObject } from '../../scripts/lib/manifests';
-import { readGitManifestTexts, GitError } from '../../scripts/lib/sources';
+import { GitError, readGitManifestTexts, readManifestTexts, runSynth } from '../../scripts/lib/sources';
 import { firstContainer, goodDeployment, goodService, manifests } from './fixtures';
 
 function yamlOf(...objects: KubeObject[]): string {
@@ -203,5 +203,26 @@ describe('readGitManifestTexts (--base)', () => {
 
   it('rejects a ref that is not a commit', () => {
     expect(() => readGitManifestTexts('no-such-ref', 'charts-out', repo)).toThrow(GitError);
+  });
+});
+
+describe('runSynth', () => {
+  it('runs the synth command with --out <dir> and reports its output on failure', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-'));
+    try {
+      const write = `require('fs').writeFileSync(require('path').join(process.argv[2], 'a.k8s.yaml'), 'kind: X')`;
+      // With `node -e <script> -- --out <dir>`, the script sees ["node", "--out", "<dir>"] in process.argv.
+      expect(runSynth(out, process.cwd(), [process.execPath, '-e', write, '--'])).toEqual({ ok: true, output: '' });
+      expect([...readManifestTexts(out).keys()]).toEqual(['a.k8s.yaml']);
+      const failed = runSynth(out, process.cwd(), [
+        process.execPath,
+        '-e',
+        'console.error("boom"); process.exit(3)',
+        '--',
+      ]);
+      expect(failed).toEqual({ ok: false, output: 'boom\n' });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
