@@ -16,6 +16,7 @@ import {
 import type { PlatformCluster } from '../platform/cloud/cluster';
 import type * as EksModule from '../platform/cloud/eks-cluster';
 import { ExistingCluster } from '../platform/cloud/existing-cluster';
+import { cloudName } from '../platform/cloud/naming';
 import type * as GkeModule from '../platform/cloud/gke-cluster';
 import { PlatformAddons } from '../platform/cloud/platform-addons';
 import type { Addon, AppEntry, ChartsIndex } from '../platform/contract';
@@ -106,7 +107,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         // Linkerd's proxy-init needs NET_ADMIN, which Autopilot refuses unless allowed.
         allowNetAdmin: addons.includes('linkerd'),
         deletionProtection: config.deletionProtection,
-        labels: { 'managed-by': 'pulumi', stack: pulumi.getStack() },
+        labels: { 'managed-by': 'pulumi', stack: cloudName(pulumi.getStack(), 63) },
       });
     }
     case 'eks': {
