@@ -150,8 +150,8 @@ const JUNCTORS = new Set(['allOf', 'anyOf', 'oneOf', 'not']);
  * - objects that list `properties` are closed (`additionalProperties: false`) unless they say
  *   `x-kubernetes-preserve-unknown-fields: true` or set `additionalProperties` themselves. The API server prunes
  *   unknown fields of custom resources and `kubectl apply` rejects them (strict field validation), so a misspelt
- *   field is an error here too. Schemas inside `allOf`/`anyOf`/`oneOf`/`not` are left open: structural schemas
- *   declare every property in the parent, and the branches only add constraints.
+ *   field is an error here too. Schemas inside `allOf`/`anyOf`/`oneOf`/`not` (at any depth) are left open:
+ *   structural schemas declare every property in the parent, and the branches only add constraints.
  */
 export function normalizeSchema(schema: unknown, inJunctor = false): unknown {
   if (Array.isArray(schema)) return schema.map((s) => normalizeSchema(s, inJunctor));
@@ -160,11 +160,13 @@ export function normalizeSchema(schema: unknown, inJunctor = false): unknown {
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'properties' && isRecord(value)) {
       // A map of schemas by property name: names are never keywords.
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, normalizeSchema(sub)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, normalizeSchema(sub, inJunctor)]),
+      );
     } else if (key === 'enum' || key === 'default' || key === 'example' || key === 'required') {
       out[key] = value;
     } else {
-      out[key] = normalizeSchema(value, JUNCTORS.has(key));
+      out[key] = normalizeSchema(value, inJunctor || JUNCTORS.has(key));
     }
   }
   for (const [exclusive, bound] of [

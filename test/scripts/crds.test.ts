@@ -38,7 +38,11 @@ describe('normalizeSchema', () => {
     const schema = {
       type: 'object',
       properties: {
-        spec: { type: 'object', properties: { a: { type: 'string' } }, anyOf: [{ properties: { a: {} } }] },
+        spec: {
+          type: 'object',
+          properties: { a: { type: 'string' } },
+          anyOf: [{ properties: { a: { properties: { x: {} } } } }],
+        },
         raw: { type: 'object', properties: { b: {} }, 'x-kubernetes-preserve-unknown-fields': true },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
       },
@@ -50,7 +54,7 @@ describe('normalizeSchema', () => {
         spec: {
           type: 'object',
           properties: { a: { type: 'string' } },
-          anyOf: [{ properties: { a: {} } }],
+          anyOf: [{ properties: { a: { properties: { x: {} } } } }],
           additionalProperties: false,
         },
         raw: { type: 'object', properties: { b: {} }, 'x-kubernetes-preserve-unknown-fields': true },
