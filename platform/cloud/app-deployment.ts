@@ -108,7 +108,8 @@ export class AppDeployment extends pulumi.ComponentResource {
         values[key] = new random.RandomPassword(
           `${name}-${plan.secret.name}-${key}`,
           { length: GENERATED_PASSWORD_LENGTH, special: false },
-          { parent: this },
+          // A database keeps the password it was initialized with: regenerating it would lock the app out.
+          { parent: this, protect: stateful },
         ).result;
       }
       secrets[plan.secret.name] = new k8s.core.v1.Secret(
@@ -123,7 +124,14 @@ export class AppDeployment extends pulumi.ComponentResource {
           type: 'Opaque',
           stringData: pulumi.secret(values),
         },
-        { ...k8sOpts, dependsOn: [this.namespace], additionalSecretOutputs: ['data', 'stringData'] },
+        {
+          ...k8sOpts,
+          dependsOn: [this.namespace],
+          additionalSecretOutputs: ['data', 'stringData'],
+          // The credentials of an app with data live as long as the data.
+          protect: stateful,
+          retainOnDelete: stateful,
+        },
       );
     }
     this.secrets = secrets;

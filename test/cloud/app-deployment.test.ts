@@ -101,6 +101,11 @@ describe('secrets', () => {
     });
   });
 
+  test('the credentials of an app with data are protected like the data', () => {
+    expect(secret('chat-postgres-credentials')).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(named(recorded, 'chat-postgres-credentials-password')).toMatchObject({ protect: true });
+  });
+
   test('generate: false keys take their values from config', () => {
     expect(unsecret(secret('chat-smtp').inputs.stringData)).toEqual({ password: 's3cret-smtp', user: 'mailer' });
   });
