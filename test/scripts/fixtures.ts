@@ -61,6 +61,14 @@ export function goodDeployment(): KubeObject {
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [goodContainer()],
           volumes: [{ name: 'tmp', emptyDir: {} }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: LABELS },
+            },
+          ],
         },
       },
     },

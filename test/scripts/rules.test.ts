@@ -562,3 +562,31 @@ describe('hpa-target', () => {
     expect(check('hpa-target', d, hpa('web'))).toEqual([]);
   });
 });
+
+describe('pod-spread', () => {
+  it('reports replicas that nothing spreads across nodes', () => {
+    const findings = check('pod-spread', ...appWith((d) => delete podSpec(d).topologySpreadConstraints));
+    expect(findings[0].message).toBe(
+      'up to 2 replicas may land on one node; add a topologySpreadConstraint on kubernetes.io/hostname',
+    );
+  });
+
+  it('accepts pod anti-affinity on the hostname instead', () => {
+    const antiAffinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: {} } },
+        ],
+      },
+    };
+    const objects = appWith((d) => {
+      delete podSpec(d).topologySpreadConstraints;
+      podSpec(d).affinity = antiAffinity;
+    });
+    expect(check('pod-spread', ...objects)).toEqual([]);
+  });
+
+  it('passes a hostname topology spread constraint', () => {
+    expect(check('pod-spread', ...goodApp())).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { crdSchemaRule, schemaRule } from './schema';
 import { secretDataRule, secretLiteralEnvRule } from './secrets';
 import { pssRestrictedRule, readOnlyRootFilesystemRule } from './security';
 import type { Rule } from './types';
-import { imagePinnedRule, networkPolicyRule, pdbRule, probesRule, resourcesRule } from './workloads';
+import { imagePinnedRule, networkPolicyRule, pdbRule, podSpreadRule, probesRule, resourcesRule } from './workloads';
 import { hpaTargetRule, serviceTargetsPodRule } from './wiring';
 
 export type { Rule, RuleContext, Violation } from './types';
@@ -20,6 +20,7 @@ export const RULES: readonly Rule[] = [
   probesRule,
   imagePinnedRule,
   pdbRule,
+  podSpreadRule,
   networkPolicyRule,
   serviceTargetsPodRule,
   hpaTargetRule,

@@ -188,3 +188,39 @@ export const networkPolicyRule: Rule = {
     return out;
   },
 };
+
+const HOSTNAME = 'kubernetes.io/hostname';
+
+/** `pod-spread`: replicas of a workload are spread across nodes. */
+export const podSpreadRule: Rule = {
+  id: 'pod-spread',
+  summary:
+    'Every Deployment/StatefulSet with more than one replica spreads its pods across nodes (topologySpreadConstraints or pod anti-affinity on kubernetes.io/hostname).',
+  why: 'Without it the scheduler may put every replica on one node, and losing that node takes the service down despite the replicas and the PDB.',
+  fix: 'Add a topologySpreadConstraint with topologyKey kubernetes.io/hostname selecting the pod labels (the platform Service does this).',
+  check({ objects }) {
+    const out: Violation[] = [];
+    const allHpas = hpas(objects);
+    for (const t of podTemplates(objects)) {
+      const o = t.owner.object;
+      if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') continue;
+      const hpa = hpaFor(o, allHpas);
+      const replicas = hpa ? Math.max(hpa.maxReplicas, hpa.minReplicas) : (declaredReplicas(o) ?? 1);
+      if (replicas <= 1) continue;
+      const spread = (t.spec.topologySpreadConstraints ?? []).some((c) => c.topologyKey === HOSTNAME);
+      const anti = t.spec.affinity?.podAntiAffinity;
+      const antiAffinity =
+        (anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []).some((term) => term.topologyKey === HOSTNAME) ||
+        (anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).some(
+          (w) => w.podAffinityTerm.topologyKey === HOSTNAME,
+        );
+      if (!spread && !antiAffinity) {
+        out.push({
+          target: t.owner,
+          message: `up to ${replicas} replicas may land on one node; add a topologySpreadConstraint on ${HOSTNAME}`,
+        });
+      }
+    }
+    return out;
+  },
+};
