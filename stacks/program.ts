@@ -156,6 +156,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     ingressServiceType: config.ingressServiceType,
     domain: config.domain,
     clusterReadiness: cluster.readiness,
+    gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
   });
 
   const secretValues: Record<string, pulumi.Output<string>> = {};

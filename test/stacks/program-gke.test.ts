@@ -22,7 +22,7 @@ const platform = deployPlatform(
     zones: ['europe-west1-b', 'europe-west1-c'],
     nodes: { machineType: 'e2-standard-2', min: 1, max: 2 },
     gke: { project: 'demo', autopilot: false },
-    addons: ['vpa'],
+    addons: ['vpa', 'gateway-api'],
     domain: 'dev.example.com',
     secrets: CHAT_SMTP,
   }),
@@ -45,6 +45,10 @@ describe('a GKE stack', () => {
     expect(
       ofType(recorded, 'kubernetes:helm.sh/v3:Release').some((r) => r.inputs.chart === 'vertical-pod-autoscaler'),
     ).toBe(false);
+  });
+
+  test('does not apply the Gateway API CRDs that GKE manages', () => {
+    expect(recorded.some((r) => r.name === 'gke-dev-addons-gateway-api')).toBe(false);
   });
 
   test('does not install metrics-server (GKE runs one)', () => {
