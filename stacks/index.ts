@@ -8,7 +8,9 @@ import { parseStackConfig, readRawConfig } from './config';
 import { deployPlatform } from './program';
 
 const config = parseStackConfig(readRawConfig(new pulumi.Config(), new pulumi.Config('aws'), new pulumi.Config('gcp')));
-const platform = deployPlatform(config, { chartsDir: join(__dirname, '..', 'charts-out') });
+// K8S_PLATFORM_CHARTS_DIR points the program at another charts-out/ (tests, or CI deploying a built artifact).
+const chartsDir = process.env.K8S_PLATFORM_CHARTS_DIR ?? join(__dirname, '..', 'charts-out');
+const platform = deployPlatform(config, { chartsDir });
 
 /** Kubeconfig of the cluster (secret; `pulumi stack output kubeconfig --show-secrets > kubeconfig`). */
 export const kubeconfig = platform.kubeconfig;
