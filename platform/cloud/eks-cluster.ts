@@ -6,6 +6,7 @@ import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
 import { subnetLayout } from './network';
+import { CLUSTER_AUTOSCALER_CHART } from './versions';
 
 /** Defaults of {@link EksClusterArgs}, in one place. */
 export const EKS_DEFAULTS = {
@@ -36,6 +37,9 @@ export const EBS_CSI_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSI
 
 /** The service account the EBS CSI add-on runs its controller as. */
 export const EBS_CSI_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:ebs-csi-controller-sa';
+
+/** The service account the Cluster Autoscaler runs as. */
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:cluster-autoscaler';
 
 /** Name of the default StorageClass the component creates. */
 export const EKS_DEFAULT_STORAGE_CLASS = 'gp3';
@@ -73,6 +77,12 @@ export interface EksClusterArgs {
   readonly ebsCsiVersion?: pulumi.Input<string>;
   /** Named AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
+  /**
+   * Install the Cluster Autoscaler (with its own IRSA role) so the node group actually grows and shrinks between
+   * `minSize` and `maxSize`; without it the bounds are never used and pending pods wait forever.
+   * @default true
+   */
+  readonly clusterAutoscaler?: boolean;
   /** Refuse deletion of the EKS cluster until set to `false` and applied. @default true */
   readonly deletionProtection?: pulumi.Input<boolean>;
   /** Tags on every AWS resource. */
@@ -114,6 +124,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly ebsCsiAddon: aws.eks.Addon;
   /** The default `gp3` StorageClass. */
   public readonly storageClass: k8s.storage.v1.StorageClass;
+  /** The Cluster Autoscaler release, unless disabled. */
+  public readonly clusterAutoscaler: k8s.helm.v3.Release | undefined;
   /** Kubeconfig using `aws eks get-token` (secret). */
   public readonly kubeconfig: pulumi.Output<string>;
   /** Kubernetes provider for this cluster. */
@@ -411,7 +423,110 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       },
       { parent: this, provider: this.provider, dependsOn: [this.ebsCsiAddon] },
     );
+    this.clusterAutoscaler =
+      args.clusterAutoscaler === false
+        ? undefined
+        : this.createClusterAutoscaler(name, clusterName, args, issuerHost, tags);
     this.readiness = [this.nodeGroup, this.ebsCsiAddon, this.storageClass];
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
+  }
+
+  private createClusterAutoscaler(
+    name: string,
+    clusterName: string,
+    args: EksClusterArgs,
+    issuerHost: pulumi.Output<string>,
+    tags: Record<string, string>,
+  ): k8s.helm.v3.Release {
+    const role = new aws.iam.Role(
+      `${name}-cluster-autoscaler`,
+      {
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: this.oidcProvider.arn },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: issuerHost.apply((host) => ({
+                  [`${host}:sub`]: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+                  [`${host}:aud`]: 'sts.amazonaws.com',
+                })),
+              },
+            },
+          ],
+        }),
+        tags,
+      },
+      { parent: this },
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-cluster-autoscaler`,
+      {
+        role: role.id,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: [
+                'autoscaling:DescribeAutoScalingGroups',
+                'autoscaling:DescribeAutoScalingInstances',
+                'autoscaling:DescribeLaunchConfigurations',
+                'autoscaling:DescribeScalingActivities',
+                'autoscaling:DescribeTags',
+                'ec2:DescribeImages',
+                'ec2:DescribeInstanceTypes',
+                'ec2:DescribeLaunchTemplateVersions',
+                'ec2:GetInstanceTypesFromInstanceRequirements',
+                'eks:DescribeNodegroup',
+              ],
+              Resource: '*',
+            },
+            {
+              // Changing capacity only on this cluster's groups (EKS tags managed node groups' ASGs this way).
+              Effect: 'Allow',
+              Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+              Resource: '*',
+              Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    return new k8s.helm.v3.Release(
+      `${name}-cluster-autoscaler`,
+      {
+        name: 'cluster-autoscaler',
+        chart: CLUSTER_AUTOSCALER_CHART.chart,
+        version: CLUSTER_AUTOSCALER_CHART.version,
+        repositoryOpts: { repo: CLUSTER_AUTOSCALER_CHART.repo },
+        namespace: 'kube-system',
+        values: {
+          // The autoscaler's minor version must match the cluster's.
+          ...(args.kubernetesVersion ? { image: { tag: pulumi.interpolate`v${args.kubernetesVersion}.0` } } : {}),
+          cloudProvider: 'aws',
+          awsRegion: args.region,
+          autoDiscovery: { clusterName },
+          rbac: {
+            serviceAccount: {
+              create: true,
+              name: 'cluster-autoscaler',
+              annotations: { 'eks.amazonaws.com/role-arn': role.arn },
+            },
+          },
+          extraArgs: {
+            'balance-similar-node-groups': true,
+            expander: 'least-waste',
+            'skip-nodes-with-system-pods': false,
+          },
+        },
+        atomic: true,
+        timeout: 600,
+      },
+      { parent: this, provider: this.provider, dependsOn: [this.nodeGroup, policy] },
+    );
   }
 }

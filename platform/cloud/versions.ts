@@ -152,3 +152,14 @@ export const METRICS_SERVER_CHART: ChartRef = {
   chart: 'metrics-server',
   version: '3.13.1',
 };
+
+/**
+ * Cluster Autoscaler chart 9.59.0 (kubernetes/autoscaler, https://kubernetes.github.io/autoscaler): scales EKS
+ * managed node groups between their bounds. Its image should match the cluster's Kubernetes minor version; the
+ * EKS component pins the tag when the stack pins the version.
+ */
+export const CLUSTER_AUTOSCALER_CHART: ChartRef = {
+  repo: 'https://kubernetes.github.io/autoscaler',
+  chart: 'cluster-autoscaler',
+  version: '9.59.0',
+};

@@ -19,9 +19,15 @@ import { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_NODE_POLICIES, EksCluster } f
 const eks = new EksCluster('dev', {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  kubernetesVersion: '1.34',
   minSize: 2,
   desiredSize: 3,
   maxSize: 6,
+});
+const fixed = new EksCluster('fixed', {
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  clusterAutoscaler: false,
 });
 
 beforeAll(() => settle(recorded));
@@ -53,7 +59,7 @@ describe('EksCluster network', () => {
   test('private subnets route to the internet through a NAT gateway', () => {
     const routes = ofType(recorded, 'aws:ec2/routeTable:RouteTable').filter((r) => r.name.startsWith('dev-private-'));
     routes.forEach((r) => expect(r.inputs.routes[0].natGatewayId).toBeDefined());
-    expect(ofType(recorded, 'aws:ec2/natGateway:NatGateway')).toHaveLength(1);
+    expect(ofType(recorded, 'aws:ec2/natGateway:NatGateway').filter((n) => n.parent === 'dev')).toHaveLength(1);
   });
 
   test('a cluster with one zone is refused', () => {
@@ -110,6 +116,51 @@ describe('EksCluster nodes', () => {
   });
 });
 
+describe('EksCluster node autoscaling', () => {
+  const release = () => named(recorded, 'dev-cluster-autoscaler', 'kubernetes:helm.sh/v3:Release');
+
+  test('the Cluster Autoscaler discovers this cluster’s node groups, pinned to the cluster’s minor version', () => {
+    expect(release().inputs).toMatchObject({
+      chart: 'cluster-autoscaler',
+      version: '9.59.0',
+      namespace: 'kube-system',
+      values: {
+        cloudProvider: 'aws',
+        awsRegion: 'eu-west-1',
+        autoDiscovery: { clusterName: 'dev' },
+        image: { tag: 'v1.34.0' },
+      },
+    });
+  });
+
+  test('the Cluster Autoscaler runs with its own IRSA role', () => {
+    expect(release().inputs.values.rbac.serviceAccount.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:mock:::dev-cluster-autoscaler',
+    });
+    const trust = JSON.parse(named(recorded, 'dev-cluster-autoscaler', 'aws:iam/role:Role').inputs.assumeRolePolicy);
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain(
+      'system:serviceaccount:kube-system:cluster-autoscaler',
+    );
+  });
+
+  test('it may change capacity only of this cluster’s auto-scaling groups', () => {
+    const policy = JSON.parse(named(recorded, 'dev-cluster-autoscaler', 'aws:iam/rolePolicy:RolePolicy').inputs.policy);
+    expect(policy.Statement[1]).toMatchObject({
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Condition: { StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/dev': 'owned' } },
+    });
+  });
+
+  test('it waits for the node group and its permissions', () => {
+    expect(release().dependsOn).toEqual(expect.arrayContaining(['dev-nodes', 'dev-cluster-autoscaler']));
+  });
+
+  test('it can be turned off', () => {
+    expect(fixed.clusterAutoscaler).toBeUndefined();
+    expect(recorded.some((r) => r.name === 'fixed-cluster-autoscaler')).toBe(false);
+  });
+});
+
 describe('EksCluster IRSA and storage', () => {
   test('an OIDC provider trusts the cluster issuer for STS', () => {
     expect(named(recorded, 'dev-oidc').inputs).toMatchObject({ url: ISSUER, clientIdLists: ['sts.amazonaws.com'] });
@@ -131,7 +182,7 @@ describe('EksCluster IRSA and storage', () => {
   });
 
   test('the EBS CSI add-on uses its IRSA role and waits for the nodes', () => {
-    const addon = ofType(recorded, 'aws:eks/addon:Addon')[0];
+    const addon = named(recorded, 'dev-ebs-csi', 'aws:eks/addon:Addon');
     expect(addon.inputs).toMatchObject({
       addonName: 'aws-ebs-csi-driver',
       serviceAccountRoleArn: 'arn:aws:mock:::dev-ebs-csi',
