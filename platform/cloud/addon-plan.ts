@@ -19,21 +19,21 @@ export const ADDON_REQUIRES: Readonly<Record<Addon, readonly Addon[]>> = {
 };
 
 /**
- * Soft ordering: when both are installed, the key goes after these. Charts that ship a ServiceMonitor need the
- * Prometheus Operator CRDs; viz scrapes through the stack's Prometheus; Contour reads Gateway API objects if the
- * CRDs exist when it starts.
+ * Soft ordering: when both are installed, the key goes after these. The ingress controllers ship ServiceMonitors
+ * (Prometheus Operator CRDs); viz queries the stack's Prometheus; Contour serves the platform Gateway, whose CRDs
+ * must exist when it starts. Everything else is independent and installs in parallel.
  */
 export const ADDON_AFTER: Readonly<Record<Addon, readonly Addon[]>> = {
   'ingress-nginx': ['prometheus'],
   contour: ['prometheus', 'gateway-api'],
   'gateway-api': [],
-  linkerd: ['prometheus'],
+  linkerd: [],
   'linkerd-viz': ['prometheus'],
   prometheus: [],
   'prometheus-adapter': [],
-  vpa: ['prometheus'],
-  loki: ['prometheus'],
-  tempo: ['prometheus'],
+  vpa: [],
+  loki: [],
+  tempo: [],
 };
 
 /** Which add-ons to install, in order, and which ones the cluster already provides. */
