@@ -63,7 +63,7 @@ export class AppDeployment extends pulumi.ComponentResource {
       );
     }
     this.app = app;
-    // Everything is checked before the first resource is registered: a refusal leaves the cluster untouched.
+    // Everything is checked before the first child is registered: a refusal leaves the cluster untouched.
     const manifest = splitManifest(app, loadAppManifest(args.chartsDir, app));
     const provided = new Set(Object.keys(args.secretValues ?? {}));
     const secretPlans = planSecrets(app, provided);
@@ -78,14 +78,15 @@ export class AppDeployment extends pulumi.ComponentResource {
       {
         metadata: {
           name: app.namespace,
+          // The reviewed YAML's labels and annotations win over the defaults added here.
           labels: {
-            ...(yamlMeta.labels ?? {}),
             'app.kubernetes.io/part-of': app.name,
             'app.kubernetes.io/managed-by': 'pulumi',
+            ...(yamlMeta.labels ?? {}),
           },
           annotations: {
-            ...(yamlMeta.annotations ?? {}),
             ...(app.meshed ? { 'linkerd.io/inject': 'enabled' } : {}),
+            ...(yamlMeta.annotations ?? {}),
           },
         },
       },
