@@ -26,6 +26,32 @@ export const ADDONS = [
 export type Addon = (typeof ADDONS)[number];
 
 /**
+ * The namespace each add-on is installed in. Pulumi installs them there, and the app NetworkPolicies admit
+ * traffic from there (ingress controllers to exposed services, Prometheus to metrics ports, Linkerd).
+ */
+export const ADDON_NAMESPACES: Readonly<Record<Addon, string>> = {
+  'ingress-nginx': 'ingress-nginx',
+  contour: 'projectcontour',
+  'gateway-api': 'projectcontour',
+  linkerd: 'linkerd',
+  'linkerd-viz': 'linkerd-viz',
+  prometheus: 'monitoring',
+  'prometheus-adapter': 'monitoring',
+  vpa: 'vpa',
+  loki: 'monitoring',
+  tempo: 'monitoring',
+};
+
+/** Label every Prometheus pod of kube-prometheus-stack carries (set by the Prometheus Operator). */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
+
+/** The label by which kube-prometheus-stack's Grafana sidecar picks up dashboard ConfigMaps in every namespace. */
+export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/** The Gateway (Gateway API) that `gateway` routes attach to, provisioned by the `gateway-api` add-on. */
+export const PLATFORM_GATEWAY = { name: 'platform', namespace: 'projectcontour' } as const;
+
+/**
  * A Secret the app's manifests reference by name. The manifests never contain its value: Pulumi creates it at
  * deploy time, with random values for `generate: true` keys and values from stack config for the others.
  */

@@ -1,5 +1,5 @@
-export * from './chart';
 export * from './errors';
+export * from './graph';
 export * from './names';
 export * from './probes';
 export * from './quantity';

@@ -157,6 +157,7 @@ export class Database extends Workload implements Connectable {
       ports: [{ ...serverPort, appProtocol: undefined }],
       clientPorts: [serverPort],
       metricsPorts: metrics ? [metricsPort] : [],
+      metricsPath: metrics ? '/metrics' : undefined,
       liveness: health,
       readiness: health,
       startup: health,

@@ -1,7 +1,7 @@
 /** `Service`: an HTTP and/or gRPC microservice. */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import type { EndpointPort } from '../core/chart';
+import type { EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import { PropValidator, constructPath } from '../core/validate';
@@ -163,6 +163,6 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     props.port,
   );
   const metricsPorts = metrics ? [ports.find((p) => p.port === metrics?.port) as EndpointPort].map(({ name, port }) => ({ name, port })) : [];
-  const spec: ResolvedWorkload = { ...base, ports, metricsPorts, ...checks, healthPort: props.port, clientPorts };
+  const spec: ResolvedWorkload = { ...base, ports, metricsPorts, metricsPath: metrics?.path, ...checks, healthPort: props.port, clientPorts };
   return { spec, scaling: resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS), metrics };
 }

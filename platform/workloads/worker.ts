@@ -58,6 +58,7 @@ export class Worker extends DeploymentWorkload {
       ports: metricsPorts.map((p) => ({ ...p, appProtocol: 'http' })),
       clientPorts: [],
       metricsPorts,
+      metricsPath: metrics?.path,
       ...checks,
       healthPort: metrics?.port,
     };

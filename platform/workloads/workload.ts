@@ -6,8 +6,8 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import type { EndpointPort, GraphNode, SecretKeyRef } from '../core/chart';
-import { LINKERD_INJECT_ANNOTATION, PlatformChart } from '../core/chart';
+import { LINKERD_INJECT_ANNOTATION, PlatformChart } from '../chart';
+import type { EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
 import type { Component } from '../core/names';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
 import type { HealthCheck } from '../core/probes';
@@ -102,6 +102,8 @@ export interface ResolvedWorkload {
   readonly clientPorts: readonly EndpointPort[];
   /** The ports Prometheus scrapes. */
   readonly metricsPorts: readonly EndpointPort[];
+  /** HTTP path of the metrics endpoint. */
+  readonly metricsPath?: string;
   readonly liveness?: HealthCheck;
   readonly readiness?: HealthCheck;
   readonly startup?: HealthCheck;
@@ -117,7 +119,7 @@ export function resolveWorkloadProps(
   component: Component,
   props: WorkloadProps,
   defaults: { resources: Resources; writablePaths?: readonly string[]; runAs?: RunAs },
-): Omit<ResolvedWorkload, 'ports' | 'clientPorts' | 'metricsPorts' | 'liveness' | 'readiness' | 'startup' | 'healthPort'> {
+): Omit<ResolvedWorkload, 'ports' | 'clientPorts' | 'metricsPorts' | 'metricsPath' | 'liveness' | 'readiness' | 'startup' | 'healthPort'> {
   v.dnsLabel('id', id);
   const app = PlatformChart.of(scope);
   if (app.graphNodes.some((n) => n.name === id)) {
@@ -230,9 +232,13 @@ export abstract class Workload extends Construct {
       selector: this.selector,
       ports: spec.clientPorts.map(({ name, port }) => ({ name, port })),
       metricsPorts: spec.metricsPorts,
+      metricsPath: spec.metricsPath,
       meshed: this.app.meshed && spec.mesh,
+      component: spec.component,
+      kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',
+      hasService: spec.clientPorts.length > 0,
     };
-    this.app.addNode(this.graphNode);
+    this.app.addNode(this.graphNode, this);
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: spec.name, labels: this.labels },
       automountServiceAccountToken: false,

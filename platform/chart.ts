@@ -5,9 +5,10 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
-import type { Addon, AppEntry, SecretRequirement, StatefulObject } from '../contract';
-import { LABEL, MANAGED_BY } from './names';
-import { PropValidator, constructPath } from './validate';
+import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contract';
+import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
+import { LABEL, MANAGED_BY } from './core/names';
+import { PropValidator, constructPath } from './core/validate';
 
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -27,43 +28,6 @@ export interface PlatformChartProps {
    * @default none
    */
   readonly labels?: Record<string, string>;
-}
-
-/** A reference to one key of a Secret that the app expects at deploy time. */
-export interface SecretKeyRef {
-  /** Secret name. */
-  readonly secret: string;
-  /** Key inside the Secret. */
-  readonly key: string;
-}
-
-/** A network endpoint of a workload: what a dependency edge allows traffic to. */
-export interface EndpointPort {
-  /** Port number. */
-  readonly port: number;
-  /** Port name (also the Service port name). */
-  readonly name: string;
-}
-
-/** A workload as the app graph sees it. */
-export interface GraphNode {
-  /** Workload name (Deployment/StatefulSet name and `app.kubernetes.io/name`). */
-  readonly name: string;
-  /** Labels that select its pods. */
-  readonly selector: Readonly<Record<string, string>>;
-  /** Ports it listens on (empty for workers). */
-  readonly ports: readonly EndpointPort[];
-  /** Ports that expose Prometheus metrics. */
-  readonly metricsPorts: readonly EndpointPort[];
-  /** Whether its pods get a Linkerd proxy. */
-  readonly meshed: boolean;
-}
-
-/** A dependency: `from` opens connections to `to` on `ports`. */
-export interface GraphEdge {
-  readonly from: GraphNode;
-  readonly to: GraphNode;
-  readonly ports: readonly EndpointPort[];
 }
 
 /** The namespace annotation by which Linkerd's proxy injector meshes every pod of a namespace. */
@@ -160,8 +124,12 @@ export class PlatformChart extends Chart {
     this.hostSet.add(host);
   }
 
-  /** Registers a workload in the app graph. */
-  addNode(node: GraphNode): void {
+  /**
+   * Registers a workload in the app graph.
+   * @param scope the workload construct, under which per-workload policies and monitors are created
+   */
+  addNode(node: GraphNode, scope: Construct): void {
+    void scope;
     this.nodes.push(node);
   }
 
