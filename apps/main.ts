@@ -20,7 +20,11 @@ export const MANIFEST_EXTENSION = '.k8s.yaml';
  * @returns the index written
  */
 export function synthesize(outdir: string, apps: Readonly<Record<string, AppBuilder>> = REFERENCE_APPS): ChartsIndex {
-  const app = new App({ outdir, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const app = new App({
+    outdir,
+    outputFileExtension: MANIFEST_EXTENSION,
+    yamlOutputType: YamlOutputType.FILE_PER_CHART,
+  });
   const charts = Object.values(apps).map((build) => build(app));
   app.synth();
   const files = new Set(charts.map((c) => c.node.id + MANIFEST_EXTENSION));

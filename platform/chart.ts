@@ -9,6 +9,7 @@ import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contr
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import { PropValidator, constructPath } from './core/validate';
+import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
 
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -52,7 +53,10 @@ export class PlatformChart extends Chart {
   /** Whether the app is meshed by Linkerd. */
   readonly meshed: boolean;
 
-  private readonly secretRequirements = new Map<string, { keys: Set<string>; generate: boolean; description: string }>();
+  private readonly secretRequirements = new Map<
+    string,
+    { keys: Set<string>; generate: boolean; description: string }
+  >();
   private readonly addonSet = new Set<Addon>();
   private readonly statefulObjects: StatefulObject[] = [];
   private readonly hostSet = new Set<string>();
@@ -64,7 +68,8 @@ export class PlatformChart extends Chart {
     v.dnsLabel('id', id);
     const namespace = v.dnsLabel('namespace', props.namespace ?? id);
     for (const [key, value] of Object.entries(props.labels ?? {})) {
-      if (value.length > 63) v.fail(`labels.${key}`, `value is ${value.length} characters long`, 'use at most 63 characters');
+      if (value.length > 63)
+        v.fail(`labels.${key}`, `value is ${value.length} characters long`, 'use at most 63 characters');
     }
     const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
@@ -87,6 +92,7 @@ export class PlatformChart extends Chart {
       },
     });
     ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    addNamespacePolicies(this, this.meshed);
   }
 
   /**
@@ -129,8 +135,8 @@ export class PlatformChart extends Chart {
    * @param scope the workload construct, under which per-workload policies and monitors are created
    */
   addNode(node: GraphNode, scope: Construct): void {
-    void scope;
     this.nodes.push(node);
+    addWorkloadPolicy(scope, node, { edges: () => this.edgeList, ingressSources: () => [] });
   }
 
   /** Records a dependency edge. */

@@ -5,4 +5,5 @@
 export * from './chart';
 export * from './contract';
 export * from './core';
+export * from './networking';
 export * from './workloads';

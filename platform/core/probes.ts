@@ -34,12 +34,17 @@ export const STARTUP_TIMING: ProbeTiming = { periodSeconds: 2, timeoutSeconds: 2
 /** Validates a health check's ports and paths. */
 export function validateHealthCheck(v: PropValidator, prop: string, check: HealthCheck): void {
   if ('exec' in check) {
-    if (check.exec.length === 0) v.fail(`${prop}.exec`, 'is empty', 'give the command and its arguments, e.g. ["pg_isready"]');
+    if (check.exec.length === 0)
+      v.fail(`${prop}.exec`, 'is empty', 'give the command and its arguments, e.g. ["pg_isready"]');
     return;
   }
   if (check.port !== undefined) v.port(`${prop}.port`, check.port);
   if ('http' in check && !check.http.startsWith('/')) {
-    v.fail(`${prop}.http`, `${JSON.stringify(check.http)} is not a path`, 'use an absolute URL path such as "/healthz"');
+    v.fail(
+      `${prop}.http`,
+      `${JSON.stringify(check.http)} is not a path`,
+      'use an absolute URL path such as "/healthz"',
+    );
   }
 }
 

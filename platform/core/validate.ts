@@ -82,7 +82,11 @@ export class PropValidator {
   /** `min <= max` for a pair of props. */
   ordered(minProp: string, min: number, maxProp: string, max: number): void {
     if (min > max) {
-      this.fail(minProp, `${min} is greater than ${maxProp} ${max}`, `make ${minProp} less than or equal to ${maxProp}`);
+      this.fail(
+        minProp,
+        `${min} is greater than ${maxProp} ${max}`,
+        `make ${minProp} less than or equal to ${maxProp}`,
+      );
     }
   }
 
@@ -109,7 +113,11 @@ export class PropValidator {
   image(prop: string, value: string): string {
     const match = IMAGE_REF.exec(value);
     if (!match?.groups) {
-      this.fail(prop, `${show(value)} is not a valid image reference`, 'write it as "registry/repository:tag", e.g. "ghcr.io/stefanprodan/podinfo:6.7.1"');
+      this.fail(
+        prop,
+        `${show(value)} is not a valid image reference`,
+        'write it as "registry/repository:tag", e.g. "ghcr.io/stefanprodan/podinfo:6.7.1"',
+      );
     }
     const { tag, digest } = match.groups;
     if (!digest && (!tag || tag === 'latest')) {
@@ -125,7 +133,11 @@ export class PropValidator {
   /** An environment variable name. */
   envName(prop: string, value: string): string {
     if (!ENV_NAME.test(value)) {
-      this.fail(prop, `${show(value)} is not a valid environment variable name`, 'use letters, digits and "_", not starting with a digit (e.g. "LOG_LEVEL")');
+      this.fail(
+        prop,
+        `${show(value)} is not a valid environment variable name`,
+        'use letters, digits and "_", not starting with a digit (e.g. "LOG_LEVEL")',
+      );
     }
     return value;
   }
@@ -133,7 +145,11 @@ export class PropValidator {
   /** A container port name (IANA_SVC_NAME): at most 15 characters. */
   portName(prop: string, value: string): string {
     if (!PORT_NAME.test(value) || value.length > 15 || !/[a-z]/.test(value)) {
-      this.fail(prop, `${show(value)} is not a valid port name`, 'use at most 15 lower-case letters, digits and "-", with at least one letter (e.g. "http", "grpc")');
+      this.fail(
+        prop,
+        `${show(value)} is not a valid port name`,
+        'use at most 15 lower-case letters, digits and "-", with at least one letter (e.g. "http", "grpc")',
+      );
     }
     return value;
   }

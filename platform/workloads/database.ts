@@ -118,18 +118,38 @@ export class Database extends Workload implements Connectable {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     const v = new PropValidator(constructPath(scope, id));
-    const preset = ENGINES[props.engine] ?? v.fail('engine', `${JSON.stringify(props.engine)} is not supported`, `use one of ${Object.keys(ENGINES).join(', ')}`);
+    const preset =
+      ENGINES[props.engine] ??
+      v.fail(
+        'engine',
+        `${JSON.stringify(props.engine)} is not supported`,
+        `use one of ${Object.keys(ENGINES).join(', ')}`,
+      );
     const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
     if (props.storageClass !== undefined) v.dnsLabel('storageClass', props.storageClass, 253);
     const identifier = (prop: string, value: string) => {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/.test(value)) {
-        v.fail(prop, `${JSON.stringify(value)} is not a valid identifier`, 'use letters, digits and "_" (at most 63), not starting with a digit');
+        v.fail(
+          prop,
+          `${JSON.stringify(value)} is not a valid identifier`,
+          'use letters, digits and "_" (at most 63), not starting with a digit',
+        );
       }
       if (!preset.hasDatabaseAndUser) v.fail(prop, `is not supported by ${props.engine}`, `leave ${prop} out`);
       return value;
     };
-    const database = props.database !== undefined ? identifier('database', props.database) : preset.hasDatabaseAndUser ? DEFAULT_DATABASE_NAME : '';
-    const user = props.user !== undefined ? identifier('user', props.user) : preset.hasDatabaseAndUser ? DEFAULT_DATABASE_NAME : '';
+    const database =
+      props.database !== undefined
+        ? identifier('database', props.database)
+        : preset.hasDatabaseAndUser
+          ? DEFAULT_DATABASE_NAME
+          : '';
+    const user =
+      props.user !== undefined
+        ? identifier('user', props.user)
+        : preset.hasDatabaseAndUser
+          ? DEFAULT_DATABASE_NAME
+          : '';
     const metrics = props.metrics ?? true;
     const secret = `${id}-credentials`;
     const context = { secret, database, user };
@@ -176,7 +196,8 @@ export class Database extends Workload implements Connectable {
     });
     this.app.addStateful({ kind: 'StatefulSet', name: id });
     if (metrics) this.app.addons('prometheus');
-    const opaque = this.app.meshed && base.mesh ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: String(preset.port) } : undefined;
+    const opaque =
+      this.app.meshed && base.mesh ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: String(preset.port) } : undefined;
     if (opaque) this.addPodAnnotation(LINKERD_OPAQUE_PORTS_ANNOTATION, String(preset.port));
 
     const headless = `${id}-headless`;
@@ -215,8 +236,18 @@ export class Database extends Workload implements Connectable {
       ports: [{ name: METRICS_PORT_NAME, containerPort: preset.exporterPort, protocol: 'TCP' }],
       resources: renderResources(EXPORTER_RESOURCES),
       securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
-      livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
-      readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+      livenessProbe: {
+        httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
+        periodSeconds: 20,
+        timeoutSeconds: 3,
+        failureThreshold: 3,
+      },
+      readinessProbe: {
+        httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
+        periodSeconds: 10,
+        timeoutSeconds: 3,
+        failureThreshold: 3,
+      },
     };
     const server = this.mainContainer({
       ports: [{ name: serverPort.name, containerPort: serverPort.port, protocol: 'TCP' }],
@@ -254,6 +285,12 @@ export class Database extends Workload implements Connectable {
   /** Host, port, database, user, password (from the Secret) and a URL, each as `<PREFIX>_...`. */
   connectionEnv(prefix: string): k8s.EnvVar[] {
     const host = serviceHost(this.name, this.app.namespace as string);
-    return this.preset.clientEnv({ secret: this.credentialsSecret, database: this.database, user: this.user, host, prefix });
+    return this.preset.clientEnv({
+      secret: this.credentialsSecret,
+      database: this.database,
+      user: this.user,
+      host,
+      prefix,
+    });
   }
 }

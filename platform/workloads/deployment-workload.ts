@@ -39,7 +39,10 @@ export abstract class DeploymentWorkload extends Workload {
         replicas: scaling.autoscaling ? undefined : scaling.min,
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') },
+        },
         template: {
           metadata: this.podMetadata(),
           spec: this.podSpec([this.mainContainer({ ports: containerPorts.length ? containerPorts : undefined })], {
@@ -50,7 +53,11 @@ export abstract class DeploymentWorkload extends Workload {
       },
     });
     if (scaling.autoscaling) {
-      this.autoscaler = addHorizontalPodAutoscaler(this, { kind: 'Deployment', name: spec.name, labels: this.labels }, scaling.autoscaling);
+      this.autoscaler = addHorizontalPodAutoscaler(
+        this,
+        { kind: 'Deployment', name: spec.name, labels: this.labels },
+        scaling.autoscaling,
+      );
       if (scaling.autoscaling.podsMetrics.length) this.app.addons('prometheus', 'prometheus-adapter');
     }
     if (replicated) this.disruptionBudget = addPodDisruptionBudget(this, spec.name, this.labels, this.selector);

@@ -68,11 +68,18 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
   const podsMetrics = replicas.podsMetrics ?? [];
   podsMetrics.forEach((m, i) => {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m.name)) {
-      v.fail(`${prop}.podsMetrics[${i}].name`, `${JSON.stringify(m.name)} is not a metric name`, 'use a Prometheus metric name such as "http_requests_per_second"');
+      v.fail(
+        `${prop}.podsMetrics[${i}].name`,
+        `${JSON.stringify(m.name)} is not a metric name`,
+        'use a Prometheus metric name such as "http_requests_per_second"',
+      );
     }
     v.quantity(`${prop}.podsMetrics[${i}].averageValue`, m.averageValue, '10');
   });
-  v.unique(`${prop}.podsMetrics`, podsMetrics.map((m) => m.name));
+  v.unique(
+    `${prop}.podsMetrics`,
+    podsMetrics.map((m) => m.name),
+  );
   const scaleDownStabilizationSeconds = v.integer(
     `${prop}.scaleDownStabilizationSeconds`,
     replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
@@ -106,15 +113,13 @@ export function addHorizontalPodAutoscaler(
   const metrics: k8s.MetricSpecV2[] = [
     utilization('cpu', scaling.cpuUtilization),
     ...(scaling.memoryUtilization !== undefined ? [utilization('memory', scaling.memoryUtilization)] : []),
-    ...scaling.podsMetrics.map(
-      (m): k8s.MetricSpecV2 => ({
-        type: 'Pods',
-        pods: {
-          metric: { name: m.name },
-          target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(m.averageValue) },
-        },
-      }),
-    ),
+    ...scaling.podsMetrics.map((m): k8s.MetricSpecV2 => ({
+      type: 'Pods',
+      pods: {
+        metric: { name: m.name },
+        target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(m.averageValue) },
+      },
+    })),
   ];
   return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
     metadata: { name: target.name, labels: target.labels },
@@ -166,7 +171,10 @@ export function addPodDisruptionBudget(
  * Spread replicas across zones and nodes. `ScheduleAnyway`: prefer spreading, but still schedule on a single-zone
  * or single-node cluster (kind, minikube) rather than leave pods pending.
  */
-export function topologySpread(selector: Record<string, string>, matchLabelKeys?: string[]): k8s.TopologySpreadConstraint[] {
+export function topologySpread(
+  selector: Record<string, string>,
+  matchLabelKeys?: string[],
+): k8s.TopologySpreadConstraint[] {
   return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
     maxSkew: 1,
     topologyKey,

@@ -137,13 +137,15 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
   const v = new PropValidator(constructPath(scope, id));
   const base = resolveWorkloadProps(scope, v, id, 'service', props, { resources: DEFAULT_RESOURCES });
   const protocol = props.protocol ?? 'http';
-  if (protocol !== 'http' && protocol !== 'grpc') v.fail('protocol', `${JSON.stringify(protocol)} is not supported`, 'use "http" or "grpc"');
+  if (protocol !== 'http' && protocol !== 'grpc')
+    v.fail('protocol', `${JSON.stringify(protocol)} is not supported`, 'use "http" or "grpc"');
   v.port('port', props.port);
   const ports: (EndpointPort & { appProtocol: string })[] = [
     { name: protocol, port: props.port, appProtocol: protocol === 'grpc' ? H2C_APP_PROTOCOL : 'http' },
   ];
   if (props.grpcPort !== undefined) {
-    if (protocol === 'grpc') v.fail('grpcPort', 'is set on a gRPC service', 'leave grpcPort out: port is already the gRPC port');
+    if (protocol === 'grpc')
+      v.fail('grpcPort', 'is set on a gRPC service', 'leave grpcPort out: port is already the gRPC port');
     ports.push({ name: 'grpc', port: v.port('grpcPort', props.grpcPort), appProtocol: H2C_APP_PROTOCOL });
   }
   let metrics: Required<MetricsEndpoint> | undefined;
@@ -151,18 +153,41 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
   if (props.metrics) {
     metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics' };
     v.port('metrics.port', metrics.port);
-    if (!metrics.path.startsWith('/')) v.fail('metrics.path', `${JSON.stringify(metrics.path)} is not a path`, 'use an absolute URL path such as "/metrics"');
-    if (!ports.some((p) => p.port === metrics?.port)) ports.push({ name: METRICS_PORT_NAME, port: metrics.port, appProtocol: 'http' });
+    if (!metrics.path.startsWith('/'))
+      v.fail(
+        'metrics.path',
+        `${JSON.stringify(metrics.path)} is not a path`,
+        'use an absolute URL path such as "/metrics"',
+      );
+    if (!ports.some((p) => p.port === metrics?.port))
+      ports.push({ name: METRICS_PORT_NAME, port: metrics.port, appProtocol: 'http' });
   }
-  v.unique('ports', ports.map((p) => p.port));
+  v.unique(
+    'ports',
+    ports.map((p) => p.port),
+  );
   const defaultLiveness: HealthCheck = { tcp: true };
   const defaultReadiness: HealthCheck = protocol === 'grpc' ? { grpc: true } : { http: '/' };
   const checks = resolveHealthChecks(
     v,
-    { liveness: props.liveness ?? defaultLiveness, readiness: props.readiness ?? (props.liveness ? undefined : defaultReadiness), startup: props.startup },
+    {
+      liveness: props.liveness ?? defaultLiveness,
+      readiness: props.readiness ?? (props.liveness ? undefined : defaultReadiness),
+      startup: props.startup,
+    },
     props.port,
   );
-  const metricsPorts = metrics ? [ports.find((p) => p.port === metrics?.port) as EndpointPort].map(({ name, port }) => ({ name, port })) : [];
-  const spec: ResolvedWorkload = { ...base, ports, metricsPorts, metricsPath: metrics?.path, ...checks, healthPort: props.port, clientPorts };
+  const metricsPorts = metrics
+    ? [ports.find((p) => p.port === metrics?.port) as EndpointPort].map(({ name, port }) => ({ name, port }))
+    : [];
+  const spec: ResolvedWorkload = {
+    ...base,
+    ports,
+    metricsPorts,
+    metricsPath: metrics?.path,
+    ...checks,
+    healthPort: props.port,
+    clientPorts,
+  };
   return { spec, scaling: resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS), metrics };
 }

@@ -48,9 +48,12 @@ export class Worker extends DeploymentWorkload {
   readonly metrics?: Required<MetricsEndpoint>;
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
-      const v = new PropValidator(constructPath(scope, id));
+    const v = new PropValidator(constructPath(scope, id));
     const base = resolveWorkloadProps(scope, v, id, 'worker', props, { resources: DEFAULT_RESOURCES });
-      const metrics = props.metrics && { port: v.port('metrics.port', props.metrics.port), path: props.metrics.path ?? '/metrics' };
+    const metrics = props.metrics && {
+      port: v.port('metrics.port', props.metrics.port),
+      path: props.metrics.path ?? '/metrics',
+    };
     const metricsPorts = metrics ? [{ name: METRICS_PORT_NAME, port: metrics.port }] : [];
     const checks = resolveHealthChecks(v, props, metrics?.port);
     const spec: ResolvedWorkload = {

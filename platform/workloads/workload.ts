@@ -119,11 +119,18 @@ export function resolveWorkloadProps(
   component: Component,
   props: WorkloadProps,
   defaults: { resources: Resources; writablePaths?: readonly string[]; runAs?: RunAs },
-): Omit<ResolvedWorkload, 'ports' | 'clientPorts' | 'metricsPorts' | 'metricsPath' | 'liveness' | 'readiness' | 'startup' | 'healthPort'> {
+): Omit<
+  ResolvedWorkload,
+  'ports' | 'clientPorts' | 'metricsPorts' | 'metricsPath' | 'liveness' | 'readiness' | 'startup' | 'healthPort'
+> {
   v.dnsLabel('id', id);
   const app = PlatformChart.of(scope);
   if (app.graphNodes.some((n) => n.name === id)) {
-    v.fail('id', `${JSON.stringify(id)} is already a workload of app ${app.appName}`, 'give each workload a unique name');
+    v.fail(
+      'id',
+      `${JSON.stringify(id)} is already a workload of app ${app.appName}`,
+      'give each workload a unique name',
+    );
   }
   v.image('image', props.image);
   const env = props.env ?? {};
@@ -163,10 +170,19 @@ export function resolveHealthChecks(
   healthPort: number | undefined,
 ): { liveness: HealthCheck; readiness: HealthCheck; startup: HealthCheck } {
   const liveness = checks.liveness;
-  if (!liveness) v.fail('liveness', 'is missing', 'give a health check, e.g. { http: "/healthz", port: 8080 } or { exec: ["cat", "/tmp/healthy"] }');
+  if (!liveness)
+    v.fail(
+      'liveness',
+      'is missing',
+      'give a health check, e.g. { http: "/healthz", port: 8080 } or { exec: ["cat", "/tmp/healthy"] }',
+    );
   const readiness = checks.readiness ?? liveness;
   const startup = checks.startup ?? liveness;
-  for (const [prop, check] of [['liveness', liveness], ['readiness', readiness], ['startup', startup]] as const) {
+  for (const [prop, check] of [
+    ['liveness', liveness],
+    ['readiness', readiness],
+    ['startup', startup],
+  ] as const) {
     validateHealthCheck(v, prop, check);
     if (!('exec' in check) && check.port === undefined && healthPort === undefined) {
       v.fail(`${prop}.port`, 'is missing and the workload has no port', 'give the port the check connects to');
@@ -252,16 +268,35 @@ export abstract class Workload extends Construct {
   connectTo(target: Connectable, options: ConnectOptions = {}): this {
     const v = new PropValidator(this.node.path);
     if (target.app !== this.app) {
-      v.fail('connectTo', `targets ${target.graphNode.name} in app ${target.app.appName}`, 'connect workloads of the same app; reach other apps through their ingress host');
+      v.fail(
+        'connectTo',
+        `targets ${target.graphNode.name} in app ${target.app.appName}`,
+        'connect workloads of the same app; reach other apps through their ingress host',
+      );
     }
-    if (target.graphNode === this.graphNode) v.fail('connectTo', 'targets the workload itself', 'connect to another workload');
+    if (target.graphNode === this.graphNode)
+      v.fail('connectTo', 'targets the workload itself', 'connect to another workload');
     const usable = target.graphNode.ports;
     const ports = options.ports
-      ? options.ports.map((port) => usable.find((p) => p.port === port) ?? v.fail('connectTo.ports', `${port} is not a port of ${target.graphNode.name}`, `use one of ${usable.map((p) => p.port).join(', ')}`))
+      ? options.ports.map(
+          (port) =>
+            usable.find((p) => p.port === port) ??
+            v.fail(
+              'connectTo.ports',
+              `${port} is not a port of ${target.graphNode.name}`,
+              `use one of ${usable.map((p) => p.port).join(', ')}`,
+            ),
+        )
       : usable;
-    if (ports.length === 0) v.fail('connectTo', `target ${target.graphNode.name} has no port`, 'connect to a Service or Database');
+    if (ports.length === 0)
+      v.fail('connectTo', `target ${target.graphNode.name} has no port`, 'connect to a Service or Database');
     const prefix = v.envName('connectTo.envPrefix', options.envPrefix ?? envPrefix(target.graphNode.name));
-    if (this.envPrefixes.has(prefix)) v.fail('connectTo.envPrefix', `${JSON.stringify(prefix)} is already used by another dependency`, 'give this connection a distinct envPrefix');
+    if (this.envPrefixes.has(prefix))
+      v.fail(
+        'connectTo.envPrefix',
+        `${JSON.stringify(prefix)} is already used by another dependency`,
+        'give this connection a distinct envPrefix',
+      );
     this.envPrefixes.add(prefix);
     this.connectionEnvs.push(target.connectionEnv(prefix));
     this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
@@ -288,7 +323,9 @@ export abstract class Workload extends Construct {
   }
 
   /** The main container, with the restricted security context, probes, resources and environment. */
-  protected mainContainer(extra: { ports?: k8s.ContainerPort[]; volumeMounts?: k8s.VolumeMount[] } = {}): k8s.Container {
+  protected mainContainer(
+    extra: { ports?: k8s.ContainerPort[]; volumeMounts?: k8s.VolumeMount[] } = {},
+  ): k8s.Container {
     const s = this.spec;
     const secretEnv: k8s.EnvVar[] = Object.entries(s.secretEnv).map(([name, ref]) => ({
       name,
@@ -335,7 +372,15 @@ export abstract class Workload extends Construct {
 
 /** Volume name for a writable path: `/var/run/postgresql` gives `rw-var-run-postgresql`. */
 function writableVolumeName(path: string): string {
-  return ('rw-' + path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()).slice(0, 63).replace(/-+$/, '');
+  return (
+    'rw-' +
+    path
+      .replace(/^\/+|\/+$/g, '')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()
+  )
+    .slice(0, 63)
+    .replace(/-+$/, '');
 }
 
 /** `emptyDir` volumes for writable paths. */

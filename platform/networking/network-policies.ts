@@ -1,0 +1,117 @@
+/**
+ * NetworkPolicies derived from the app graph: a namespace-wide default deny, DNS egress for every pod, and for
+ * each workload exactly the traffic its declared edges imply (clients in, dependencies out), plus Prometheus to
+ * its metrics ports.
+ */
+import { Lazy } from 'cdk8s';
+import type { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { ADDON_NAMESPACES, PROMETHEUS_POD_LABELS } from '../contract';
+import type { EndpointPort, GraphEdge, GraphNode } from '../core/graph';
+
+/** Label every namespace carries with its own name (set by Kubernetes since 1.21). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Linkerd's inbound proxy port: meshed clients may connect to it directly. */
+export const LINKERD_INBOUND_PORT = 4143;
+/** Linkerd control-plane ports a proxy calls: identity, destination, policy. */
+export const LINKERD_CONTROL_PLANE_PORTS: readonly number[] = [8080, 8086, 8090];
+/** Linkerd proxy admin port, scraped by linkerd-viz's Prometheus. */
+export const LINKERD_ADMIN_PORT = 4191;
+
+const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+const inNamespace = (namespace: string, podLabels?: Record<string, string>): k8s.NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+  ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
+});
+const portsOf = (ports: readonly EndpointPort[], meshed: boolean): k8s.NetworkPolicyPort[] => [
+  ...ports.map((p) => tcp(p.port)),
+  ...(meshed ? [tcp(LINKERD_INBOUND_PORT)] : []),
+];
+
+/** Default deny of all ingress and egress in the namespace, and DNS egress for every pod. */
+export function addNamespacePolicies(scope: Construct, meshed: boolean): void {
+  new k8s.KubeNetworkPolicy(scope, 'default-deny', {
+    metadata: { name: 'default-deny' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  });
+  new k8s.KubeNetworkPolicy(scope, 'allow-dns', {
+    metadata: { name: 'allow-dns' },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [inNamespace('kube-system', { 'k8s-app': 'kube-dns' })],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        },
+        // Meshed proxies talk to the Linkerd control plane (identity, destination, policy).
+        ...(meshed
+          ? [{ to: [inNamespace(ADDON_NAMESPACES.linkerd)], ports: LINKERD_CONTROL_PLANE_PORTS.map(tcp) }]
+          : []),
+      ],
+    },
+  });
+}
+
+/** An ingress controller admitted to a workload's port. */
+export interface IngressSource {
+  /** Namespace of the controller's pods. */
+  readonly namespace: string;
+  /** The workload port it forwards to. */
+  readonly port: number;
+}
+
+/** The workload's own policy; rules are computed at synth, after every edge and route is declared. */
+export function addWorkloadPolicy(
+  scope: Construct,
+  node: GraphNode,
+  graph: { edges: () => readonly GraphEdge[]; ingressSources: (node: GraphNode) => readonly IngressSource[] },
+): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+    metadata: { name: node.name },
+    spec: {
+      podSelector: { matchLabels: node.selector },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: Lazy.any({
+        produce: (): k8s.NetworkPolicyIngressRule[] => {
+          const rules: k8s.NetworkPolicyIngressRule[] = graph
+            .edges()
+            .filter((e) => e.to === node)
+            .map((e) => ({
+              from: [{ podSelector: { matchLabels: e.from.selector } }],
+              ports: portsOf(e.ports, node.meshed),
+            }));
+          for (const source of graph.ingressSources(node)) {
+            rules.push({
+              from: [inNamespace(source.namespace)],
+              ports: portsOf([{ name: '', port: source.port }], node.meshed),
+            });
+          }
+          if (node.metricsPorts.length) {
+            rules.push({
+              from: [inNamespace(ADDON_NAMESPACES.prometheus, { ...PROMETHEUS_POD_LABELS })],
+              ports: node.metricsPorts.map((p) => tcp(p.port)),
+            });
+          }
+          if (node.meshed) {
+            rules.push({ from: [inNamespace(ADDON_NAMESPACES['linkerd-viz'])], ports: [tcp(LINKERD_ADMIN_PORT)] });
+          }
+          return rules;
+        },
+      }),
+      egress: Lazy.any({
+        produce: (): k8s.NetworkPolicyEgressRule[] =>
+          graph
+            .edges()
+            .filter((e) => e.from === node)
+            .map((e) => ({
+              to: [{ podSelector: { matchLabels: e.to.selector } }],
+              ports: portsOf(e.ports, e.to.meshed),
+            })),
+      }),
+    },
+  });
+}

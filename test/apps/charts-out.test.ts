@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesize } from '../../apps/main';
+import { loadManifestDir } from '../../scripts/lib/manifests';
+import { validateObjects } from '../../scripts/lib/validate';
+
+const committed = join(__dirname, '..', '..', 'charts-out');
+const fresh = mkdtempSync(join(tmpdir(), 'charts-out-'));
+const index = synthesize(fresh);
+
+describe('charts-out', () => {
+  test('a fresh synth is byte-identical to the committed charts-out (run `npm run synth` and commit if not)', () => {
+    const files = readdirSync(fresh).sort();
+    expect(readdirSync(committed).sort()).toEqual(files);
+    for (const file of files)
+      expect(readFileSync(join(fresh, file), 'utf8')).toBe(readFileSync(join(committed, file), 'utf8'));
+  });
+
+  test('synthesizing twice gives the same bytes', () => {
+    const again = mkdtempSync(join(tmpdir(), 'charts-out-'));
+    synthesize(again);
+    for (const file of readdirSync(fresh))
+      expect(readFileSync(join(again, file))).toEqual(readFileSync(join(fresh, file)));
+  });
+
+  test('index.json lists chat with its namespace and the Secret it needs, without values', () => {
+    const chat = index.apps.find((a) => a.name === 'chat');
+    expect(chat).toMatchObject({
+      file: 'chat.k8s.yaml',
+      namespace: 'chat',
+      secrets: [{ name: 'postgres-credentials', keys: ['password'], generate: true }],
+    });
+    expect(readFileSync(join(fresh, 'index.json'), 'utf8')).not.toMatch(/stringData|"value"/);
+  });
+
+  test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {
+    const { objects, problems } = loadManifestDir(fresh);
+    const result = validateObjects(objects, { problems });
+    expect(result.findings).toEqual([]);
+    expect(result.objects).toBeGreaterThan(10);
+  });
+});
