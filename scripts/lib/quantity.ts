@@ -3,38 +3,10 @@
  * bytes for memory and storage), and back to short human-readable strings.
  */
 
-const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))((?:[KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+import { parseQuantity } from '../../platform/core/quantity';
 
-const FACTORS: Readonly<Record<string, number>> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/**
- * Parses a quantity into base units.
- * @throws Error naming the value when it is not a Kubernetes quantity
- */
-export function parseQuantity(value: string | number): number {
-  if (typeof value === 'number') return value;
-  const match = QUANTITY.exec(value.trim());
-  if (!match) throw new Error(`"${value}" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1G)`);
-  const [, num, suffix = ''] = match;
-  if (/^[eE]/.test(suffix)) return Number(num + suffix);
-  return Number(num) * (suffix ? FACTORS[suffix] : 1);
-}
+// One parser for the constructs and the tools: the platform's own.
+export { parseQuantity };
 
 /** Parses a quantity, or returns undefined when it is absent or malformed. */
 export function tryParseQuantity(value: unknown): number | undefined {
