@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
 import type { Addon } from '../contract';
+import { ADDON_NAMESPACES, PLATFORM_GATEWAY } from '../contract';
 import { addonPrerequisites, planAddons } from './addon-plan';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 import {
@@ -27,12 +28,12 @@ export type MetricsServerMode = 'none' | 'install' | 'install-insecure-kubelet-t
 
 /** Namespaces and in-cluster names the add-ons are installed under; apps and docs refer to them. */
 export const RELEASE_NAMESPACES = {
-  ingressNginx: 'ingress-nginx',
-  contour: 'projectcontour',
-  linkerd: 'linkerd',
-  linkerdViz: 'linkerd-viz',
-  monitoring: 'monitoring',
-  vpa: 'vpa',
+  ingressNginx: ADDON_NAMESPACES['ingress-nginx'],
+  contour: ADDON_NAMESPACES.contour,
+  linkerd: ADDON_NAMESPACES.linkerd,
+  linkerdViz: ADDON_NAMESPACES['linkerd-viz'],
+  monitoring: ADDON_NAMESPACES.prometheus,
+  vpa: ADDON_NAMESPACES.vpa,
   metricsServer: 'kube-system',
 } as const;
 
@@ -432,7 +433,7 @@ export function ingressNginxValues(serviceType: IngressServiceType, serviceMonit
 }
 
 /** The Gateway that apps' Gateway API routes attach to (same as `PLATFORM_GATEWAY` on the cdk8s side). */
-export const PLATFORM_GATEWAY = { name: 'platform', namespace: RELEASE_NAMESPACES.contour } as const;
+export { PLATFORM_GATEWAY };
 
 /** GatewayClass of the platform Gateway, handled by Contour. */
 export const PLATFORM_GATEWAY_CLASS = 'contour';
