@@ -10,6 +10,7 @@ import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import { PropValidator, constructPath } from './core/validate';
 import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
+import { addMonitor } from './observability/monitors';
 
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -137,6 +138,7 @@ export class PlatformChart extends Chart {
   addNode(node: GraphNode, scope: Construct): void {
     this.nodes.push(node);
     addWorkloadPolicy(scope, node, { edges: () => this.edgeList, ingressSources: () => [] });
+    if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
   }
 
   /** Records a dependency edge. */

@@ -6,4 +6,5 @@ export * from './chart';
 export * from './contract';
 export * from './core';
 export * from './networking';
+export * from './observability';
 export * from './workloads';

@@ -1,0 +1,29 @@
+/**
+ * Prometheus Operator monitors: every workload with a metrics endpoint gets a ServiceMonitor (when a Service fronts
+ * it) or a PodMonitor (workers), selecting exactly its pods' metrics port.
+ */
+import type { Construct } from 'constructs';
+import type { GraphNode } from '../core/graph';
+import { PodMonitor } from '../crds/podmonitors-monitoring.coreos.com';
+import { ServiceMonitor } from '../crds/servicemonitors-monitoring.coreos.com';
+
+/** Scrape interval of every monitor: often enough for 1-minute rate() windows in alerts and dashboards. */
+export const SCRAPE_INTERVAL = '30s';
+
+/** Adds the monitor of one workload, if it has a metrics port; returns whether one was added. */
+export function addMonitor(scope: Construct, node: GraphNode, labels: Record<string, string>): boolean {
+  if (node.metricsPorts.length === 0) return false;
+  const endpoints = node.metricsPorts.map((p) => ({
+    port: p.name,
+    path: node.metricsPath ?? '/metrics',
+    interval: SCRAPE_INTERVAL,
+  }));
+  const metadata = { name: node.name, labels };
+  const selector = { matchLabels: { ...node.selector } };
+  if (node.hasService) {
+    new ServiceMonitor(scope, 'monitor', { metadata, spec: { selector, endpoints } });
+  } else {
+    new PodMonitor(scope, 'monitor', { metadata, spec: { selector, podMetricsEndpoints: endpoints } });
+  }
+  return true;
+}
