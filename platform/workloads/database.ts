@@ -127,7 +127,10 @@ export class Database extends Workload implements Connectable {
       );
     const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
     if (props.storageClass !== undefined) v.dnsLabel('storageClass', props.storageClass, 253);
-    const identifier = (prop: string, value: string) => {
+    /** A database or user name: validated when given, else the default (none for engines without one). */
+    const identifier = (prop: 'database' | 'user'): string => {
+      const value = props[prop];
+      if (value === undefined) return preset.hasDatabaseAndUser ? DEFAULT_DATABASE_NAME : '';
       if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/.test(value)) {
         v.fail(
           prop,
@@ -138,18 +141,8 @@ export class Database extends Workload implements Connectable {
       if (!preset.hasDatabaseAndUser) v.fail(prop, `is not supported by ${props.engine}`, `leave ${prop} out`);
       return value;
     };
-    const database =
-      props.database !== undefined
-        ? identifier('database', props.database)
-        : preset.hasDatabaseAndUser
-          ? DEFAULT_DATABASE_NAME
-          : '';
-    const user =
-      props.user !== undefined
-        ? identifier('user', props.user)
-        : preset.hasDatabaseAndUser
-          ? DEFAULT_DATABASE_NAME
-          : '';
+    const database = identifier('database');
+    const user = identifier('user');
     const metrics = props.metrics ?? true;
     const secret = `${id}-credentials`;
     const context = { secret, database, user };

@@ -87,6 +87,11 @@ describe('Database validation', () => {
       'shop/db: engine "oracle" is not supported; use one of postgres, mysql, mongodb, redis',
     );
   });
+  test('a database name that is not an identifier is rejected', () => {
+    expect(() => new Database(newChart(), 'db', { engine: 'postgres', database: 'my-db' })).toThrow(
+      'shop/db: database "my-db" is not a valid identifier; use letters, digits and "_" (at most 63), not starting with a digit',
+    );
+  });
   test('Redis has no database name', () => {
     expect(() => new Database(newChart(), 'cache', { engine: 'redis', database: 'x' })).toThrow(
       'shop/cache: database is not supported by redis; leave database out',
