@@ -9,6 +9,7 @@ import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contr
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import { PropValidator, constructPath } from './core/validate';
+import type { IngressSource } from './networking/network-policies';
 import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
 import { addMonitor } from './observability/monitors';
 
@@ -63,6 +64,7 @@ export class PlatformChart extends Chart {
   private readonly hostSet = new Set<string>();
   private readonly nodes: GraphNode[] = [];
   private readonly edgeList: GraphEdge[] = [];
+  private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
@@ -137,8 +139,18 @@ export class PlatformChart extends Chart {
    */
   addNode(node: GraphNode, scope: Construct): void {
     this.nodes.push(node);
-    addWorkloadPolicy(scope, node, { edges: () => this.edgeList, ingressSources: () => [] });
+    addWorkloadPolicy(scope, node, {
+      edges: () => this.edgeList,
+      ingressSources: (n) => this.ingressSources.get(n) ?? [],
+    });
     if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
+  }
+
+  /** Admits an ingress controller to a workload's port (recorded by routes; read by its NetworkPolicy). */
+  admitIngress(node: GraphNode, source: IngressSource): void {
+    const sources = this.ingressSources.get(node) ?? [];
+    if (!sources.some((s) => s.namespace === source.namespace && s.port === source.port)) sources.push(source);
+    this.ingressSources.set(node, sources);
   }
 
   /** Records a dependency edge. */

@@ -1,6 +1,7 @@
 /** Test helpers: build a chart in a fresh app and read back the synthesized objects. */
 import { Testing } from 'cdk8s';
 import { PlatformChart } from '../platform';
+import { validateObjects } from '../scripts/lib/validate';
 import type { PlatformChartProps } from '../platform';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
@@ -22,4 +23,17 @@ export function find(objects: Obj[], kind: string, name: string): Obj {
   const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${found.length}`);
   return found[0];
+}
+
+/**
+ * Findings of the project's validator (Kubernetes schemas, CRD schemas, policy rules) on synthesized objects;
+ * `[]` when every object is valid.
+ */
+export function findings(objects: Obj[]): { object: string; rule: string; message: string }[] {
+  const manifest = objects.map((object, index) => ({ file: 'test.k8s.yaml', index, object: object as never }));
+  return validateObjects(manifest, { problems: [] }).findings.map(({ object, rule, message }) => ({
+    object,
+    rule,
+    message,
+  }));
 }

@@ -1,1 +1,2 @@
 export * from './network-policies';
+export * from './routes';

@@ -1,0 +1,564 @@
+/**
+ * `Route`: one API to expose services on a host, implemented by ingress-nginx (Ingress), Contour (HTTPProxy) or
+ * the Gateway API (HTTPRoute/GRPCRoute on the platform Gateway).
+ */
+import { Construct } from 'constructs';
+import type { IConstruct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { PlatformChart } from '../chart';
+import { ADDON_NAMESPACES, PLATFORM_GATEWAY } from '../contract';
+import type { Addon } from '../contract';
+import type { GraphNode } from '../core/graph';
+import { PropValidator, constructPath } from '../core/validate';
+import { HttpProxy, HttpProxySpecRoutesServicesProtocol } from '../crds/contour-projectcontour.io';
+import { GrpcRoute } from '../crds/grpcroutes-gateway.networking.k8s.io';
+import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../crds/httproutes-gateway.networking.k8s.io';
+
+/**
+ * The implementations a route can use:
+ * - `nginx`: an `Ingress` of class `nginx` (ingress-nginx). The community controller was retired in March 2026;
+ *   it stays supported because existing clusters run it, but new apps should prefer `gateway`.
+ * - `contour`: a Contour `HTTPProxy` (per-route WebSockets, timeouts and weights natively).
+ * - `gateway`: Gateway API `HTTPRoute`/`GRPCRoute` on the platform Gateway (served by Contour): the portable,
+ *   forward path.
+ */
+export const ROUTE_VIAS = ['nginx', 'contour', 'gateway'] as const;
+/** One route implementation (see {@link ROUTE_VIAS}). */
+export type RouteVia = (typeof ROUTE_VIAS)[number];
+
+/** The IngressClass / HTTPProxy class the platform's controllers are installed with (`platform/cloud`). */
+export const INGRESS_CLASS: Readonly<Record<Exclude<RouteVia, 'gateway'>, string>> = {
+  nginx: 'nginx',
+  contour: 'contour',
+};
+/** Request timeout of a route when none is given, in seconds (ingress-nginx's and Contour's own default is lower). */
+export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 60;
+/** Idle timeout of a WebSocket connection when no timeout is given, in seconds. */
+export const DEFAULT_WEBSOCKET_TIMEOUT_SECONDS = 3600;
+/** The ingress-nginx annotation prefix. */
+export const NGINX_ANNOTATION = 'nginx.ingress.kubernetes.io/';
+
+/** What a route can send traffic to: a platform `Service` (or anything with the same shape). */
+export interface Routable {
+  /** Its place in the app graph (for the NetworkPolicy that admits the ingress controller). */
+  readonly graphNode: GraphNode;
+  /** The app it belongs to. */
+  readonly app: PlatformChart;
+  /** Service name. */
+  readonly name: string;
+  /** The main port. */
+  readonly port: number;
+  /** Protocol of the main port. */
+  readonly protocol: 'http' | 'grpc';
+  /** The gRPC port, when it has one. */
+  readonly grpcPort?: number;
+}
+
+/** One backend of a weighted (canary or blue/green) path. */
+export interface WeightedBackend {
+  /** The service. */
+  readonly service: Routable;
+  /** Share of the requests, in percent; the weights of a path sum to 100 (0 parks a blue/green standby). */
+  readonly weight: number;
+  /**
+   * Port of the service.
+   * @default the path's `port`, else the service's main port
+   */
+  readonly port?: number;
+}
+
+/** One path of a route. */
+export interface RoutePath {
+  /**
+   * URL path prefix. For gRPC backends on `gateway`, `/` or `/<package.Service>`.
+   * @default '/'
+   */
+  readonly path?: string;
+  /** The service, or two or more weighted backends (canary, blue/green). */
+  readonly to: Routable | readonly WeightedBackend[];
+  /**
+   * Port of the service; its gRPC port makes this a gRPC (HTTP/2 cleartext) path.
+   * @default the service's main port
+   */
+  readonly port?: number;
+  /**
+   * Keep WebSocket connections open (Contour `enableWebsockets`; long read/idle timeouts).
+   * @default the route's `websockets`
+   */
+  readonly websockets?: boolean;
+  /**
+   * Request timeout in seconds (for WebSockets: the idle timeout).
+   * @default the route's `timeoutSeconds`
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** A cert-manager issuer that provisions the route's certificate. */
+export interface CertIssuer {
+  /** Issuer name. */
+  readonly name: string;
+  /**
+   * Kind of issuer.
+   * @default 'ClusterIssuer'
+   */
+  readonly kind?: 'ClusterIssuer' | 'Issuer';
+}
+
+/** TLS termination of a route. */
+export interface RouteTls {
+  /**
+   * The `kubernetes.io/tls` Secret holding the certificate (in the app namespace).
+   * @default `<route>-tls` when `issuer` is given
+   */
+  readonly secretName?: string;
+  /**
+   * A cert-manager issuer that creates and renews that Secret (ingress-shim annotation; `nginx` only).
+   * @default none: the Secret is provided by other means
+   */
+  readonly issuer?: CertIssuer;
+}
+
+/** Properties of a {@link Route}. */
+export interface RouteProps {
+  /** Fully qualified host name: `chat.example.com`. */
+  readonly host: string;
+  /** The implementation: `nginx`, `contour` or `gateway`. */
+  readonly via: RouteVia;
+  /** Paths on the host and where each goes (at least one). */
+  readonly paths: readonly RoutePath[];
+  /**
+   * TLS termination (`nginx`, `contour`); `gateway` routes use the platform Gateway's listeners.
+   * @default plain HTTP
+   */
+  readonly tls?: RouteTls;
+  /**
+   * Keep WebSocket connections open on every path.
+   * @default false
+   */
+  readonly websockets?: boolean;
+  /**
+   * Request timeout in seconds of every path (for WebSockets: the idle timeout).
+   * @default 60 (3600 for WebSockets)
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** A route backend after validation. */
+interface ResolvedBackend {
+  readonly service: Routable;
+  readonly port: number;
+  readonly weight?: number;
+}
+
+/** A route path after validation. */
+interface ResolvedPath {
+  readonly path: string;
+  readonly grpc: boolean;
+  readonly backends: readonly ResolvedBackend[];
+  readonly websockets: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/** Hosts and paths claimed so far in one cdk8s app (across charts): a second claim is an error. */
+const claims = new WeakMap<IConstruct, Map<string, { via: RouteVia; route: string; paths: Set<string> }>>();
+
+/** A URL path prefix: absolute, without query, fragment, spaces or regex characters. */
+const URL_PATH = /^\/[A-Za-z0-9\-._~/%]*$/;
+/** A fully qualified gRPC service name. */
+const GRPC_SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const MAX_TIMEOUT_SECONDS = 86400;
+
+/**
+ * Exposes services of the app on a host, through ingress-nginx, Contour or the Gateway API, with TLS,
+ * WebSockets, timeouts, gRPC backends and weighted canary or blue/green paths. The ingress controller is
+ * admitted to the backends by their NetworkPolicies, and the host and add-on are recorded in `index.json`.
+ *
+ * ```ts
+ * new Route(app, 'web', {
+ *   host: 'chat.example.com',
+ *   via: 'gateway',
+ *   paths: [
+ *     { path: '/', to: frontend },
+ *     { path: '/api', to: [{ service: backend, weight: 90 }, { service: backendCanary, weight: 10 }] },
+ *   ],
+ * });
+ * ```
+ */
+export class Route extends Construct {
+  /** The host. */
+  readonly host: string;
+  /** The implementation. */
+  readonly via: RouteVia;
+  /** The objects created (Ingresses, HTTPProxy, HTTPRoute, GRPCRoute). */
+  readonly objects: readonly Construct[];
+
+  constructor(scope: Construct, id: string, props: RouteProps) {
+    const { paths, tls, app } = resolveRouteProps(scope, id, props);
+    super(scope, id);
+    this.host = props.host;
+    this.via = props.via;
+    claimPaths(scope, constructPath(scope, id), props, paths);
+    const render = { nginx: renderNginx, contour: renderContour, gateway: renderGateway }[props.via];
+    this.objects = render(this, id, props.host, paths, tls);
+
+    app.addHost(props.host);
+    app.addons(...ROUTE_ADDONS[props.via]);
+    const namespace = ADDON_NAMESPACES[ROUTE_ADDONS[props.via][0]];
+    for (const p of paths) {
+      for (const b of p.backends) app.admitIngress(b.service.graphNode, { namespace, port: b.port });
+    }
+  }
+}
+
+/** Add-ons each implementation needs; the first one runs the proxy pods that connect to the backends. */
+const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly [Addon, ...Addon[]]>> = {
+  nginx: ['ingress-nginx'],
+  contour: ['contour'],
+  gateway: ['gateway-api', 'contour'],
+};
+
+function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
+  const v = new PropValidator(constructPath(scope, id));
+  v.dnsLabel('id', id);
+  const app = PlatformChart.of(scope);
+  if (!ROUTE_VIAS.includes(props.via)) {
+    v.fail('via', `${JSON.stringify(props.via)} is not a known ingress`, `use one of ${ROUTE_VIAS.join(', ')}`);
+  }
+  v.hostname('host', props.host);
+  const routeTimeout = optionalTimeout(v, 'timeoutSeconds', props.timeoutSeconds);
+  if (!props.paths?.length) v.fail('paths', 'is empty', 'give at least one path, e.g. [{ path: "/", to: web }]');
+  const paths = props.paths.map((p, i) => resolvePath(v, `paths[${i}]`, app, props, p, routeTimeout));
+  v.unique(
+    'paths[].path',
+    paths.map((p) => p.path),
+  );
+  const tls = resolveTls(v, id, props);
+  return { paths, tls, app };
+}
+
+function optionalTimeout(v: PropValidator, prop: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : v.integer(prop, value, 1, MAX_TIMEOUT_SECONDS);
+}
+
+function resolvePath(
+  v: PropValidator,
+  prop: string,
+  app: PlatformChart,
+  props: RouteProps,
+  p: RoutePath,
+  routeTimeout: number | undefined,
+): ResolvedPath {
+  const path = p.path ?? '/';
+  if (!URL_PATH.test(path)) {
+    v.fail(`${prop}.path`, `${JSON.stringify(path)} is not a URL path prefix`, 'use an absolute path such as "/api"');
+  }
+  const weighted = isWeighted(p.to);
+  const backends: ResolvedBackend[] = weighted
+    ? (p.to as readonly WeightedBackend[]).map((b, j) =>
+        resolveBackend(v, `${prop}.to[${j}]`, app, b.service, b.port ?? p.port, b.weight),
+      )
+    : [resolveBackend(v, `${prop}.to`, app, p.to as Routable, p.port)];
+  if (weighted) validateWeights(v, `${prop}.to`, props.via, backends);
+  const grpc = backends.map((b) => isGrpcPort(b.service, b.port));
+  if (grpc.some((g) => g !== grpc[0])) {
+    v.fail(`${prop}.to`, 'mixes gRPC and HTTP backends', 'give every backend of a path the same protocol');
+  }
+  if (grpc[0] && props.via === 'gateway' && path !== '/' && !GRPC_SERVICE.test(path.slice(1))) {
+    v.fail(
+      `${prop}.path`,
+      `${JSON.stringify(path)} cannot select a gRPC service`,
+      'use "/" or "/<package.Service>" (a GRPCRoute matches on the gRPC service name)',
+    );
+  }
+  const websockets = p.websockets ?? props.websockets ?? false;
+  const timeout = optionalTimeout(v, `${prop}.timeoutSeconds`, p.timeoutSeconds) ?? routeTimeout;
+  return {
+    path,
+    grpc: grpc[0],
+    backends,
+    websockets,
+    timeoutSeconds: timeout ?? (websockets ? DEFAULT_WEBSOCKET_TIMEOUT_SECONDS : DEFAULT_ROUTE_TIMEOUT_SECONDS),
+  };
+}
+
+function isWeighted(to: RoutePath['to']): to is readonly WeightedBackend[] {
+  return Array.isArray(to);
+}
+
+function resolveBackend(
+  v: PropValidator,
+  prop: string,
+  app: PlatformChart,
+  service: Routable | undefined,
+  port: number | undefined,
+  weight?: number,
+): ResolvedBackend {
+  if (!service?.graphNode) v.fail(prop, 'is not a service', 'route to a Service construct');
+  if (service.app !== app) {
+    v.fail(
+      prop,
+      `is ${service.name} of app ${service.app.appName}`,
+      'route to services of the route’s own app (an Ingress cannot reach other namespaces)',
+    );
+  }
+  const ports = [service.port, ...(service.grpcPort !== undefined ? [service.grpcPort] : [])];
+  const chosen = port ?? service.port;
+  if (!ports.includes(chosen)) {
+    v.fail(`${prop}.port`, `${chosen} is not a port of ${service.name}`, `use one of ${ports.join(', ')}`);
+  }
+  if (weight !== undefined) v.integer(`${prop}.weight`, weight, 0, 100);
+  return { service, port: chosen, weight };
+}
+
+function validateWeights(v: PropValidator, prop: string, via: RouteVia, backends: readonly ResolvedBackend[]): void {
+  if (backends.length < 2) {
+    v.fail(prop, 'has one weighted backend', 'give the service itself as `to`, or two or more weighted backends');
+  }
+  if (via === 'nginx' && backends.length > 2) {
+    v.fail(
+      prop,
+      `has ${backends.length} weighted backends`,
+      'ingress-nginx splits traffic between a main and one canary backend: use two, or via "contour"/"gateway"',
+    );
+  }
+  v.unique(
+    `${prop}[].service`,
+    backends.map((b) => `${b.service.name}:${b.port}`),
+  );
+  const total = backends.reduce((sum, b) => sum + (b.weight ?? 0), 0);
+  if (total !== 100) {
+    v.fail(
+      `${prop}[].weight`,
+      `sum to ${total}`,
+      `make the weights sum to 100 (e.g. 90 and 10 for a canary, 100 and 0 for blue/green)`,
+    );
+  }
+}
+
+function isGrpcPort(service: Routable, port: number): boolean {
+  return port === service.grpcPort || (port === service.port && service.protocol === 'grpc');
+}
+
+function resolveTls(
+  v: PropValidator,
+  id: string,
+  props: RouteProps,
+): { secretName: string; issuer?: CertIssuer } | undefined {
+  const tls = props.tls;
+  if (!tls) return undefined;
+  if (props.via === 'gateway') {
+    v.fail(
+      'tls',
+      'is set on a gateway route',
+      'terminate TLS on the platform Gateway listener (certificateRefs), or use via "contour" or "nginx"',
+    );
+  }
+  if (tls.issuer) {
+    if (props.via !== 'nginx') {
+      v.fail(
+        'tls.issuer',
+        `is not supported with via "${props.via}"`,
+        'create a cert-manager Certificate for the host and give its tls.secretName, or use via "nginx"',
+      );
+    }
+    v.dnsLabel('tls.issuer.name', tls.issuer.name, 253);
+    if (tls.issuer.kind !== undefined && tls.issuer.kind !== 'ClusterIssuer' && tls.issuer.kind !== 'Issuer') {
+      v.fail(
+        'tls.issuer.kind',
+        `${JSON.stringify(tls.issuer.kind)} is not an issuer kind`,
+        'use ClusterIssuer or Issuer',
+      );
+    }
+  } else if (tls.secretName === undefined) {
+    v.fail(
+      'tls',
+      'names neither a secretName nor an issuer',
+      'give tls.secretName, or tls.issuer to let cert-manager create it',
+    );
+  }
+  return { secretName: v.dnsLabel('tls.secretName', tls.secretName ?? `${id}-tls`, 253), issuer: tls.issuer };
+}
+
+/**
+ * Records the route's host and paths in the cdk8s app; a path another route already serves on the host, or a
+ * host served through another implementation, is an error (the controllers would silently pick one).
+ */
+function claimPaths(scope: Construct, route: string, props: RouteProps, paths: readonly ResolvedPath[]): void {
+  const v = new PropValidator(route);
+  const root = scope.node.root;
+  const hosts = claims.get(root) ?? new Map<string, { via: RouteVia; route: string; paths: Set<string> }>();
+  claims.set(root, hosts);
+  const claim = hosts.get(props.host);
+  if (claim) {
+    if (claim.via !== props.via) {
+      v.fail(
+        'host',
+        `${props.host} is already served via ${claim.via} by ${claim.route}`,
+        'serve each host through one ingress implementation (its DNS name points at one load balancer)',
+      );
+    }
+    if (props.via === 'contour') {
+      v.fail(
+        'host',
+        `${props.host} already has an HTTPProxy (${claim.route})`,
+        'Contour accepts one root HTTPProxy per host: put all its paths in one Route',
+      );
+    }
+    const taken = paths.find((p) => claim.paths.has(p.path));
+    if (taken) {
+      v.fail(
+        'paths',
+        `${taken.path} on ${props.host} is already routed by ${claim.route}`,
+        'give each host and path one route; split traffic with weighted backends instead',
+      );
+    }
+  }
+  const entry = claim ?? { via: props.via, route, paths: new Set<string>() };
+  paths.forEach((p) => entry.paths.add(p.path));
+  hosts.set(props.host, entry);
+}
+
+type Renderer = (
+  scope: Construct,
+  name: string,
+  host: string,
+  paths: readonly ResolvedPath[],
+  tls: { secretName: string; issuer?: CertIssuer } | undefined,
+) => Construct[];
+
+/**
+ * ingress-nginx: annotations hold the timeouts, protocol and canary settings and apply to a whole Ingress, so
+ * paths are grouped into one Ingress per distinct set of annotations, and each weighted path gets a canary
+ * Ingress for its second backend.
+ */
+const renderNginx: Renderer = (scope, name, host, paths, tls) => {
+  const groups = new Map<string, { annotations: Record<string, string>; paths: k8s.HttpIngressPath[] }>();
+  const canaries: { path: ResolvedPath; backend: ResolvedBackend }[] = [];
+  for (const p of paths) {
+    const annotations: Record<string, string> = {
+      [`${NGINX_ANNOTATION}proxy-read-timeout`]: String(p.timeoutSeconds),
+      [`${NGINX_ANNOTATION}proxy-send-timeout`]: String(p.timeoutSeconds),
+      ...(p.grpc ? { [`${NGINX_ANNOTATION}backend-protocol`]: 'GRPC' } : {}),
+    };
+    const key = JSON.stringify(annotations);
+    const group = groups.get(key) ?? { annotations, paths: [] };
+    groups.set(key, group);
+    group.paths.push(ingressPath(p.path, p.backends[0]));
+    if (p.backends.length === 2) canaries.push({ path: p, backend: p.backends[1] });
+  }
+  const tlsSpec = tls ? [{ hosts: [host], secretName: tls.secretName }] : undefined;
+  const issuerAnnotation: Record<string, string> = tls?.issuer
+    ? {
+        [(tls.issuer.kind ?? 'ClusterIssuer') === 'ClusterIssuer'
+          ? 'cert-manager.io/cluster-issuer'
+          : 'cert-manager.io/issuer']: tls.issuer.name,
+      }
+    : {};
+  const ingress = (id: string, annotations: Record<string, string>, httpPaths: k8s.HttpIngressPath[]) =>
+    new k8s.KubeIngress(scope, id, {
+      metadata: { name: id, annotations },
+      spec: {
+        ingressClassName: INGRESS_CLASS.nginx,
+        tls: tlsSpec,
+        rules: [{ host, http: { paths: httpPaths } }],
+      },
+    });
+  // cert-manager creates one Certificate per annotated Ingress: only the first one asks for it.
+  const objects = [...groups.values()].map((g, i) =>
+    ingress(i === 0 ? name : `${name}-${i + 1}`, { ...(i === 0 ? issuerAnnotation : {}), ...g.annotations }, g.paths),
+  );
+  canaries.forEach(({ path, backend }, i) => {
+    const annotations = {
+      ...[...groups.values()].find((g) => g.paths.some((hp) => hp.path === path.path))?.annotations,
+      [`${NGINX_ANNOTATION}canary`]: 'true',
+      [`${NGINX_ANNOTATION}canary-weight`]: String(backend.weight),
+      [`${NGINX_ANNOTATION}canary-weight-total`]: '100',
+    };
+    objects.push(
+      ingress(`${name}-canary${canaries.length > 1 ? `-${i + 1}` : ''}`, annotations, [
+        ingressPath(path.path, backend),
+      ]),
+    );
+  });
+  return objects;
+};
+
+function ingressPath(path: string, backend: ResolvedBackend): k8s.HttpIngressPath {
+  return {
+    path,
+    pathType: 'Prefix',
+    backend: { service: { name: backend.service.name, port: { number: backend.port } } },
+  };
+}
+
+/** Contour: one root HTTPProxy per host, a route per path with its own weights, timeouts and WebSockets. */
+const renderContour: Renderer = (scope, name, host, paths, tls) => [
+  new HttpProxy(scope, 'http-proxy', {
+    metadata: { name },
+    spec: {
+      ingressClassName: INGRESS_CLASS.contour,
+      virtualhost: { fqdn: host, ...(tls ? { tls: { secretName: tls.secretName } } : {}) },
+      routes: paths.map((p) => ({
+        conditions: [{ prefix: p.path }],
+        services: p.backends.map((b) => ({
+          name: b.service.name,
+          port: b.port,
+          ...(b.weight !== undefined ? { weight: b.weight } : {}),
+          ...(p.grpc ? { protocol: HttpProxySpecRoutesServicesProtocol.H2C } : {}),
+        })),
+        ...(p.websockets ? { enableWebsockets: true } : {}),
+        // A WebSocket outlives any response timeout: Envoy needs it disabled and an idle timeout instead.
+        timeoutPolicy: p.websockets
+          ? { response: 'infinity', idle: `${p.timeoutSeconds}s` }
+          : { response: `${p.timeoutSeconds}s` },
+      })),
+    },
+  }),
+];
+
+/** Gateway API: an HTTPRoute for the HTTP paths and a GRPCRoute for the gRPC ones, on the platform Gateway. */
+const renderGateway: Renderer = (scope, name, host, paths) => {
+  const parentRefs = [{ name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace, sectionName: 'http' }];
+  const backendRefs = (p: ResolvedPath) =>
+    p.backends.map((b) => ({
+      name: b.service.name,
+      port: b.port,
+      ...(b.weight !== undefined ? { weight: b.weight } : {}),
+    }));
+  const objects: Construct[] = [];
+  const http = paths.filter((p) => !p.grpc);
+  const grpc = paths.filter((p) => p.grpc);
+  if (http.length) {
+    objects.push(
+      new HttpRoute(scope, 'http-route', {
+        metadata: { name },
+        spec: {
+          parentRefs,
+          hostnames: [host],
+          rules: http.map((p) => ({
+            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: p.path } }],
+            backendRefs: backendRefs(p),
+            // "0s" disables the timeout: a WebSocket stays open as long as both ends want it.
+            timeouts: { request: p.websockets ? '0s' : `${p.timeoutSeconds}s` },
+          })),
+        },
+      }),
+    );
+  }
+  if (grpc.length) {
+    objects.push(
+      new GrpcRoute(scope, 'grpc-route', {
+        metadata: { name: http.length ? `${name}-grpc` : name },
+        spec: {
+          parentRefs,
+          hostnames: [host],
+          rules: grpc.map((p) => ({
+            ...(p.path === '/' ? {} : { matches: [{ method: { service: p.path.slice(1) } }] }),
+            backendRefs: backendRefs(p),
+          })),
+        },
+      }),
+    );
+  }
+  return objects;
+};
