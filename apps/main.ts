@@ -2,7 +2,7 @@
  * The cdk8s app: synthesizes every reference app into `charts-out/<app>.k8s.yaml` and writes
  * `charts-out/index.json` (see `platform/contract.ts`).
  *
- * Usage: `npm run synth` (or `ts-node --swc apps/main.ts [--out <dir>]`).
+ * Usage: `npm run synth [-- --out <dir>] [-- --context key=value ...]` (settings: see `apps/settings.ts`).
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import type { ChartsIndex } from '../platform/contract';
 import { CHARTS_INDEX_VERSION, manifestDigest } from '../platform/contract';
 import type { AppBuilder } from './index';
 import { REFERENCE_APPS } from './index';
+import { contextFromArgs } from './settings';
 
 /** Extension of every manifest file. */
 export const MANIFEST_EXTENSION = '.k8s.yaml';
@@ -19,12 +20,17 @@ export const MANIFEST_EXTENSION = '.k8s.yaml';
  * Synthesizes `apps` into `outdir`, removes manifests of apps that no longer exist, and writes `index.json`.
  * @returns the index written
  */
-export function synthesize(outdir: string, apps: Readonly<Record<string, AppBuilder>> = REFERENCE_APPS): ChartsIndex {
+export function synthesize(
+  outdir: string,
+  apps: Readonly<Record<string, AppBuilder>> = REFERENCE_APPS,
+  context: Readonly<Record<string, string>> = {},
+): ChartsIndex {
   const app = new App({
     outdir,
     outputFileExtension: MANIFEST_EXTENSION,
     yamlOutputType: YamlOutputType.FILE_PER_CHART,
   });
+  for (const [key, value] of Object.entries(context)) app.node.setContext(key, value);
   const charts = Object.values(apps).map((build) => build(app));
   app.synth();
   const files = new Set(charts.map((c) => c.node.id + MANIFEST_EXTENSION));
@@ -46,6 +52,6 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const outFlag = args.indexOf('--out');
   const outdir = resolve(outFlag >= 0 && args[outFlag + 1] ? args[outFlag + 1] : join(__dirname, '..', 'charts-out'));
-  const index = synthesize(outdir);
+  const index = synthesize(outdir, REFERENCE_APPS, contextFromArgs(args));
   console.log(`synthesized ${index.apps.map((a) => a.name).join(', ')} into ${outdir}`);
 }
