@@ -1,5 +1,6 @@
 /** The rule registry, in the order findings are reported. See `scripts/lib/README.md` for the rule catalog. */
 import { deprecatedApiRule, noNodePortRule } from './api';
+import { routeBackendRule, uniqueRouteRule } from './routes';
 import { crdSchemaRule, schemaRule } from './schema';
 import { secretDataRule, secretLiteralEnvRule } from './secrets';
 import { pssRestrictedRule, readOnlyRootFilesystemRule } from './security';
@@ -24,6 +25,8 @@ export const RULES: readonly Rule[] = [
   networkPolicyRule,
   serviceTargetsPodRule,
   hpaTargetRule,
+  routeBackendRule,
+  uniqueRouteRule,
   noNodePortRule,
   secretDataRule,
   secretLiteralEnvRule,
