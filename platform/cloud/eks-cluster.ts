@@ -178,24 +178,26 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       },
       child,
     );
-    this.publicSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-public-${zone}`,
+    // Internet-facing load balancers (ingress controllers) go to subnets tagged `elb`, internal ones to `internal-elb`.
+    const subnetOf = (tier: 'public' | 'private', zone: string, cidrBlock: string): aws.ec2.Subnet =>
+      new aws.ec2.Subnet(
+        `${name}-${tier}-${zone}`,
         {
           vpcId: this.vpc.id,
           availabilityZone: zone,
-          cidrBlock: layout.public[i],
-          mapPublicIpOnLaunch: true,
-          // Internet-facing load balancers (ingress controllers) are placed in subnets with this tag.
+          cidrBlock,
+          mapPublicIpOnLaunch: tier === 'public',
           tags: {
             ...tags,
-            Name: `${clusterName}-public-${zone}`,
-            'kubernetes.io/role/elb': '1',
+            Name: `${clusterName}-${tier}-${zone}`,
+            [tier === 'public' ? 'kubernetes.io/role/elb' : 'kubernetes.io/role/internal-elb']: '1',
             [clusterTag]: 'shared',
           },
         },
         child,
       );
+    this.publicSubnets = args.availabilityZones.map((zone, i) => {
+      const subnet = subnetOf('public', zone, layout.public[i]);
       new aws.ec2.RouteTableAssociation(
         `${name}-public-${zone}`,
         { subnetId: subnet.id, routeTableId: publicRoutes.id },
@@ -222,22 +224,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       );
     });
     this.privateSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = new aws.ec2.Subnet(
-        `${name}-private-${zone}`,
-        {
-          vpcId: this.vpc.id,
-          availabilityZone: zone,
-          cidrBlock: layout.private[i],
-          mapPublicIpOnLaunch: false,
-          tags: {
-            ...tags,
-            Name: `${clusterName}-private-${zone}`,
-            'kubernetes.io/role/internal-elb': '1',
-            [clusterTag]: 'shared',
-          },
-        },
-        child,
-      );
+      const subnet = subnetOf('private', zone, layout.private[i]);
       const routes = new aws.ec2.RouteTable(
         `${name}-private-${zone}`,
         {
