@@ -30,7 +30,9 @@ export abstract class DeploymentWorkload extends Workload {
   protected constructor(scope: Construct, id: string, spec: ResolvedWorkload, scaling: ResolvedScaling) {
     super(scope, id, spec);
     this.scaling = scaling;
+    // A PDB only for pods that always run two or more; spread as soon as the HPA may add a second one.
     const replicated = scaling.min >= 2;
+    const spread = scaling.max >= 2;
     const containerPorts = spec.ports.map(({ name, port }) => ({ name, containerPort: port, protocol: 'TCP' }));
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: spec.name, labels: this.labels },
@@ -47,7 +49,7 @@ export abstract class DeploymentWorkload extends Workload {
           metadata: this.podMetadata(),
           spec: this.podSpec([this.mainContainer({ ports: containerPorts.length ? containerPorts : undefined })], {
             terminationGracePeriodSeconds: 30,
-            topologySpreadConstraints: replicated ? topologySpread(this.selector, ['pod-template-hash']) : undefined,
+            topologySpreadConstraints: spread ? topologySpread(this.selector, ['pod-template-hash']) : undefined,
           }),
         },
       },

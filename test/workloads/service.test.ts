@@ -81,6 +81,16 @@ describe('Service', () => {
     ]);
   });
 
+  test('autoscaling from one replica spreads the pods it adds, without a PDB', () => {
+    const { objects } = backend({ replicas: { min: 1, max: 4 } });
+    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+    const spread = find(objects, 'Deployment', 'backend').spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((s: { topologyKey: string }) => s.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+  });
+
   test('a single fixed replica gets no HPA, no PDB and no spread', () => {
     const { objects } = backend({ replicas: 1 });
     expect(objects.filter((o) => ['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind))).toEqual([]);
