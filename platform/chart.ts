@@ -9,6 +9,7 @@ import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contr
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import { PropValidator, constructPath } from './core/validate';
+import type { EgressRule } from './networking/egress';
 import type { IngressSource } from './networking/network-policies';
 import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
 import { addMonitor } from './observability/monitors';
@@ -26,6 +27,13 @@ export interface PlatformChartProps {
    * @default 'none'
    */
   readonly mesh?: 'linkerd' | 'none';
+  /**
+   * Where the app's logs go. `'loki'` records the `loki` add-on, whose Alloy DaemonSet tails the stdout and
+   * stderr of every container through the Kubernetes API (no network path from the app is opened) and labels
+   * each line with its namespace, pod, container and `app` (the workload name), for Grafana.
+   * @default 'none' (logs stay in `kubectl logs`)
+   */
+  readonly logs?: 'loki' | 'none';
   /**
    * Extra labels on every object.
    * @default none
@@ -65,6 +73,7 @@ export class PlatformChart extends Chart {
   private readonly nodes: GraphNode[] = [];
   private readonly edgeList: GraphEdge[] = [];
   private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
+  private readonly externalEgress = new Map<GraphNode, Map<string, EgressRule>>();
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
@@ -74,11 +83,14 @@ export class PlatformChart extends Chart {
       if (value.length > 63)
         v.fail(`labels.${key}`, `value is ${value.length} characters long`, 'use at most 63 characters');
     }
+    if (props.logs !== undefined && props.logs !== 'loki' && props.logs !== 'none')
+      v.fail('logs', `${JSON.stringify(props.logs)} is not a log backend`, 'use "loki" or "none"');
     const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
     this.appName = id;
     this.meshed = props.mesh === 'linkerd';
     if (this.meshed) this.addons('linkerd');
+    if (props.logs === 'loki') this.addons('loki');
 
     const ns = new KubeNamespace(this, 'namespace', {
       metadata: {
@@ -142,6 +154,7 @@ export class PlatformChart extends Chart {
     addWorkloadPolicy(scope, node, {
       edges: () => this.edgeList,
       ingressSources: (n) => this.ingressSources.get(n) ?? [],
+      externalEgress: (n) => [...(this.externalEgress.get(n)?.values() ?? [])],
     });
     if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
   }
@@ -151,6 +164,16 @@ export class PlatformChart extends Chart {
     const sources = this.ingressSources.get(node) ?? [];
     if (!sources.some((s) => s.namespace === source.namespace && s.port === source.port)) sources.push(source);
     this.ingressSources.set(node, sources);
+  }
+
+  /**
+   * Allows a workload egress outside the app graph (recorded by `Workload.allowEgress`; read by its
+   * NetworkPolicy). The same rule twice is recorded once.
+   */
+  allowEgress(node: GraphNode, rule: EgressRule): void {
+    const rules = this.externalEgress.get(node) ?? new Map<string, EgressRule>();
+    rules.set(JSON.stringify(rule), rule);
+    this.externalEgress.set(node, rules);
   }
 
   /** Records a dependency edge. */

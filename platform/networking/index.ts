@@ -1,2 +1,3 @@
+export * from './egress';
 export * from './network-policies';
 export * from './routes';

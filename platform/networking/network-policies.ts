@@ -8,6 +8,8 @@ import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { ADDON_NAMESPACES, PROMETHEUS_POD_LABELS } from '../contract';
 import type { EndpointPort, GraphEdge, GraphNode } from '../core/graph';
+import type { EgressRule } from './egress';
+import { INTERNET_EXCEPT } from './egress';
 
 /** Label every namespace carries with its own name (set by Kubernetes since 1.21). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -68,7 +70,12 @@ export interface IngressSource {
 export function addWorkloadPolicy(
   scope: Construct,
   node: GraphNode,
-  graph: { edges: () => readonly GraphEdge[]; ingressSources: (node: GraphNode) => readonly IngressSource[] },
+  graph: {
+    edges: () => readonly GraphEdge[];
+    ingressSources: (node: GraphNode) => readonly IngressSource[];
+    /** Egress to destinations outside the app graph. */
+    externalEgress?: (node: GraphNode) => readonly EgressRule[];
+  },
 ): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
     metadata: { name: node.name },
@@ -103,15 +110,31 @@ export function addWorkloadPolicy(
         },
       }),
       egress: Lazy.any({
-        produce: (): k8s.NetworkPolicyEgressRule[] =>
-          graph
+        produce: (): k8s.NetworkPolicyEgressRule[] => [
+          ...graph
             .edges()
             .filter((e) => e.from === node)
             .map((e) => ({
               to: [{ podSelector: { matchLabels: e.to.selector } }],
               ports: portsOf(e.ports, e.to.meshed),
             })),
+          ...(graph.externalEgress?.(node) ?? []).map(externalEgressRule),
+        ],
       }),
     },
   });
+}
+
+/** The NetworkPolicy rule allowing egress outside the app graph. */
+export function externalEgressRule(rule: EgressRule): k8s.NetworkPolicyEgressRule {
+  const to: k8s.NetworkPolicyPeer[] =
+    rule.to === 'internet'
+      ? [
+          { ipBlock: { cidr: '0.0.0.0/0', except: [...INTERNET_EXCEPT.ipv4] } },
+          { ipBlock: { cidr: '::/0', except: [...INTERNET_EXCEPT.ipv6] } },
+        ]
+      : 'namespace' in rule.to
+        ? [inNamespace(rule.to.namespace, rule.to.podLabels && { ...rule.to.podLabels })]
+        : [{ ipBlock: { cidr: rule.to.cidr, ...(rule.to.except?.length ? { except: [...rule.to.except] } : {}) } }];
+  return { to, ports: rule.ports.map(tcp) };
 }

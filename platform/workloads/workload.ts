@@ -17,6 +17,10 @@ import { renderResources, resolveResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
 import { PropValidator } from '../core/validate';
+import type { EgressRule } from '../networking/egress';
+import { validateEgressRule } from '../networking/egress';
+import type { ResolvedTracing, TracingOptions } from '../observability/tracing';
+import { resolveTracing, tempoEgress, tracingEnv } from '../observability/tracing';
 
 /** Writable paths every container gets by default (the root filesystem is read-only). */
 export const DEFAULT_WRITABLE_PATHS: readonly string[] = ['/tmp'];
@@ -79,6 +83,13 @@ export interface WorkloadProps {
    * @default none
    */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Export OpenTelemetry traces to the platform's Tempo: `true`, or options. Sets the standard `OTEL_*` SDK
+   * variables (a variable also given in `env` keeps the `env` value), allows egress to Tempo's OTLP port and
+   * records the `tempo` add-on.
+   * @default false
+   */
+  readonly tracing?: boolean | TracingOptions;
 }
 
 /** Workload props after validation and defaulting. */
@@ -96,6 +107,8 @@ export interface ResolvedWorkload {
   readonly writablePaths: readonly string[];
   readonly mesh: boolean;
   readonly podAnnotations: Readonly<Record<string, string>>;
+  /** Trace export, when enabled. */
+  readonly tracing?: ResolvedTracing;
   /** Every port the container listens on, with the Service's `appProtocol` (none for database wire protocols). */
   readonly ports: readonly (EndpointPort & { readonly appProtocol?: string })[];
   /** The ports clients connect to (the ports minus a dedicated metrics port). */
@@ -160,6 +173,7 @@ export function resolveWorkloadProps(
     writablePaths,
     mesh: props.mesh ?? true,
     podAnnotations: props.podAnnotations ?? {},
+    tracing: resolveTracing(v, id, props.tracing),
   };
 }
 
@@ -255,6 +269,10 @@ export abstract class Workload extends Construct {
       hasService: spec.clientPorts.length > 0,
     };
     this.app.addNode(this.graphNode, this);
+    if (spec.tracing) {
+      this.app.allowEgress(this.graphNode, tempoEgress(spec.tracing));
+      this.app.addons('tempo');
+    }
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: spec.name, labels: this.labels },
       automountServiceAccountToken: false,
@@ -303,6 +321,17 @@ export abstract class Workload extends Construct {
     return this;
   }
 
+  /**
+   * Allows this workload to open connections outside its app, which its NetworkPolicy otherwise denies: a public
+   * API (`{ to: 'internet', ports: [443] }`), an add-on or shared service in another namespace
+   * (`{ to: { namespace: 'monitoring', podLabels: {...} }, ports: [4317] }`), or an IP range
+   * (`{ to: { cidr: '203.0.113.0/24' }, ports: [5432] }`). Workloads of the same app use `connectTo` instead.
+   */
+  allowEgress(rule: EgressRule): this {
+    this.app.allowEgress(this.graphNode, validateEgressRule(new PropValidator(this.node.path), 'allowEgress', rule));
+    return this;
+  }
+
   /** Adds an annotation to the pod template (used by mesh and observability wiring). */
   addPodAnnotation(key: string, value: string): void {
     this.extraPodAnnotations[key] = value;
@@ -332,6 +361,11 @@ export abstract class Workload extends Construct {
       valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
     }));
     const literalEnv: k8s.EnvVar[] = Object.entries(s.env).map(([name, value]) => ({ name, value }));
+    const telemetryEnv: k8s.EnvVar[] = s.tracing
+      ? tracingEnv(s.tracing, { name: this.app.appName, namespace: this.app.namespace as string }).filter(
+          (e) => !(e.name in s.env),
+        )
+      : [];
     return {
       name: s.name,
       image: s.image,
@@ -342,7 +376,7 @@ export abstract class Workload extends Construct {
       // Secrets and dependencies first, so that literal values can reference them as $(NAME).
       env: Lazy.any({
         produce: () => {
-          const env = [...secretEnv, ...this.connectionEnvs.flat(), ...literalEnv];
+          const env = [...secretEnv, ...this.connectionEnvs.flat(), ...telemetryEnv, ...literalEnv];
           return env.length ? env : undefined;
         },
       }),
