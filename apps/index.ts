@@ -2,9 +2,15 @@
 import type { Construct } from 'constructs';
 import type { PlatformChart } from '../platform';
 import { chat } from './chat';
+import { messagingPlatform } from './messaging-platform';
+import { rendezvous } from './rendezvous';
 
 /** Builds one app in `scope`. */
 export type AppBuilder = (scope: Construct) => PlatformChart;
 
 /** Every reference app, in synth order. */
-export const REFERENCE_APPS: Readonly<Record<string, AppBuilder>> = { chat };
+export const REFERENCE_APPS: Readonly<Record<string, AppBuilder>> = {
+  rendezvous,
+  chat,
+  'messaging-platform': messagingPlatform,
+};

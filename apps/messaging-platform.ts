@@ -1,0 +1,105 @@
+/**
+ * `messaging-platform`: a user service under generated load (reference app 4, seed 003), built to validate
+ * Kubernetes autoscaling: a load generator creates users at a chosen rate, the user service scales on CPU and on
+ * its request rate, and the load generator itself scales out when it falls short of its rate. The seed targets
+ * EKS (the `eks-dev` stack), where it used Terraform.
+ *
+ * Seed component → construct:
+ * - user-service (`POST /create`, `GET /get?id=`) → `Service` `user-service`, routed at `/user-service` on
+ *   `messaging.<domain>`; stores users in `postgres`, caches them in `redis`; HPA on CPU and on
+ *   `http_requests_per_second` (prometheus-adapter's rate of the `http_requests_total` counter it exports);
+ * - message-service → `Service` `message-service`, routed at `/message-service`; stores messages in `postgres`
+ *   and looks senders up on `user-service`;
+ * - load-generator (`GET /start`) → `Service` `load-generator`, routed at `/load-generator` on
+ *   `messaging-load.<domain>`; calls `user-service`; HPA on CPU and on `load_generator_missed_requests_per_second`
+ *   (the rate of requests it could not send on time: the real image exports `load_generator_missed_requests_total`;
+ *   the stand-in does not, so there only CPU drives it);
+ * - message-user-ui and load-generator-ui (web UIs) → static-site `Service`s at `/` of each host;
+ * - PostgreSQL → `Database` `postgres` (StatefulSet); Redis cache → `Database` `redis`;
+ * - Prometheus custom metric (user creation rate) and Grafana → monitors of every podinfo service and database
+ *   exporter; prometheus-adapter serves the HPAs' custom metrics.
+ *
+ * The optional RabbitMQ or Kafka queue for asynchronous creation is left out: the seed lists it as an experiment,
+ * not as part of the system.
+ */
+import type { Construct } from 'constructs';
+import { Database, PlatformChart, Route, Service } from '../platform';
+import { AppSettings } from './settings';
+import { microservice, staticSite } from './stand-ins';
+
+/** The custom metric the user service also scales on: requests per second per pod. */
+export const USER_SERVICE_RATE_METRIC = 'http_requests_per_second';
+/** The custom metric the load generator scales on: requests per second per pod it could not send on time. */
+export const LOAD_GENERATOR_SHORTFALL_METRIC = 'load_generator_missed_requests_per_second';
+
+/** Builds the messaging-platform app. */
+export function messagingPlatform(scope: Construct): PlatformChart {
+  const app = new PlatformChart(scope, 'messaging-platform');
+  const settings = new AppSettings(app);
+  const postgres = new Database(app, 'postgres', {
+    engine: 'postgres',
+    image: settings.image('postgres'),
+    storage: '20Gi',
+    storageClass: settings.storageClass,
+  });
+  const redis = new Database(app, 'redis', {
+    engine: 'redis',
+    image: settings.image('redis'),
+    storage: '1Gi',
+    storageClass: settings.storageClass,
+  });
+
+  const userService = new Service(
+    app,
+    'user-service',
+    microservice(settings, 'user-service', {
+      min: 2,
+      max: 10,
+      cpuUtilization: 70,
+      podsMetrics: [{ name: USER_SERVICE_RATE_METRIC, averageValue: '100' }],
+    }),
+  );
+  userService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(redis, { envPrefix: 'CACHE' });
+  const messageService = new Service(
+    app,
+    'message-service',
+    microservice(settings, 'message-service', { min: 2, max: 6 }),
+  );
+  messageService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(userService);
+  const loadGenerator = new Service(
+    app,
+    'load-generator',
+    microservice(settings, 'load-generator', {
+      min: 1,
+      max: 5,
+      podsMetrics: [{ name: LOAD_GENERATOR_SHORTFALL_METRIC, averageValue: '1' }],
+    }),
+  );
+  loadGenerator.connectTo(userService);
+  const messageUserUi = new Service(
+    app,
+    'message-user-ui',
+    staticSite(settings, 'message-user-ui', { min: 2, max: 4 }),
+  );
+  const loadGeneratorUi = new Service(app, 'load-generator-ui', staticSite(settings, 'load-generator-ui', 1));
+
+  // The seed's own URLs (`user-service/create`, `load-generator/start`) become the path prefixes.
+  new Route(app, 'web', {
+    host: settings.host('messaging'),
+    via: 'gateway',
+    paths: [
+      { path: '/', to: messageUserUi },
+      { path: '/user-service', to: userService },
+      { path: '/message-service', to: messageService },
+    ],
+  });
+  new Route(app, 'load', {
+    host: settings.host('messaging-load'),
+    via: 'gateway',
+    paths: [
+      { path: '/', to: loadGeneratorUi },
+      { path: '/load-generator', to: loadGenerator },
+    ],
+  });
+  return app;
+}

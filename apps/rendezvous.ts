@@ -1,0 +1,62 @@
+/**
+ * `rendezvous`: chat and video rooms (reference app 1, seed 000). Registered users open chat or video rooms and
+ * invite others; only users and active rooms are stored, never the conversations. Everything is served on one host
+ * through ingress-nginx, the room connections as long-lived WebSockets.
+ *
+ * Seed component → construct:
+ * - Rendezvous UI (welcome, register, login and rooms pages) → `Service` `ui` (static site), routed at `/`;
+ * - Users MS (registration, login) → `Service` `users` (REST), routed at `/api/users`, reads `db`;
+ * - RoomRouter MS (create, list, close rooms) → `Service` `room-router` (REST), routed at `/api`, reads `db`,
+ *   checks users against `users` and opens and closes rooms on `room-server`;
+ * - RoomServer MS (one replica set serves the rooms) → `Service` `room-server`, HPA on CPU, slow to scale down
+ *   since every pod removed drops its connected users;
+ * - RoomClient MS (connects a user to a room) → `Service` `room-client`, routed at `/ws` as a WebSocket path
+ *   (hour-long proxy timeouts), relays to `room-server`;
+ * - Database (users, active rooms) → `Database` `db`: PostgreSQL StatefulSet with a persistent volume;
+ * - autoscaling on every stateless service → `replicas: { min, max }` on each `Service`;
+ * - load test with fake clients → `LoadGenerator` `load-test` (Locust) against the rooms;
+ * - Prometheus and Grafana → a monitor for every podinfo service and the database exporter.
+ *
+ * The UI is a static site: browsers call the APIs through the ingress, so it has no dependency of its own.
+ */
+import type { Construct } from 'constructs';
+import { Database, PlatformChart, Route, Service } from '../platform';
+import { AppSettings } from './settings';
+import { microservice, staticSite } from './stand-ins';
+
+/** Builds the rendezvous app. */
+export function rendezvous(scope: Construct): PlatformChart {
+  const app = new PlatformChart(scope, 'rendezvous');
+  const settings = new AppSettings(app);
+  const db = new Database(app, 'db', {
+    engine: 'postgres',
+    image: settings.image('db'),
+    storage: '10Gi',
+    storageClass: settings.storageClass,
+  });
+  const users = new Service(app, 'users', microservice(settings, 'users', { min: 2, max: 6 }));
+  users.connectTo(db, { envPrefix: 'DATABASE' });
+  const roomServer = new Service(
+    app,
+    'room-server',
+    // Each pod holds the WebSockets of its rooms' users: wait ten minutes of low load before removing one.
+    microservice(settings, 'room-server', { min: 2, max: 10, cpuUtilization: 60, scaleDownStabilizationSeconds: 600 }),
+  );
+  const roomRouter = new Service(app, 'room-router', microservice(settings, 'room-router', { min: 2, max: 6 }));
+  roomRouter.connectTo(db, { envPrefix: 'DATABASE' }).connectTo(users).connectTo(roomServer);
+  const roomClient = new Service(app, 'room-client', microservice(settings, 'room-client', { min: 2, max: 10 }));
+  roomClient.connectTo(roomServer);
+  const ui = new Service(app, 'ui', staticSite(settings, 'ui', { min: 2, max: 4 }));
+
+  new Route(app, 'web', {
+    host: settings.host('rendezvous'),
+    via: 'nginx',
+    paths: [
+      { path: '/', to: ui },
+      { path: '/api', to: roomRouter },
+      { path: '/api/users', to: users },
+      { path: '/ws', to: roomClient, websockets: true },
+    ],
+  });
+  return app;
+}

@@ -1,0 +1,155 @@
+import { Testing } from 'cdk8s';
+import {
+  LOAD_GENERATOR_SHORTFALL_METRIC,
+  USER_SERVICE_RATE_METRIC,
+  messagingPlatform,
+} from '../../apps/messaging-platform';
+import { find, findings, synth } from '../helpers';
+import type { Obj } from '../helpers';
+import { namespaceSources, podEdges } from './policy-edges';
+
+function build(context: Record<string, string> = {}) {
+  const app = Testing.app();
+  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
+  const chart = messagingPlatform(app);
+  return { chart, objects: synth(chart) };
+}
+
+const { chart, objects } = build();
+const SERVICES = ['user-service', 'message-service', 'load-generator', 'message-user-ui', 'load-generator-ui'];
+const names = (kind: string) =>
+  objects
+    .filter((o) => o.kind === kind)
+    .map((o) => o.metadata.name)
+    .sort();
+const hpaMetrics = (name: string) =>
+  find(objects, 'HorizontalPodAutoscaler', name).spec.metrics.map((m: Obj) =>
+    m.type === 'Resource'
+      ? `${m.resource.name} ${m.resource.target.averageUtilization}%`
+      : `${m.pods.metric.name} ${m.pods.target.averageValue}`,
+  );
+
+describe('messaging-platform', () => {
+  test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {
+    expect(findings(objects)).toEqual([]);
+  });
+
+  test('runs the three services and two UIs as Deployments, PostgreSQL and the Redis cache as StatefulSets', () => {
+    expect(names('Deployment')).toEqual([...SERVICES].sort());
+    expect(names('StatefulSet')).toEqual(['postgres', 'redis']);
+    expect(find(objects, 'StatefulSet', 'postgres').spec.template.spec.containers[0].image).toMatch(/^postgres:/);
+    expect(find(objects, 'StatefulSet', 'redis').spec.template.spec.containers[0].image).toMatch(/^redis:/);
+  });
+
+  test('user-service scales on CPU and on its request rate (a custom metric from prometheus-adapter)', () => {
+    expect(USER_SERVICE_RATE_METRIC).toBe('http_requests_per_second');
+    expect(hpaMetrics('user-service')).toEqual(['cpu 70%', 'http_requests_per_second 100']);
+    expect(find(objects, 'HorizontalPodAutoscaler', 'user-service').spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 10,
+    });
+  });
+
+  test('the load generator scales out when it falls short of its rate, from a single pod', () => {
+    expect(hpaMetrics('load-generator')).toEqual(['cpu 70%', `${LOAD_GENERATOR_SHORTFALL_METRIC} 1`]);
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'load-generator');
+    expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 5 });
+    const pod = find(objects, 'Deployment', 'load-generator').spec.template.spec;
+    expect(pod.topologySpreadConstraints.map((c: Obj) => c.topologyKey)).toContain('kubernetes.io/hostname');
+    expect(names('PodDisruptionBudget')).not.toContain('load-generator');
+  });
+
+  test('workloads reach exactly their dependencies', () => {
+    expect(podEdges(objects)).toEqual([
+      'load-generator -> user-service:9898',
+      'message-service -> postgres:5432',
+      'message-service -> user-service:9898',
+      'user-service -> postgres:5432',
+      'user-service -> redis:6379',
+    ]);
+  });
+
+  test('user-service finds PostgreSQL and the Redis cache through env vars, passwords from Secrets', () => {
+    const env = find(objects, 'Deployment', 'user-service').spec.template.spec.containers[0].env as Obj[];
+    const value = (name: string) => env.find((e) => e.name === name);
+    expect(value('DATABASE_HOST')?.value).toBe('postgres.messaging-platform.svc.cluster.local');
+    expect(value('DATABASE_PASSWORD')?.valueFrom.secretKeyRef).toEqual({
+      name: 'postgres-credentials',
+      key: 'password',
+    });
+    expect(value('CACHE_HOST')?.value).toBe('redis.messaging-platform.svc.cluster.local');
+    expect(value('CACHE_PASSWORD')?.valueFrom.secretKeyRef).toEqual({ name: 'redis-credentials', key: 'password' });
+  });
+
+  test('each UI and its APIs share a host through the Gateway API, under the seed’s own URL prefixes', () => {
+    const routes = objects
+      .filter((o) => o.kind === 'HTTPRoute')
+      .flatMap((r) =>
+        r.spec.rules.map(
+          (rule: Obj) =>
+            `${r.spec.hostnames[0]}${rule.matches[0].path.value} -> ${rule.backendRefs[0].name}:${rule.backendRefs[0].port}`,
+        ),
+      );
+    expect(routes.sort()).toEqual([
+      'messaging-load.example.com/ -> load-generator-ui:8080',
+      'messaging-load.example.com/load-generator -> load-generator:9898',
+      'messaging.example.com/ -> message-user-ui:8080',
+      'messaging.example.com/message-service -> message-service:9898',
+      'messaging.example.com/user-service -> user-service:9898',
+    ]);
+    for (const route of objects.filter((o) => o.kind === 'HTTPRoute')) {
+      expect(route.spec.parentRefs).toEqual([{ name: 'platform', namespace: 'projectcontour', sectionName: 'http' }]);
+    }
+  });
+
+  test('routed services admit Contour (the Gateway’s proxy); the databases admit only their clients and Prometheus', () => {
+    expect(namespaceSources(objects, 'message-user-ui')).toEqual(['projectcontour:8080']);
+    expect(namespaceSources(objects, 'user-service')).toEqual(['monitoring:9797', 'projectcontour:9898']);
+    expect(namespaceSources(objects, 'postgres')).toEqual(['monitoring:9187']);
+    expect(namespaceSources(objects, 'redis')).toEqual(['monitoring:9121']);
+  });
+
+  test('Prometheus monitors every podinfo service and both database exporters', () => {
+    expect(names('ServiceMonitor')).toEqual(['load-generator', 'message-service', 'postgres', 'redis', 'user-service']);
+  });
+
+  test('index entry: namespace, both database Secrets, the Gateway, Prometheus and its adapter, two hosts', () => {
+    expect(chart.indexEntry('messaging-platform.k8s.yaml', 'sha256:x')).toMatchObject({
+      namespace: 'messaging-platform',
+      secrets: [
+        { name: 'postgres-credentials', keys: ['password'], generate: true },
+        { name: 'redis-credentials', keys: ['password'], generate: true },
+      ],
+      addons: ['contour', 'gateway-api', 'prometheus', 'prometheus-adapter'],
+      stateful: [
+        { kind: 'StatefulSet', name: 'postgres' },
+        { kind: 'StatefulSet', name: 'redis' },
+      ],
+      hosts: ['messaging-load.example.com', 'messaging.example.com'],
+    });
+  });
+
+  test('domain, replicas, images and storage class are settings, not edits', () => {
+    const custom = build({
+      domain: 'demo.example.org',
+      storageClass: 'gp3',
+      'messaging-platform/user-service/replicas': '4..40',
+      'messaging-platform/load-generator/image': 'registry.example.org/load-generator:2.0.0',
+    }).objects;
+    expect(
+      custom
+        .filter((o) => o.kind === 'HTTPRoute')
+        .map((r) => r.spec.hostnames[0])
+        .sort(),
+    ).toEqual(['messaging-load.demo.example.org', 'messaging.demo.example.org']);
+    const hpa = find(custom, 'HorizontalPodAutoscaler', 'user-service');
+    expect(hpa.spec).toMatchObject({ minReplicas: 4, maxReplicas: 40 });
+    expect(hpa.spec.metrics).toHaveLength(2);
+    expect(find(custom, 'Deployment', 'load-generator').spec.template.spec.containers[0].image).toBe(
+      'registry.example.org/load-generator:2.0.0',
+    );
+    for (const db of ['postgres', 'redis']) {
+      expect(find(custom, 'StatefulSet', db).spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { Testing } from 'cdk8s';
+import { rendezvous } from '../../apps/rendezvous';
+import { find, findings, synth } from '../helpers';
+import type { Obj } from '../helpers';
+import { namespaceSources, podEdges } from './policy-edges';
+
+function build(context: Record<string, string> = {}) {
+  const app = Testing.app();
+  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
+  const chart = rendezvous(app);
+  return { chart, objects: synth(chart) };
+}
+
+const { chart, objects } = build();
+const SERVICES = ['ui', 'users', 'room-router', 'room-server', 'room-client'];
+const names = (kind: string) =>
+  objects
+    .filter((o) => o.kind === kind)
+    .map((o) => o.metadata.name)
+    .sort();
+
+describe('rendezvous', () => {
+  test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {
+    expect(findings(objects)).toEqual([]);
+  });
+
+  test('runs the five services as Deployments and the database as a StatefulSet with a volume', () => {
+    expect(names('Deployment')).toEqual([...SERVICES].sort());
+    expect(names('StatefulSet')).toEqual(['db']);
+    const db = find(objects, 'StatefulSet', 'db');
+    expect(db.spec.template.spec.containers[0].image).toMatch(/^postgres:/);
+    expect(db.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'rendezvous')).toBe(true);
+  });
+
+  test('every stateless service autoscales on CPU between at least two replicas', () => {
+    expect(names('HorizontalPodAutoscaler')).toEqual([...SERVICES].sort());
+    for (const name of SERVICES) {
+      const hpa = find(objects, 'HorizontalPodAutoscaler', name);
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(hpa.spec.metrics[0].resource.name).toBe('cpu');
+    }
+  });
+
+  test('room-server scales on CPU at 60% and waits ten minutes before dropping pods (and their rooms)', () => {
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'room-server');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+    ]);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+  });
+
+  test('workloads reach exactly their dependencies: users and room-router the database, rooms through room-server', () => {
+    expect(podEdges(objects)).toEqual([
+      'room-client -> room-server:9898',
+      'room-router -> db:5432',
+      'room-router -> room-server:9898',
+      'room-router -> users:9898',
+      'users -> db:5432',
+    ]);
+  });
+
+  test('database credentials come from the deploy-time Secret, for users and room-router alike', () => {
+    for (const name of ['users', 'room-router']) {
+      const env = find(objects, 'Deployment', name).spec.template.spec.containers[0].env as Obj[];
+      expect(env.find((e) => e.name === 'DATABASE_PASSWORD')?.valueFrom).toEqual({
+        secretKeyRef: { name: 'db-credentials', key: 'password' },
+      });
+      expect(env.find((e) => e.name === 'DATABASE_HOST')?.value).toBe('db.rendezvous.svc.cluster.local');
+    }
+  });
+
+  test('the UI and the APIs are served on one host through ingress-nginx', () => {
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    expect(ingresses.map((i) => i.spec.ingressClassName)).toEqual(['nginx', 'nginx']);
+    const routes = ingresses.flatMap((i) =>
+      i.spec.rules.flatMap((r: Obj) =>
+        r.http.paths.map(
+          (p: Obj) => `${r.host}${p.path} -> ${p.backend.service.name}:${p.backend.service.port.number}`,
+        ),
+      ),
+    );
+    expect(routes.sort()).toEqual([
+      'rendezvous.example.com/ -> ui:8080',
+      'rendezvous.example.com/api -> room-router:9898',
+      'rendezvous.example.com/api/users -> users:9898',
+      'rendezvous.example.com/ws -> room-client:9898',
+    ]);
+  });
+
+  test('room WebSockets survive the ingress: their Ingress keeps connections open for an hour', () => {
+    const ws = objects.find(
+      (o) => o.kind === 'Ingress' && o.spec.rules[0].http.paths.some((p: Obj) => p.path === '/ws'),
+    ) as Obj;
+    expect(ws.spec.rules[0].http.paths).toHaveLength(1);
+    expect(ws.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+    });
+  });
+
+  test('only routed services admit the ingress controller, on their routed port; Prometheus scrapes every service', () => {
+    expect(namespaceSources(objects, 'ui')).toEqual(['ingress-nginx:8080']);
+    for (const name of ['users', 'room-router', 'room-client']) {
+      expect(namespaceSources(objects, name)).toEqual(['ingress-nginx:9898', 'monitoring:9797']);
+    }
+    expect(namespaceSources(objects, 'room-server')).toEqual(['monitoring:9797']);
+    expect(namespaceSources(objects, 'db')).toEqual(['monitoring:9187']);
+  });
+
+  test('Prometheus monitors every podinfo service and the database exporter', () => {
+    expect(names('ServiceMonitor')).toEqual(['db', 'room-client', 'room-router', 'room-server', 'users']);
+  });
+
+  test('index entry: namespace, the database Secret, ingress-nginx and Prometheus, the host', () => {
+    expect(chart.indexEntry('rendezvous.k8s.yaml', 'sha256:x')).toMatchObject({
+      namespace: 'rendezvous',
+      secrets: [{ name: 'db-credentials', keys: ['password'], generate: true }],
+      addons: ['ingress-nginx', 'prometheus'],
+      stateful: [{ kind: 'StatefulSet', name: 'db' }],
+      hosts: ['rendezvous.example.com'],
+      meshed: false,
+    });
+  });
+
+  test('domain, replicas, images and storage class are settings, not edits', () => {
+    const custom = build({
+      domain: 'demo.example.org',
+      storageClass: 'gp3',
+      'rendezvous/room-server/replicas': '3..20',
+      'rendezvous/users/image': 'registry.example.org/rendezvous-users:1.0.0',
+    }).objects;
+    expect(custom.find((o) => o.kind === 'Ingress')?.spec.rules[0].host).toBe('rendezvous.demo.example.org');
+    const hpa = find(custom, 'HorizontalPodAutoscaler', 'room-server');
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+    expect(find(custom, 'Deployment', 'users').spec.template.spec.containers[0].image).toBe(
+      'registry.example.org/rendezvous-users:1.0.0',
+    );
+    expect(find(custom, 'StatefulSet', 'db').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
+  });
+});
