@@ -2,6 +2,7 @@
 import type { Construct } from 'constructs';
 import type { PlatformChart } from '../platform';
 import { chat } from './chat';
+import { meetings } from './meetings';
 import { messagingPlatform } from './messaging-platform';
 import { rendezvous } from './rendezvous';
 
@@ -13,4 +14,5 @@ export const REFERENCE_APPS: Readonly<Record<string, AppBuilder>> = {
   rendezvous,
   chat,
   'messaging-platform': messagingPlatform,
+  meetings,
 };

@@ -3,7 +3,7 @@
  * HTTP microservice, nginx-unprivileged for a static web front end. Each reads the workload's image and replicas
  * from the app settings, so a user swaps in their own image without editing the app.
  */
-import type { Replicas, ServiceProps } from '../platform';
+import type { Replicas, ServiceProps, WorkerProps } from '../platform';
 import { IMAGES } from './images';
 import type { AppSettings } from './settings';
 
@@ -36,6 +36,20 @@ export function staticSite(settings: AppSettings, name: string, replicas: Replic
   return {
     image: settings.image(name, IMAGES.staticWeb),
     port: STATIC_WEB_PORT,
+    replicas: settings.replicas(name, replicas),
+  };
+}
+
+/**
+ * A background worker on podinfo: no Service port (nothing connects to it); Prometheus metrics on 9797, where
+ * podinfo also answers `/healthz`, which is its liveness check.
+ */
+export function backgroundWorker(settings: AppSettings, name: string, replicas: Replicas): WorkerProps {
+  return {
+    image: settings.image(name, IMAGES.microservice),
+    metrics: { port: MICROSERVICE_METRICS_PORT },
+    args: [`--port=${MICROSERVICE_HTTP_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
+    liveness: { http: '/healthz' },
     replicas: settings.replicas(name, replicas),
   };
 }
