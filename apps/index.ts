@@ -2,6 +2,7 @@
 import type { Construct } from 'constructs';
 import type { PlatformChart } from '../platform';
 import { chat } from './chat';
+import { covidVisualizer } from './covid-visualizer';
 import { meetings } from './meetings';
 import { messagingPlatform } from './messaging-platform';
 import { rendezvous } from './rendezvous';
@@ -13,6 +14,7 @@ export type AppBuilder = (scope: Construct) => PlatformChart;
 export const REFERENCE_APPS: Readonly<Record<string, AppBuilder>> = {
   rendezvous,
   chat,
+  'covid-visualizer': covidVisualizer,
   'messaging-platform': messagingPlatform,
   meetings,
 };

@@ -9,6 +9,8 @@ import type { AppSettings } from './settings';
 
 /** podinfo's HTTP port (`--port`). */
 export const MICROSERVICE_HTTP_PORT = 9898;
+/** podinfo's gRPC port (`--grpc-port`). */
+export const MICROSERVICE_GRPC_PORT = 9999;
 /** podinfo's Prometheus port (`--port-metrics`). */
 export const MICROSERVICE_METRICS_PORT = 9797;
 /** nginx-unprivileged's HTTP port. */
@@ -27,6 +29,22 @@ export function microservice(settings: AppSettings, name: string, replicas: Repl
     args: [`--port=${MICROSERVICE_HTTP_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
     liveness: { http: '/healthz' },
     readiness: { http: '/readyz' },
+    replicas: settings.replicas(name, replicas),
+  };
+}
+
+/**
+ * A gRPC microservice on podinfo: port 9999 (HTTP/2 cleartext), checked with the gRPC health protocol, Prometheus
+ * metrics on 9797.
+ */
+export function grpcMicroservice(settings: AppSettings, name: string, replicas: Replicas): ServiceProps {
+  return {
+    image: settings.image(name, IMAGES.microservice),
+    protocol: 'grpc',
+    port: MICROSERVICE_GRPC_PORT,
+    metrics: { port: MICROSERVICE_METRICS_PORT },
+    args: [`--grpc-port=${MICROSERVICE_GRPC_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
+    liveness: { grpc: true },
     replicas: settings.replicas(name, replicas),
   };
 }
