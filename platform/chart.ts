@@ -8,7 +8,10 @@ import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
+import type { Resources } from './core/resources';
 import { PropValidator, constructPath } from './core/validate';
+import type { MeshInjection, ProxyResources } from './mesh/linkerd';
+import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
 import type { EgressRule } from './networking/egress';
 import type { IngressSource } from './networking/network-policies';
 import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
@@ -22,11 +25,23 @@ export interface PlatformChartProps {
    */
   readonly namespace?: string;
   /**
-   * Service mesh for every workload of the app. `'linkerd'` annotates the namespace for proxy injection and
-   * records the `linkerd` add-on; a workload can still opt out.
+   * Service mesh for every workload of the app. `'linkerd'` switches on proxy injection (see `meshInjection`) and
+   * records the `linkerd` and `linkerd-viz` add-ons (golden metrics per workload); a workload can still opt out.
    * @default 'none'
    */
   readonly mesh?: 'linkerd' | 'none';
+  /**
+   * Where Linkerd injection is switched on: `'namespace'` annotates the app namespace, `'workload'` annotates the
+   * pod template of each meshed workload instead and leaves the namespace plain. Only with `mesh: 'linkerd'`.
+   * @default 'namespace'
+   */
+  readonly meshInjection?: MeshInjection;
+  /**
+   * Linkerd proxy requests and limits of every meshed pod; a workload's `mesh.proxy` overrides them. Only with
+   * `mesh: 'linkerd'`.
+   * @default cpu 100m/1, memory 20Mi/250Mi (`DEFAULT_PROXY_RESOURCES`)
+   */
+  readonly meshProxy?: ProxyResources;
   /**
    * Where the app's logs go. `'loki'` records the `loki` add-on, whose Alloy DaemonSet tails the stdout and
    * stderr of every container through the Kubernetes API (no network path from the app is opened) and labels
@@ -40,9 +55,6 @@ export interface PlatformChartProps {
    */
   readonly labels?: Record<string, string>;
 }
-
-/** The namespace annotation by which Linkerd's proxy injector meshes every pod of a namespace. */
-export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
 
 /**
  * One app: a cdk8s chart whose objects all live in one namespace (created here too, so the YAML applies alone),
@@ -62,6 +74,10 @@ export class PlatformChart extends Chart {
   readonly appName: string;
   /** Whether the app is meshed by Linkerd. */
   readonly meshed: boolean;
+  /** Where Linkerd injection is switched on (when meshed). */
+  readonly meshInjection: MeshInjection;
+  /** Proxy resources of the app's meshed pods, unless a workload overrides them. */
+  readonly meshProxy: Resources;
 
   private readonly secretRequirements = new Map<
     string,
@@ -85,11 +101,14 @@ export class PlatformChart extends Chart {
     }
     if (props.logs !== undefined && props.logs !== 'loki' && props.logs !== 'none')
       v.fail('logs', `${JSON.stringify(props.logs)} is not a log backend`, 'use "loki" or "none"');
+    const mesh = resolveAppMesh(v, props);
     const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
     this.appName = id;
-    this.meshed = props.mesh === 'linkerd';
-    if (this.meshed) this.addons('linkerd');
+    this.meshed = mesh.meshed;
+    this.meshInjection = mesh.injection;
+    this.meshProxy = mesh.proxy;
+    if (this.meshed) this.addons('linkerd', 'linkerd-viz');
     if (props.logs === 'loki') this.addons('loki');
 
     const ns = new KubeNamespace(this, 'namespace', {
@@ -103,7 +122,7 @@ export class PlatformChart extends Chart {
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
         },
-        ...(this.meshed ? { annotations: { [LINKERD_INJECT_ANNOTATION]: 'enabled' } } : {}),
+        ...(this.namespaceInjected ? { annotations: { [LINKERD_INJECT_ANNOTATION]: 'enabled' } } : {}),
       },
     });
     ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -128,6 +147,11 @@ export class PlatformChart extends Chart {
     keys.forEach((k) => entry.keys.add(k));
     this.secretRequirements.set(name, entry);
     return Object.fromEntries(keys.map((key) => [key, { secret: name, key }]));
+  }
+
+  /** Whether Linkerd injection is switched on for the whole namespace (`index.json`'s `meshed`). */
+  get namespaceInjected(): boolean {
+    return this.meshed && this.meshInjection === 'namespace';
   }
 
   /** Records add-ons the app needs installed (CRDs, controllers). */
@@ -205,7 +229,7 @@ export class PlatformChart extends Chart {
       addons: [...this.addonSet].sort(),
       stateful: [...this.statefulObjects].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
       hosts: [...this.hostSet].sort(),
-      meshed: this.meshed,
+      meshed: this.namespaceInjected,
     };
   }
 }

@@ -5,6 +5,7 @@
 export * from './chart';
 export * from './contract';
 export * from './core';
+export * from './mesh';
 export * from './networking';
 export * from './observability';
 export * from './workloads';

@@ -17,7 +17,10 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export const LINKERD_INBOUND_PORT = 4143;
 /** Linkerd control-plane ports a proxy calls: identity, destination, policy. */
 export const LINKERD_CONTROL_PLANE_PORTS: readonly number[] = [8080, 8086, 8090];
-/** Linkerd proxy admin port, scraped by linkerd-viz's Prometheus. */
+/**
+ * Linkerd proxy admin port (the proxy's metrics: golden metrics per workload and route), scraped by the platform
+ * Prometheus (job `linkerd-proxy`, which linkerd-viz queries) or by linkerd-viz's own Prometheus.
+ */
 export const LINKERD_ADMIN_PORT = 4191;
 
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
@@ -97,10 +100,11 @@ export function addWorkloadPolicy(
               ports: portsOf([{ name: '', port: source.port }], node.meshed),
             });
           }
-          if (node.metricsPorts.length) {
+          const scraped = [...node.metricsPorts.map((p) => p.port), ...(node.meshed ? [LINKERD_ADMIN_PORT] : [])];
+          if (scraped.length) {
             rules.push({
               from: [inNamespace(ADDON_NAMESPACES.prometheus, { ...PROMETHEUS_POD_LABELS })],
-              ports: node.metricsPorts.map((p) => tcp(p.port)),
+              ports: scraped.map(tcp),
             });
           }
           if (node.meshed) {

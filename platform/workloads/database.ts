@@ -6,9 +6,14 @@ import type { RequestLimit, Resources } from '../core/resources';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext } from '../core/security';
 import { PropValidator, constructPath } from '../core/validate';
+import type { VerticalPodAutoscaler } from '../crds/vpa-autoscaling.k8s.io';
+import type { MeshOptions } from '../mesh/linkerd';
+import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
 import type { DatabaseEngine, EnginePreset } from './database-engines';
 import { ENGINES } from './database-engines';
 import { METRICS_PORT_NAME } from './service';
+import type { VerticalScaling, VerticalScalingMode } from './vertical-scaling';
+import { addVerticalPodAutoscaler, resolveVerticalScaling } from './vertical-scaling';
 import type { Connectable, ResolvedWorkload } from './workload';
 import { Workload, resolveWorkloadProps, sortKeys } from './workload';
 
@@ -32,8 +37,6 @@ export const DATABASE_UID = 999;
 export const EXPORTER_UID = 65534;
 /** The volume claim template's name (PVCs are `data-<name>-0`). */
 export const DATA_VOLUME = 'data';
-/** Linkerd annotation marking ports whose protocol it must not sniff (database wire protocols are server-first). */
-export const LINKERD_OPAQUE_PORTS_ANNOTATION = 'config.linkerd.io/opaque-ports';
 
 /** Properties of a {@link Database}. */
 export interface DatabaseProps {
@@ -80,11 +83,22 @@ export interface DatabaseProps {
    */
   readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
   /**
-   * Linkerd proxy when the app is meshed (the database port is marked opaque).
-   * @default true
+   * Linkerd proxy when the app is meshed: `false` opts the database out, options size its proxy. In a meshed app
+   * the server port is marked opaque on the Services (read by the clients' proxies) and on a meshed pod.
+   * @default true, with the app's `meshProxy` resources
    */
-  readonly mesh?: boolean;
+  readonly mesh?: boolean | MeshOptions;
+  /**
+   * A VerticalPodAutoscaler for the server container (records the `vpa` add-on). Mode `'Off'` (recommendations
+   * only) or `'Initial'` (applied when the pod is next recreated): evicting or resizing the only replica of a
+   * database is an outage, and engines size their caches from their own configuration, not from the limits.
+   * @default none
+   */
+  readonly verticalScaling?: VerticalScaling;
 }
+
+/** The VPA modes a Database allows: none of them evicts or resizes the running pod. */
+export const DATABASE_VERTICAL_SCALING_MODES: readonly VerticalScalingMode[] = ['Off', 'Initial'];
 
 /**
  * A database as a StatefulSet of one replica: a headless Service for its stable identity, a client Service, a
@@ -114,6 +128,8 @@ export class Database extends Workload implements Connectable {
   readonly user: string;
   /** Server port. */
   readonly port: number;
+  /** The VerticalPodAutoscaler, when the database has `verticalScaling`. */
+  readonly verticalAutoscaler?: VerticalPodAutoscaler;
   private readonly preset: EnginePreset;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
@@ -165,6 +181,15 @@ export class Database extends Workload implements Connectable {
     const serverPort = { name: props.engine, port: preset.port };
     const metricsPort = { name: METRICS_PORT_NAME, port: preset.exporterPort };
     const health = { exec: preset.healthCommand };
+    const vertical =
+      props.verticalScaling &&
+      resolveVerticalScaling(v, 'verticalScaling', props.verticalScaling, {
+        hpa: [],
+        modes: DATABASE_VERTICAL_SCALING_MODES,
+        defaultMode: 'Off',
+        modesFix:
+          'use "Off" (recommendations only) or "Initial" (applied at the next restart): evicting the only replica of a database is an outage',
+      });
     const spec: ResolvedWorkload = {
       ...base,
       ports: [{ ...serverPort, appProtocol: undefined }],
@@ -189,9 +214,9 @@ export class Database extends Workload implements Connectable {
     });
     this.app.addStateful({ kind: 'StatefulSet', name: id });
     if (metrics) this.app.addons('prometheus');
-    const opaque =
-      this.app.meshed && base.mesh ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: String(preset.port) } : undefined;
-    if (opaque) this.addPodAnnotation(LINKERD_OPAQUE_PORTS_ANNOTATION, String(preset.port));
+    const opaque = this.opaquePorts.length
+      ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: this.opaquePorts.join(',') }
+      : undefined;
 
     const headless = `${id}-headless`;
     const servicePort = (p: { name: string; port: number }, appProtocol?: string): k8s.ServicePort => ({
@@ -273,6 +298,14 @@ export class Database extends Workload implements Connectable {
         ],
       },
     });
+    if (vertical) {
+      this.verticalAutoscaler = addVerticalPodAutoscaler(
+        this,
+        { kind: 'StatefulSet', name: id, labels: this.labels, container: id },
+        vertical,
+      );
+      this.app.addons('vpa');
+    }
   }
 
   /** Host, port, database, user, password (from the Secret) and a URL, each as `<PREFIX>_...`. */

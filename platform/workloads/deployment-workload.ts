@@ -2,8 +2,11 @@
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Resources } from '../core/resources';
+import type { VerticalPodAutoscaler } from '../crds/vpa-autoscaling.k8s.io';
 import type { ResolvedScaling, Replicas } from './scaling';
 import { addHorizontalPodAutoscaler, addPodDisruptionBudget, topologySpread } from './scaling';
+import type { ResolvedVerticalScaling } from './vertical-scaling';
+import { addVerticalPodAutoscaler } from './vertical-scaling';
 import type { ResolvedWorkload } from './workload';
 import { Workload } from './workload';
 
@@ -24,10 +27,18 @@ export abstract class DeploymentWorkload extends Workload {
   readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget, when the workload always runs two or more pods. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The VerticalPodAutoscaler, when the workload has `verticalScaling`. */
+  readonly verticalAutoscaler?: VerticalPodAutoscaler;
   /** Replica bounds. */
   readonly scaling: ResolvedScaling;
 
-  protected constructor(scope: Construct, id: string, spec: ResolvedWorkload, scaling: ResolvedScaling) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    spec: ResolvedWorkload,
+    scaling: ResolvedScaling,
+    vertical?: ResolvedVerticalScaling,
+  ) {
     super(scope, id, spec);
     this.scaling = scaling;
     // A PDB only for pods that always run two or more; spread as soon as the HPA may add a second one.
@@ -63,5 +74,13 @@ export abstract class DeploymentWorkload extends Workload {
       if (scaling.autoscaling.podsMetrics.length) this.app.addons('prometheus', 'prometheus-adapter');
     }
     if (replicated) this.disruptionBudget = addPodDisruptionBudget(this, spec.name, this.labels, this.selector);
+    if (vertical) {
+      this.verticalAutoscaler = addVerticalPodAutoscaler(
+        this,
+        { kind: 'Deployment', name: spec.name, labels: this.labels, container: spec.name },
+        vertical,
+      );
+      this.app.addons('vpa');
+    }
   }
 }

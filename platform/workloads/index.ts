@@ -3,5 +3,6 @@ export * from './database-engines';
 export * from './deployment-workload';
 export * from './scaling';
 export * from './service';
+export * from './vertical-scaling';
 export * from './worker';
 export * from './workload';

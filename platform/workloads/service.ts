@@ -5,9 +5,14 @@ import type { EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import { PropValidator, constructPath } from '../core/validate';
+import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
+import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
+import { addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
+import type { VerticalScaling } from './vertical-scaling';
+import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
 import type { Connectable, ResolvedWorkload, WorkloadProps } from './workload';
 import { resolveHealthChecks, resolveWorkloadProps } from './workload';
 
@@ -57,6 +62,18 @@ export interface ServiceProps extends WorkloadProps {
    */
   readonly replicas?: Replicas;
   /**
+   * A VerticalPodAutoscaler sizing the container's requests and limits (records the `vpa` add-on). It leaves alone
+   * the resources the HPA scales on, unless its mode is `'Off'`.
+   * @default none
+   */
+  readonly verticalScaling?: VerticalScaling;
+  /**
+   * HTTP routes whose golden metrics Linkerd reports separately (a ServiceProfile, which also carries per-route
+   * timeouts and retries). Needs the service to be meshed.
+   * @default none (one set of golden metrics for the whole service)
+   */
+  readonly routeMetrics?: readonly RouteMetric[];
+  /**
    * Liveness check: a failing container is restarted.
    * @default a TCP connect to `port`
    */
@@ -93,10 +110,12 @@ export class Service extends DeploymentWorkload implements Connectable {
   readonly grpcPort?: number;
   /** The metrics endpoint, when the service has one. */
   readonly metrics?: Required<MetricsEndpoint>;
+  /** The Linkerd ServiceProfile, when the service has `routeMetrics`. */
+  readonly serviceProfile?: ServiceProfileV1Alpha2;
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
-    const { spec, scaling, metrics } = resolveServiceProps(scope, id, props);
-    super(scope, id, spec, scaling);
+    const { spec, scaling, vertical, routeMetrics, metrics } = resolveServiceProps(scope, id, props);
+    super(scope, id, spec, scaling, vertical);
     this.protocol = props.protocol ?? 'http';
     this.port = props.port;
     this.grpcPort = this.protocol === 'grpc' ? props.port : props.grpcPort;
@@ -115,6 +134,13 @@ export class Service extends DeploymentWorkload implements Connectable {
         })),
       },
     });
+    if (routeMetrics.length) {
+      this.serviceProfile = addServiceProfile(
+        this,
+        { service: spec.name, namespace: this.app.namespace as string, labels: this.labels },
+        routeMetrics,
+      );
+    }
   }
 
   /** `<PREFIX>_HOST`, `<PREFIX>_PORT`, `<PREFIX>_ADDR` (`host:port`), and `<PREFIX>_URL` for HTTP services. */
@@ -189,5 +215,25 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     healthPort: props.port,
     clientPorts,
   };
-  return { spec, scaling: resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS), metrics };
+  const scaling = resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS);
+  const vertical =
+    props.verticalScaling &&
+    resolveVerticalScaling(v, 'verticalScaling', props.verticalScaling, { hpa: hpaResources(scaling) });
+  return { spec, scaling, vertical, routeMetrics: resolveServiceRouteMetrics(v, props, base), metrics };
+}
+
+/** Per-route metrics come from the Linkerd proxies: they need the service to be meshed. */
+function resolveServiceRouteMetrics(
+  v: PropValidator,
+  props: ServiceProps,
+  base: Pick<ResolvedWorkload, 'mesh' | 'proxy'>,
+): ResolvedRouteMetric[] {
+  if (!props.routeMetrics?.length) return [];
+  if (!base.proxy) {
+    const [problem, fix] = base.mesh
+      ? ['is set but the app is not meshed', 'set mesh: "linkerd" on the PlatformChart']
+      : ['is set on a service that opts out of the mesh', 'remove mesh: false'];
+    v.fail('routeMetrics', problem, `${fix} (per-route metrics come from the Linkerd proxies), or leave it out`);
+  }
+  return resolveRouteMetrics(v, 'routeMetrics', props.routeMetrics);
 }

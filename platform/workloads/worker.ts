@@ -7,6 +7,8 @@ import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
 import type { MetricsEndpoint } from './service';
 import { METRICS_PORT_NAME } from './service';
+import type { VerticalScaling } from './vertical-scaling';
+import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
 import type { ResolvedWorkload, WorkloadProps } from './workload';
 import { resolveHealthChecks, resolveWorkloadProps } from './workload';
 
@@ -37,6 +39,12 @@ export interface WorkerProps extends WorkloadProps {
    * @default { min: 2, max: 5 } with a CPU target of 70%
    */
   readonly replicas?: Replicas;
+  /**
+   * A VerticalPodAutoscaler sizing the container's requests and limits (records the `vpa` add-on). It leaves alone
+   * the resources the HPA scales on, unless its mode is `'Off'`.
+   * @default none
+   */
+  readonly verticalScaling?: VerticalScaling;
 }
 
 /**
@@ -66,7 +74,10 @@ export class Worker extends DeploymentWorkload {
       healthPort: metrics?.port,
     };
     const scaling = resolveScaling(v, props.replicas ?? DEFAULT_REPLICAS);
-    super(scope, id, spec, scaling);
+    const vertical =
+      props.verticalScaling &&
+      resolveVerticalScaling(v, 'verticalScaling', props.verticalScaling, { hpa: hpaResources(scaling) });
+    super(scope, id, spec, scaling, vertical);
     this.metrics = metrics;
   }
 }

@@ -6,7 +6,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { LINKERD_INJECT_ANNOTATION, PlatformChart } from '../chart';
+import { PlatformChart } from '../chart';
 import type { EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
 import type { Component } from '../core/names';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
@@ -17,6 +17,13 @@ import { renderResources, resolveResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
 import { PropValidator } from '../core/validate';
+import type { MeshOptions } from '../mesh/linkerd';
+import {
+  LINKERD_MANAGED_ANNOTATIONS,
+  linkerdPodAnnotations,
+  opaquePorts,
+  resolveProxyResources,
+} from '../mesh/linkerd';
 import type { EgressRule } from '../networking/egress';
 import { validateEgressRule } from '../networking/egress';
 import type { ResolvedTracing, TracingOptions } from '../observability/tracing';
@@ -74,10 +81,11 @@ export interface WorkloadProps {
    */
   readonly writablePaths?: readonly string[];
   /**
-   * Linkerd proxy for this workload when the app is meshed; `false` opts this workload out.
-   * @default true
+   * Linkerd proxy for this workload when the app is meshed: `false` opts this workload out, options (only in a
+   * meshed app) size its proxy.
+   * @default true, with the app's `meshProxy` resources
    */
-  readonly mesh?: boolean;
+  readonly mesh?: boolean | MeshOptions;
   /**
    * Extra pod annotations.
    * @default none
@@ -106,6 +114,8 @@ export interface ResolvedWorkload {
   readonly runAs: RunAs;
   readonly writablePaths: readonly string[];
   readonly mesh: boolean;
+  /** Linkerd proxy requests and limits, when the workload is meshed. */
+  readonly proxy?: Resources;
   readonly podAnnotations: Readonly<Record<string, string>>;
   /** Trace export, when enabled. */
   readonly tracing?: ResolvedTracing;
@@ -159,6 +169,19 @@ export function resolveWorkloadProps(
   const writablePaths = props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS;
   writablePaths.forEach((p, i) => v.absolutePath(`writablePaths[${i}]`, p));
   v.unique('writablePaths', writablePaths);
+  const mesh = props.mesh !== false;
+  const meshOptions = typeof props.mesh === 'object' ? props.mesh : undefined;
+  if (meshOptions?.proxy && !app.meshed) {
+    v.fail('mesh.proxy', `is set but app ${app.appName} is not meshed`, 'set mesh: "linkerd" on its PlatformChart');
+  }
+  const podAnnotations = props.podAnnotations ?? {};
+  for (const key of Object.keys(podAnnotations).filter((k) => LINKERD_MANAGED_ANNOTATIONS.includes(k))) {
+    v.fail(
+      `podAnnotations.${key}`,
+      'is managed by the platform',
+      "use mesh: false to opt out, mesh.proxy for proxy resources, or the app's meshInjection",
+    );
+  }
   return {
     name: id,
     component,
@@ -171,8 +194,9 @@ export function resolveWorkloadProps(
     resources: resolveResources(v, 'resources', props.resources, defaults.resources),
     runAs,
     writablePaths,
-    mesh: props.mesh ?? true,
-    podAnnotations: props.podAnnotations ?? {},
+    mesh,
+    proxy: app.meshed && mesh ? resolveProxyResources(v, 'mesh.proxy', meshOptions?.proxy, app.meshProxy) : undefined,
+    podAnnotations,
     tracing: resolveTracing(v, id, props.tracing),
   };
 }
@@ -244,11 +268,17 @@ export abstract class Workload extends Construct {
   readonly labels: Record<string, string>;
   /** Its node in the app graph. */
   readonly graphNode: GraphNode;
+  /**
+   * Ports Linkerd must not sniff (those with no `appProtocol`: database wire protocols), when the app is meshed:
+   * the pod and its Services are annotated with them, since its clients' proxies read the Service's annotation.
+   */
+  readonly opaquePorts: readonly number[];
   /** The validated props. */
   protected readonly spec: ResolvedWorkload;
   private readonly connectionEnvs: k8s.EnvVar[][] = [];
   private readonly envPrefixes = new Set<string>();
   private readonly extraPodAnnotations: Record<string, string> = {};
+  private readonly meshAnnotations: Readonly<Record<string, string>>;
 
   protected constructor(scope: Construct, id: string, spec: ResolvedWorkload) {
     super(scope, id);
@@ -269,6 +299,12 @@ export abstract class Workload extends Construct {
       hasService: spec.clientPorts.length > 0,
     };
     this.app.addNode(this.graphNode, this);
+    this.opaquePorts = this.app.meshed ? opaquePorts(spec.ports) : [];
+    this.meshAnnotations = this.app.meshed
+      ? linkerdPodAnnotations(
+          spec.proxy && { injection: this.app.meshInjection, proxy: spec.proxy, opaquePorts: this.opaquePorts },
+        )
+      : {};
     if (spec.tracing) {
       this.app.allowEgress(this.graphNode, tempoEgress(spec.tracing));
       this.app.addons('tempo');
@@ -343,8 +379,11 @@ export abstract class Workload extends Construct {
       labels: this.labels,
       annotations: Lazy.any({
         produce: () => {
-          const annotations: Record<string, string> = { ...this.spec.podAnnotations, ...this.extraPodAnnotations };
-          if (this.app.meshed && !this.spec.mesh) annotations[LINKERD_INJECT_ANNOTATION] = 'disabled';
+          const annotations: Record<string, string> = {
+            ...this.spec.podAnnotations,
+            ...this.extraPodAnnotations,
+            ...this.meshAnnotations,
+          };
           return Object.keys(annotations).length ? sortKeys(annotations) : undefined;
         },
       }),

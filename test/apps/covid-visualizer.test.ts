@@ -18,6 +18,8 @@ const names = (kind: string) =>
     .sort();
 
 const PROMETHEUS = 'monitoring/app.kubernetes.io/name=prometheus';
+/** The platform Prometheus scrapes a meshed pod's metrics port and its proxy's admin port (4191). */
+const scraped = (port: number) => `${PROMETHEUS}:${port},4191`;
 /** Linkerd-viz's Prometheus scrapes every proxy's admin port. */
 const VIZ = 'linkerd-viz/*:4191';
 /** A meshed server admits its clients on its port and on the proxy's inbound port. */
@@ -77,18 +79,12 @@ describe('covid-visualizer', () => {
   });
 
   test('each ingress controller reaches only the services it routes to', () => {
-    expect(ingressPeers(objects, 'grpc-client')).toEqual(
-      peers(`${PROMETHEUS}:9797`, VIZ, meshed('projectcontour/*', 9898)),
-    );
+    expect(ingressPeers(objects, 'grpc-client')).toEqual(peers(scraped(9797), VIZ, meshed('projectcontour/*', 9898)));
     expect(ingressPeers(objects, 'grpc-client-canary')).toEqual(
-      peers(`${PROMETHEUS}:9797`, VIZ, meshed('projectcontour/*', 9898)),
+      peers(scraped(9797), VIZ, meshed('projectcontour/*', 9898)),
     );
-    expect(ingressPeers(objects, 'website')).toEqual(
-      peers(`${PROMETHEUS}:9797`, VIZ, meshed('projectcontour/*', 9898)),
-    );
-    expect(ingressPeers(objects, 'redis-pub')).toEqual(
-      peers(meshed('ingress-nginx/*', 9898), `${PROMETHEUS}:9797`, VIZ),
-    );
+    expect(ingressPeers(objects, 'website')).toEqual(peers(scraped(9797), VIZ, meshed('projectcontour/*', 9898)));
+    expect(ingressPeers(objects, 'redis-pub')).toEqual(peers(meshed('ingress-nginx/*', 9898), scraped(9797), VIZ));
   });
 
   test('path 1: the gRPC client and its canary call the gRPC server over HTTP/2, which alone writes to MongoDB', () => {
@@ -101,7 +97,7 @@ describe('covid-visualizer', () => {
       GRPC_SERVER_ADDR: 'grpc-server.covid-visualizer.svc.cluster.local:9999',
     });
     expect(ingressPeers(objects, 'grpc-server')).toEqual(
-      peers(meshed('grpc-client', 9999), meshed('grpc-client-canary', 9999), `${PROMETHEUS}:9797`, VIZ),
+      peers(meshed('grpc-client', 9999), meshed('grpc-client-canary', 9999), scraped(9797), VIZ),
     );
     expect(egressPeers(objects, 'grpc-client')).toEqual(peers(meshed('grpc-server', 9999)));
     expect(egressPeers(objects, 'grpc-server')).toEqual(peers(meshed('mongodb', 27017)));
@@ -110,7 +106,7 @@ describe('covid-visualizer', () => {
   test('path 2: the publisher reaches only Redis; the subscriber reaches Redis and MongoDB and nothing else', () => {
     expect(egressPeers(objects, 'redis-pub')).toEqual(peers(meshed('redis', 6379)));
     expect(egressPeers(objects, 'redis-sub')).toEqual(peers(meshed('mongodb', 27017), meshed('redis', 6379)));
-    expect(ingressPeers(objects, 'redis-sub')).toEqual(peers(`${PROMETHEUS}:9797`, VIZ));
+    expect(ingressPeers(objects, 'redis-sub')).toEqual(peers(scraped(9797), VIZ));
     expect(envOf(objects, 'redis-sub')).toMatchObject({
       REDIS_HOST: 'redis.covid-visualizer.svc.cluster.local',
       MONGODB_HOST: 'mongodb.covid-visualizer.svc.cluster.local',
@@ -119,16 +115,10 @@ describe('covid-visualizer', () => {
 
   test('the databases admit exactly their writers and readers', () => {
     expect(ingressPeers(objects, 'mongodb')).toEqual(
-      peers(
-        meshed('grpc-server', 27017),
-        VIZ,
-        `${PROMETHEUS}:9216`,
-        meshed('redis-sub', 27017),
-        meshed('website', 27017),
-      ),
+      peers(meshed('grpc-server', 27017), VIZ, scraped(9216), meshed('redis-sub', 27017), meshed('website', 27017)),
     );
     expect(ingressPeers(objects, 'redis')).toEqual(
-      peers(VIZ, `${PROMETHEUS}:9121`, meshed('redis-pub', 6379), meshed('redis-sub', 6379), meshed('website', 6379)),
+      peers(VIZ, scraped(9121), meshed('redis-pub', 6379), meshed('redis-sub', 6379), meshed('website', 6379)),
     );
     expect(egressPeers(objects, 'website')).toEqual(peers(meshed('mongodb', 27017), meshed('redis', 6379)));
   });
