@@ -19,12 +19,15 @@
  *   cases), both StatefulSets whose exporters Prometheus scrapes;
  * - website (collections, top 3 areas, pie and bar charts, live over WebSockets) → `Service` `website`, reads
  *   `mongodb` and `redis`;
- * - horizontal and vertical autoscaling → an HPA on CPU for every stateless workload;
+ * - horizontal and vertical autoscaling → an HPA on CPU for every stateless workload, and a VPA sizing the memory
+ *   of the four write-path workloads;
  * - Linkerd golden metrics per deployment → `mesh: 'linkerd'` on the app (every pod gets a proxy; the database
- *   ports are opaque); Prometheus and Grafana → a monitor for every podinfo workload and database exporter.
+ *   ports are opaque), and per route (`POST /cases`) through `routeMetrics` on the HTTP entry points;
+ *   Prometheus and Grafana → a monitor for every podinfo workload and database exporter.
  */
 import type { Construct } from 'constructs';
 import { Database, PlatformChart, Route, Service, Worker } from '../platform';
+import type { VerticalScaling } from '../platform';
 import { AppSettings } from './settings';
 import { backgroundWorker, grpcMicroservice, microservice } from './stand-ins';
 
@@ -32,6 +35,11 @@ import { backgroundWorker, grpcMicroservice, microservice } from './stand-ins';
 export const CANARY_WEIGHT = 10;
 /** The path both hosts receive case records on, so that the two ingress controllers compare like for like. */
 export const CASES_PATH = '/cases';
+/**
+ * The write paths also scale vertically: a VPA sizes their memory (CPU is the HPA's), within these bounds, since
+ * a burst of records grows their buffers rather than their CPU.
+ */
+const MEMORY_VPA: VerticalScaling = { minAllowed: { memory: '64Mi' }, maxAllowed: { memory: '1Gi' } };
 
 /** Builds the covid-visualizer app. */
 export function covidVisualizer(scope: Construct): PlatformChart {
@@ -52,21 +60,34 @@ export function covidVisualizer(scope: Construct): PlatformChart {
   });
 
   // Path 1: HTTP → gRPC client → gRPC server → MongoDB.
-  const grpcServer = new Service(app, 'grpc-server', grpcMicroservice(settings, 'grpc-server', { min: 2, max: 10 }));
+  const grpcServer = new Service(app, 'grpc-server', {
+    ...grpcMicroservice(settings, 'grpc-server', { min: 2, max: 10 }),
+    verticalScaling: MEMORY_VPA,
+  });
   grpcServer.connectTo(mongodb, { envPrefix: 'MONGODB' });
-  const grpcClient = new Service(app, 'grpc-client', microservice(settings, 'grpc-client', { min: 2, max: 10 }));
+  const grpcClient = new Service(app, 'grpc-client', {
+    ...microservice(settings, 'grpc-client', { min: 2, max: 10 }),
+    verticalScaling: MEMORY_VPA,
+    routeMetrics: [{ method: 'POST', path: CASES_PATH }],
+  });
   grpcClient.connectTo(grpcServer, { envPrefix: 'GRPC_SERVER' });
-  const grpcClientCanary = new Service(
-    app,
-    'grpc-client-canary',
-    microservice(settings, 'grpc-client-canary', { min: 1, max: 3 }),
-  );
+  const grpcClientCanary = new Service(app, 'grpc-client-canary', {
+    ...microservice(settings, 'grpc-client-canary', { min: 1, max: 3 }),
+    routeMetrics: [{ method: 'POST', path: CASES_PATH }],
+  });
   grpcClientCanary.connectTo(grpcServer, { envPrefix: 'GRPC_SERVER' });
 
   // Path 2: HTTP → Redis publisher → Redis pub/sub → Redis subscriber → MongoDB.
-  const redisPub = new Service(app, 'redis-pub', microservice(settings, 'redis-pub', { min: 2, max: 10 }));
+  const redisPub = new Service(app, 'redis-pub', {
+    ...microservice(settings, 'redis-pub', { min: 2, max: 10 }),
+    verticalScaling: MEMORY_VPA,
+    routeMetrics: [{ method: 'POST', path: CASES_PATH }],
+  });
   redisPub.connectTo(redis, { envPrefix: 'REDIS' });
-  const redisSub = new Worker(app, 'redis-sub', backgroundWorker(settings, 'redis-sub', { min: 2, max: 10 }));
+  const redisSub = new Worker(app, 'redis-sub', {
+    ...backgroundWorker(settings, 'redis-sub', { min: 2, max: 10 }),
+    verticalScaling: MEMORY_VPA,
+  });
   redisSub.connectTo(redis, { envPrefix: 'REDIS' }).connectTo(mongodb, { envPrefix: 'MONGODB' });
 
   const website = new Service(app, 'website', microservice(settings, 'website', { min: 2, max: 4 }));

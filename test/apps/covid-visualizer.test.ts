@@ -27,6 +27,8 @@ const meshed = (client: string, port: number) => `${client}:${port},4143`;
 /** Expected peers, in the order `ingressPeers` and `egressPeers` list them. */
 const peers = (...list: string[]) => list.sort();
 const STATELESS = ['grpc-client', 'grpc-client-canary', 'grpc-server', 'redis-pub', 'redis-sub', 'website'];
+/** The write paths, sized vertically too. */
+const WRITE_PATHS = ['grpc-client', 'grpc-server', 'redis-pub', 'redis-sub'];
 
 describe('covid-visualizer', () => {
   test('runs both write paths, the website, MongoDB and Redis', () => {
@@ -140,7 +142,32 @@ describe('covid-visualizer', () => {
     expect(names('HorizontalPodAutoscaler')).toEqual(STATELESS);
     for (const name of STATELESS) {
       const hpa = find(objects, 'HorizontalPodAutoscaler', name).spec;
-      expect(hpa.metrics[0].resource.name).toBe('cpu');
+      expect(hpa.metrics.map((m: Obj) => m.resource.name)).toEqual(['cpu']);
+    }
+  });
+
+  test('the write paths also autoscale vertically: a VPA sizes their memory, leaving CPU to the HPA', () => {
+    expect(names('VerticalPodAutoscaler')).toEqual(WRITE_PATHS);
+    for (const name of WRITE_PATHS) {
+      const vpa = find(objects, 'VerticalPodAutoscaler', name).spec;
+      expect(vpa.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect(vpa.updatePolicy.updateMode).not.toBe('Off');
+      expect(vpa.resourcePolicy.containerPolicies[0]).toMatchObject({
+        containerName: name,
+        controlledResources: ['memory'],
+        maxAllowed: { memory: '1Gi' },
+      });
+    }
+    expect(chart.indexEntry('x', '').addons).toContain('vpa');
+  });
+
+  test('Linkerd reports golden metrics per route for POST /cases on each HTTP entry point', () => {
+    for (const name of ['grpc-client', 'grpc-client-canary', 'redis-pub']) {
+      const profile = find(objects, 'ServiceProfile', `${name}.covid-visualizer.svc.cluster.local`);
+      expect(profile.spec.routes).toEqual([
+        expect.objectContaining({ condition: expect.objectContaining({ method: 'POST' }) }),
+      ]);
+      expect(profile.spec.routes[0].condition.pathRegex).toMatch(/^\^\/cases/);
     }
   });
 
