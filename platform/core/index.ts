@@ -6,3 +6,4 @@ export * from './quantity';
 export * from './resources';
 export * from './security';
 export * from './validate';
+export * from './yaml';
