@@ -10,7 +10,7 @@ import { ADDON_NAMESPACES, PLATFORM_GATEWAY } from '../contract';
 import type { Addon } from '../contract';
 import type { GraphNode } from '../core/graph';
 import { PropValidator, constructPath } from '../core/validate';
-import { HttpProxy, HttpProxySpecRoutesServicesProtocol } from '../crds/contour-projectcontour.io';
+import type * as ContourCrds from '../crds/contour-projectcontour.io';
 import { GrpcRoute } from '../crds/grpcroutes-gateway.networking.k8s.io';
 import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../crds/httproutes-gateway.networking.k8s.io';
 
@@ -158,6 +158,13 @@ interface ResolvedPath {
   readonly websockets: boolean;
   readonly timeoutSeconds: number;
 }
+
+/**
+ * The Contour CRD module, the largest generated one (18k lines, most of the platform's import time), is loaded on
+ * the first `contour` route only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const contourCrds = (): typeof ContourCrds => require('../crds/contour-projectcontour.io');
 
 /** Hosts and paths claimed so far in one cdk8s app (across charts): a second claim is an error. */
 const claims = new WeakMap<IConstruct, Map<string, { via: RouteVia; route: string; paths: Set<string> }>>();
@@ -493,7 +500,7 @@ function ingressPath(path: string, backend: ResolvedBackend): k8s.HttpIngressPat
 
 /** Contour: one root HTTPProxy per host, a route per path with its own weights, timeouts and WebSockets. */
 const renderContour: Renderer = (scope, name, host, paths, tls) => [
-  new HttpProxy(scope, 'http-proxy', {
+  new (contourCrds().HttpProxy)(scope, 'http-proxy', {
     metadata: { name },
     spec: {
       ingressClassName: INGRESS_CLASS.contour,
@@ -504,7 +511,7 @@ const renderContour: Renderer = (scope, name, host, paths, tls) => [
           name: b.service.name,
           port: b.port,
           ...(b.weight !== undefined ? { weight: b.weight } : {}),
-          ...(p.grpc ? { protocol: HttpProxySpecRoutesServicesProtocol.H2C } : {}),
+          ...(p.grpc ? { protocol: contourCrds().HttpProxySpecRoutesServicesProtocol.H2C } : {}),
         })),
         ...(p.websockets ? { enableWebsockets: true } : {}),
         // A WebSocket outlives any response timeout: Envoy needs it disabled and an idle timeout instead.
