@@ -1,0 +1,35 @@
+/**
+ * A synth loads only cdk8s and the platform's constructs: the Pulumi SDKs (a second or more of start-up each) and
+ * the validator's ajv belong to deploys and CI checks. Loading one here fails the test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+jest.mock('@pulumi/pulumi', () => {
+  throw new Error('@pulumi/pulumi was loaded by a synth');
+});
+jest.mock('@pulumi/kubernetes', () => {
+  throw new Error('@pulumi/kubernetes was loaded by a synth');
+});
+jest.mock('@pulumi/aws', () => {
+  throw new Error('@pulumi/aws was loaded by a synth');
+});
+jest.mock('@pulumi/gcp', () => {
+  throw new Error('@pulumi/gcp was loaded by a synth');
+});
+jest.mock('ajv', () => {
+  throw new Error('ajv was loaded by a synth');
+});
+
+import { synthesize } from '../../apps/main';
+import { REFERENCE_APPS } from '../../apps';
+
+test('synthesizing every reference app loads neither a Pulumi SDK nor the validator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'synth-loading-'));
+  try {
+    expect(synthesize(dir).apps.map((a) => a.name)).toEqual(Object.keys(REFERENCE_APPS));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
