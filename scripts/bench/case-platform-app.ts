@@ -1,0 +1,60 @@
+/**
+ * Bench case: a generated app of N services written with the platform, synthesized like `npm run synth`.
+ *
+ * Each service has a metrics port (ServiceMonitor), autoscaling replicas (HPA and PDB), its NetworkPolicy, a
+ * Gateway API Route on its own host, and an edge to a PostgreSQL Database shared by every
+ * `SERVICES_PER_DATABASE` services (as in the reference apps, where a few services share one database).
+ *
+ * Usage: `ts-node --swc scripts/bench/case-platform-app.ts <services> <outdir>`
+ */
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { synthesize } from '../../apps/main';
+import { Database, PlatformChart, Route, Service } from '../../platform';
+import { report, sinceStart } from './case-output';
+
+const loaded = sinceStart();
+
+/** Services that share one Database. */
+export const SERVICES_PER_DATABASE = 10;
+
+/** Builds the app of `services` services. */
+export function benchApp(scope: Construct, services: number): PlatformChart {
+  const app = new PlatformChart(scope, 'bench');
+  let db: Database | undefined;
+  for (let i = 0; i < services; i++) {
+    if (i % SERVICES_PER_DATABASE === 0) {
+      db = new Database(app, `db-${i / SERVICES_PER_DATABASE}`, { engine: 'postgres', storage: '1Gi' });
+    }
+    const service = new Service(app, `svc-${i}`, {
+      image: 'ghcr.io/stefanprodan/podinfo:6.7.1',
+      port: 9898,
+      metrics: { port: 9797 },
+      replicas: { min: 2, max: 5 },
+    });
+    service.connectTo(db as Database, { envPrefix: 'DATABASE' });
+    new Route(app, `route-${i}`, {
+      host: `svc-${i}.bench.example.com`,
+      via: 'gateway',
+      paths: [{ path: '/', to: service }],
+    });
+  }
+  return app;
+}
+
+if (require.main === module) {
+  const [services, outdir] = [Number(process.argv[2]), process.argv[3]];
+  if (!Number.isInteger(services) || services < 1 || !outdir) throw new Error('usage: <services> <outdir>');
+  let built = 0;
+  let chart: PlatformChart | undefined;
+  synthesize(outdir, {
+    bench: (scope) => {
+      chart = benchApp(scope, services);
+      built = sinceStart();
+      return chart;
+    },
+  });
+  const synthesized = sinceStart();
+  const objects = (chart as PlatformChart).node.findAll().filter((c) => c instanceof ApiObject).length;
+  report({ phases: { load: loaded, build: built, synth: synthesized }, objects });
+}

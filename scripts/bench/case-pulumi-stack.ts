@@ -1,0 +1,83 @@
+/**
+ * Bench case: the Pulumi program building the whole platform under mocks: the EKS cluster of the committed
+ * `eks-dev` stack with every add-on, and every app of `charts-out/`, until every resource is registered.
+ *
+ * Usage: `ts-node --swc scripts/bench/case-pulumi-stack.ts`
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { ADDONS } from '../../platform/contract';
+import type { ChartsIndex } from '../../platform/contract';
+import type * as ConfigModule from '../../stacks/config';
+import type * as ProgramModule from '../../stacks/program';
+import { report, sinceStart } from './case-output';
+
+const ROOT = join(__dirname, '..', '..');
+const CHARTS_DIR = join(ROOT, 'charts-out');
+const STACK_FILE = join(ROOT, 'stacks', 'Pulumi.eks-dev.yaml');
+const PROJECT = 'k8s-platform';
+
+let registered = 0;
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered++;
+      // What the cloud would return: the EKS cluster's endpoint and OIDC issuer, ARNs and names.
+      const state =
+        args.type === 'aws:eks/cluster:Cluster'
+          ? {
+              endpoint: 'https://bench.eks.amazonaws.com',
+              certificateAuthority: { data: 'Q0E=' },
+              identities: [{ oidcs: [{ issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/BENCH' }] }],
+            }
+          : { arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name };
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
+    },
+    call: () => ({}),
+  },
+  PROJECT,
+  'eks-dev',
+  false,
+);
+// The mock monitor serves no callbacks: accept resource transforms (the app ConfigGroups register one) unserved.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- internal module, no public accessor
+const store = require('@pulumi/pulumi/runtime/state').getStore();
+store.supportsTransforms = true;
+store.callbacks = {
+  awaitStackRegistrations: async () => undefined,
+  shutdown: () => undefined,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal module, no public accessor
+  registerTransform: async () => new (require('@pulumi/pulumi/proto/callback_pb').Callback)(),
+};
+
+// Loaded after the mocks are set, as the Pulumi engine would run the program.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parseStackConfig } = require('../../stacks/config') as typeof ConfigModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deployPlatform } = require('../../stacks/program') as typeof ProgramModule;
+const loaded = sinceStart();
+
+const stack = (parse(readFileSync(STACK_FILE, 'utf8')) as { config: Record<string, unknown> }).config;
+const raw = Object.fromEntries(
+  Object.entries(stack)
+    .filter(([key]) => key.startsWith(`${PROJECT}:`))
+    .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
+);
+const index = JSON.parse(readFileSync(join(CHARTS_DIR, 'index.json'), 'utf8')) as ChartsIndex;
+// Values for the Secrets a user supplies through stack config (generated ones come from @pulumi/random).
+const secrets = Object.fromEntries(
+  index.apps.flatMap((app) =>
+    app.secrets
+      .filter((s) => !s.generate)
+      .flatMap((s) => s.keys.map((key) => [`${app.name}/${s.name}/${key}`, `bench-${key}`])),
+  ),
+);
+const config = parseStackConfig({ ...raw, awsRegion: stack['aws:region'], addons: [...ADDONS], secrets });
+deployPlatform(config, { chartsDir: CHARTS_DIR, name: 'bench' });
+const built = sinceStart();
+
+pulumi.runtime.disconnect().then(() => {
+  report({ phases: { load: loaded, build: built, registered: sinceStart() }, objects: registered });
+});
