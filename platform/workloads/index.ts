@@ -1,6 +1,7 @@
 export * from './database';
 export * from './database-engines';
 export * from './deployment-workload';
+export * from './load-generator';
 export * from './scaling';
 export * from './service';
 export * from './vertical-scaling';

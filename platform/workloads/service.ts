@@ -7,13 +7,13 @@ import type { HealthCheck } from '../core/probes';
 import { PropValidator, constructPath } from '../core/validate';
 import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
 import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
-import { addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
+import { LINKERD_OPAQUE_PORTS_ANNOTATION, addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
-import type { Connectable, ResolvedWorkload, WorkloadProps } from './workload';
+import type { Connectable, ResolvedWorkload, Workload, WorkloadProps } from './workload';
 import { resolveHealthChecks, resolveWorkloadProps } from './workload';
 
 /** Name of a dedicated metrics port. */
@@ -120,20 +120,7 @@ export class Service extends DeploymentWorkload implements Connectable {
     this.port = props.port;
     this.grpcPort = this.protocol === 'grpc' ? props.port : props.grpcPort;
     this.metrics = metrics;
-    this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: spec.name, labels: this.labels },
-      spec: {
-        type: 'ClusterIP',
-        selector: this.selector,
-        ports: spec.ports.map(({ name, port, appProtocol }) => ({
-          name,
-          port,
-          targetPort: k8s.IntOrString.fromString(name),
-          protocol: 'TCP',
-          appProtocol,
-        })),
-      },
-    });
+    this.service = addClusterService(this, spec.ports);
     if (routeMetrics.length) {
       this.serviceProfile = addServiceProfile(
         this,
@@ -157,6 +144,30 @@ export class Service extends DeploymentWorkload implements Connectable {
     }
     return env;
   }
+}
+
+/**
+ * The ClusterIP Service named like a workload, selecting its pods, each port targeting the container port by name;
+ * its opaque ports are annotated for the Linkerd proxies of its clients.
+ */
+export function addClusterService(workload: Workload, ports: ResolvedWorkload['ports']): k8s.KubeService {
+  const opaque = workload.opaquePorts.length
+    ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: workload.opaquePorts.join(',') }
+    : undefined;
+  return new k8s.KubeService(workload, 'service', {
+    metadata: { name: workload.name, labels: workload.labels, annotations: opaque },
+    spec: {
+      type: 'ClusterIP',
+      selector: workload.selector,
+      ports: ports.map(({ name, port, appProtocol }) => ({
+        name,
+        port,
+        targetPort: k8s.IntOrString.fromString(name),
+        protocol: 'TCP',
+        appProtocol,
+      })),
+    },
+  });
 }
 
 function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) {

@@ -113,6 +113,8 @@ export interface ResolvedWorkload {
   readonly resources: Resources;
   readonly runAs: RunAs;
   readonly writablePaths: readonly string[];
+  /** ConfigMaps mounted read-only as directories of files. */
+  readonly configFiles?: readonly ConfigMapMount[];
   readonly mesh: boolean;
   /** Linkerd proxy requests and limits, when the workload is meshed. */
   readonly proxy?: Resources;
@@ -425,7 +427,11 @@ export abstract class Workload extends Construct {
       livenessProbe: s.liveness && renderProbe(s.liveness, s.healthPort, LIVENESS_TIMING),
       readinessProbe: s.readiness && renderProbe(s.readiness, s.healthPort, READINESS_TIMING),
       startupProbe: s.startup && renderProbe(s.startup, s.healthPort, STARTUP_TIMING),
-      volumeMounts: [...writableMounts(s.writablePaths), ...(extra.volumeMounts ?? [])],
+      volumeMounts: [
+        ...writableMounts(s.writablePaths),
+        ...configMapMounts(s.configFiles ?? []),
+        ...(extra.volumeMounts ?? []),
+      ],
     };
   }
 
@@ -438,15 +444,19 @@ export abstract class Workload extends Construct {
       securityContext: podSecurityContext(this.spec.runAs),
       containers,
       ...extra,
-      volumes: [...writableVolumes(this.spec.writablePaths), ...(extra.volumes ?? [])],
+      volumes: [
+        ...writableVolumes(this.spec.writablePaths),
+        ...configMapVolumes(this.spec.configFiles ?? []),
+        ...(extra.volumes ?? []),
+      ],
     };
   }
 }
 
-/** Volume name for a writable path: `/var/run/postgresql` gives `rw-var-run-postgresql`. */
-function writableVolumeName(path: string): string {
+/** Volume name for a mounted path: `rw-` and `/var/run/postgresql` give `rw-var-run-postgresql`. */
+function pathVolumeName(prefix: 'rw-' | 'cm-', path: string): string {
   return (
-    'rw-' +
+    prefix +
     path
       .replace(/^\/+|\/+$/g, '')
       .replace(/[^a-z0-9]+/gi, '-')
@@ -459,14 +469,35 @@ function writableVolumeName(path: string): string {
 /** `emptyDir` volumes for writable paths. */
 export function writableVolumes(paths: readonly string[]): k8s.Volume[] {
   return paths.map((path) => ({
-    name: writableVolumeName(path),
+    name: pathVolumeName('rw-', path),
     emptyDir: { sizeLimit: k8s.Quantity.fromString(WRITABLE_DIR_SIZE_LIMIT) },
   }));
 }
 
 /** Mounts of the `emptyDir` volumes for writable paths. */
 export function writableMounts(paths: readonly string[]): k8s.VolumeMount[] {
-  return paths.map((path) => ({ name: writableVolumeName(path), mountPath: path }));
+  return paths.map((path) => ({ name: pathVolumeName('rw-', path), mountPath: path }));
+}
+
+/** A ConfigMap mounted read-only as a directory, one file per key. */
+export interface ConfigMapMount {
+  /** Name of the ConfigMap. */
+  readonly configMap: string;
+  /** Absolute path of the directory. */
+  readonly mountPath: string;
+}
+
+/** Read-only (mode 0444) `configMap` volumes. */
+export function configMapVolumes(mounts: readonly ConfigMapMount[]): k8s.Volume[] {
+  return mounts.map((m) => ({
+    name: pathVolumeName('cm-', m.mountPath),
+    configMap: { name: m.configMap, defaultMode: 0o444 },
+  }));
+}
+
+/** Read-only mounts of the `configMap` volumes. */
+export function configMapMounts(mounts: readonly ConfigMapMount[]): k8s.VolumeMount[] {
+  return mounts.map((m) => ({ name: pathVolumeName('cm-', m.mountPath), mountPath: m.mountPath, readOnly: true }));
 }
 
 /** A copy of a record with its keys sorted (stable YAML). */
