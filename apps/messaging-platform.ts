@@ -19,6 +19,9 @@
  * - Prometheus custom metric (user creation rate) and Grafana → monitors of every podinfo service and database
  *   exporter; prometheus-adapter serves the HPAs' custom metrics.
  *
+ * The podinfo stand-ins of load-generator and message-service forward `POST /api/echo` to user-service, so the
+ * generated load follows the app's edges.
+ *
  * The optional RabbitMQ or Kafka queue for asynchronous creation is left out: the seed lists it as an experiment,
  * not as part of the system.
  */
@@ -63,17 +66,22 @@ export function messagingPlatform(scope: Construct): PlatformChart {
   const messageService = new Service(
     app,
     'message-service',
-    microservice(settings, 'message-service', { min: 2, max: 6 }),
+    microservice(settings, 'message-service', { min: 2, max: 6 }, ['USER_SERVICE']),
   );
   messageService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(userService);
   const loadGenerator = new Service(
     app,
     'load-generator',
-    microservice(settings, 'load-generator', {
-      min: 1,
-      max: 5,
-      podsMetrics: [{ name: LOAD_GENERATOR_SHORTFALL_METRIC, averageValue: '1' }],
-    }),
+    microservice(
+      settings,
+      'load-generator',
+      {
+        min: 1,
+        max: 5,
+        podsMetrics: [{ name: LOAD_GENERATOR_SHORTFALL_METRIC, averageValue: '1' }],
+      },
+      ['USER_SERVICE'],
+    ),
   );
   loadGenerator.connectTo(userService);
   const messageUserUi = new Service(

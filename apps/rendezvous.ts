@@ -14,15 +14,26 @@
  *   (hour-long proxy timeouts), relays to `room-server`;
  * - Database (users, active rooms) → `Database` `db`: PostgreSQL StatefulSet with a persistent volume;
  * - autoscaling on every stateless service → `replicas: { min, max }` on each `Service`;
- * - load test with fake clients → `LoadGenerator` `load-test` (Locust) against the rooms;
+ * - load test with fake clients → `LoadGenerator` `load-test` (Locust, `apps/locust/rendezvous/locustfile.py`):
+ *   fake users register and log in on `users`, list and open rooms on `room-router` and talk through
+ *   `room-client`, from inside the cluster; started from its web UI;
  * - Prometheus and Grafana → a monitor for every podinfo service and the database exporter.
  *
- * The UI is a static site: browsers call the APIs through the ingress, so it has no dependency of its own.
+ * The UI is a static site: browsers call the APIs through the ingress, so it has no dependency of its own. The
+ * podinfo stand-ins forward `POST /api/echo` along the edges (room-router to users and room-server, room-client to
+ * room-server), so the load test reaches every service's autoscaler.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { Database, PlatformChart, Route, Service } from '../platform';
+import { Database, LoadGenerator, PlatformChart, Route, Service } from '../platform';
 import { AppSettings } from './settings';
 import { microservice, staticSite } from './stand-ins';
+
+/** Fake clients of the load test at full load, and how many it starts per second. */
+export const LOAD_TEST = { users: 300, spawnRate: 10 } as const;
+/** Where the load test's locustfile lives. */
+const LOCUSTFILE = join(__dirname, 'locust', 'rendezvous', 'locustfile.py');
 
 /** Builds the rendezvous app. */
 export function rendezvous(scope: Construct): PlatformChart {
@@ -42,9 +53,17 @@ export function rendezvous(scope: Construct): PlatformChart {
     // Each pod holds the WebSockets of its rooms' users: wait ten minutes of low load before removing one.
     microservice(settings, 'room-server', { min: 2, max: 10, cpuUtilization: 60, scaleDownStabilizationSeconds: 600 }),
   );
-  const roomRouter = new Service(app, 'room-router', microservice(settings, 'room-router', { min: 2, max: 6 }));
+  const roomRouter = new Service(
+    app,
+    'room-router',
+    microservice(settings, 'room-router', { min: 2, max: 6 }, ['USERS', 'ROOM_SERVER']),
+  );
   roomRouter.connectTo(db, { envPrefix: 'DATABASE' }).connectTo(users).connectTo(roomServer);
-  const roomClient = new Service(app, 'room-client', microservice(settings, 'room-client', { min: 2, max: 10 }));
+  const roomClient = new Service(
+    app,
+    'room-client',
+    microservice(settings, 'room-client', { min: 2, max: 10 }, ['ROOM_SERVER']),
+  );
   roomClient.connectTo(roomServer);
   const ui = new Service(app, 'ui', staticSite(settings, 'ui', { min: 2, max: 4 }));
 
@@ -58,5 +77,16 @@ export function rendezvous(scope: Construct): PlatformChart {
       { path: '/ws', to: roomClient, websockets: true },
     ],
   });
+
+  // Started from the Locust web UI (port-forward to load-test-master:8089), not at every deploy.
+  const loadTest = new LoadGenerator(app, 'load-test', {
+    target: roomRouter,
+    image: settings.image('load-test'),
+    locustfile: readFileSync(LOCUSTFILE, 'utf8'),
+    users: LOAD_TEST.users,
+    spawnRate: LOAD_TEST.spawnRate,
+    workers: settings.replicas('load-test-worker', 2),
+  });
+  loadTest.workers.connectTo(users).connectTo(roomClient);
   return app;
 }

@@ -16,17 +16,33 @@ export const MICROSERVICE_METRICS_PORT = 9797;
 /** nginx-unprivileged's HTTP port. */
 export const STATIC_WEB_PORT = 8080;
 
+/** podinfo's endpoint that echoes a POSTed body, forwarding it first to every `--backend-url`. */
+export const MICROSERVICE_ECHO_PATH = '/api/echo';
+
 /**
  * An HTTP microservice on podinfo: port 9898, Prometheus metrics on 9797, liveness `/healthz`, readiness
  * `/readyz`, and `replicas` unless a `<app>/<name>/replicas` setting overrides them. Spread the result and add
  * what the service needs (`env`, `resources`, ...).
+ *
+ * `forwardTo` names HTTP dependencies by the env prefix of their `connectTo` (`ROOM_SERVER` reads
+ * `$(ROOM_SERVER_URL)`): podinfo forwards each `POST /api/echo` to theirs, so load on this service reaches them
+ * along the app's edges, as the real service's calls would.
  */
-export function microservice(settings: AppSettings, name: string, replicas: Replicas): ServiceProps {
+export function microservice(
+  settings: AppSettings,
+  name: string,
+  replicas: Replicas,
+  forwardTo: readonly string[] = [],
+): ServiceProps {
   return {
     image: settings.image(name, IMAGES.microservice),
     port: MICROSERVICE_HTTP_PORT,
     metrics: { port: MICROSERVICE_METRICS_PORT },
-    args: [`--port=${MICROSERVICE_HTTP_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
+    args: [
+      `--port=${MICROSERVICE_HTTP_PORT}`,
+      `--port-metrics=${MICROSERVICE_METRICS_PORT}`,
+      ...forwardTo.map((prefix) => `--backend-url=$(${prefix}_URL)${MICROSERVICE_ECHO_PATH}`),
+    ],
     liveness: { http: '/healthz' },
     readiness: { http: '/readyz' },
     replicas: settings.replicas(name, replicas),

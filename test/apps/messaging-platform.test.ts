@@ -69,6 +69,15 @@ describe('messaging-platform', () => {
     ]);
   });
 
+  test('the podinfo stand-ins of load-generator and message-service forward POST /api/echo to user-service', () => {
+    for (const name of ['load-generator', 'message-service']) {
+      const args = find(objects, 'Deployment', name).spec.template.spec.containers[0].args as string[];
+      expect(args.filter((a) => a.startsWith('--backend-url='))).toEqual([
+        '--backend-url=$(USER_SERVICE_URL)/api/echo',
+      ]);
+    }
+  });
+
   test('user-service finds PostgreSQL and the Redis cache through env vars, passwords from Secrets', () => {
     const env = find(objects, 'Deployment', 'user-service').spec.template.spec.containers[0].env as Obj[];
     const value = (name: string) => env.find((e) => e.name === name);

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { rendezvous } from '../../apps/rendezvous';
+import { LOAD_TEST, rendezvous } from '../../apps/rendezvous';
 import { find, findings, synth } from '../helpers';
 import type { Obj } from '../helpers';
 import { namespaceSources, podEdges } from './policy-edges';
@@ -24,8 +24,8 @@ describe('rendezvous', () => {
     expect(findings(objects)).toEqual([]);
   });
 
-  test('runs the five services as Deployments and the database as a StatefulSet with a volume', () => {
-    expect(names('Deployment')).toEqual([...SERVICES].sort());
+  test('runs the five services and the Locust master and workers as Deployments, the database as a StatefulSet', () => {
+    expect(names('Deployment')).toEqual([...SERVICES, 'load-test-master', 'load-test-worker'].sort());
     expect(names('StatefulSet')).toEqual(['db']);
     const db = find(objects, 'StatefulSet', 'db');
     expect(db.spec.template.spec.containers[0].image).toMatch(/^postgres:/);
@@ -52,13 +52,58 @@ describe('rendezvous', () => {
   });
 
   test('workloads reach exactly their dependencies: users and room-router the database, rooms through room-server', () => {
-    expect(podEdges(objects)).toEqual([
+    expect(podEdges(objects).filter((e) => !e.startsWith('load-test'))).toEqual([
       'room-client -> room-server:9898',
       'room-router -> db:5432',
       'room-router -> room-server:9898',
       'room-router -> users:9898',
       'users -> db:5432',
     ]);
+  });
+
+  test('the podinfo stand-ins forward POST /api/echo along those edges, so load reaches room-server', () => {
+    const args = (name: string) =>
+      (find(objects, 'Deployment', name).spec.template.spec.containers[0].args as string[]).filter((a) =>
+        a.startsWith('--backend-url='),
+      );
+    expect(args('room-router')).toEqual([
+      '--backend-url=$(USERS_URL)/api/echo',
+      '--backend-url=$(ROOM_SERVER_URL)/api/echo',
+    ]);
+    expect(args('room-client')).toEqual(['--backend-url=$(ROOM_SERVER_URL)/api/echo']);
+    const env = find(objects, 'Deployment', 'room-router').spec.template.spec.containers[0].env as Obj[];
+    expect(env.find((e) => e.name === 'ROOM_SERVER_URL')?.value).toBe(
+      'http://room-server.rendezvous.svc.cluster.local:9898',
+    );
+  });
+
+  test('the Locust load test drives fake clients at room-router, users and room-client, from inside the cluster', () => {
+    expect(podEdges(objects).filter((e) => e.startsWith('load-test'))).toEqual([
+      'load-test-worker -> load-test-master:5557',
+      'load-test-worker -> room-client:9898',
+      'load-test-worker -> room-router:9898',
+      'load-test-worker -> users:9898',
+    ]);
+    const locustfile = find(objects, 'ConfigMap', 'load-test-locustfile').data['locustfile.py'] as string;
+    expect(locustfile).toContain('class Participant(HttpUser)');
+    const masterEnv = Object.fromEntries(
+      (find(objects, 'Deployment', 'load-test-master').spec.template.spec.containers[0].env as Obj[]).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(masterEnv).toMatchObject({
+      LOCUST_HOST: 'http://room-router.rendezvous.svc.cluster.local:9898',
+      LOCUST_USERS: String(LOAD_TEST.users),
+      LOCUST_SPAWN_RATE: String(LOAD_TEST.spawnRate),
+    });
+    // No autostart: the test runs when started from the web UI, not at every deploy.
+    expect(masterEnv.LOCUST_AUTOSTART).toBeUndefined();
+    const workerEnv = (find(objects, 'Deployment', 'load-test-worker').spec.template.spec.containers[0].env as Obj[])
+      .map((e) => e.name)
+      .filter((n) => n.endsWith('_URL'));
+    expect(workerEnv.sort()).toEqual(['ROOM_CLIENT_URL', 'TARGET_URL', 'USERS_URL']);
+    for (const variable of ['USERS_URL', 'ROOM_CLIENT_URL']) expect(locustfile).toContain(`os.environ["${variable}"]`);
   });
 
   test('database credentials come from the deploy-time Secret, for users and room-router alike', () => {
