@@ -15,7 +15,12 @@ import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
 import type { EgressRule } from './networking/egress';
 import type { IngressSource } from './networking/network-policies';
 import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
+import type { AlertThresholds, ResolvedAlertThresholds } from './observability/alerts';
+import { addAppAlerts, resolveAlertThresholds } from './observability/alerts';
+import { addAppDashboard } from './observability/dashboards';
 import { addMonitor } from './observability/monitors';
+import type { HttpMetricNames, ResolvedHttpMetrics } from './observability/signals';
+import { resolveHttpMetrics } from './observability/signals';
 
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -49,6 +54,25 @@ export interface PlatformChartProps {
    * @default 'none' (logs stay in `kubectl logs`)
    */
   readonly logs?: 'loki' | 'none';
+  /**
+   * Golden-signal alerts: a PrometheusRule `<app>-alerts` with a rule group per workload (error rate and p99
+   * latency of services, CPU and memory saturation and restarts of every container, databases down), with these
+   * thresholds; `false` for none. Records the `prometheus` add-on.
+   * @default DEFAULT_ALERT_THRESHOLDS: 5% errors, p99 500 ms, 90% of the CPU or memory limit, 3 restarts an hour
+   */
+  readonly alerts?: AlertThresholds | false;
+  /**
+   * A Grafana dashboard with a row per workload (request rate, success rate, latency percentiles, database
+   * panels, saturation): the ConfigMap `<app>-dashboard`, loaded by the Grafana sidecar into the folder `<app>`.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Names of the services' own HTTP metrics, which the alerts and the dashboard read for services that Linkerd
+   * does not mesh (meshed ones are measured by their proxies).
+   * @default podinfo's: `http_requests_total` by `status`, `http_request_duration_seconds` (DEFAULT_HTTP_METRICS)
+   */
+  readonly httpMetrics?: HttpMetricNames;
   /**
    * Extra labels on every object.
    * @default none
@@ -90,6 +114,11 @@ export class PlatformChart extends Chart {
   private readonly edgeList: GraphEdge[] = [];
   private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
   private readonly externalEgress = new Map<GraphNode, Map<string, EgressRule>>();
+  private readonly observability: {
+    alerts?: ResolvedAlertThresholds;
+    dashboard: boolean;
+    httpMetrics: ResolvedHttpMetrics;
+  };
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
@@ -102,9 +131,17 @@ export class PlatformChart extends Chart {
     if (props.logs !== undefined && props.logs !== 'loki' && props.logs !== 'none')
       v.fail('logs', `${JSON.stringify(props.logs)} is not a log backend`, 'use "loki" or "none"');
     const mesh = resolveAppMesh(v, props);
+    if (props.dashboard !== undefined && typeof props.dashboard !== 'boolean')
+      v.fail('dashboard', `${JSON.stringify(props.dashboard)} is not a boolean`, 'use true or false');
+    const observability = {
+      alerts: resolveAlertThresholds(v, props.alerts),
+      dashboard: props.dashboard ?? true,
+      httpMetrics: resolveHttpMetrics(v, props.httpMetrics),
+    };
     const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
     this.appName = id;
+    this.observability = observability;
     this.meshed = mesh.meshed;
     this.meshInjection = mesh.injection;
     this.meshProxy = mesh.proxy;
@@ -181,6 +218,23 @@ export class PlatformChart extends Chart {
       externalEgress: (n) => [...(this.externalEgress.get(n)?.values() ?? [])],
     });
     if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
+    this.observe();
+  }
+
+  /**
+   * Records the add-on the alerts and dashboard need, and creates both objects with the app's first workload (an
+   * app without workloads gets neither); their content is computed from all workloads at synth time.
+   */
+  private observe(): void {
+    const { alerts, dashboard, httpMetrics } = this.observability;
+    if (!alerts && !dashboard) return;
+    // A meshed app also records linkerd-viz, which brings the proxies' scrape job the request signals read.
+    this.addons('prometheus');
+    if (this.nodes.length > 1) return;
+    // Upper-case ids: workload ids are DNS labels, so these never collide with one.
+    const app = { app: this.appName, namespace: this.namespace as string, httpMetrics, nodes: () => this.nodes };
+    if (alerts) addAppAlerts(this, 'Alerts', { ...app, thresholds: alerts });
+    if (dashboard) addAppDashboard(this, 'Dashboard', app);
   }
 
   /** Admits an ingress controller to a workload's port (recorded by routes; read by its NetworkPolicy). */

@@ -9,6 +9,9 @@ export interface SecretKeyRef {
   readonly key: string;
 }
 
+/** Database engines (of the `Database` construct). */
+export type DatabaseEngine = 'postgres' | 'mysql' | 'mongodb' | 'redis';
+
 /** A network endpoint of a workload: what a dependency edge allows traffic to. */
 export interface EndpointPort {
   /** Port number. */
@@ -37,6 +40,8 @@ export interface GraphNode {
   readonly hasService: boolean;
   /** HTTP path of its metrics endpoint, when it has `metricsPorts`. */
   readonly metricsPath?: string;
+  /** The engine of a database (whose `metricsPorts` are its exporter's, see `observability/signals.ts`). */
+  readonly engine?: DatabaseEngine;
 }
 
 /** A dependency: `from` opens connections to `to` on `ports`. */

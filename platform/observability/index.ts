@@ -1,2 +1,6 @@
+export * from './alerts';
+export * from './dashboards';
+export * from './grafana';
 export * from './monitors';
+export * from './signals';
 export * from './tracing';

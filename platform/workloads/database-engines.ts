@@ -7,9 +7,10 @@
  * writes besides its data, and the rest of the restricted Pod Security profile: no exception is needed.
  */
 import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { DatabaseEngine } from '../core/graph';
 
-/** Supported database engines. */
-export type DatabaseEngine = 'postgres' | 'mysql' | 'mongodb' | 'redis';
+/** Supported database engines (declared with the app graph, which records each database's engine). */
+export type { DatabaseEngine };
 
 /** Everything the Database construct needs to know about one engine. */
 export interface EnginePreset {

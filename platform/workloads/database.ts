@@ -196,6 +196,7 @@ export class Database extends Workload implements Connectable {
       clientPorts: [serverPort],
       metricsPorts: metrics ? [metricsPort] : [],
       metricsPath: metrics ? '/metrics' : undefined,
+      engine: props.engine,
       liveness: health,
       readiness: health,
       startup: health,

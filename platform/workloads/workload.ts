@@ -7,7 +7,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
-import type { EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
+import type { DatabaseEngine, EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
 import type { Component } from '../core/names';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
 import type { HealthCheck } from '../core/probes';
@@ -129,6 +129,8 @@ export interface ResolvedWorkload {
   readonly metricsPorts: readonly EndpointPort[];
   /** HTTP path of the metrics endpoint. */
   readonly metricsPath?: string;
+  /** The engine, for a database. */
+  readonly engine?: DatabaseEngine;
   readonly liveness?: HealthCheck;
   readonly readiness?: HealthCheck;
   readonly startup?: HealthCheck;
@@ -299,6 +301,7 @@ export abstract class Workload extends Construct {
       component: spec.component,
       kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',
       hasService: spec.clientPorts.length > 0,
+      engine: spec.engine,
     };
     this.app.addNode(this.graphNode, this);
     this.opaquePorts = this.app.meshed ? opaquePorts(spec.ports) : [];

@@ -23,8 +23,8 @@ describe('monitors', () => {
     ]);
   });
 
-  test('a workload without metrics gets no monitor and needs no Prometheus', () => {
-    const chart = newChart();
+  test('a workload without metrics gets no monitor and, without alerts or dashboard, needs no Prometheus', () => {
+    const chart = newChart({ alerts: false, dashboard: false });
     new Service(chart, 'web', { image: IMAGE, port: 8080 });
     expect(synth(chart).filter((o) => o.kind.endsWith('Monitor'))).toEqual([]);
     expect(chart.indexEntry('x', 'y').addons).toEqual([]);

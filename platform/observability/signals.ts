@@ -1,0 +1,319 @@
+/**
+ * The golden signals of a workload as PromQL, shared by the alert rules and the dashboard so that both say the
+ * same thing. Sources, all scraped by the stack's kube-prometheus-stack:
+ *
+ * - requests of a meshed service: Linkerd's proxy metrics (`request_total`, `response_total` with
+ *   `classification="success|failure"`, `response_latency_ms_bucket`, all `direction="inbound"`), labelled by the
+ *   `linkerd-proxy` scrape job with `namespace`, `pod` and `deployment`/`statefulset`;
+ * - requests of a service that is not meshed: the app's own HTTP metrics on its metrics port (names in
+ *   {@link HttpMetricNames}), labelled by its ServiceMonitor with `namespace`, `pod`, `service` and `job`;
+ * - saturation and restarts of every workload: cAdvisor (`container_cpu_usage_seconds_total`,
+ *   `container_memory_working_set_bytes`) and kube-state-metrics (`kube_pod_container_resource_limits`,
+ *   `kube_pod_container_status_restarts_total`);
+ * - databases: their exporter sidecar (see {@link ENGINE_METRICS}).
+ *
+ * A workload's series are found by namespace and pod name (`<name>-<hash>-<id>` for a Deployment, `<name>-<n>` for a
+ * StatefulSet), which every one of those sources labels alike.
+ */
+import type { DatabaseEngine, GraphNode } from '../core/graph';
+import type { PropValidator } from '../core/validate';
+
+/** Window of every `rate()`/`increase()` over request counters: at least four 30 s scrape intervals. */
+export const RATE_WINDOW = '5m';
+
+/** The names of an app's own HTTP server metrics (used for services that Linkerd does not mesh). */
+export interface HttpMetricNames {
+  /**
+   * Counter of handled requests, labelled with the response status.
+   * @default 'http_requests_total'
+   */
+  readonly requestsTotal?: string;
+  /**
+   * Histogram of request durations in seconds, without the `_bucket` suffix.
+   * @default 'http_request_duration_seconds'
+   */
+  readonly durationSeconds?: string;
+  /**
+   * Label of `requestsTotal` that holds the HTTP status code.
+   * @default 'status'
+   */
+  readonly statusLabel?: string;
+  /**
+   * Regular expression (RE2, matched against the whole value) of the status codes that count as errors.
+   * @default '5..'
+   */
+  readonly errorStatus?: string;
+}
+
+/** {@link HttpMetricNames} after validation. */
+export type ResolvedHttpMetrics = Required<HttpMetricNames>;
+
+/** The metrics of podinfo, the reference apps' stand-in image (the `status` label on both). */
+export const DEFAULT_HTTP_METRICS: ResolvedHttpMetrics = {
+  requestsTotal: 'http_requests_total',
+  durationSeconds: 'http_request_duration_seconds',
+  statusLabel: 'status',
+  errorStatus: '5..',
+};
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Validates the `httpMetrics` prop of an app. */
+export function resolveHttpMetrics(v: PropValidator, metrics: HttpMetricNames = {}): ResolvedHttpMetrics {
+  const resolved = { ...DEFAULT_HTTP_METRICS, ...metrics };
+  for (const key of ['requestsTotal', 'durationSeconds'] as const) {
+    if (!METRIC_NAME.test(resolved[key])) {
+      v.fail(
+        `httpMetrics.${key}`,
+        `${JSON.stringify(resolved[key])} is not a Prometheus metric name`,
+        'use letters, digits, "_" and ":", not starting with a digit (e.g. "http_requests_total")',
+      );
+    }
+  }
+  if (!LABEL_NAME.test(resolved.statusLabel) || resolved.statusLabel.startsWith('__')) {
+    v.fail(
+      'httpMetrics.statusLabel',
+      `${JSON.stringify(resolved.statusLabel)} is not a Prometheus label name`,
+      'use letters, digits and "_", not starting with a digit or "__" (e.g. "code")',
+    );
+  }
+  if (!isUsableRegex(resolved.errorStatus)) {
+    v.fail(
+      'httpMetrics.errorStatus',
+      `${JSON.stringify(resolved.errorStatus)} is not a usable regular expression`,
+      'write a non-empty regular expression without quotes or backslashes, e.g. "5.." or "5[0-9][0-9]|429"',
+    );
+  }
+  return resolved;
+}
+
+/** A regex that compiles and can sit in a PromQL string literal without escaping. */
+function isUsableRegex(value: string): boolean {
+  if (value === '' || /["\\]/.test(value)) return false;
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a service's request metrics come from. */
+export type RequestSource = 'linkerd' | 'app';
+
+/** Request rate, success and latency of one service, as PromQL aggregated `by (namespace)`. */
+export interface RequestSignals {
+  /** Where the numbers come from. */
+  readonly source: RequestSource;
+  /** Requests per second. */
+  readonly rate: string;
+  /** Share of responses that failed, 0 to 1. */
+  readonly errorRatio: string;
+  /** Share of responses that succeeded, 0 to 1. */
+  readonly successRatio: string;
+  /** Unit of {@link RequestSignals.latency}. */
+  readonly latencyUnit: 'ms' | 's';
+  /** A latency quantile (`0.99` for p99) in {@link RequestSignals.latencyUnit}. */
+  latency(quantile: number): string;
+}
+
+/** Per-container saturation and restarts of one workload, as PromQL `by (namespace, pod, container)`. */
+export interface ContainerSignals {
+  /** CPU used, as a share of the CPU limit (containers without a limit are left out). */
+  readonly cpuRatio: string;
+  /** Memory working set, as a share of the memory limit (containers without a limit are left out). */
+  readonly memoryRatio: string;
+  /** Container restarts over the last hour. */
+  readonly restartsPerHour: string;
+}
+
+/** One series of a database panel. */
+export interface EngineSeries {
+  /** Metric name. */
+  readonly metric: string;
+  /** Extra label matchers. */
+  readonly matchers?: readonly string[];
+  /** Grafana legend (may use `{{label}}`). */
+  readonly legend: string;
+  /** Label to keep in the sum (the legend's label). */
+  readonly by?: string;
+}
+
+/** What a database exporter says about its server. */
+export interface EngineMetrics {
+  /** Gauge that is 1 while the exporter reaches the server. */
+  readonly up: string;
+  /** Gauge of client connections. */
+  readonly connections: EngineSeries;
+  /** Title of the throughput panel. */
+  readonly throughputTitle: string;
+  /** Counters of work done, shown as per-second rates. */
+  readonly throughput: readonly EngineSeries[];
+}
+
+/**
+ * The exporter metrics of each engine's preset exporter: postgres_exporter (`pg_*`), mysqld_exporter
+ * (`mysql_*`), Percona's mongodb_exporter (`mongodb_up` and the `mongodb_ss_*` serverStatus metrics, present with
+ * or without `--compatible-mode`) and redis_exporter (`redis_*`).
+ */
+export const ENGINE_METRICS: Readonly<Record<DatabaseEngine, EngineMetrics>> = {
+  postgres: {
+    up: 'pg_up',
+    connections: { metric: 'pg_stat_database_numbackends', legend: 'connections' },
+    throughputTitle: 'Transactions',
+    throughput: [
+      { metric: 'pg_stat_database_xact_commit', legend: 'commits' },
+      { metric: 'pg_stat_database_xact_rollback', legend: 'rollbacks' },
+    ],
+  },
+  mysql: {
+    up: 'mysql_up',
+    connections: { metric: 'mysql_global_status_threads_connected', legend: 'connections' },
+    throughputTitle: 'Queries',
+    throughput: [{ metric: 'mysql_global_status_queries', legend: 'queries' }],
+  },
+  mongodb: {
+    up: 'mongodb_up',
+    connections: { metric: 'mongodb_ss_connections', matchers: ['conn_type="current"'], legend: 'connections' },
+    throughputTitle: 'Operations',
+    throughput: [{ metric: 'mongodb_ss_opcounters', legend: '{{legacy_op_type}}', by: 'legacy_op_type' }],
+  },
+  redis: {
+    up: 'redis_up',
+    connections: { metric: 'redis_connected_clients', legend: 'clients' },
+    throughputTitle: 'Commands',
+    throughput: [{ metric: 'redis_commands_processed_total', legend: 'commands' }],
+  },
+};
+
+/** PromQL for the workloads of one app namespace. */
+export class WorkloadQueries {
+  /**
+   * @param namespace the app namespace
+   * @param http names of the apps' own HTTP metrics
+   */
+  constructor(
+    readonly namespace: string,
+    readonly http: ResolvedHttpMetrics = DEFAULT_HTTP_METRICS,
+  ) {}
+
+  /** Regular expression of the names of a workload's pods. */
+  static podPattern(node: GraphNode): string {
+    return node.kind === 'StatefulSet' ? `${node.name}-[0-9]+` : `${node.name}-[a-z0-9]+-[a-z0-9]+`;
+  }
+
+  /**
+   * Where a workload's request metrics come from: Linkerd for a meshed service, its own metrics for a service with
+   * a metrics port, none for workers, load generators and databases (whose port is opaque TCP to Linkerd, and whose
+   * metrics port is the exporter's).
+   */
+  static requestSource(node: GraphNode): RequestSource | undefined {
+    if (node.component !== 'service') return undefined;
+    if (node.meshed) return 'linkerd';
+    return node.metricsPorts.length > 0 ? 'app' : undefined;
+  }
+
+  /** Request signals of a service, or `undefined` when it has no request metrics (see {@link requestSource}). */
+  requests(node: GraphNode): RequestSignals | undefined {
+    const source = WorkloadQueries.requestSource(node);
+    if (source === undefined) return undefined;
+    const sum = (metric: string, ...matchers: string[]): string =>
+      `sum by (namespace) (rate(${selector(metric, matchers)}[${RATE_WINDOW}]))`;
+    const quantile = (bucket: string, matchers: string[]) => (q: number) =>
+      `histogram_quantile(${q}, sum by (namespace, le) (rate(${selector(bucket, matchers)}[${RATE_WINDOW}])))`;
+    if (source === 'linkerd') {
+      const scope = [
+        `namespace="${this.namespace}"`,
+        `${node.kind.toLowerCase()}="${node.name}"`,
+        'direction="inbound"',
+      ];
+      const responses = sum('response_total', ...scope);
+      return {
+        source,
+        rate: sum('request_total', ...scope),
+        errorRatio: `${sum('response_total', ...scope, 'classification="failure"')} / ${responses}`,
+        successRatio: `${sum('response_total', ...scope, 'classification="success"')} / ${responses}`,
+        latencyUnit: 'ms',
+        latency: quantile('response_latency_ms_bucket', scope),
+      };
+    }
+    const scope = this.podScope(node);
+    const { requestsTotal, durationSeconds, statusLabel, errorStatus } = this.http;
+    const all = sum(requestsTotal, ...scope);
+    return {
+      source,
+      rate: all,
+      errorRatio: `${sum(requestsTotal, ...scope, `${statusLabel}=~"${errorStatus}"`)} / ${all}`,
+      successRatio: `${sum(requestsTotal, ...scope, `${statusLabel}!~"${errorStatus}"`)} / ${all}`,
+      latencyUnit: 's',
+      latency: quantile(`${durationSeconds}_bucket`, scope),
+    };
+  }
+
+  /** Matchers of a workload's pods. */
+  private podScope(node: GraphNode): string[] {
+    return [`namespace="${this.namespace}"`, `pod=~"${WorkloadQueries.podPattern(node)}"`];
+  }
+
+  /** Saturation and restarts of a workload's containers. */
+  containers(node: GraphNode): ContainerSignals {
+    const scope = this.podScope(node);
+    // max, not sum: the kubelet can expose the same container series on two endpoints, and kube-state-metrics may
+    // run more than one replica.
+    const byContainer = (expr: string): string => `max by (namespace, pod, container) (${expr})`;
+    const limit = (resource: string): string =>
+      byContainer(selector('kube_pod_container_resource_limits', [...scope, `resource="${resource}"`]));
+    // container="" is the pod's own cgroup, not a container.
+    const usage = [...scope, 'container!=""'];
+    return {
+      cpuRatio: `${byContainer(`rate(${selector('container_cpu_usage_seconds_total', usage)}[${RATE_WINDOW}])`)} / ${limit('cpu')}`,
+      memoryRatio: `${byContainer(selector('container_memory_working_set_bytes', usage))} / ${limit('memory')}`,
+      restartsPerHour: byContainer(`increase(${selector('kube_pod_container_status_restarts_total', scope)}[1h])`),
+    };
+  }
+
+  /** The exporter metrics of a database workload, or `undefined` for other workloads and databases without metrics. */
+  database(node: GraphNode): DatabaseQueries | undefined {
+    if (node.engine === undefined || node.metricsPorts.length === 0) return undefined;
+    const engine = ENGINE_METRICS[node.engine];
+    const scope = this.podScope(node);
+    /** The series summed per namespace (and its legend label), optionally as a per-second rate. */
+    const series = (s: EngineSeries, rate: boolean): LegendedQuery => {
+      const raw = selector(s.metric, [...scope, ...(s.matchers ?? [])]);
+      const by = ['namespace', ...(s.by ? [s.by] : [])].join(', ');
+      return { expr: `sum by (${by}) (${rate ? `rate(${raw}[${RATE_WINDOW}])` : raw})`, legend: s.legend };
+    };
+    return {
+      engine: node.engine,
+      up: `min by (namespace, pod) (${selector(engine.up, scope)})`,
+      connections: series(engine.connections, false),
+      throughputTitle: engine.throughputTitle,
+      throughput: engine.throughput.map((s) => series(s, true)),
+    };
+  }
+}
+
+/** A query with its legend. */
+export interface LegendedQuery {
+  readonly expr: string;
+  readonly legend: string;
+}
+
+/** PromQL of one database's exporter metrics. */
+export interface DatabaseQueries {
+  readonly engine: DatabaseEngine;
+  /** 1 while the exporter reaches the server, per pod. */
+  readonly up: string;
+  /** Client connections. */
+  readonly connections: LegendedQuery;
+  /** Title of the throughput panel. */
+  readonly throughputTitle: string;
+  /** Work done per second. */
+  readonly throughput: readonly LegendedQuery[];
+}
+
+/** `metric{matcher, ...}`. */
+function selector(metric: string, matchers: readonly string[]): string {
+  return `${metric}{${matchers.join(', ')}}`;
+}
