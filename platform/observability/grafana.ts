@@ -53,7 +53,6 @@ export interface FieldConfig {
     readonly unit: GrafanaUnit;
     readonly min?: number;
     readonly max?: number;
-    readonly decimals?: number;
     readonly mappings?: readonly ValueMapping[];
   };
   readonly overrides: readonly never[];
