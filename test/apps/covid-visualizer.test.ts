@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CANARY_WEIGHT, CASES_PATH, covidVisualizer } from '../../apps/covid-visualizer';
+import { API_PATH, CANARY_WEIGHT, RECORDS_PATH, TRAFFIC, covidVisualizer } from '../../apps/covid-visualizer';
 import type { Obj } from '../helpers';
 import { find, findings, synth } from '../helpers';
 import { egressPeers, envOf, ingressPeers } from './network';
@@ -27,12 +27,13 @@ const meshed = (client: string, port: number) => `${client}:${port},4143`;
 /** Expected peers, in the order `ingressPeers` and `egressPeers` list them. */
 const peers = (...list: string[]) => list.sort();
 const STATELESS = ['grpc-client', 'grpc-client-canary', 'grpc-server', 'redis-pub', 'redis-sub', 'website'];
+const TRAFFIC_GENERATOR = ['traffic-master', 'traffic-worker'];
 /** The write paths, sized vertically too. */
 const WRITE_PATHS = ['grpc-client', 'grpc-server', 'redis-pub', 'redis-sub'];
 
 describe('covid-visualizer', () => {
-  test('runs both write paths, the website, MongoDB and Redis', () => {
-    expect(names('Deployment')).toEqual(STATELESS);
+  test('runs both write paths, the website, the traffic generator, MongoDB and Redis', () => {
+    expect(names('Deployment')).toEqual([...STATELESS, ...TRAFFIC_GENERATOR].sort());
     expect(names('StatefulSet')).toEqual(['mongodb', 'redis']);
     // The subscriber is a worker: no Service.
     expect(names('Service')).not.toContain('redis-sub');
@@ -53,7 +54,7 @@ describe('covid-visualizer', () => {
       enableWebsockets: true,
       services: [{ name: 'website', port: 9898 }],
     });
-    expect(cases.conditions).toEqual([{ prefix: CASES_PATH }]);
+    expect(cases.conditions).toEqual([{ prefix: API_PATH }]);
     expect(cases.services).toEqual([
       { name: 'grpc-client', port: 9898, weight: 100 - CANARY_WEIGHT },
       { name: 'grpc-client-canary', port: 9898, weight: CANARY_WEIGHT },
@@ -70,7 +71,7 @@ describe('covid-visualizer', () => {
         http: {
           paths: [
             {
-              path: CASES_PATH,
+              path: API_PATH,
               pathType: 'Prefix',
               backend: { service: { name: 'redis-pub', port: { number: 9898 } } },
             },
@@ -138,8 +139,8 @@ describe('covid-visualizer', () => {
     });
   });
 
-  test('every stateless workload autoscales horizontally on CPU', () => {
-    expect(names('HorizontalPodAutoscaler')).toEqual(STATELESS);
+  test('every stateless workload autoscales horizontally on CPU (and the traffic generator’s workers)', () => {
+    expect(names('HorizontalPodAutoscaler')).toEqual([...STATELESS, 'traffic-worker'].sort());
     for (const name of STATELESS) {
       const hpa = find(objects, 'HorizontalPodAutoscaler', name).spec;
       expect(hpa.metrics.map((m: Obj) => m.resource.name)).toEqual(['cpu']);
@@ -161,14 +162,47 @@ describe('covid-visualizer', () => {
     expect(chart.indexEntry('x', '').addons).toContain('vpa');
   });
 
-  test('Linkerd reports golden metrics per route for POST /cases on each HTTP entry point', () => {
+  test('Linkerd reports golden metrics per route for POST /api on each HTTP entry point', () => {
     for (const name of ['grpc-client', 'grpc-client-canary', 'redis-pub']) {
       const profile = find(objects, 'ServiceProfile', `${name}.covid-visualizer.svc.cluster.local`);
       expect(profile.spec.routes).toEqual([
         expect.objectContaining({ condition: expect.objectContaining({ method: 'POST' }) }),
       ]);
-      expect(profile.spec.routes[0].condition.pathRegex).toMatch(/^\^\/cases/);
+      expect(profile.spec.routes[0].condition.pathRegex).toMatch(/^\^\/api/);
     }
+  });
+
+  test('the traffic generator runs traffic.py on the traffic.json records, against both hosts', () => {
+    const data = find(objects, 'ConfigMap', 'traffic-locustfile').data;
+    expect(Object.keys(data).sort()).toEqual(['traffic.json', 'traffic.py']);
+    const records = JSON.parse(data['traffic.json']) as Obj[];
+    expect(records.length).toBeGreaterThan(10);
+    for (const record of records)
+      expect(Object.keys(record).sort()).toEqual(['age', 'infectedtype', 'location', 'name', 'state']);
+    expect(data['traffic.py']).toContain('CONTOUR_URL');
+    expect(data['traffic.py']).toContain('NGINX_URL');
+    expect(envOf(objects, 'traffic-master')).toMatchObject({
+      LOCUST_LOCUSTFILE: '/mnt/locust/traffic.py',
+      LOCUST_HOST: 'http://contour.example.com',
+      LOCUST_USERS: String(TRAFFIC.users),
+      LOCUST_SPAWN_RATE: String(TRAFFIC.spawnRate),
+    });
+    expect(envOf(objects, 'traffic-worker')).toMatchObject({
+      CONTOUR_URL: 'http://contour.example.com',
+      NGINX_URL: 'http://nginx.example.com',
+      RECORDS_PATH,
+    });
+  });
+
+  test('the traffic generator’s workers reach their master and the two ingress controllers, no workload directly', () => {
+    expect(egressPeers(objects, 'traffic-worker')).toEqual(
+      peers(meshed('traffic-master', 5557), '0.0.0.0/0:80', '::/0:80', 'projectcontour/*:8080', 'ingress-nginx/*:80'),
+    );
+    const admitted = objects
+      .filter((o) => o.kind === 'NetworkPolicy' && o.spec.ingress)
+      .flatMap((o) => ingressPeers(objects, o.metadata.name as string))
+      .filter((peer) => peer.startsWith('traffic-worker:'));
+    expect(admitted).toEqual([meshed('traffic-worker', 5557)]);
   });
 
   test('Prometheus scrapes every podinfo workload and both database exporters', () => {
@@ -182,6 +216,19 @@ describe('covid-visualizer', () => {
       'website',
     ]);
     expect(names('PodMonitor')).toEqual(['redis-sub']);
+  });
+
+  test('alerts and a dashboard row for every workload, the databases included', () => {
+    const workloads = [...STATELESS, ...TRAFFIC_GENERATOR, 'mongodb', 'redis'].sort();
+    const groups = find(objects, 'PrometheusRule', 'covid-visualizer-alerts').spec.groups as Obj[];
+    expect(groups.map((g) => g.name as string).sort()).toEqual(workloads.map((w) => `covid-visualizer.${w}`));
+    const mongodbAlerts = groups.find((g) => g.name === 'covid-visualizer.mongodb')?.rules.map((r: Obj) => r.alert);
+    expect(mongodbAlerts).toContain('AppDatabaseDown');
+    const dashboard = find(objects, 'ConfigMap', 'covid-visualizer-dashboard');
+    const rows = (JSON.parse(dashboard.data['covid-visualizer.json'] as string).panels as Obj[])
+      .filter((p) => p.type === 'row')
+      .map((p) => (p.title as string).split(' ')[0]);
+    expect(rows.sort()).toEqual(workloads);
   });
 
   test('index entry: namespace, meshed, generated credentials, both controllers and Linkerd, both hosts', () => {

@@ -74,6 +74,13 @@ describe('meetings', () => {
       SCHEDULER_SERVICE_URL: 'http://scheduler.meetings.svc.cluster.local:9898',
       RATE_LIMIT_PER_MINUTE: '60',
     });
+    // The podinfo stand-in forwards what it receives to both, so a request's trace spans the three services.
+    expect(find(objects, 'Deployment', 'api-gateway').spec.template.spec.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--backend-url=$(AUTH_SERVICE_URL)/api/echo',
+        '--backend-url=$(SCHEDULER_SERVICE_URL)/api/echo',
+      ]),
+    );
   });
 
   test('each workload may open connections only to its dependencies and Tempo', () => {
@@ -113,6 +120,20 @@ describe('meetings', () => {
   test('metrics: a monitor for every podinfo workload and both database exporters', () => {
     expect(names('ServiceMonitor')).toEqual(['api-gateway', 'auth', 'mongodb', 'redis', 'scheduler']);
     expect(names('PodMonitor')).toEqual(['bot']);
+  });
+
+  test('alerts and a per-service dashboard: a rule group and a dashboard row for every workload', () => {
+    const workloads = ['api-gateway', 'auth', 'bot', 'mongodb', 'redis', 'scheduler', 'web'];
+    const groups = find(objects, 'PrometheusRule', 'meetings-alerts').spec.groups as Obj[];
+    expect(groups.map((g) => g.name as string).sort()).toEqual(workloads.map((w) => `meetings.${w}`));
+    const gatewayAlerts = groups.find((g) => g.name === 'meetings.api-gateway')?.rules.map((r: Obj) => r.alert);
+    expect(gatewayAlerts).toEqual(expect.arrayContaining(['AppHighErrorRate', 'AppHighLatency']));
+    const dashboard = find(objects, 'ConfigMap', 'meetings-dashboard');
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    const rows = (JSON.parse(dashboard.data['meetings.json'] as string).panels as Obj[])
+      .filter((p) => p.type === 'row')
+      .map((p) => (p.title as string).split(' ')[0]);
+    expect(rows.sort()).toEqual(workloads);
   });
 
   test('stateless services autoscale; the bot stays at one replica', () => {
