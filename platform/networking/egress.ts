@@ -55,36 +55,37 @@ const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\
 const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** Validates an egress rule; `prop` names it in errors (`allowEgress`, `egress[0]`). */
+/** Validates an egress rule; `prop` names it in errors (`allowEgress`). */
 export function validateEgressRule(v: PropValidator, prop: string, rule: EgressRule): EgressRule {
-  const to = rule.to;
-  if (to === 'internet') {
-    // nothing more to check
-  } else if (typeof to === 'object' && to !== null && 'namespace' in to) {
-    v.dnsLabel(`${prop}.to.namespace`, to.namespace);
+  if (rule.to !== 'internet') validatePeer(v, `${prop}.to`, rule.to);
+  if (!rule.ports?.length) v.fail(`${prop}.ports`, 'is empty', 'give the TCP ports of the destination, e.g. [443]');
+  rule.ports.forEach((p, i) => v.port(`${prop}.ports[${i}]`, p));
+  v.unique(`${prop}.ports`, rule.ports);
+  return rule;
+}
+
+function validatePeer(v: PropValidator, prop: string, to: NamespacePeer | CidrPeer): void {
+  if (typeof to === 'object' && to !== null && 'namespace' in to) {
+    v.dnsLabel(`${prop}.namespace`, to.namespace);
     for (const [key, value] of Object.entries(to.podLabels ?? {})) {
       if (!LABEL_VALUE.test(value) || value.length > 63) {
         v.fail(
-          `${prop}.to.podLabels.${key}`,
+          `${prop}.podLabels.${key}`,
           `${JSON.stringify(value)} is not a valid label value`,
           'use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
         );
       }
     }
   } else if (typeof to === 'object' && to !== null && 'cidr' in to) {
-    cidr(v, `${prop}.to.cidr`, to.cidr);
-    (to.except ?? []).forEach((c, i) => cidr(v, `${prop}.to.except[${i}]`, c));
+    cidr(v, `${prop}.cidr`, to.cidr);
+    (to.except ?? []).forEach((c, i) => cidr(v, `${prop}.except[${i}]`, c));
   } else {
     v.fail(
-      `${prop}.to`,
+      prop,
       `${JSON.stringify(to)} is not a destination`,
       'use "internet", { namespace: "monitoring", podLabels: {...} } or { cidr: "203.0.113.0/24" }',
     );
   }
-  if (!rule.ports?.length) v.fail(`${prop}.ports`, 'is empty', 'give the TCP ports of the destination, e.g. [443]');
-  rule.ports.forEach((p, i) => v.port(`${prop}.ports[${i}]`, p));
-  v.unique(`${prop}.ports`, rule.ports);
-  return rule;
 }
 
 function cidr(v: PropValidator, prop: string, value: string): void {
