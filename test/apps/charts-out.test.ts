@@ -34,6 +34,33 @@ describe('charts-out', () => {
     expect(readFileSync(join(fresh, 'index.json'), 'utf8')).not.toMatch(/stringData|"value"/);
   });
 
+  test('index.json lists the five apps in order; covid-visualizer and meetings with namespace, Secrets, add-ons', () => {
+    expect(index.apps.map((a) => a.name)).toEqual([
+      'rendezvous',
+      'chat',
+      'covid-visualizer',
+      'messaging-platform',
+      'meetings',
+    ]);
+    expect(index.apps.find((a) => a.name === 'covid-visualizer')).toMatchObject({
+      namespace: 'covid-visualizer',
+      meshed: true,
+      secrets: [{ name: 'mongodb-credentials' }, { name: 'redis-credentials' }],
+      addons: expect.arrayContaining(['contour', 'ingress-nginx', 'linkerd', 'vpa']),
+      hosts: ['contour.example.com', 'nginx.example.com'],
+    });
+    expect(index.apps.find((a) => a.name === 'meetings')).toMatchObject({
+      namespace: 'meetings',
+      secrets: [
+        { name: 'bot-telegram', keys: ['token'], generate: false },
+        { name: 'mongodb-credentials' },
+        { name: 'redis-credentials' },
+      ],
+      addons: expect.arrayContaining(['gateway-api', 'loki', 'tempo']),
+      hosts: ['meetings.example.com'],
+    });
+  });
+
   test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {
     const { objects, problems } = loadManifestDir(fresh);
     const result = validateObjects(objects, { problems });
