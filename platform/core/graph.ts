@@ -20,6 +20,27 @@ export interface EndpointPort {
   readonly name: string;
 }
 
+/**
+ * A metric of the app's own domain that a workload exports (users created, messages queued), charted in the
+ * workload's row of the app dashboard.
+ */
+export interface CustomMetric {
+  /** Panel title: `User creation rate`. */
+  readonly title: string;
+  /** Prometheus metric name, as exported: `users_created_total`. */
+  readonly metric: string;
+  /**
+   * Exact label values that narrow the series: `{ method: 'POST' }`.
+   * @default none (every series of the metric from the workload's pods)
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Chart the per-second rate of a counter (`true`), or the current value of a gauge summed over the pods (`false`).
+   * @default true when the name ends in `_total` or `_count` (a counter), else false
+   */
+  readonly rate?: boolean;
+}
+
 /** A workload as the app graph sees it. */
 export interface GraphNode {
   /** Workload name (Deployment/StatefulSet name and `app.kubernetes.io/name`). */
@@ -42,6 +63,8 @@ export interface GraphNode {
   readonly metricsPath?: string;
   /** The engine of a database (whose `metricsPorts` are its exporter's, see `observability/signals.ts`). */
   readonly engine?: DatabaseEngine;
+  /** Domain metrics it exports on its metrics port, charted on the app dashboard (`rate` resolved). */
+  readonly customMetrics?: readonly (CustomMetric & { readonly rate: boolean })[];
 }
 
 /** A dependency: `from` opens connections to `to` on `ports`. */

@@ -3,7 +3,7 @@
  * namespace (label `grafana_dashboard: "1"`) into a folder named after the app (annotation `grafana_folder`).
  *
  * A row per workload, in creation order: request rate, success rate and p50/p95/p99 latency for services with
- * request metrics (see `signals.ts`), exporter panels for databases, and CPU, memory (as shares of the limits) and
+ * request metrics (see `signals.ts`), a panel per custom metric it declares, exporter panels for databases, and CPU, memory (as shares of the limits) and
  * restarts for every workload, so that each one has its place on the dashboard.
  */
 import { createHash } from 'node:crypto';
@@ -54,6 +54,7 @@ function appDashboard(props: AppDashboardProps, nodes: readonly GraphNode[]): Gr
   for (const node of nodes) {
     builder.row(`${node.name} (${node.kind.toLowerCase()})`, [
       ...requestPanels(node, queries),
+      ...customPanels(node, queries),
       ...databasePanels(node, queries),
       ...containerPanels(node, queries),
     ]);
@@ -100,6 +101,16 @@ function requestPanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] {
       queries: [0.5, 0.95, 0.99].map((q) => ({ expr: r.latency(q), legend: `p${Math.round(q * 100)}` })),
     },
   ];
+}
+
+/** A panel per custom metric the workload exports (see `CustomMetric`). */
+function customPanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] {
+  return queries.custom(node).map(({ metric, query }) => ({
+    title: metric.title,
+    description: `${metric.metric}${metric.rate ? ', per second' : ''}, from the workload's own metrics.`,
+    unit: metric.rate ? 'ops' : 'short',
+    queries: [query],
+  }));
 }
 
 /** Up (1) or down (0), coloured. */

@@ -15,7 +15,7 @@
  * A workload's series are found by namespace and pod name (`<name>-<hash>-<id>` for a Deployment, `<name>-<n>` for a
  * StatefulSet), which every one of those sources labels alike.
  */
-import type { DatabaseEngine, GraphNode } from '../core/graph';
+import type { CustomMetric, DatabaseEngine, GraphNode } from '../core/graph';
 import type { PropValidator } from '../core/validate';
 
 /** Window of every `rate()`/`increase()` over request counters: at least four 30 s scrape intervals. */
@@ -85,6 +85,55 @@ export function resolveHttpMetrics(v: PropValidator, metrics: HttpMetricNames = 
       'write a non-empty regular expression without quotes or backslashes, e.g. "5.." or "5[0-9][0-9]|429"',
     );
   }
+  return resolved;
+}
+
+/** A custom metric after validation: whether it is charted as a rate is decided. */
+export type ResolvedCustomMetric = CustomMetric & { readonly rate: boolean };
+
+/** Counters by Prometheus naming conventions: charted as a per-second rate unless told otherwise. */
+const COUNTER_SUFFIX = /_(total|count)$/;
+
+/** Validates the custom metrics of a workload's metrics endpoint (`prop` is e.g. `metrics.custom`). */
+export function resolveCustomMetrics(
+  v: PropValidator,
+  prop: string,
+  metrics: readonly CustomMetric[] = [],
+): ResolvedCustomMetric[] {
+  const resolved = metrics.map((m, i) => {
+    const at = `${prop}[${i}]`;
+    if (typeof m.title !== 'string' || m.title.trim() === '') {
+      v.fail(`${at}.title`, 'is empty', 'give the panel a title such as "User creation rate"');
+    }
+    if (!METRIC_NAME.test(m.metric)) {
+      v.fail(
+        `${at}.metric`,
+        `${JSON.stringify(m.metric)} is not a Prometheus metric name`,
+        'use letters, digits, "_" and ":", not starting with a digit (e.g. "users_created_total")',
+      );
+    }
+    for (const [label, value] of Object.entries(m.labels ?? {})) {
+      if (!LABEL_NAME.test(label) || label.startsWith('__')) {
+        v.fail(
+          `${at}.labels.${label}`,
+          'is not a Prometheus label name',
+          'use letters, digits and "_", not starting with a digit or "__"',
+        );
+      }
+      if (/["\\\n]/.test(value)) {
+        v.fail(
+          `${at}.labels.${label}`,
+          `${JSON.stringify(value)} holds a quote, backslash or newline`,
+          'match on a plain label value',
+        );
+      }
+    }
+    return { ...m, rate: m.rate ?? COUNTER_SUFFIX.test(m.metric) };
+  });
+  v.unique(
+    `${prop}[].title`,
+    resolved.map((m) => m.title),
+  );
   return resolved;
 }
 
@@ -271,6 +320,18 @@ export class WorkloadQueries {
       memoryRatio: `${byContainer(selector('container_memory_working_set_bytes', usage))} / ${limit('memory')}`,
       restartsPerHour: byContainer(`increase(${selector('kube_pod_container_status_restarts_total', scope)}[1h])`),
     };
+  }
+
+  /** The custom metrics of a workload, each summed over its pods (a per-second rate for counters). */
+  custom(node: GraphNode): { readonly metric: ResolvedCustomMetric; readonly query: LegendedQuery }[] {
+    return (node.customMetrics ?? []).map((metric) => {
+      const labels = Object.entries(metric.labels ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([label, value]) => `${label}="${value}"`);
+      const raw = selector(metric.metric, [...this.podScope(node), ...labels]);
+      const expr = `sum by (namespace) (${metric.rate ? `rate(${raw}[${RATE_WINDOW}])` : raw})`;
+      return { metric, query: { expr, legend: metric.title } };
+    });
   }
 
   /** The exporter metrics of a database workload, or `undefined` for other workloads and databases without metrics. */

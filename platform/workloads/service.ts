@@ -1,13 +1,15 @@
 /** `Service`: an HTTP and/or gRPC microservice. */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import type { EndpointPort } from '../core/graph';
+import type { CustomMetric, EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import { PropValidator, constructPath } from '../core/validate';
 import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
 import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION, addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
+import type { ResolvedCustomMetric } from '../observability/signals';
+import { resolveCustomMetrics } from '../observability/signals';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
@@ -35,6 +37,12 @@ export interface MetricsEndpoint {
    * @default '/metrics'
    */
   readonly path?: string;
+  /**
+   * Metrics of the app's own domain served there (users created, jobs queued), each charted in the workload's row
+   * of the app dashboard: `[{ title: 'User creation rate', metric: 'users_created_total' }]`.
+   * @default none
+   */
+  readonly custom?: readonly CustomMetric[];
 }
 
 /** Properties of a {@link Service}. */
@@ -186,9 +194,11 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     ports.push({ name: 'grpc', port: v.port('grpcPort', props.grpcPort), appProtocol: H2C_APP_PROTOCOL });
   }
   let metrics: Required<MetricsEndpoint> | undefined;
+  let customMetrics: ResolvedCustomMetric[] | undefined;
   const clientPorts = [...ports];
   if (props.metrics) {
-    metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics' };
+    customMetrics = resolveCustomMetrics(v, 'metrics.custom', props.metrics.custom);
+    metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics', custom: customMetrics };
     v.port('metrics.port', metrics.port);
     if (!metrics.path.startsWith('/'))
       v.fail(
@@ -222,6 +232,7 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     ports,
     metricsPorts,
     metricsPath: metrics?.path,
+    customMetrics,
     ...checks,
     healthPort: props.port,
     clientPorts,

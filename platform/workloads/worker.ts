@@ -2,6 +2,7 @@
 import type { Construct } from 'constructs';
 import type { HealthCheck } from '../core/probes';
 import { PropValidator, constructPath } from '../core/validate';
+import { resolveCustomMetrics } from '../observability/signals';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
@@ -61,6 +62,7 @@ export class Worker extends DeploymentWorkload {
     const metrics = props.metrics && {
       port: v.port('metrics.port', props.metrics.port),
       path: props.metrics.path ?? '/metrics',
+      custom: resolveCustomMetrics(v, 'metrics.custom', props.metrics.custom),
     };
     const metricsPorts = metrics ? [{ name: METRICS_PORT_NAME, port: metrics.port }] : [];
     const checks = resolveHealthChecks(v, props, metrics?.port);
@@ -70,6 +72,7 @@ export class Worker extends DeploymentWorkload {
       clientPorts: [],
       metricsPorts,
       metricsPath: metrics?.path,
+      customMetrics: metrics?.custom,
       ...checks,
       healthPort: metrics?.port,
     };

@@ -129,6 +129,8 @@ export interface ResolvedWorkload {
   readonly metricsPorts: readonly EndpointPort[];
   /** HTTP path of the metrics endpoint. */
   readonly metricsPath?: string;
+  /** Domain metrics served on the metrics endpoint, charted on the app dashboard. */
+  readonly customMetrics?: GraphNode['customMetrics'];
   /** The engine, for a database. */
   readonly engine?: DatabaseEngine;
   readonly liveness?: HealthCheck;
@@ -297,6 +299,7 @@ export abstract class Workload extends Construct {
       ports: spec.clientPorts.map(({ name, port }) => ({ name, port })),
       metricsPorts: spec.metricsPorts,
       metricsPath: spec.metricsPath,
+      customMetrics: spec.customMetrics,
       meshed: this.app.meshed && spec.mesh,
       component: spec.component,
       kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',

@@ -8,7 +8,7 @@ import {
   Worker,
   dashboardUid,
 } from '../../platform';
-import type { DatabaseEngine } from '../../platform';
+import type { DatabaseEngine, ServiceProps } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
 import { promqlErrors } from './promql';
@@ -113,6 +113,85 @@ describe('dashboards', () => {
     expect(exprs(panel(d, 'web', 'Success rate'))[0]).toContain(`response_total{${scope}, classification="success"}`);
     expect(panel(d, 'web', 'Latency').fieldConfig.defaults.unit).toBe('ms');
     expect(exprs(panel(d, 'web', 'Latency'))[0]).toContain(`response_latency_ms_bucket{${scope}}`);
+  });
+
+  test('custom metrics of a service or worker get a panel each, counters as a per-second rate', () => {
+    const chart = newChart();
+    new Service(chart, 'users', {
+      image: IMAGE,
+      port: 9898,
+      metrics: {
+        port: 9797,
+        custom: [
+          { title: 'User creation rate', metric: 'http_request_duration_seconds_count', labels: { method: 'POST' } },
+          { title: 'Active sessions', metric: 'sessions_active' },
+        ],
+      },
+    });
+    new Worker(chart, 'mailer', {
+      image: IMAGE,
+      liveness: { http: '/healthz' },
+      metrics: { port: 9797, custom: [{ title: 'Queue depth', metric: 'mail_queue_total', rate: false }] },
+    });
+    const d = dashboard(chart);
+    const users = 'namespace="shop", pod=~"users-[a-z0-9]+-[a-z0-9]+"';
+    expect(rowPanels(d, 'users').map((p) => p.title)).toEqual([
+      'Request rate',
+      'Success rate',
+      'Latency',
+      'User creation rate',
+      'Active sessions',
+      'CPU (share of limit)',
+      'Memory (share of limit)',
+      'Restarts (last hour)',
+    ]);
+    const creation = panel(d, 'users', 'User creation rate');
+    expect(creation.fieldConfig.defaults.unit).toBe('ops');
+    expect(creation.targets.map((t: Obj) => [t.expr, t.legendFormat])).toEqual([
+      [
+        `sum by (namespace) (rate(http_request_duration_seconds_count{${users}, method="POST"}[5m]))`,
+        'User creation rate',
+      ],
+    ]);
+    const sessions = panel(d, 'users', 'Active sessions');
+    expect(sessions.fieldConfig.defaults.unit).toBe('short');
+    expect(exprs(sessions)).toEqual([`sum by (namespace) (sessions_active{${users}})`]);
+    expect(exprs(panel(d, 'mailer', 'Queue depth'))).toEqual([
+      'sum by (namespace) (mail_queue_total{namespace="shop", pod=~"mailer-[a-z0-9]+-[a-z0-9]+"})',
+    ]);
+    const all = [creation, sessions, panel(d, 'mailer', 'Queue depth')].flatMap(exprs);
+    expect(all.flatMap(promqlErrors)).toEqual([]);
+  });
+
+  test('custom metrics are validated: title, metric and label names, label values, distinct titles', () => {
+    const withCustom = (custom: NonNullable<NonNullable<ServiceProps['metrics']>['custom']>) => () =>
+      new Service(newChart(), 'users', { image: IMAGE, port: 9898, metrics: { port: 9797, custom } });
+    expect(withCustom([{ title: ' ', metric: 'a_total' }])).toThrow(
+      'shop/users: metrics.custom[0].title is empty; give the panel a title such as "User creation rate"',
+    );
+    expect(withCustom([{ title: 'Created', metric: 'users-created' }])).toThrow(
+      'shop/users: metrics.custom[0].metric "users-created" is not a Prometheus metric name; use letters, digits, "_" and ":", not starting with a digit (e.g. "users_created_total")',
+    );
+    expect(withCustom([{ title: 'Created', metric: 'a_total', labels: { 'http-method': 'POST' } }])).toThrow(
+      'shop/users: metrics.custom[0].labels.http-method is not a Prometheus label name; use letters, digits and "_", not starting with a digit or "__"',
+    );
+    expect(withCustom([{ title: 'Created', metric: 'a_total', labels: { method: 'PO"ST' } }])).toThrow(
+      'shop/users: metrics.custom[0].labels.method "PO\\"ST" holds a quote, backslash or newline; match on a plain label value',
+    );
+    expect(
+      withCustom([
+        { title: 'Created', metric: 'a_total' },
+        { title: 'Created', metric: 'b_total' },
+      ]),
+    ).toThrow('shop/users: metrics.custom[].title has "Created" twice; give each entry a distinct value');
+    expect(
+      () =>
+        new Worker(newChart(), 'mailer', {
+          image: IMAGE,
+          liveness: { http: '/healthz' },
+          metrics: { port: 9797, custom: [{ title: 'Sent', metric: '1_sent' }] },
+        }),
+    ).toThrow('shop/mailer: metrics.custom[0].metric "1_sent" is not a Prometheus metric name');
   });
 
   test('workloads without request metrics get no request panels', () => {
