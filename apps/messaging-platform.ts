@@ -12,12 +12,14 @@
  *   and looks senders up on `user-service`;
  * - load-generator (`GET /start`) → `Service` `load-generator`, routed at `/load-generator` on
  *   `messaging-load.<domain>`; calls `user-service`; HPA on CPU and on `load_generator_missed_requests_per_second`
- *   (the rate of requests it could not send on time: the real image exports `load_generator_missed_requests_total`;
- *   the stand-in does not, so there only CPU drives it);
+ *   (the rate of requests it could not send on time: the real image exports `load_generator_missed_requests_total`,
+ *   also charted on the dashboard; the stand-in does not, so there only CPU drives it);
  * - message-user-ui and load-generator-ui (web UIs) → static-site `Service`s at `/` of each host;
  * - PostgreSQL → `Database` `postgres` (StatefulSet); Redis cache → `Database` `redis`;
- * - Prometheus custom metric (user creation rate) and Grafana → monitors of every podinfo service and database
- *   exporter; prometheus-adapter serves the HPAs' custom metrics.
+ * - Prometheus custom metric (user creation rate) and Grafana → `USER_CREATION_RATE`, a custom metric of
+ *   user-service charted in its row of the app dashboard (with request, success and latency panels of every
+ *   service), golden-signal alerts, monitors of every podinfo service and database exporter; prometheus-adapter
+ *   serves the HPAs' custom metrics.
  *
  * The podinfo stand-ins of load-generator and message-service forward `POST /api/echo` to user-service, so the
  * generated load follows the app's edges.
@@ -27,9 +29,19 @@
  */
 import type { Construct } from 'constructs';
 import { Database, PlatformChart, Route, Service } from '../platform';
+import type { CustomMetric } from '../platform';
 import { AppSettings } from './settings';
-import { microservice, staticSite } from './stand-ins';
+import { MICROSERVICE_METRICS_PORT, microservice, staticSite } from './stand-ins';
 
+/**
+ * The seed's custom metric, the user creation rate: `POST` requests to user-service (its only `POST` is
+ * `/create`), from the request-duration histogram that the podinfo stand-in, like most HTTP middleware, exports.
+ */
+export const USER_CREATION_RATE: CustomMetric = {
+  title: 'User creation rate',
+  metric: 'http_request_duration_seconds_count',
+  labels: { method: 'POST' },
+};
 /** The custom metric the user service also scales on: requests per second per pod. */
 export const USER_SERVICE_RATE_METRIC = 'http_requests_per_second';
 /** The custom metric the load generator scales on: requests per second per pod it could not send on time. */
@@ -52,16 +64,15 @@ export function messagingPlatform(scope: Construct): PlatformChart {
     storageClass: settings.storageClass,
   });
 
-  const userService = new Service(
-    app,
-    'user-service',
-    microservice(settings, 'user-service', {
+  const userService = new Service(app, 'user-service', {
+    ...microservice(settings, 'user-service', {
       min: 2,
       max: 10,
       cpuUtilization: 70,
       podsMetrics: [{ name: USER_SERVICE_RATE_METRIC, averageValue: '100' }],
     }),
-  );
+    metrics: { port: MICROSERVICE_METRICS_PORT, custom: [USER_CREATION_RATE] },
+  });
   userService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(redis, { envPrefix: 'CACHE' });
   const messageService = new Service(
     app,
@@ -69,20 +80,18 @@ export function messagingPlatform(scope: Construct): PlatformChart {
     microservice(settings, 'message-service', { min: 2, max: 6 }, ['USER_SERVICE']),
   );
   messageService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(userService);
-  const loadGenerator = new Service(
-    app,
-    'load-generator',
-    microservice(
+  const loadGenerator = new Service(app, 'load-generator', {
+    ...microservice(
       settings,
       'load-generator',
-      {
-        min: 1,
-        max: 5,
-        podsMetrics: [{ name: LOAD_GENERATOR_SHORTFALL_METRIC, averageValue: '1' }],
-      },
+      { min: 1, max: 5, podsMetrics: [{ name: LOAD_GENERATOR_SHORTFALL_METRIC, averageValue: '1' }] },
       ['USER_SERVICE'],
     ),
-  );
+    metrics: {
+      port: MICROSERVICE_METRICS_PORT,
+      custom: [{ title: 'Requests missed (not sent on time)', metric: 'load_generator_missed_requests_total' }],
+    },
+  });
   loadGenerator.connectTo(userService);
   const messageUserUi = new Service(
     app,

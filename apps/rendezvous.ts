@@ -17,7 +17,8 @@
  * - load test with fake clients → `LoadGenerator` `load-test` (Locust, `apps/locust/rendezvous/locustfile.py`):
  *   fake users register and log in on `users`, list and open rooms on `room-router` and talk through
  *   `room-client`, from inside the cluster; started from its web UI;
- * - Prometheus and Grafana → a monitor for every podinfo service and the database exporter.
+ * - Prometheus and Grafana → a monitor for every podinfo service and the database exporter, the app's
+ *   golden-signal alerts and its dashboard (a row per workload).
  *
  * The UI is a static site: browsers call the APIs through the ingress, so it has no dependency of its own. The
  * podinfo stand-ins forward `POST /api/echo` along the edges (room-router to users and room-server, room-client to

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import {
   LOAD_GENERATOR_SHORTFALL_METRIC,
+  USER_CREATION_RATE,
   USER_SERVICE_RATE_METRIC,
   messagingPlatform,
 } from '../../apps/messaging-platform';
@@ -120,6 +121,40 @@ describe('messaging-platform', () => {
 
   test('Prometheus monitors every podinfo service and both database exporters', () => {
     expect(names('ServiceMonitor')).toEqual(['load-generator', 'message-service', 'postgres', 'redis', 'user-service']);
+  });
+
+  test('the dashboard charts the user creation rate in user-service’s row, beside its golden signals', () => {
+    const dashboard = JSON.parse(
+      find(objects, 'ConfigMap', 'messaging-platform-dashboard').data['messaging-platform.json'],
+    );
+    const panels = dashboard.panels as Obj[];
+    const row = panels.findIndex((p) => p.type === 'row' && p.title === 'user-service (deployment)');
+    const next = panels.findIndex((p, i) => i > row && p.type === 'row');
+    const userService = panels.slice(row + 1, next);
+    expect(userService.map((p) => p.title)).toEqual(
+      expect.arrayContaining(['Request rate', 'Success rate', 'Latency', USER_CREATION_RATE.title]),
+    );
+    expect(userService.find((p) => p.title === USER_CREATION_RATE.title)?.targets[0].expr).toBe(
+      'sum by (namespace) (rate(http_request_duration_seconds_count{namespace="messaging-platform", ' +
+        'pod=~"user-service-[a-z0-9]+-[a-z0-9]+", method="POST"}[5m]))',
+    );
+    const loadGenerator = panels.slice(panels.findIndex((p) => p.title === 'load-generator (deployment)'));
+    expect(loadGenerator.find((p) => p.title.startsWith('Requests missed'))?.targets[0].expr).toContain(
+      'rate(load_generator_missed_requests_total{',
+    );
+  });
+
+  test('golden-signal alerts: a rule group per workload, error rate and latency for every podinfo service', () => {
+    const groups = find(objects, 'PrometheusRule', 'messaging-platform-alerts').spec.groups as Obj[];
+    expect(groups.map((g) => g.name).sort()).toEqual(
+      [...SERVICES, 'postgres', 'redis'].map((w) => `messaging-platform.${w}`).sort(),
+    );
+    for (const w of ['user-service', 'message-service', 'load-generator']) {
+      const alerts = groups.find((g) => g.name === `messaging-platform.${w}`)?.rules.map((r: Obj) => r.alert);
+      expect(alerts).toEqual(expect.arrayContaining(['AppHighErrorRate', 'AppHighLatency', 'AppCPUSaturated']));
+    }
+    const redis = groups.find((g) => g.name === 'messaging-platform.redis')?.rules.map((r: Obj) => r.alert);
+    expect(redis).toContain('AppDatabaseDown');
   });
 
   test('index entry: namespace, both database Secrets, the Gateway, Prometheus and its adapter, two hosts', () => {

@@ -158,6 +158,20 @@ describe('rendezvous', () => {
     expect(names('ServiceMonitor')).toEqual(['db', 'room-client', 'room-router', 'room-server', 'users']);
   });
 
+  test('golden-signal alerts and a dashboard row for every workload, request panels for the podinfo services', () => {
+    const workloads = [...SERVICES, 'db', 'load-test-master', 'load-test-worker'];
+    const groups = find(objects, 'PrometheusRule', 'rendezvous-alerts').spec.groups as Obj[];
+    expect(groups.map((g) => g.name).sort()).toEqual(workloads.map((w) => `rendezvous.${w}`).sort());
+    const roomServer = groups.find((g) => g.name === 'rendezvous.room-server')?.rules.map((r: Obj) => r.alert);
+    expect(roomServer).toEqual(expect.arrayContaining(['AppHighErrorRate', 'AppHighLatency', 'AppCPUSaturated']));
+    const panels = JSON.parse(find(objects, 'ConfigMap', 'rendezvous-dashboard').data['rendezvous.json'])
+      .panels as Obj[];
+    const rows = panels.filter((p) => p.type === 'row').map((p) => p.title.split(' ')[0]);
+    expect(rows.sort()).toEqual(workloads.sort());
+    const requestRates = panels.filter((p) => p.title === 'Request rate').length;
+    expect(requestRates).toBe(4); // users, room-router, room-server, room-client (ui has no metrics endpoint)
+  });
+
   test('index entry: namespace, the database Secret, ingress-nginx and Prometheus, the host', () => {
     expect(chart.indexEntry('rendezvous.k8s.yaml', 'sha256:x')).toMatchObject({
       namespace: 'rendezvous',
