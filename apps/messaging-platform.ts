@@ -44,8 +44,10 @@ export const USER_CREATION_RATE: CustomMetric = {
 };
 /** The custom metric the user service also scales on: requests per second per pod. */
 export const USER_SERVICE_RATE_METRIC = 'http_requests_per_second';
-/** The custom metric the load generator scales on: requests per second per pod it could not send on time. */
-export const LOAD_GENERATOR_SHORTFALL_METRIC = 'load_generator_missed_requests_per_second';
+/** The counter of requests the seed's load generator could not send on time. */
+export const LOAD_GENERATOR_MISSED_COUNTER = 'load_generator_missed_requests_total';
+/** The load generator scales on that counter's rate per pod, as prometheus-adapter serves it (`*_per_second`). */
+export const LOAD_GENERATOR_SHORTFALL_METRIC = LOAD_GENERATOR_MISSED_COUNTER.replace(/_total$/, '_per_second');
 
 /** Builds the messaging-platform app. */
 export function messagingPlatform(scope: Construct): PlatformChart {
@@ -89,7 +91,7 @@ export function messagingPlatform(scope: Construct): PlatformChart {
     ),
     metrics: {
       port: MICROSERVICE_METRICS_PORT,
-      custom: [{ title: 'Requests missed (not sent on time)', metric: 'load_generator_missed_requests_total' }],
+      custom: [{ title: 'Requests missed (not sent on time)', metric: LOAD_GENERATOR_MISSED_COUNTER }],
     },
   });
   loadGenerator.connectTo(userService);

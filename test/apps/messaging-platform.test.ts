@@ -52,6 +52,7 @@ describe('messaging-platform', () => {
   });
 
   test('the load generator scales out when it falls short of its rate, from a single pod', () => {
+    expect(LOAD_GENERATOR_SHORTFALL_METRIC).toBe('load_generator_missed_requests_per_second');
     expect(hpaMetrics('load-generator')).toEqual(['cpu 70%', `${LOAD_GENERATOR_SHORTFALL_METRIC} 1`]);
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'load-generator');
     expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 5 });
