@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { Database, LoadGenerator, PlatformChart, Route, Service } from '../platform';
 import { AppSettings } from './settings';
-import { microservice, staticSite } from './stand-ins';
+import { database, microservice, staticSite } from './stand-ins';
 
 /** The request rate per backend pod above which the backend scales out (podinfo's `http_requests_total`). */
 export const BACKEND_REQUESTS_PER_POD = '50';
@@ -28,12 +28,14 @@ const LOCUSTFILE = join(__dirname, 'locust', 'chat', 'locustfile.py');
 export function chat(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'chat');
   const settings = new AppSettings(app);
-  const db = new Database(app, 'postgres', {
-    engine: 'postgres',
-    image: settings.image('postgres'),
-    storage: '10Gi',
-    storageClass: settings.storageClass,
-  });
+  const db = new Database(
+    app,
+    'postgres',
+    database(settings, 'postgres', {
+      engine: 'postgres',
+      storage: '10Gi',
+    }),
+  );
   const backend = new Service(
     app,
     'backend',

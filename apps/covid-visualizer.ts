@@ -35,7 +35,7 @@ import { ADDON_NAMESPACES, Database, LoadGenerator, PlatformChart, Route, Servic
 import type { VerticalScaling } from '../platform';
 import { IMAGES } from './images';
 import { AppSettings } from './settings';
-import { MICROSERVICE_ECHO_PATH, backgroundWorker, grpcMicroservice, microservice } from './stand-ins';
+import { MICROSERVICE_ECHO_PATH, backgroundWorker, database, grpcMicroservice, microservice } from './stand-ins';
 
 /** Share of path 1's requests the canary release of the gRPC client receives, in percent. */
 export const CANARY_WEIGHT = 10;
@@ -66,19 +66,23 @@ const MEMORY_VPA: VerticalScaling = { minAllowed: { memory: '64Mi' }, maxAllowed
 export function covidVisualizer(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'covid-visualizer', { mesh: 'linkerd' });
   const settings = new AppSettings(app);
-  const mongodb = new Database(app, 'mongodb', {
-    engine: 'mongodb',
-    image: settings.image('mongodb'),
-    database: 'covid',
-    storage: '10Gi',
-    storageClass: settings.storageClass,
-  });
-  const redis = new Database(app, 'redis', {
-    engine: 'redis',
-    image: settings.image('redis'),
-    storage: '1Gi',
-    storageClass: settings.storageClass,
-  });
+  const mongodb = new Database(
+    app,
+    'mongodb',
+    database(settings, 'mongodb', {
+      engine: 'mongodb',
+      database: 'covid',
+      storage: '10Gi',
+    }),
+  );
+  const redis = new Database(
+    app,
+    'redis',
+    database(settings, 'redis', {
+      engine: 'redis',
+      storage: '1Gi',
+    }),
+  );
 
   // Path 1: HTTP → gRPC client → gRPC server → MongoDB.
   const grpcServer = new Service(app, 'grpc-server', {

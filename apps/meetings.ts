@@ -25,7 +25,7 @@ import type { Construct } from 'constructs';
 import { Database, PlatformChart, Route, Service, Worker } from '../platform';
 import type { ServiceProps, WorkerProps } from '../platform';
 import { AppSettings } from './settings';
-import { backgroundWorker, microservice, staticSite } from './stand-ins';
+import { backgroundWorker, database, microservice, staticSite } from './stand-ins';
 
 /** The Secret holding the bot's Telegram token (supplied through stack config, never generated). */
 export const TELEGRAM_SECRET = 'bot-telegram';
@@ -43,19 +43,23 @@ function traced<P extends ServiceProps | WorkerProps>(props: P): P {
 export function meetings(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'meetings', { logs: 'loki' });
   const settings = new AppSettings(app);
-  const mongodb = new Database(app, 'mongodb', {
-    engine: 'mongodb',
-    image: settings.image('mongodb'),
-    database: 'meetings',
-    storage: '10Gi',
-    storageClass: settings.storageClass,
-  });
-  const redis = new Database(app, 'redis', {
-    engine: 'redis',
-    image: settings.image('redis'),
-    storage: '1Gi',
-    storageClass: settings.storageClass,
-  });
+  const mongodb = new Database(
+    app,
+    'mongodb',
+    database(settings, 'mongodb', {
+      engine: 'mongodb',
+      database: 'meetings',
+      storage: '10Gi',
+    }),
+  );
+  const redis = new Database(
+    app,
+    'redis',
+    database(settings, 'redis', {
+      engine: 'redis',
+      storage: '1Gi',
+    }),
+  );
 
   const auth = new Service(app, 'auth', traced(microservice(settings, 'auth', { min: 2, max: 6 })));
   auth.connectTo(mongodb, { envPrefix: 'MONGODB' });

@@ -31,7 +31,7 @@ import type { Construct } from 'constructs';
 import { Database, PlatformChart, Route, Service } from '../platform';
 import type { CustomMetric } from '../platform';
 import { AppSettings } from './settings';
-import { MICROSERVICE_METRICS_PORT, microservice, staticSite } from './stand-ins';
+import { MICROSERVICE_METRICS_PORT, database, microservice, staticSite } from './stand-ins';
 
 /**
  * The seed's custom metric, the user creation rate: `POST` requests to user-service (its only `POST` is
@@ -53,18 +53,22 @@ export const LOAD_GENERATOR_SHORTFALL_METRIC = LOAD_GENERATOR_MISSED_COUNTER.rep
 export function messagingPlatform(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'messaging-platform');
   const settings = new AppSettings(app);
-  const postgres = new Database(app, 'postgres', {
-    engine: 'postgres',
-    image: settings.image('postgres'),
-    storage: '20Gi',
-    storageClass: settings.storageClass,
-  });
-  const redis = new Database(app, 'redis', {
-    engine: 'redis',
-    image: settings.image('redis'),
-    storage: '1Gi',
-    storageClass: settings.storageClass,
-  });
+  const postgres = new Database(
+    app,
+    'postgres',
+    database(settings, 'postgres', {
+      engine: 'postgres',
+      storage: '20Gi',
+    }),
+  );
+  const redis = new Database(
+    app,
+    'redis',
+    database(settings, 'redis', {
+      engine: 'redis',
+      storage: '1Gi',
+    }),
+  );
 
   const userService = new Service(app, 'user-service', {
     ...microservice(settings, 'user-service', {

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { Database, LoadGenerator, PlatformChart, Route, Service } from '../platform';
 import { AppSettings } from './settings';
-import { microservice, staticSite } from './stand-ins';
+import { database, microservice, staticSite } from './stand-ins';
 
 /** Fake clients of the load test at full load, and how many it starts per second. */
 export const LOAD_TEST = { users: 300, spawnRate: 10 } as const;
@@ -40,12 +40,14 @@ const LOCUSTFILE = join(__dirname, 'locust', 'rendezvous', 'locustfile.py');
 export function rendezvous(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'rendezvous');
   const settings = new AppSettings(app);
-  const db = new Database(app, 'db', {
-    engine: 'postgres',
-    image: settings.image('db'),
-    storage: '10Gi',
-    storageClass: settings.storageClass,
-  });
+  const db = new Database(
+    app,
+    'db',
+    database(settings, 'db', {
+      engine: 'postgres',
+      storage: '10Gi',
+    }),
+  );
   const users = new Service(app, 'users', microservice(settings, 'users', { min: 2, max: 6 }));
   users.connectTo(db, { envPrefix: 'DATABASE' });
   const roomServer = new Service(

@@ -3,7 +3,7 @@
  * HTTP microservice, nginx-unprivileged for a static web front end. Each reads the workload's image and replicas
  * from the app settings, so a user swaps in their own image without editing the app.
  */
-import type { Replicas, ServiceProps, WorkerProps } from '../platform';
+import type { DatabaseProps, Replicas, ServiceProps, WorkerProps } from '../platform';
 import { IMAGES } from './images';
 import type { AppSettings } from './settings';
 
@@ -86,4 +86,16 @@ export function backgroundWorker(settings: AppSettings, name: string, replicas: 
     liveness: { http: '/healthz' },
     replicas: settings.replicas(name, replicas),
   };
+}
+
+/**
+ * A database on the engine's official image (the preset's pinned tag unless a `<app>/<name>/image` setting
+ * overrides it), on the `storageClass` setting's volumes.
+ */
+export function database(
+  settings: AppSettings,
+  name: string,
+  props: Omit<DatabaseProps, 'image' | 'storageClass'>,
+): DatabaseProps {
+  return { ...props, image: settings.image(name), storageClass: settings.storageClass };
 }

@@ -1,15 +1,9 @@
-import { Testing } from 'cdk8s';
 import { BACKEND_REQUESTS_PER_POD, chat } from '../../apps/chat';
-import { find, findings, synth } from '../helpers';
+import { find, findings } from '../helpers';
+import { buildApp } from './build';
 import { namespaceSources, podEdges } from './policy-edges';
 
-const chart = chat(Testing.app());
-const objects = synth(chart);
-const names = (kind: string) =>
-  objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name)
-    .sort();
+const { chart, objects, names } = buildApp(chat);
 
 describe('chat', () => {
   test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {

@@ -1,21 +1,11 @@
-import { Testing } from 'cdk8s';
 import { API_PATH, CANARY_WEIGHT, RECORDS_PATH, TRAFFIC, covidVisualizer } from '../../apps/covid-visualizer';
 import type { Obj } from '../helpers';
-import { find, findings, synth } from '../helpers';
+import { find, findings } from '../helpers';
+import { buildApp } from './build';
 import { egressPeers, envOf, ingressPeers } from './network';
 
-const build = (context: Record<string, string> = {}) => {
-  const app = Testing.app();
-  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
-  const chart = covidVisualizer(app);
-  return { chart, objects: synth(chart) };
-};
-const { chart, objects } = build();
-const names = (kind: string) =>
-  objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name as string)
-    .sort();
+const build = (context: Record<string, string> = {}) => buildApp(covidVisualizer, context);
+const { chart, objects, names } = build();
 
 const PROMETHEUS = 'monitoring/app.kubernetes.io/name=prometheus';
 /** The platform Prometheus scrapes a meshed pod's metrics port and its proxy's admin port (4191). */

@@ -1,21 +1,11 @@
-import { Testing } from 'cdk8s';
 import { meetings, TELEGRAM_SECRET } from '../../apps/meetings';
 import type { Obj } from '../helpers';
-import { find, findings, synth } from '../helpers';
+import { find, findings } from '../helpers';
+import { buildApp } from './build';
 import { egressPeers, envOf, ingressPeers } from './network';
 
-const build = (context: Record<string, string> = {}) => {
-  const app = Testing.app();
-  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
-  const chart = meetings(app);
-  return { chart, objects: synth(chart) };
-};
-const { chart, objects } = build();
-const names = (kind: string) =>
-  objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name as string)
-    .sort();
+const build = (context: Record<string, string> = {}) => buildApp(meetings, context);
+const { chart, objects, names } = build();
 
 const TEMPO = 'monitoring/app.kubernetes.io/instance=tempo,app.kubernetes.io/name=tempo:4317';
 const PROMETHEUS = 'monitoring/app.kubernetes.io/name=prometheus';

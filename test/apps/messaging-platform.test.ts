@@ -1,28 +1,18 @@
-import { Testing } from 'cdk8s';
 import {
   LOAD_GENERATOR_SHORTFALL_METRIC,
   USER_CREATION_RATE,
   USER_SERVICE_RATE_METRIC,
   messagingPlatform,
 } from '../../apps/messaging-platform';
-import { find, findings, synth } from '../helpers';
+import { find, findings } from '../helpers';
+import { buildApp } from './build';
 import type { Obj } from '../helpers';
 import { namespaceSources, podEdges } from './policy-edges';
 
-function build(context: Record<string, string> = {}) {
-  const app = Testing.app();
-  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
-  const chart = messagingPlatform(app);
-  return { chart, objects: synth(chart) };
-}
+const build = (context: Record<string, string> = {}) => buildApp(messagingPlatform, context);
 
-const { chart, objects } = build();
+const { chart, objects, names } = build();
 const SERVICES = ['user-service', 'message-service', 'load-generator', 'message-user-ui', 'load-generator-ui'];
-const names = (kind: string) =>
-  objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name)
-    .sort();
 const hpaMetrics = (name: string) =>
   find(objects, 'HorizontalPodAutoscaler', name).spec.metrics.map((m: Obj) =>
     m.type === 'Resource'

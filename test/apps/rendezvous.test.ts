@@ -1,23 +1,13 @@
-import { Testing } from 'cdk8s';
 import { LOAD_TEST, rendezvous } from '../../apps/rendezvous';
-import { find, findings, synth } from '../helpers';
+import { find, findings } from '../helpers';
+import { buildApp } from './build';
 import type { Obj } from '../helpers';
 import { namespaceSources, podEdges } from './policy-edges';
 
-function build(context: Record<string, string> = {}) {
-  const app = Testing.app();
-  Object.entries(context).forEach(([k, v]) => app.node.setContext(k, v));
-  const chart = rendezvous(app);
-  return { chart, objects: synth(chart) };
-}
+const build = (context: Record<string, string> = {}) => buildApp(rendezvous, context);
 
-const { chart, objects } = build();
+const { chart, objects, names } = build();
 const SERVICES = ['ui', 'users', 'room-router', 'room-server', 'room-client'];
-const names = (kind: string) =>
-  objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name)
-    .sort();
 
 describe('rendezvous', () => {
   test('every object passes the Kubernetes and CRD schemas and the policy checks', () => {
