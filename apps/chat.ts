@@ -28,14 +28,7 @@ const LOCUSTFILE = join(__dirname, 'locust', 'chat', 'locustfile.py');
 export function chat(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'chat');
   const settings = new AppSettings(app);
-  const db = new Database(
-    app,
-    'postgres',
-    database(settings, 'postgres', {
-      engine: 'postgres',
-      storage: '10Gi',
-    }),
-  );
+  const db = new Database(app, 'postgres', database(settings, 'postgres', { engine: 'postgres', storage: '10Gi' }));
   const backend = new Service(
     app,
     'backend',

@@ -69,20 +69,9 @@ export function covidVisualizer(scope: Construct): PlatformChart {
   const mongodb = new Database(
     app,
     'mongodb',
-    database(settings, 'mongodb', {
-      engine: 'mongodb',
-      database: 'covid',
-      storage: '10Gi',
-    }),
+    database(settings, 'mongodb', { engine: 'mongodb', database: 'covid', storage: '10Gi' }),
   );
-  const redis = new Database(
-    app,
-    'redis',
-    database(settings, 'redis', {
-      engine: 'redis',
-      storage: '1Gi',
-    }),
-  );
+  const redis = new Database(app, 'redis', database(settings, 'redis', { engine: 'redis', storage: '1Gi' }));
 
   // Path 1: HTTP → gRPC client → gRPC server → MongoDB.
   const grpcServer = new Service(app, 'grpc-server', {

@@ -46,20 +46,9 @@ export function meetings(scope: Construct): PlatformChart {
   const mongodb = new Database(
     app,
     'mongodb',
-    database(settings, 'mongodb', {
-      engine: 'mongodb',
-      database: 'meetings',
-      storage: '10Gi',
-    }),
+    database(settings, 'mongodb', { engine: 'mongodb', database: 'meetings', storage: '10Gi' }),
   );
-  const redis = new Database(
-    app,
-    'redis',
-    database(settings, 'redis', {
-      engine: 'redis',
-      storage: '1Gi',
-    }),
-  );
+  const redis = new Database(app, 'redis', database(settings, 'redis', { engine: 'redis', storage: '1Gi' }));
 
   const auth = new Service(app, 'auth', traced(microservice(settings, 'auth', { min: 2, max: 6 })));
   auth.connectTo(mongodb, { envPrefix: 'MONGODB' });

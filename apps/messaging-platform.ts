@@ -56,19 +56,9 @@ export function messagingPlatform(scope: Construct): PlatformChart {
   const postgres = new Database(
     app,
     'postgres',
-    database(settings, 'postgres', {
-      engine: 'postgres',
-      storage: '20Gi',
-    }),
+    database(settings, 'postgres', { engine: 'postgres', storage: '20Gi' }),
   );
-  const redis = new Database(
-    app,
-    'redis',
-    database(settings, 'redis', {
-      engine: 'redis',
-      storage: '1Gi',
-    }),
-  );
+  const redis = new Database(app, 'redis', database(settings, 'redis', { engine: 'redis', storage: '1Gi' }));
 
   const userService = new Service(app, 'user-service', {
     ...microservice(settings, 'user-service', {

@@ -40,14 +40,7 @@ const LOCUSTFILE = join(__dirname, 'locust', 'rendezvous', 'locustfile.py');
 export function rendezvous(scope: Construct): PlatformChart {
   const app = new PlatformChart(scope, 'rendezvous');
   const settings = new AppSettings(app);
-  const db = new Database(
-    app,
-    'db',
-    database(settings, 'db', {
-      engine: 'postgres',
-      storage: '10Gi',
-    }),
-  );
+  const db = new Database(app, 'db', database(settings, 'db', { engine: 'postgres', storage: '10Gi' }));
   const users = new Service(app, 'users', microservice(settings, 'users', { min: 2, max: 6 }));
   users.connectTo(db, { envPrefix: 'DATABASE' });
   const roomServer = new Service(
