@@ -7,9 +7,9 @@
  * Exit 0: every case ran; 1: a case failed; 2: usage error.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import type { CaseSummary, Machine, Summary } from './bench/results';
 import { SCALE_SIZES, renderResults, spliceResults, summarize } from './bench/results';
@@ -223,6 +223,7 @@ async function bench(options: Options): Promise<number> {
   process.stdout.write(`\n${generated}`);
   if (options.out) {
     const { out } = options;
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, 'utf8') : undefined, generated));
     process.stderr.write(`\nwritten to ${out}\n`);
   }
