@@ -11,8 +11,8 @@ import type { Addon } from '../contract';
 import type { GraphNode } from '../core/graph';
 import { PropValidator, constructPath } from '../core/validate';
 import type * as ContourCrds from '../crds/contour-projectcontour.io';
-import { GrpcRoute } from '../crds/grpcroutes-gateway.networking.k8s.io';
-import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../crds/httproutes-gateway.networking.k8s.io';
+import type * as GrpcRouteCrds from '../crds/grpcroutes-gateway.networking.k8s.io';
+import type * as HttpRouteCrds from '../crds/httproutes-gateway.networking.k8s.io';
 
 /**
  * The implementations a route can use:
@@ -159,12 +159,16 @@ interface ResolvedPath {
   readonly timeoutSeconds: number;
 }
 
-/**
- * The Contour CRD module, the largest generated one (18k lines, most of the platform's import time), is loaded on
- * the first `contour` route only.
+/*
+ * The generated CRD modules are large (Contour's alone is 18k lines) and were most of the platform's import time:
+ * each is loaded by the first route that uses it.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const contourCrds = (): typeof ContourCrds => require('../crds/contour-projectcontour.io');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const httpRouteCrds = (): typeof HttpRouteCrds => require('../crds/httproutes-gateway.networking.k8s.io');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const grpcRouteCrds = (): typeof GrpcRouteCrds => require('../crds/grpcroutes-gateway.networking.k8s.io');
 
 /** Hosts and paths claimed so far in one cdk8s app (across charts): a second claim is an error. */
 const claims = new WeakMap<IConstruct, Map<string, { via: RouteVia; route: string; paths: Set<string> }>>();
@@ -537,13 +541,13 @@ const renderGateway: Renderer = (scope, name, host, paths) => {
   const grpc = paths.filter((p) => p.grpc);
   if (http.length) {
     objects.push(
-      new HttpRoute(scope, 'http-route', {
+      new (httpRouteCrds().HttpRoute)(scope, 'http-route', {
         metadata: { name },
         spec: {
           parentRefs,
           hostnames: [host],
           rules: http.map((p) => ({
-            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: p.path } }],
+            matches: [{ path: { type: httpRouteCrds().HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: p.path } }],
             backendRefs: backendRefs(p),
             // "0s" disables the timeout: a WebSocket stays open as long as both ends want it.
             timeouts: { request: p.websockets ? '0s' : `${p.timeoutSeconds}s` },
@@ -554,7 +558,7 @@ const renderGateway: Renderer = (scope, name, host, paths) => {
   }
   if (grpc.length) {
     objects.push(
-      new GrpcRoute(scope, 'grpc-route', {
+      new (grpcRouteCrds().GrpcRoute)(scope, 'grpc-route', {
         metadata: { name: http.length ? `${name}-grpc` : name },
         spec: {
           parentRefs,

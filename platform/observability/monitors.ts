@@ -4,8 +4,14 @@
  */
 import type { Construct } from 'constructs';
 import type { GraphNode } from '../core/graph';
-import { PodMonitor } from '../crds/podmonitors-monitoring.coreos.com';
-import { ServiceMonitor } from '../crds/servicemonitors-monitoring.coreos.com';
+import type * as PodMonitorCrds from '../crds/podmonitors-monitoring.coreos.com';
+import type * as ServiceMonitorCrds from '../crds/servicemonitors-monitoring.coreos.com';
+
+// The generated CRD modules are large: each is loaded by the first monitor of its kind.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const podMonitorCrds = (): typeof PodMonitorCrds => require('../crds/podmonitors-monitoring.coreos.com');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const serviceMonitorCrds = (): typeof ServiceMonitorCrds => require('../crds/servicemonitors-monitoring.coreos.com');
 
 /** Scrape interval of every monitor: often enough for 1-minute rate() windows in alerts and dashboards. */
 export const SCRAPE_INTERVAL = '30s';
@@ -21,9 +27,12 @@ export function addMonitor(scope: Construct, node: GraphNode, labels: Record<str
   const metadata = { name: node.name, labels };
   const selector = { matchLabels: { ...node.selector } };
   if (node.hasService) {
-    new ServiceMonitor(scope, 'monitor', { metadata, spec: { selector, endpoints } });
+    new (serviceMonitorCrds().ServiceMonitor)(scope, 'monitor', { metadata, spec: { selector, endpoints } });
   } else {
-    new PodMonitor(scope, 'monitor', { metadata, spec: { selector, podMetricsEndpoints: endpoints } });
+    new (podMonitorCrds().PodMonitor)(scope, 'monitor', {
+      metadata,
+      spec: { selector, podMetricsEndpoints: endpoints },
+    });
   }
   return true;
 }
