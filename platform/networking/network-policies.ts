@@ -69,6 +69,32 @@ export interface IngressSource {
   readonly port: number;
 }
 
+/** Edges grouped by their two ends, per edge list; rebuilt when edges were added since. */
+const edgeIndex = new WeakMap<
+  readonly GraphEdge[],
+  { size: number; from: Map<GraphNode, GraphEdge[]>; to: Map<GraphNode, GraphEdge[]> }
+>();
+
+/**
+ * The edges whose `end` is `node`, in declaration order. Every workload's policy asks this of the same list:
+ * grouping it once keeps a synth linear in the number of workloads (filtering it per workload was quadratic).
+ */
+function edgesAt(edges: readonly GraphEdge[], end: 'from' | 'to', node: GraphNode): readonly GraphEdge[] {
+  let index = edgeIndex.get(edges);
+  if (!index || index.size !== edges.length) {
+    index = { size: edges.length, from: new Map(), to: new Map() };
+    for (const edge of edges) {
+      for (const side of ['from', 'to'] as const) {
+        const list = index[side].get(edge[side]);
+        if (list) list.push(edge);
+        else index[side].set(edge[side], [edge]);
+      }
+    }
+    edgeIndex.set(edges, index);
+  }
+  return index[end].get(node) ?? [];
+}
+
 /** The workload's own policy; rules are computed at synth, after every edge and route is declared. */
 export function addWorkloadPolicy(
   scope: Construct,
@@ -87,13 +113,10 @@ export function addWorkloadPolicy(
       policyTypes: ['Ingress', 'Egress'],
       ingress: Lazy.any({
         produce: (): k8s.NetworkPolicyIngressRule[] => {
-          const rules: k8s.NetworkPolicyIngressRule[] = graph
-            .edges()
-            .filter((e) => e.to === node)
-            .map((e) => ({
-              from: [{ podSelector: { matchLabels: e.from.selector } }],
-              ports: portsOf(e.ports, node.meshed),
-            }));
+          const rules: k8s.NetworkPolicyIngressRule[] = edgesAt(graph.edges(), 'to', node).map((e) => ({
+            from: [{ podSelector: { matchLabels: e.from.selector } }],
+            ports: portsOf(e.ports, node.meshed),
+          }));
           for (const source of graph.ingressSources(node)) {
             rules.push({
               from: [inNamespace(source.namespace)],
@@ -115,13 +138,10 @@ export function addWorkloadPolicy(
       }),
       egress: Lazy.any({
         produce: (): k8s.NetworkPolicyEgressRule[] => [
-          ...graph
-            .edges()
-            .filter((e) => e.from === node)
-            .map((e) => ({
-              to: [{ podSelector: { matchLabels: e.to.selector } }],
-              ports: portsOf(e.ports, e.to.meshed),
-            })),
+          ...edgesAt(graph.edges(), 'from', node).map((e) => ({
+            to: [{ podSelector: { matchLabels: e.to.selector } }],
+            ports: portsOf(e.ports, e.to.meshed),
+          })),
           ...(graph.externalEgress?.(node) ?? []).map(externalEgressRule),
         ],
       }),
