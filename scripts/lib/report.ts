@@ -11,6 +11,7 @@
  * single pod is larger than a node's usable capacity.
  */
 import type { ChartsIndex } from '../../platform/contract';
+import { DEFAULT_PROXY_RESOURCES, LINKERD_INJECT_ANNOTATION } from '../../platform/mesh/linkerd';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { isRecord, namespaceOf, objectRef } from './manifests';
 import type { KubeObject, ManifestObject } from './manifests';
@@ -30,20 +31,19 @@ export interface Resources {
 export const ZERO: Resources = { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
 
 /**
- * Estimated resources of the Linkerd proxy that the injector adds at admission to every pod of a meshed
- * namespace, so it is not in the YAML. Numbers: the linkerd2 chart's high-availability proxy values (requests
- * cpu 100m, memory 20Mi; limit memory 250Mi) and a 1-core CPU limit. A pod's `config.linkerd.io/proxy-cpu-request`,
- * `-cpu-limit`, `-memory-request` and `-memory-limit` annotations override them.
+ * Resources of the Linkerd proxy that the injector adds at admission to every meshed pod, so it is not in the YAML:
+ * the platform's own default (the annotations it sets on every meshed pod), used when a pod carries no
+ * `config.linkerd.io/proxy-*` annotations of its own.
  */
 export const LINKERD_PROXY_ESTIMATE: Resources = {
-  cpuRequest: 0.1,
-  cpuLimit: 1,
-  memoryRequest: 20 * 2 ** 20,
-  memoryLimit: 250 * 2 ** 20,
+  cpuRequest: parseQuantity(DEFAULT_PROXY_RESOURCES.cpu.request),
+  cpuLimit: parseQuantity(DEFAULT_PROXY_RESOURCES.cpu.limit),
+  memoryRequest: parseQuantity(DEFAULT_PROXY_RESOURCES.memory.request),
+  memoryLimit: parseQuantity(DEFAULT_PROXY_RESOURCES.memory.limit),
 };
 
 /** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`). */
-export const LINKERD_INJECT = 'linkerd.io/inject';
+export const LINKERD_INJECT = LINKERD_INJECT_ANNOTATION;
 
 /** Sum of two resource sets. */
 export function addResources(a: Resources, b: Resources): Resources {
