@@ -42,6 +42,18 @@ export const ADDON_NAMESPACES: Readonly<Record<Addon, string>> = {
   tempo: 'monitoring',
 };
 
+/**
+ * Where the `tempo` add-on receives OTLP traces: the Service of the Tempo Helm release (Pulumi names the release
+ * after it and turns both receivers on), its pods' selector labels (for the egress NetworkPolicy of traced
+ * workloads), and the receiver port of each OTLP protocol.
+ */
+export const TEMPO_OTLP = {
+  service: 'tempo',
+  namespace: ADDON_NAMESPACES.tempo,
+  podLabels: { 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo' },
+  ports: { grpc: 4317, 'http/protobuf': 4318 },
+} as const;
+
 /** Label every Prometheus pod of kube-prometheus-stack carries (set by the Prometheus Operator). */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
 

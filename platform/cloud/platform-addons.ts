@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
 import type { Addon } from '../contract';
-import { ADDON_NAMESPACES, PLATFORM_GATEWAY } from '../contract';
+import { ADDON_NAMESPACES, PLATFORM_GATEWAY, TEMPO_OTLP } from '../contract';
 import { addonPrerequisites, planAddons } from './addon-plan';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 import {
@@ -49,7 +49,7 @@ export const RELEASE_NAMES = {
   vpa: 'vertical-pod-autoscaler',
   loki: 'loki',
   alloy: 'alloy',
-  tempo: 'tempo',
+  tempo: TEMPO_OTLP.service,
   metricsServer: 'metrics-server',
 } as const;
 
@@ -286,7 +286,18 @@ export class PlatformAddons extends pulumi.ComponentResource {
         }
         case 'tempo':
           this.readyMap[addon] = this.release(RELEASE_NAMES.tempo, TEMPO_CHART, RELEASE_NAMESPACES.monitoring, deps, {
-            tempo: { reportingEnabled: false },
+            tempo: {
+              reportingEnabled: false,
+              // The receivers traced workloads export to (platform/contract.ts), explicit rather than chart defaults.
+              receivers: {
+                otlp: {
+                  protocols: {
+                    grpc: { endpoint: `0.0.0.0:${TEMPO_OTLP.ports.grpc}` },
+                    http: { endpoint: `0.0.0.0:${TEMPO_OTLP.ports['http/protobuf']}` },
+                  },
+                },
+              },
+            },
           });
           break;
       }

@@ -3,7 +3,7 @@
  * platform's Tempo (OTLP), an egress rule to Tempo's OTLP port, and the `tempo` add-on in `index.json`.
  */
 import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { ADDON_NAMESPACES } from '../contract';
+import { TEMPO_OTLP } from '../contract';
 import type { PropValidator } from '../core/validate';
 import type { EgressRule } from '../networking/egress';
 
@@ -32,22 +32,6 @@ export interface TracingOptions {
 
 /** Tracing after validation. */
 export type ResolvedTracing = Required<TracingOptions>;
-
-/**
- * Where the `tempo` add-on receives OTLP: the Service of the Tempo Helm release (`platform/cloud`), its pods'
- * selector labels, and its receiver ports.
- */
-export const TEMPO_OTLP = {
-  service: 'tempo',
-  namespace: ADDON_NAMESPACES.tempo,
-  podLabels: { 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo' },
-  ports: { grpc: 4317, 'http/protobuf': 4318 },
-} as const satisfies {
-  service: string;
-  namespace: string;
-  podLabels: Record<string, string>;
-  ports: Record<OtlpProtocol, number>;
-};
 
 /** Environment variable the pod's name is read into, for the `k8s.pod.name` resource attribute. */
 export const POD_NAME_ENV = 'OTEL_RESOURCE_ATTRIBUTES_POD_NAME';

@@ -1,3 +1,4 @@
+import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
 import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
 import type { Recorded } from './harness';
@@ -138,6 +139,15 @@ describe('key values', () => {
 
   test('Grafana gets Loki and Tempo data sources when they are installed', () => {
     expect(kps().grafana.additionalDataSources.map((d: { type: string }) => d.type)).toEqual(['loki', 'tempo']);
+  });
+
+  test('Tempo is released under the Service name traced workloads export to, with both OTLP receivers on', () => {
+    const tempo = release(`full-${TEMPO_OTLP.service}`).inputs;
+    expect(tempo.namespace).toBe(TEMPO_OTLP.namespace);
+    expect(tempo.values.tempo.receivers.otlp.protocols).toEqual({
+      grpc: { endpoint: `0.0.0.0:${TEMPO_OTLP.ports.grpc}` },
+      http: { endpoint: `0.0.0.0:${TEMPO_OTLP.ports['http/protobuf']}` },
+    });
   });
 
   test('Grafana is served at grafana.<domain> through the installed ingress', async () => {
