@@ -93,7 +93,7 @@ export const TARGETS = {
 
 const x = (n: number): string => `${n.toFixed(2)}×`;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const ms = (n: number): string => `${n.toFixed(2)} ms`;
+const ms = (n: number, digits = 2): string => `${n.toFixed(digits)} ms`;
 
 /** Checks every target whose cases were run; figures without a target are included for context. */
 export function checkTargets(cases: readonly CaseSummary[]): TargetCheck[] {
@@ -188,7 +188,7 @@ export function checkTargets(cases: readonly CaseSummary[]): TargetCheck[] {
     });
     if (ourImport.importMs && plusImport.importMs) {
       checks.push({
-        name: `Import alone (after node and ts-node start): platform ${ms(ourImport.importMs.median)}, cdk8s-plus-27 ${ms(plusImport.importMs.median)}`,
+        name: `Import alone (after node and ts-node start): platform ${ms(ourImport.importMs.median, 0)}, cdk8s-plus-27 ${ms(plusImport.importMs.median, 0)}`,
         measured: x(ourImport.importMs.median / plusImport.importMs.median),
         limit: '',
       });

@@ -15,8 +15,6 @@ export interface Sample {
   readonly wallMs: number;
   /** Peak resident set size of the largest node process of the run, in kilobytes. */
   readonly maxRssKb: number;
-  /** Node processes that reported (more than one for the test suite's workers). */
-  readonly processes: number;
   /** What the case program reported about itself, if it is one of ours. */
   readonly report?: CaseReport;
   /** Exit code. */
@@ -94,7 +92,6 @@ export function runOnce(command: Command, scratch: Scratch): Promise<Sample> {
       resolve({
         wallMs,
         maxRssKb: rss.length ? Math.max(...rss) : 0,
-        processes: rss.length,
         report: line ? (JSON.parse(line.slice(REPORT_PREFIX.length)) as CaseReport) : undefined,
         exitCode: code ?? 1,
         outputTail: output.slice(-OUTPUT_TAIL),
