@@ -22,6 +22,12 @@ import { addMonitor } from './observability/monitors';
 import type { HttpMetricNames, ResolvedHttpMetrics } from './observability/signals';
 import { resolveHttpMetrics } from './observability/signals';
 
+/**
+ * Workloads per PrometheusRule and per dashboard ConfigMap: a larger app gets several of each (`<app>-alerts-2`,
+ * `<app>-dashboard-2`, ...), each well under the API server's object size limit.
+ */
+export const OBSERVED_WORKLOADS_PER_OBJECT = 40;
+
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
   /**
@@ -230,11 +236,17 @@ export class PlatformChart extends Chart {
     if (!alerts && !dashboard) return;
     // A meshed app also records linkerd-viz, which brings the proxies' scrape job the request signals read.
     this.addons('prometheus');
-    if (this.nodes.length > 1) return;
+    // Every OBSERVED_WORKLOADS_PER_OBJECT workloads start a new PrometheusRule and dashboard, so that neither
+    // outgrows what the API server stores in one object (about 10 kB of dashboard per workload; 1 MiB at most).
+    const first = this.nodes.length - 1;
+    if (first % OBSERVED_WORKLOADS_PER_OBJECT !== 0) return;
+    const part = first / OBSERVED_WORKLOADS_PER_OBJECT + 1;
+    const nodes = () => this.nodes.slice(first, first + OBSERVED_WORKLOADS_PER_OBJECT);
     // Upper-case ids: workload ids are DNS labels, so these never collide with one.
-    const app = { app: this.appName, namespace: this.namespace as string, httpMetrics, nodes: () => this.nodes };
-    if (alerts) addAppAlerts(this, 'Alerts', { ...app, thresholds: alerts });
-    if (dashboard) addAppDashboard(this, 'Dashboard', app);
+    const suffix = part === 1 ? '' : String(part);
+    const app = { app: this.appName, namespace: this.namespace as string, httpMetrics, nodes, part };
+    if (alerts) addAppAlerts(this, `Alerts${suffix}`, { ...app, thresholds: alerts });
+    if (dashboard) addAppDashboard(this, `Dashboard${suffix}`, app);
   }
 
   /** Admits an ingress controller to a workload's port (recorded by routes; read by its NetworkPolicy). */

@@ -136,17 +136,30 @@ export interface AppAlertsProps {
   readonly httpMetrics: ResolvedHttpMetrics;
   /** The app's workloads, read at synth time (workloads register after the rule is created). */
   readonly nodes: () => readonly GraphNode[];
+  /**
+   * Which of the app's rules this is, when its workloads are split over several.
+   * @default 1
+   */
+  readonly part?: number;
 }
 
-/** Adds the app's PrometheusRule, `<app>-alerts`, whose groups are computed when the chart is synthesized. */
+/**
+ * Adds the app's PrometheusRule, `<app>-alerts` (`<app>-alerts-<part>` after the first), whose groups are computed
+ * when the chart is synthesized.
+ */
 export function addAppAlerts(scope: Construct, id: string, props: AppAlertsProps): PrometheusRule {
   const queries = new WorkloadQueries(props.namespace, props.httpMetrics);
   return new PrometheusRule(scope, id, {
-    metadata: { name: `${props.app}-alerts` },
+    metadata: { name: partName(`${props.app}-alerts`, props.part) },
     spec: Lazy.any({
       produce: () => ({ groups: props.nodes().map((node) => alertGroup(node, queries, props)) }),
     }),
   });
+}
+
+/** `name` for the first part of a split object, `name-<part>` for the others. */
+export function partName(name: string, part = 1): string {
+  return part === 1 ? name : `${name}-${part}`;
 }
 
 /** The rule group of one workload. */
