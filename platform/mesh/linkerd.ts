@@ -10,8 +10,12 @@ import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
 import { resolveResources } from '../core/resources';
 import type { PropValidator } from '../core/validate';
-import { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
-import type { ServiceProfileV1Alpha2SpecRoutes } from '../crds/serviceprofiles-linkerd.io';
+import type * as ServiceProfileCrds from '../crds/serviceprofiles-linkerd.io';
+import type { ServiceProfileV1Alpha2, ServiceProfileV1Alpha2SpecRoutes } from '../crds/serviceprofiles-linkerd.io';
+
+/** The generated CRD module, loaded by the first service with route metrics. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profileCrds = (): typeof ServiceProfileCrds => require('../crds/serviceprofiles-linkerd.io');
 
 /** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`). */
 export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
@@ -369,7 +373,7 @@ export function addServiceProfile(
   target: { service: string; namespace: string; labels: Record<string, string> },
   routes: readonly ResolvedRouteMetric[],
 ): ServiceProfileV1Alpha2 {
-  return new ServiceProfileV1Alpha2(scope, 'service-profile', {
+  return new (profileCrds().ServiceProfileV1Alpha2)(scope, 'service-profile', {
     metadata: { name: serviceProfileName(target.service, target.namespace), labels: target.labels },
     spec: {
       routes: routes.map((r): ServiceProfileV1Alpha2SpecRoutes => ({

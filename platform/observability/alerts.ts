@@ -11,9 +11,14 @@ import type {
   PrometheusRuleSpecGroups,
   PrometheusRuleSpecGroupsRules,
 } from '../crds/prometheusrules-monitoring.coreos.com';
-import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../crds/prometheusrules-monitoring.coreos.com';
+import type * as PrometheusRuleCrds from '../crds/prometheusrules-monitoring.coreos.com';
+import type { PrometheusRule } from '../crds/prometheusrules-monitoring.coreos.com';
 import type { ResolvedHttpMetrics } from './signals';
 import { WorkloadQueries } from './signals';
+
+/** The generated CRD module, loaded by the first app with alerts (it is not needed to import the platform). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ruleCrds = (): typeof PrometheusRuleCrds => require('../crds/prometheusrules-monitoring.coreos.com');
 
 /** Thresholds of an app's alerts. */
 export interface AlertThresholds {
@@ -149,7 +154,7 @@ export interface AppAlertsProps {
  */
 export function addAppAlerts(scope: Construct, id: string, props: AppAlertsProps): PrometheusRule {
   const queries = new WorkloadQueries(props.namespace, props.httpMetrics);
-  return new PrometheusRule(scope, id, {
+  return new (ruleCrds().PrometheusRule)(scope, id, {
     metadata: { name: partName(`${props.app}-alerts`, props.part) },
     spec: Lazy.any({
       produce: () => ({ groups: props.nodes().map((node) => alertGroup(node, queries, props)) }),
@@ -178,7 +183,7 @@ function alertGroup(
     description: string,
   ): PrometheusRuleSpecGroupsRules => ({
     alert: ALERT_NAMES[signal],
-    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(expr),
+    expr: ruleCrds().PrometheusRuleSpecGroupsRulesExpr.fromString(expr),
     for: forDuration,
     labels: { severity: ALERT_SEVERITY[signal], app: props.app, workload: w },
     annotations: { summary, description },

@@ -5,11 +5,10 @@
 import type { Construct } from 'constructs';
 import { parseQuantity } from '../core/quantity';
 import type { PropValidator } from '../core/validate';
-import {
+import type * as VpaCrds from '../crds/vpa-autoscaling.k8s.io';
+import type {
   VerticalPodAutoscaler,
   VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesControlledValues as ControlledValues,
-  VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMaxAllowed as MaxAllowed,
-  VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMinAllowed as MinAllowed,
   VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMode as ContainerMode,
   VerticalPodAutoscalerSpecUpdatePolicyUpdateMode as UpdateMode,
 } from '../crds/vpa-autoscaling.k8s.io';
@@ -88,15 +87,11 @@ export interface ResolvedVerticalScaling {
  * The VPA scales requests and limits together, keeping the ratio the workload declares: with requests only, a
  * container that is OOM-killed at its limit would get a larger request but the same limit, and be killed again.
  */
-export const VPA_CONTROLLED_VALUES = ControlledValues.REQUESTS_AND_LIMITS;
+export const VPA_CONTROLLED_VALUES = 'RequestsAndLimits';
 
-/** The CRD's enum value of each mode. */
-const UPDATE_MODES: Readonly<Record<VerticalScalingMode, UpdateMode>> = {
-  Off: UpdateMode.OFF,
-  Initial: UpdateMode.INITIAL,
-  Recreate: UpdateMode.RECREATE,
-  InPlaceOrRecreate: UpdateMode.IN_PLACE_OR_RECREATE,
-};
+/** The generated CRD module, loaded by the first VPA (it is not needed to import the platform). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vpaCrds = (): typeof VpaCrds => require('../crds/vpa-autoscaling.k8s.io');
 
 const RESOURCES: readonly ScaledResource[] = ['cpu', 'memory'];
 const EXAMPLE: Readonly<Record<ScaledResource, string>> = { cpu: '250m', memory: '256Mi' };
@@ -211,21 +206,27 @@ export function addVerticalPodAutoscaler(
     const entries = RESOURCES.filter((r) => b[r] !== undefined).map((r) => [r, make(b[r] as string)] as const);
     return entries.length ? Object.fromEntries(entries) : undefined;
   };
-  return new VerticalPodAutoscaler(scope, 'vpa', {
+  const crds = vpaCrds();
+  return new crds.VerticalPodAutoscaler(scope, 'vpa', {
     metadata: { name: target.name, labels: target.labels },
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: target.kind, name: target.name },
-      updatePolicy: { updateMode: UPDATE_MODES[scaling.mode] },
+      // The mode names are the CRD's enum values.
+      updatePolicy: { updateMode: scaling.mode as UpdateMode },
       resourcePolicy: {
         containerPolicies: [
           {
             containerName: target.container,
             controlledResources: [...scaling.resources],
-            controlledValues: VPA_CONTROLLED_VALUES,
-            minAllowed: bound(scaling.minAllowed, (q) => MinAllowed.fromString(q)),
-            maxAllowed: bound(scaling.maxAllowed, (q) => MaxAllowed.fromString(q)),
+            controlledValues: VPA_CONTROLLED_VALUES as ControlledValues,
+            minAllowed: bound(scaling.minAllowed, (q) =>
+              crds.VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMinAllowed.fromString(q),
+            ),
+            maxAllowed: bound(scaling.maxAllowed, (q) =>
+              crds.VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMaxAllowed.fromString(q),
+            ),
           },
-          { containerName: '*', mode: ContainerMode.OFF },
+          { containerName: '*', mode: 'Off' as ContainerMode },
         ],
       },
     },
