@@ -1,21 +1,12 @@
-import type { PlatformChart, PlatformChartProps } from '../../platform';
-import { ALERT_NAMES, DEFAULT_ALERT_THRESHOLDS, Database, ENGINE_METRICS, Service, Worker } from '../../platform';
+import type { PlatformChart } from '../../platform';
+import { ALERT_NAMES, DEFAULT_ALERT_THRESHOLDS, Database, ENGINE_METRICS, Service } from '../../platform';
 import type { DatabaseEngine } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { IMAGE, observedApp } from './fixtures';
 import { promqlErrors } from './promql';
 
-const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
-
-/** An app with a service with metrics, a service without, a worker and a Postgres database. */
-function app(props: PlatformChartProps = {}): PlatformChart {
-  const chart = newChart(props);
-  new Service(chart, 'api', { image: IMAGE, port: 9898, metrics: { port: 9797 } });
-  new Service(chart, 'web', { image: IMAGE, port: 8080 });
-  new Worker(chart, 'consumer', { image: IMAGE, liveness: { http: '/healthz' }, metrics: { port: 9797 } });
-  new Database(chart, 'db', { engine: 'postgres' });
-  return chart;
-}
+const app = observedApp;
 
 const rule = (chart: PlatformChart): Obj => find(synth(chart), 'PrometheusRule', 'shop-alerts');
 const group = (r: Obj, workload: string): Obj => {

@@ -1,4 +1,4 @@
-import type { PlatformChart, PlatformChartProps } from '../../platform';
+import type { PlatformChart } from '../../platform';
 import {
   Database,
   ENGINE_METRICS,
@@ -11,19 +11,10 @@ import {
 import type { DatabaseEngine, ServiceProps } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { IMAGE, observedApp } from './fixtures';
 import { promqlErrors } from './promql';
 
-const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
-
-/** An app with a service with metrics, a service without, a worker and a Postgres database. */
-function app(props: PlatformChartProps = {}): PlatformChart {
-  const chart = newChart(props);
-  new Service(chart, 'api', { image: IMAGE, port: 9898, metrics: { port: 9797 } });
-  new Service(chart, 'web', { image: IMAGE, port: 8080 });
-  new Worker(chart, 'consumer', { image: IMAGE, liveness: { http: '/healthz' }, metrics: { port: 9797 } });
-  new Database(chart, 'db', { engine: 'postgres' });
-  return chart;
-}
+const app = observedApp;
 
 const configMap = (chart: PlatformChart): Obj => find(synth(chart), 'ConfigMap', 'shop-dashboard');
 const dashboard = (chart: PlatformChart): Obj => JSON.parse(configMap(chart).data['shop.json']);
