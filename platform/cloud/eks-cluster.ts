@@ -335,23 +335,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     this.ebsCsiRole = new aws.iam.Role(
       `${name}-ebs-csi`,
       {
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Federated: this.oidcProvider.arn },
-              Action: 'sts:AssumeRoleWithWebIdentity',
-              Condition: {
-                // Only the EBS CSI controller's service account, and only for STS, may assume this role.
-                StringEquals: pulumi.all([issuerHost]).apply(([host]) => ({
-                  [`${host}:sub`]: EBS_CSI_SERVICE_ACCOUNT,
-                  [`${host}:aud`]: 'sts.amazonaws.com',
-                })),
-              },
-            },
-          ],
-        }),
+        assumeRolePolicy: irsaTrustPolicy(this.oidcProvider.arn, issuerHost, EBS_CSI_SERVICE_ACCOUNT),
         tags,
       },
       child,
@@ -428,22 +412,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     const role = new aws.iam.Role(
       `${name}-cluster-autoscaler`,
       {
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Federated: this.oidcProvider.arn },
-              Action: 'sts:AssumeRoleWithWebIdentity',
-              Condition: {
-                StringEquals: issuerHost.apply((host) => ({
-                  [`${host}:sub`]: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-                  [`${host}:aud`]: 'sts.amazonaws.com',
-                })),
-              },
-            },
-          ],
-        }),
+        assumeRolePolicy: irsaTrustPolicy(this.oidcProvider.arn, issuerHost, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT),
         tags,
       },
       { parent: this },
@@ -516,4 +485,31 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       { parent: this, provider: this.provider, dependsOn: [this.nodeGroup, policy] },
     );
   }
+}
+
+/**
+ * The trust policy of an IRSA role: only the given Kubernetes service account (`system:serviceaccount:<ns>:<name>`),
+ * through the cluster's OIDC provider and only for STS, may assume the role.
+ */
+function irsaTrustPolicy(
+  oidcProviderArn: pulumi.Input<string>,
+  issuerHost: pulumi.Output<string>,
+  serviceAccount: string,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: oidcProviderArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: issuerHost.apply((host) => ({
+            [`${host}:sub`]: serviceAccount,
+            [`${host}:aud`]: 'sts.amazonaws.com',
+          })),
+        },
+      },
+    ],
+  });
 }
