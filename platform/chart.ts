@@ -184,7 +184,11 @@ export class PlatformChart extends Chart {
   ): Record<string, SecretKeyRef> {
     const existing = this.secretRequirements.get(name);
     if (existing && existing.generate !== options.generate) {
-      throw new Error(`${this.node.path}: Secret "${name}" is declared both as generated and as supplied by config`);
+      new PropValidator(this.node.path).fail(
+        `requireSecret(${JSON.stringify(name)})`,
+        'is declared both as generated and as supplied by config',
+        'give the generated and the supplied keys two Secrets of their own',
+      );
     }
     const entry = existing ?? { keys: new Set<string>(), ...options };
     keys.forEach((k) => entry.keys.add(k));

@@ -150,3 +150,11 @@ describe('NetworkPolicies from the app graph', () => {
     ]);
   });
 });
+
+test('a Secret cannot be both generated and supplied by config, and the error says what to do', () => {
+  const chart = newChart();
+  chart.requireSecret('api', ['token'], { generate: true, description: 'x' });
+  expect(() => chart.requireSecret('api', ['key'], { generate: false, description: 'y' })).toThrow(
+    'shop: requireSecret("api") is declared both as generated and as supplied by config; give the generated and the supplied keys two Secrets of their own',
+  );
+});
