@@ -1,0 +1,7 @@
+# Pinned versions of the local tools (sourced by build-tools.sh). The Pulumi engine's versions are pinned by
+# ../shared/pulumi-plugins/build.sh; see docs/deploy.md for how they relate to the npm SDKs.
+KUBERNETES_VERSION=v1.33.5 # must match tools/go.mod
+KWOK_VERSION=v0.8.0
+HELM_VERSION=v3.22.0
+KUBE_SCORE_VERSION=v1.20.0
+KUBECONFORM_VERSION=v0.8.0
