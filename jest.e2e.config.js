@@ -1,0 +1,13 @@
+/**
+ * The e2e suite (`npm run e2e`): against a local control plane and the real Pulumi engine, one suite file at a
+ * time (each starts its own cluster), inside the network and PID namespaces of scripts/cluster/netns.sh.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/e2e'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 300_000,
+  maxWorkers: 1,
+};

@@ -1,0 +1,275 @@
+/**
+ * A throwaway Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
+ * kwok (nodes and the pod lifecycle without a kubelet), with nodes over three zones, a default StorageClass and a
+ * pool of volumes. It runs only the processes it starts, stops only those, and refuses to start outside an
+ * isolated network namespace (`scripts/cluster/netns.sh`), so that nothing it does can reach another host:
+ * Service and pod IPs there are unroutable and every connection to them fails at once.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { kubeconfigYaml, makePki } from './pki';
+import { clusterObjects } from './topology';
+import type { TopologyOptions } from './topology';
+
+/** Where the tools are: `build-tools.sh` links them into `<cache>/bin`. */
+export function toolsBin(): string {
+  const cache =
+    process.env.K8S_PLATFORM_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'k8s-platform');
+  return join(cache, 'bin');
+}
+
+/** What a running cluster is: enough to use it, and to stop exactly its processes. */
+export interface ClusterState {
+  /** The cluster's temp dir (certificates, data, logs). */
+  readonly dir: string;
+  /** Path of an admin kubeconfig. */
+  readonly kubeconfig: string;
+  /** `https://127.0.0.1:<port>`. */
+  readonly server: string;
+  /** Process ids of the components, by name. */
+  readonly pids: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link startLocalCluster}. */
+export interface StartOptions extends Partial<TopologyOptions> {
+  /** Parent directory of the cluster's temp dir. @default os temp dir */
+  readonly parentDir?: string;
+  /** Directory of the binaries. @default {@link toolsBin} */
+  readonly bin?: string;
+  /** Log progress. @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+const DEFAULTS: TopologyOptions = { nodesPerZone: 2, volumes: 40, volumeSize: '100Gi', volumeDir: '/var/empty' };
+/** Pod IPs kwok hands out and Service IPs: never routed (the namespace has only loopback). */
+const POD_CIDR = '10.244.0.0/16';
+const SERVICE_CIDR = '10.96.0.0/16';
+const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+
+/** Throws unless this process sees no network but loopback (run it through `scripts/cluster/netns.sh`). */
+export function assertIsolatedNetwork(): void {
+  if (process.env.K8S_PLATFORM_NETNS_CHECK === 'off') return;
+  const others = Object.keys(networkInterfaces()).filter((name) => name !== 'lo');
+  if (others.length > 0) {
+    throw new Error(
+      `the local cluster runs only in a network namespace with nothing but loopback, and this one has ` +
+        `${others.join(', ')}: start it through scripts/cluster/netns.sh (npm run e2e and npm run cluster:up do)`,
+    );
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function missingTools(bin: string): string[] {
+  return COMPONENTS.filter((c) => !existsSync(join(bin, c)));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, check: () => boolean, timeoutMs: number, logFile?: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await sleep(250);
+  }
+  const tail = logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+  throw new Error(
+    `local cluster: ${what} not ready after ${timeoutMs / 1000} s${tail ? `; last log lines:\n${tail}` : ''}`,
+  );
+}
+
+/** Runs kubectl against the cluster; returns stdout, throws with kubectl's stderr. */
+export function kubectl(kubeconfig: string, args: readonly string[], input?: string): string {
+  const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.error) throw new Error(`kubectl: ${r.error.message} (is kubectl on PATH?)`);
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Starts the cluster and returns once nodes are Ready and the controllers have made the default ServiceAccount. */
+export async function startLocalCluster(options: StartOptions = {}): Promise<ClusterState> {
+  assertIsolatedNetwork();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const bin = options.bin ?? toolsBin();
+  const missing = missingTools(bin);
+  if (missing.length > 0) {
+    throw new Error(`local cluster: ${missing.join(', ')} missing in ${bin}; run: bash scripts/cluster/build-tools.sh`);
+  }
+  const topology = { ...DEFAULTS, ...options };
+  const parent = options.parentDir ?? process.env.TMPDIR ?? '/tmp';
+  const dir = join(parent, `k8s-platform-cluster-${process.pid}-${Date.now().toString(36)}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const pki = makePki(dir);
+  const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
+    Array.from({ length: 6 }, freePort),
+  );
+  const server = `https://127.0.0.1:${apiPort}`;
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml(server, pki.caCert, pki.adminToken), { mode: 0o600 });
+  const pids: Record<string, number> = {};
+  const state: ClusterState = { dir, kubeconfig, server, pids };
+  const saveState = (): void => writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(state, null, 2)}\n`);
+
+  const run = (name: (typeof COMPONENTS)[number], args: readonly string[]): void => {
+    const out = openSync(join(dir, 'logs', `${name}.log`), 'a');
+    const child = spawn(join(bin, name), args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
+    if (child.pid === undefined) throw new Error(`local cluster: could not start ${name}`);
+    child.unref();
+    pids[name] = child.pid;
+    saveState();
+  };
+  const ok = (args: readonly string[]): boolean =>
+    spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args]).status === 0;
+  const authKubeconfig = ['--kubeconfig', '--authentication-kubeconfig', '--authorization-kubeconfig'].flatMap((f) => [
+    f,
+    kubeconfig,
+  ]);
+
+  try {
+    const t0 = Date.now();
+    run('etcd', [
+      '--name=local',
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=local=http://127.0.0.1:${etcdPeer}`,
+      // A throwaway cluster: durability is not the point, speed on a small disk is.
+      '--unsafe-no-fsync',
+      '--quota-backend-bytes=4294967296',
+    ]);
+    run('kube-apiserver', [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--token-auth-file=${pki.tokenFile}`,
+      '--authorization-mode=Node,RBAC',
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--allow-privileged=true',
+      // Webhook servers would run in pods, and no container runs here: calling them could only fail. Their
+      // configurations are still created and validated; what they would mutate or refuse is not exercised.
+      '--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+      '--profiling=false',
+    ]);
+    await waitFor(
+      'kube-apiserver',
+      () => ok(['get', '--raw', '/readyz']),
+      60_000,
+      join(dir, 'logs', 'kube-apiserver.log'),
+    );
+    run('kube-controller-manager', [
+      ...authKubeconfig,
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      `--cluster-signing-cert-file=${pki.caCert}`,
+      `--cluster-signing-key-file=${pki.caKey}`,
+      '--use-service-account-credentials',
+      '--controllers=*',
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    ]);
+    run('kube-scheduler', [
+      ...authKubeconfig,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${schedPort}`,
+    ]);
+    run('kwok', [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${join(bin, 'stages.yaml')}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      `--cidr=${POD_CIDR}`,
+      '--node-ip=10.243.0.1',
+      `--server-address=127.0.0.1:${kwokPort}`,
+    ]);
+    kubectl(
+      kubeconfig,
+      ['create', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects(topology) }),
+    );
+    await waitFor(
+      'nodes',
+      () => ok(['wait', '--for=condition=Ready', 'node', '--all', '--timeout=1s']),
+      60_000,
+      join(dir, 'logs', 'kwok.log'),
+    );
+    await waitFor(
+      'kube-controller-manager (default ServiceAccount)',
+      () => ok(['-n', 'default', 'get', 'serviceaccount', 'default']),
+      60_000,
+      join(dir, 'logs', 'kube-controller-manager.log'),
+    );
+    log(`local cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server}, kubeconfig ${kubeconfig}`);
+    return state;
+  } catch (error) {
+    stopLocalCluster(state);
+    throw error;
+  }
+}
+
+/** True when `pid` is still one of this cluster's processes (a pid can be reused once its process is gone). */
+function ours(pid: number, dir: string): boolean {
+  try {
+    // Every component is started with a path inside the cluster's dir on its command line.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the cluster's processes (and only those), then removes its temp dir unless `keepDir`. */
+export function stopLocalCluster(state: ClusterState, keepDir = false): void {
+  const alive = Object.values(state.pids).filter((pid) => ours(pid, state.dir));
+  for (const pid of alive) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (alive.some((pid) => ours(pid, state.dir)) && Date.now() < deadline) spawnSync('sleep', ['0.2']);
+  for (const pid of alive.filter((p) => ours(p, state.dir))) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (!keepDir) rmSync(state.dir, { recursive: true, force: true });
+}
+
+/** Reads the state a running cluster wrote into its dir. */
+export function readClusterState(dir: string): ClusterState {
+  return JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterState;
+}
