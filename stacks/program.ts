@@ -157,6 +157,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     domain: config.domain,
     clusterReadiness: cluster.readiness,
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
+    chartSource: config.chartSource,
   });
 
   const secretValues: Record<string, pulumi.Output<string>> = {};

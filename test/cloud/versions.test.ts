@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as versions from '../../platform/cloud/versions';
 import type { ChartRef } from '../../platform/cloud/versions';
@@ -32,5 +32,17 @@ describe('pinned versions', () => {
 
   test('the Gateway API manifest URL carries its pinned version', () => {
     expect(versions.GATEWAY_API.url).toContain(`/download/${versions.GATEWAY_API.version}/standard-install.yaml`);
+  });
+});
+
+describe('pins that CI can test', () => {
+  const shared = join(__dirname, '../../../shared/charts');
+
+  test.each(charts)('%s is in ../shared/charts at exactly the pinned version', (_name, chart) => {
+    expect(existsSync(join(shared, `${chart.chart}-${chart.version}.tgz`))).toBe(true);
+  });
+
+  test('the Gateway API manifest is in ../shared/charts at the pinned version', () => {
+    expect(existsSync(join(shared, `gateway-api-${versions.GATEWAY_API.version}-standard-install.yaml`))).toBe(true);
   });
 });
