@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
 import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
@@ -55,6 +56,7 @@ const nodePorts = new PlatformAddons('np', { provider, addons: ['contour'], ingr
 beforeAll(() => settle(recorded));
 
 const RELEASE = 'kubernetes:helm.sh/v3:Release';
+const CONFIG_FILE = 'kubernetes:yaml/v2:ConfigFile';
 const release = (name: string): Recorded => named(recorded, name, RELEASE);
 const releasesOf = (prefix: string) => ofType(recorded, RELEASE).filter((r) => r.name.startsWith(`${prefix}-`));
 
@@ -69,7 +71,6 @@ describe('pinned charts', () => {
   test.each([
     ['full-ingress-nginx', INGRESS_NGINX_CHART],
     ['full-contour', CONTOUR_CHART],
-    ['full-linkerd-crds', LINKERD_CRDS_CHART],
     ['full-linkerd-control-plane', LINKERD_CONTROL_PLANE_CHART],
     ['full-kube-prometheus-stack', KUBE_PROMETHEUS_STACK_CHART],
     ['full-vertical-pod-autoscaler', VPA_CHART],
@@ -232,18 +233,42 @@ describe('Linkerd identity', () => {
     });
   });
 
-  test('linkerd-crds leaves the Gateway API CRDs to the gateway-api add-on', () => {
-    expect(release('full-linkerd-crds').inputs.values).toEqual({ installGatewayAPI: false });
+  test('the Linkerd CRDs are applied without a Helm release, and without the Gateway API CRDs', () => {
+    expect(recorded.some((r) => r.type === RELEASE && r.name === 'full-linkerd-crds')).toBe(false);
+    const file = named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).inputs.file as string;
+    expect(file).toMatch(/addons\/crds\/linkerd-crds-\d+\.\d+\.\d+\.yaml$/);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/^  group: gateway\.networking\.k8s\.io$/m);
   });
 });
 
 describe('dependency order', () => {
-  test('linkerd-crds waits for the Gateway API CRDs', () => {
-    expect(release('full-linkerd-crds').dependsOn).toContain('full-gateway-api');
+  test('the Linkerd CRDs wait for the Gateway API CRDs', () => {
+    expect(named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).dependsOn).toContain('full-gateway-api');
   });
 
-  test('the control plane waits for linkerd-crds', () => {
-    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-linkerd-crds');
+  test('the control plane waits for the Linkerd CRDs', () => {
+    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-crds-linkerd-crds');
+  });
+
+  test.each([
+    ['full-contour', 'contour'],
+    ['full-kube-prometheus-stack', 'kube-prometheus-stack'],
+    ['full-vertical-pod-autoscaler', 'vertical-pod-autoscaler'],
+  ])('%s waits for its CRDs, applied as their own resources, and Helm skips them', (name, chart) => {
+    expect(release(name).inputs.skipCrds).toBe(true);
+    expect(release(name).dependsOn).toContain(`full-crds-${chart}`);
+    expect(named(recorded, `full-crds-${chart}`, CONFIG_FILE).inputs.file).toMatch(
+      new RegExp(`addons/crds/${chart}-[\\d.]+\\.yaml$`),
+    );
+  });
+
+  test('Contour leaves its CRDs to the platform', () => {
+    expect(release('full-contour').inputs.values.contour.manageCRDs).toBe(false);
+  });
+
+  test('a release whose chart has no CRDs applies none', () => {
+    expect(release('full-ingress-nginx').inputs.skipCrds).toBe(false);
+    expect(recorded.some((r) => r.name === 'full-crds-ingress-nginx')).toBe(false);
   });
 
   test('linkerd-viz waits for the control plane and Prometheus', () => {
@@ -312,7 +337,7 @@ describe('the platform Gateway', () => {
   });
 
   test('Linkerd does not wait for CRDs the cluster provides', () => {
-    expect(release('gkegw-linkerd-crds').dependsOn).not.toContain('gkegw-gateway-api');
+    expect(named(recorded, 'gkegw-crds-linkerd-crds', CONFIG_FILE).dependsOn).not.toContain('gkegw-gateway-api');
   });
 
   test('provided CRDs without Contour leave nothing to install or wait for', () => {

@@ -15,6 +15,8 @@ export interface ContourValues {
     readonly replicaCount: number;
     readonly ingressClass: { readonly name: string; readonly create: boolean; readonly default: boolean };
     readonly extraArgs?: readonly string[];
+    /** Off: the platform applies Contour's CRDs itself (addons/crds.ts), one owner that upgrades them. */
+    readonly manageCRDs: boolean;
   };
   /** Contour's own configuration file (free-form in the chart: Contour's config schema, not the chart's). */
   readonly configInline?: {
@@ -38,6 +40,7 @@ export function contourValues(
     contour: {
       replicaCount: 2,
       ingressClass: { name: 'contour', create: true, default: false },
+      manageCRDs: false,
       ...(gatewayApi ? { extraArgs: ['--disable-feature=tlsroutes', '--disable-feature=tcproutes'] } : {}),
     },
     ...(gatewayApi ? { configInline: { gateway: { gatewayRef: { ...PLATFORM_GATEWAY } } } } : {}),

@@ -3,6 +3,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
 import { chartOrigin } from './chart-source';
 import type { ChartSource } from './chart-source';
+import { addonCrdFile } from './crds';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
 export interface AddonInstallerArgs {
@@ -39,6 +40,8 @@ export interface ReleaseSpec<V extends object> {
 export class AddonInstaller {
   /** Every Helm release created, by release name. */
   public readonly releases: Record<string, k8s.helm.v3.Release> = {};
+  /** The CRDs applied for each chart that has them, by chart name. */
+  public readonly crdGroups: Record<string, k8s.yaml.v2.ConfigFile> = {};
 
   /** Keeps the shared settings. */
   constructor(public readonly args: AddonInstallerArgs) {}
@@ -58,8 +61,25 @@ export class AddonInstaller {
     };
   }
 
-  /** Installs one release of a pinned chart after `dependsOn`. */
+  /**
+   * Applies a pinned chart's CRDs (server-side, from `addons/crds/`, see `crds.ts`) after `dependsOn`; undefined when
+   * the chart has none.
+   */
+  public crds(chart: ChartRef, dependsOn: readonly pulumi.Resource[]): k8s.yaml.v2.ConfigFile | undefined {
+    const file = addonCrdFile(chart);
+    if (file === undefined) return undefined;
+    const group = new k8s.yaml.v2.ConfigFile(
+      `${this.args.name}-crds-${chart.chart}`,
+      { file },
+      this.options(dependsOn),
+    );
+    this.crdGroups[chart.chart] = group;
+    return group;
+  }
+
+  /** Installs one release of a pinned chart after `dependsOn`, and after its CRDs, which Helm then skips. */
   public release<V extends object>(spec: ReleaseSpec<V>, dependsOn: readonly pulumi.Resource[]): k8s.helm.v3.Release {
+    const crds = this.crds(spec.chart, dependsOn);
     const release = new k8s.helm.v3.Release(
       `${this.args.name}-${spec.name}`,
       {
@@ -73,8 +93,10 @@ export class AddonInstaller {
         cleanupOnFail: true,
         timeout: this.args.timeoutSeconds,
         maxHistory: 10,
+        // The CRDs are applied (and upgraded) as their own resources above.
+        skipCrds: crds !== undefined,
       },
-      this.options(dependsOn),
+      this.options(crds ? [crds, ...dependsOn] : dependsOn),
     );
     this.releases[spec.name] = release;
     return release;

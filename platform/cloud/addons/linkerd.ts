@@ -14,12 +14,6 @@ export const LINKERD_CERTIFICATE_DEFAULTS = {
   issuerEarlyRenewalHours: 720,
 } as const;
 
-/** The linkerd-crds chart values the platform sets. */
-export interface LinkerdCrdsValues {
-  /** The Gateway API CRDs come from the `gateway-api` add-on: exactly one owner for cluster-wide CRDs. */
-  readonly installGatewayAPI: boolean;
-}
-
 /** The linkerd-control-plane chart values the platform sets: the identity chain. */
 export interface LinkerdControlPlaneValues {
   readonly identityTrustAnchorsPEM: pulumi.Input<string>;
@@ -103,15 +97,8 @@ export interface LinkerdInstall {
 /** Installs Linkerd: certificates, then its CRDs chart, then the control plane. */
 export function installLinkerd(installer: AddonInstaller, dependsOn: readonly pulumi.Resource[]): LinkerdInstall {
   const certs = linkerdCertificates(installer.name, installer.args.parent);
-  const crds = installer.release<LinkerdCrdsValues>(
-    {
-      name: RELEASE_NAMES.linkerdCrds,
-      chart: LINKERD_CRDS_CHART,
-      namespace: RELEASE_NAMESPACES.linkerd,
-      values: { installGatewayAPI: false },
-    },
-    dependsOn,
-  );
+  // linkerd-crds holds nothing but CRDs (templated, without the Gateway API ones): they are applied directly.
+  const crds = installer.crds(LINKERD_CRDS_CHART, dependsOn);
   const ready = installer.release<LinkerdControlPlaneValues>(
     {
       name: RELEASE_NAMES.linkerdControlPlane,
@@ -122,7 +109,7 @@ export function installLinkerd(installer: AddonInstaller, dependsOn: readonly pu
         identity: { issuer: { tls: { crtPEM: certs.issuerCertPem, keyPEM: certs.issuerKeyPem } } },
       },
     },
-    [crds, ...dependsOn],
+    [...(crds ? [crds] : []), ...dependsOn],
   );
   return { ready, trustAnchorPem: certs.trustAnchorPem };
 }

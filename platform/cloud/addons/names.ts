@@ -15,7 +15,6 @@ export const RELEASE_NAMESPACES = {
 export const RELEASE_NAMES = {
   ingressNginx: 'ingress-nginx',
   contour: 'contour',
-  linkerdCrds: 'linkerd-crds',
   linkerdControlPlane: 'linkerd-control-plane',
   linkerdViz: 'linkerd-viz',
   prometheus: 'kube-prometheus-stack',

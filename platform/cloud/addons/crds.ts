@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChartRef } from '../versions';
+
+/**
+ * The CustomResourceDefinitions of every pinned chart, committed as `crds/<chart>-<version>.yaml` (made by
+ * `npm run crds:addons` from the pinned charts; a test keeps them equal to what the charts render).
+ *
+ * Why the program applies them itself instead of letting Helm do it: Helm installs a chart's CRDs once and never
+ * upgrades them, so a version bump would leave old schemas in the cluster; and the Kubernetes provider can only
+ * tell at preview whether an app's custom resource (a ServiceMonitor, an HTTPProxy) is namespaced when the CRD is
+ * a resource of the same program (pulumi-kubernetes#3176: on an empty cluster `yaml/v2` otherwise fails with
+ * "failed to determine if the following GVK is namespaced"; the pinned provider 4.25 does not read CRDs out of
+ * Helm releases). Applied server-side before the release, they upgrade with the version in the file name.
+ */
+export const ADDON_CRDS_DIR = join(__dirname, 'crds');
+
+/** How to render the CRDs of a chart that templates them (besides the `crds/` folders Helm itself installs). */
+export interface TemplatedCrds {
+  /** Values that turn the CRD templates on. */
+  readonly set: Readonly<Record<string, string>>;
+  /** The templates holding them (`--show-only`); all templates when absent. */
+  readonly templates?: readonly string[];
+  /** The release's namespace, which some charts write into their CRDs' labels. */
+  readonly namespace: string;
+}
+
+/**
+ * Charts whose CRDs are templates. Their releases must then be told not to manage them (see each add-on's values),
+ * so that the CRDs have exactly one owner.
+ */
+export const TEMPLATED_CRDS: Readonly<Record<string, TemplatedCrds>> = {
+  // The Gateway API CRDs have their own owner (the gateway-api add-on).
+  'linkerd-crds': { set: { installGatewayAPI: 'false' }, namespace: 'linkerd' },
+  contour: {
+    set: { 'contour.manageCRDs': 'true' },
+    templates: ['templates/crds/contour-crds.yaml'],
+    namespace: 'projectcontour',
+  },
+  'cert-manager': { set: { 'crds.enabled': 'true' }, namespace: 'cert-manager' },
+};
+
+/**
+ * API groups whose CRDs belong to one chart even when others ship copies: Loki's subcharts carry older
+ * Prometheus Operator CRDs, which must not overwrite (or fight over) kube-prometheus-stack's.
+ */
+export const CRD_GROUP_OWNERS: Readonly<Record<string, string>> = {
+  'monitoring.coreos.com': 'kube-prometheus-stack',
+  'gateway.networking.k8s.io': 'gateway-api',
+};
+
+/** File name of a pinned chart's CRDs. */
+export function addonCrdFileName(chart: ChartRef): string {
+  return `${chart.chart}-${chart.version}.yaml`;
+}
+
+/** Path of a pinned chart's committed CRDs, or undefined when the chart has none. */
+export function addonCrdFile(chart: ChartRef): string | undefined {
+  const path = join(ADDON_CRDS_DIR, addonCrdFileName(chart));
+  return existsSync(path) ? path : undefined;
+}
