@@ -6,7 +6,7 @@
  * Service and pod IPs there are unroutable and every connection to them fails at once.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -203,9 +203,16 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       '--bind-address=127.0.0.1',
       `--secure-port=${schedPort}`,
     ]);
+    // kwok's own stages (nodes, pods, from build-tools.sh) and the project's (scripts/cluster/stages).
+    const stagesDir = join(__dirname, 'stages');
+    const stages = [join(bin, 'stages.yaml'), ...readdirSync(stagesDir).map((f) => join(stagesDir, f))];
+    writeFileSync(join(dir, 'stages.yaml'), stages.map((f) => readFileSync(f, 'utf8')).join('\n---\n'));
     run('kwok', [
       `--kubeconfig=${kubeconfig}`,
-      `--config=${join(bin, 'stages.yaml')}`,
+      `--config=${join(dir, 'stages.yaml')}`,
+      // Renew node leases, as a kubelet does: without them the node controller marks the nodes Unknown after
+      // its grace period and every pod on them NotReady.
+      '--node-lease-duration-seconds=40',
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       `--cidr=${POD_CIDR}`,

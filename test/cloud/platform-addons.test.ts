@@ -31,7 +31,6 @@ import {
   INGRESS_NGINX_CHART,
   KUBE_PROMETHEUS_STACK_CHART,
   LINKERD_CONTROL_PLANE_CHART,
-  LINKERD_CRDS_CHART,
   VPA_CHART,
 } from '../../platform/cloud/versions';
 
