@@ -15,6 +15,7 @@ const recorded = installMocks((args) => {
 });
 
 import { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_NODE_POLICIES, EksCluster } from '../../platform/cloud/eks-cluster';
+import { VPC_CNI_ADDON } from '../../platform/cloud/versions';
 
 const eks = new EksCluster('dev', {
   region: 'eu-west-1',
@@ -28,6 +29,7 @@ const fixed = new EksCluster('fixed', {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   clusterAutoscaler: false,
+  publicAccessCidrs: ['203.0.113.7/32'],
 });
 
 beforeAll(() => settle(recorded));
@@ -95,6 +97,75 @@ describe('EksCluster IAM and encryption', () => {
 
   test('the control plane logs API, audit and authenticator events', () => {
     expect(named(recorded, 'dev-cluster').inputs.enabledClusterLogTypes).toEqual(['api', 'audit', 'authenticator']);
+  });
+});
+
+describe('EksCluster API endpoint', () => {
+  const vpcConfig = (name: string) => named(recorded, `${name}-cluster`, 'aws:eks/cluster:Cluster').inputs.vpcConfig;
+
+  test('without publicAccessCidrs the endpoint is private only', () => {
+    expect(vpcConfig('dev')).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: false });
+    expect(vpcConfig('dev').publicAccessCidrs).toBeUndefined();
+  });
+
+  test('with publicAccessCidrs the public endpoint admits only those CIDRs', () => {
+    expect(vpcConfig('fixed')).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ['203.0.113.7/32'],
+    });
+  });
+});
+
+describe('EksCluster NetworkPolicy enforcement', () => {
+  const cni = () => named(recorded, 'dev-vpc-cni', 'aws:eks/addon:Addon');
+
+  test('the vpc-cni add-on is managed at a pinned version', () => {
+    expect(cni().inputs).toMatchObject({ addonName: 'vpc-cni', addonVersion: VPC_CNI_ADDON.version });
+  });
+
+  test('its network policy agent is on', () => {
+    expect(JSON.parse(cni().inputs.configurationValues)).toEqual({ enableNetworkPolicy: 'true' });
+  });
+
+  test('it takes over the self-managed CNI EKS installs and keeps its configuration on updates', () => {
+    expect(cni().inputs).toMatchObject({
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+    });
+  });
+
+  test('nodes join only once policy enforcement is configured', () => {
+    expect(named(recorded, 'dev-nodes').dependsOn).toContain('dev-vpc-cni');
+  });
+
+  test('workloads wait for the CNI', () => {
+    expect(eks.readiness).toContain(eks.vpcCniAddon);
+  });
+
+  test('a VPC CNI older than 1.14 (no network policy agent) is refused', () => {
+    expect(
+      () =>
+        new EksCluster('old', {
+          region: 'eu-west-1',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          vpcCniVersion: 'v1.13.4-eksbuild.1',
+        }),
+    ).toThrow(
+      `EksCluster old: vpcCniVersion "v1.13.4-eksbuild.1" has no network policy agent; use v1.14.0 or later ` +
+        `(pinned: "${VPC_CNI_ADDON.version}")`,
+    );
+  });
+
+  test('a VPC CNI version that is not an EKS add-on version is refused', () => {
+    expect(
+      () =>
+        new EksCluster('bad', {
+          region: 'eu-west-1',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          vpcCniVersion: 'latest',
+        }),
+    ).toThrow(`EksCluster bad: vpcCniVersion "latest" is not an EKS add-on version such as "${VPC_CNI_ADDON.version}"`);
   });
 });
 
@@ -206,7 +277,7 @@ describe('EksCluster IRSA and storage', () => {
   });
 
   test('workloads wait for nodes, the driver and the StorageClass', () => {
-    expect(eks.readiness).toEqual([eks.nodeGroup, eks.ebsCsiAddon, eks.storageClass]);
+    expect(eks.readiness).toEqual(expect.arrayContaining([eks.nodeGroup, eks.ebsCsiAddon, eks.storageClass]));
   });
 
   test('the kubeconfig uses aws eks get-token and is secret', async () => {
