@@ -72,8 +72,8 @@ export interface GkeSettings {
   readonly autopilot: boolean;
   /** Release channel; GkeCluster's default when absent. */
   readonly releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
-  /** CIDRs allowed to reach the control-plane endpoint. */
-  readonly authorizedNetworks?: readonly string[];
+  /** CIDRs allowed to reach the control-plane endpoint (required: never open to the internet). */
+  readonly authorizedNetworks: readonly string[];
 }
 
 /** EKS-only settings (`k8s-platform:eks`). */
@@ -82,8 +82,8 @@ export interface EksSettings {
   readonly kubernetesVersion?: string;
   /** One NAT gateway, or one per zone. */
   readonly natGateways?: 'single' | 'perZone';
-  /** CIDRs allowed to reach the public API endpoint. */
-  readonly publicAccessCidrs?: readonly string[];
+  /** CIDRs allowed to reach the public API endpoint (required: never open to the internet). */
+  readonly publicAccessCidrs: readonly string[];
   /** AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
 }
@@ -281,6 +281,27 @@ function zonesOf(value: unknown, region: string, cloud: 'gke' | 'eks'): string[]
   );
 }
 
+/** Where a user finds the public address to allow. */
+export const CHECK_IP_COMMAND = 'curl -s https://checkip.amazonaws.com';
+
+/**
+ * The CIDRs allowed to reach a cluster's API endpoint. Required: the providers' default is the whole internet,
+ * and a private-only endpoint would lock out the `pulumi up` run from a laptop or a hosted CI runner.
+ */
+function endpointCidrs(key: string, value: unknown): string[] {
+  const cidrs = stringList(key, value, (c) => (CIDR.test(c) ? undefined : 'is not an IPv4 CIDR'));
+  if (cidrs === undefined || cidrs.length === 0) {
+    throw new StackConfigError(
+      key,
+      value,
+      'required: the CIDRs that may reach the Kubernetes API endpoint (it is never left open to the internet). ' +
+        `Find your public address with \`${CHECK_IP_COMMAND}\` and allow it as x.y.z.w/32: ` +
+        `pulumi config set --path '${CONFIG_NAMESPACE}:${key}[0]' "$(${CHECK_IP_COMMAND})/32"`,
+    );
+  }
+  return cidrs;
+}
+
 function secrets(value: unknown): Record<string, string> {
   const raw = section('secrets', value);
   for (const [key, v] of Object.entries(raw)) {
@@ -378,9 +399,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         project,
         autopilot: bool('gke.autopilot', gke.autopilot, false),
         releaseChannel: optionalOneOf('gke.releaseChannel', gke.releaseChannel, ['RAPID', 'REGULAR', 'STABLE']),
-        authorizedNetworks: stringList('gke.authorizedNetworks', gke.authorizedNetworks, (c) =>
-          CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
-        ),
+        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks),
       },
     };
   }
@@ -411,9 +430,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     eks: {
       kubernetesVersion: version,
       natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
-      publicAccessCidrs: stringList('eks.publicAccessCidrs', eks.publicAccessCidrs, (c) =>
-        CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
-      ),
+      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs),
       awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
     },
   };

@@ -73,10 +73,12 @@ export interface GkeClusterArgs {
   /** Secondary range for Service IPs. @default '10.24.0.0/20' */
   readonly servicesCidr?: pulumi.Input<string>;
   /**
-   * CIDRs allowed to reach the public control-plane endpoint. When unset the endpoint accepts any source (it still
-   * requires Google IAM credentials); set it to your office or CI ranges to shrink the attack surface.
+   * CIDRs allowed to reach the control plane's public endpoint (your address as `x.y.z.w/32`, CI ranges). Omitted
+   * or empty, the endpoint is private only: reachable from inside the VPC, never from the whole internet.
+   * Addresses of other Google Cloud customers are never admitted (`gcpPublicCidrsAccessEnabled: false`).
+   * @default [] (private endpoint only)
    */
-  readonly authorizedNetworks?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly authorizedNetworks?: readonly string[];
   /**
    * Let pods request `NET_ADMIN`/`NET_RAW` on Autopilot, which Linkerd's `proxy-init` container needs.
    * @default false
@@ -126,6 +128,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     const child = { parent: this };
     const gcpName = cloudName(name, 40);
     const labels = args.labels ?? {};
+    const authorizedNetworks = args.authorizedNetworks ?? [];
 
     this.network = new gcp.compute.Network(
       `${name}-vpc`,
@@ -180,20 +183,17 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
         clusterSecondaryRangeName: GKE_PODS_RANGE,
         servicesSecondaryRangeName: GKE_SERVICES_RANGE,
       },
-      // Nodes get internal IPs only; the control plane keeps a public endpoint guarded by IAM (and by
-      // `authorizedNetworks` when given) so `pulumi up` works from a laptop or CI.
+      // Nodes get internal IPs only. The control plane has a public endpoint only for the authorized networks
+      // (so that `pulumi up` works from a laptop or CI), guarded by Google IAM as well.
       privateClusterConfig: {
         enablePrivateNodes: true,
-        enablePrivateEndpoint: false,
+        enablePrivateEndpoint: authorizedNetworks.length === 0,
         masterGlobalAccessConfig: { enabled: true },
       },
-      masterAuthorizedNetworksConfig: args.authorizedNetworks
-        ? {
-            cidrBlocks: pulumi
-              .output(args.authorizedNetworks)
-              .apply((cidrs) => cidrs.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock }))),
-          }
-        : undefined,
+      masterAuthorizedNetworksConfig: {
+        cidrBlocks: authorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })),
+        gcpPublicCidrsAccessEnabled: false,
+      },
       releaseChannel: { channel: args.releaseChannel ?? GKE_DEFAULTS.releaseChannel },
       // GKE owns the Gateway API CRDs (recent versions install them anyway): say so explicitly, standard channel.
       gatewayApiConfig: { channel: 'CHANNEL_STANDARD' },

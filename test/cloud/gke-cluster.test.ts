@@ -17,6 +17,7 @@ const standard = new GkeCluster('std', {
   minNodesPerZone: 1,
   maxNodesPerZone: 4,
   machineType: 'e2-standard-8',
+  authorizedNetworks: ['203.0.113.7/32'],
 });
 const autopilot = new GkeCluster('auto', {
   project: 'p',
@@ -126,6 +127,23 @@ describe('GkeCluster (Standard)', () => {
   test('GKE provides VPA itself', () => {
     expect(standard.builtInAddons).toEqual(['vpa']);
     expect(cluster().verticalPodAutoscaling).toEqual({ enabled: true });
+  });
+});
+
+describe('GkeCluster API endpoint', () => {
+  test('with authorizedNetworks the public endpoint admits only those CIDRs, not every Google Cloud address', () => {
+    const cluster = named(recorded, 'std-cluster').inputs;
+    expect(cluster.privateClusterConfig.enablePrivateEndpoint).toBe(false);
+    expect(cluster.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [{ cidrBlock: '203.0.113.7/32', displayName: '203.0.113.7/32' }],
+      gcpPublicCidrsAccessEnabled: false,
+    });
+  });
+
+  test('without authorizedNetworks the endpoint is private only', () => {
+    const cluster = named(recorded, 'auto-cluster').inputs;
+    expect(cluster.privateClusterConfig.enablePrivateEndpoint).toBe(true);
+    expect(cluster.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
   });
 });
 

@@ -25,7 +25,7 @@ deployPlatform(
     region: 'eu-west-1',
     zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
     nodes: { machineType: 'm6i.large', min: 3, max: 9, spot: true },
-    eks: { natGateways: 'perZone' },
+    eks: { natGateways: 'perZone', publicAccessCidrs: ['203.0.113.7/32'] },
     apps: ['chat'],
     secrets: CHAT_SMTP,
   }),

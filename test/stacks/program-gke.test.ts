@@ -21,7 +21,7 @@ const platform = deployPlatform(
     region: 'europe-west1',
     zones: ['europe-west1-b', 'europe-west1-c'],
     nodes: { machineType: 'e2-standard-2', min: 1, max: 2 },
-    gke: { project: 'demo', autopilot: false },
+    gke: { project: 'demo', autopilot: false, authorizedNetworks: ['203.0.113.7/32'] },
     addons: ['vpa', 'gateway-api'],
     domain: 'dev.example.com',
     secrets: CHAT_SMTP,
