@@ -106,6 +106,8 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         spot: config.nodes.spot,
         // Linkerd's proxy-init needs NET_ADMIN, which Autopilot refuses unless allowed.
         allowNetAdmin: addons.includes('linkerd'),
+        // The control plane calls their webhooks on the private nodes: the cluster opens exactly those ports.
+        addons,
         deletionProtection: config.deletionProtection,
         labels: { 'managed-by': 'pulumi', stack: cloudName(pulumi.getStack(), 63) },
       });

@@ -3,6 +3,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
+import { controlPlanePortsToOpen } from './control-plane-ports';
 import { gkeKubeconfig } from './kubeconfig';
 import { cloudName, serviceAccountId } from './naming';
 
@@ -19,6 +20,8 @@ export const GKE_DEFAULTS = {
   subnetCidr: '10.10.0.0/20',
   podsCidr: '10.20.0.0/14',
   servicesCidr: '10.24.0.0/20',
+  /** The control plane's private range (a /28 outside the VPC's ranges), the source of its calls to the nodes. */
+  masterCidr: '172.16.0.0/28',
   deletionProtection: true,
 } as const;
 
@@ -79,6 +82,15 @@ export interface GkeClusterArgs {
    * @default [] (private endpoint only)
    */
   readonly authorizedNetworks?: readonly string[];
+  /** The control plane's private `/28` range. @default '172.16.0.0/28' */
+  readonly masterCidr?: string;
+  /**
+   * The add-ons that will be installed on the cluster. The control plane is allowed to reach the nodes on exactly
+   * the webhook and aggregated-API ports they need beyond 443 and 10250 (see `control-plane-ports.ts`); built-in
+   * add-ons (VPA) are not installed and open nothing.
+   * @default [] (no rule)
+   */
+  readonly addons?: readonly Addon[];
   /**
    * Let pods request `NET_ADMIN`/`NET_RAW` on Autopilot, which Linkerd's `proxy-init` container needs.
    * @default false
@@ -129,6 +141,8 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     const gcpName = cloudName(name, 40);
     const labels = args.labels ?? {};
     const authorizedNetworks = args.authorizedNetworks ?? [];
+    const masterCidr = args.masterCidr ?? GKE_DEFAULTS.masterCidr;
+    const nodeTag = `${gcpName}-nodes`;
 
     this.network = new gcp.compute.Network(
       `${name}-vpc`,
@@ -188,6 +202,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       privateClusterConfig: {
         enablePrivateNodes: true,
         enablePrivateEndpoint: authorizedNetworks.length === 0,
+        masterIpv4CidrBlock: masterCidr,
         masterGlobalAccessConfig: { enabled: true },
       },
       masterAuthorizedNetworksConfig: {
@@ -204,7 +219,13 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     if (autopilot) {
       this.cluster = new gcp.container.Cluster(
         `${name}-cluster`,
-        { ...common, enableAutopilot: true, allowNetAdmin: args.allowNetAdmin ?? false },
+        {
+          ...common,
+          enableAutopilot: true,
+          allowNetAdmin: args.allowNetAdmin ?? false,
+          // Autopilot nodes are not ours: a network tag is how a firewall rule can target them.
+          nodePoolAutoConfig: { networkTags: { tags: [nodeTag] } },
+        },
         child,
       );
       this.nodePool = undefined;
@@ -284,6 +305,28 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
           },
         },
         { parent: this, dependsOn: roleBindings, ignoreChanges: ['initialNodeCount'] },
+      );
+    }
+
+    const webhookPorts = controlPlanePortsToOpen(
+      (args.addons ?? []).filter((addon) => !this.builtInAddons.includes(addon)),
+    );
+    if (webhookPorts.length > 0) {
+      new gcp.compute.Firewall(
+        `${name}-webhooks`,
+        {
+          project: args.project,
+          name: `${gcpName}-control-plane-webhooks`,
+          description: `Control plane of ${gcpName} to its nodes: admission webhooks and aggregated APIs of the add-ons`,
+          network: this.network.id,
+          direction: 'INGRESS',
+          sourceRanges: [masterCidr],
+          allows: [{ protocol: 'tcp', ports: webhookPorts.map(String) }],
+          ...(this.nodeServiceAccount
+            ? { targetServiceAccounts: [this.nodeServiceAccount.email] }
+            : { targetTags: [nodeTag] }),
+        },
+        child,
       );
     }
 

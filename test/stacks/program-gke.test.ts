@@ -76,6 +76,10 @@ describe('a GKE stack', () => {
     ).toEqual(['grafana.dev.example.com']);
   });
 
+  test('lets the control plane reach the webhooks of the installed ingress-nginx and Linkerd', () => {
+    expect(named(recorded, 'gke-dev-webhooks').inputs.allows).toEqual([{ protocol: 'tcp', ports: ['8443', '9443'] }]);
+  });
+
   test('a Standard cluster is created when Autopilot is off', () => {
     expect(named(recorded, 'gke-dev-cluster').inputs.enableAutopilot).toBeUndefined();
     expect(named(recorded, 'gke-dev-cluster').inputs.removeDefaultNodePool).toBe(true);
