@@ -5,6 +5,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { ADDONS } from '../platform/contract';
 import type { Addon } from '../platform/contract';
+import type { CloudIdentity } from '../platform/cloud/workload-identity';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -42,6 +43,8 @@ export interface RawStackConfig {
   readonly existing?: unknown;
   /** `k8s-platform:secrets` (object of secret strings). */
   readonly secrets?: unknown;
+  /** `k8s-platform:identities` (object: identity name to its cloud side). */
+  readonly identities?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
   readonly awsRegion?: unknown;
   /** `gcp:project`, the fallback for `gke.project`. */
@@ -114,6 +117,8 @@ export interface CommonConfig {
   readonly deletionProtection: boolean;
   /** Secret values keyed `<app>/<secret>/<key>` (plain here; the program wraps them with `pulumi.secret`). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** The cloud side of each workload identity the apps name (`cloudIdentity`); empty on existing clusters. */
+  readonly identities: Readonly<Record<string, CloudIdentity>>;
 }
 
 /** A GKE stack. */
@@ -302,6 +307,48 @@ function endpointCidrs(key: string, value: unknown): string[] {
   return cidrs;
 }
 
+const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+const GCP_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+
+/**
+ * `identities`: for each identity name the apps use, the IAM policies of its role (EKS) or the Google service
+ * account it impersonates (GKE).
+ */
+function identities(value: unknown, cloud: Cloud): Record<string, CloudIdentity> {
+  if (value === undefined) return {};
+  if (cloud === 'existing') {
+    throw new StackConfigError('identities', value, `only applies when ${CONFIG_NAMESPACE}:cloud is gke or eks`);
+  }
+  const result: Record<string, CloudIdentity> = {};
+  for (const [name, raw] of Object.entries(section('identities', value))) {
+    const key = `identities.${name}`;
+    if (!DNS_LABEL.test(name)) throw new StackConfigError(key, raw, 'identity names are DNS labels');
+    const entry = section(key, raw);
+    if (cloud === 'eks') {
+      rejectUnknownKeys(key, entry, ['policyArns']);
+      const policyArns = stringList(`${key}.policyArns`, entry.policyArns, (arn) =>
+        IAM_POLICY_ARN.test(arn)
+          ? undefined
+          : 'is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      );
+      if (!policyArns?.length) throw new StackConfigError(`${key}.policyArns`, entry.policyArns, 'required');
+      result[name] = { kind: 'aws-iam-role', policyArns };
+    } else {
+      rejectUnknownKeys(key, entry, ['serviceAccount']);
+      const email = entry.serviceAccount;
+      if (typeof email !== 'string' || !GCP_SERVICE_ACCOUNT.test(email)) {
+        throw new StackConfigError(
+          `${key}.serviceAccount`,
+          email,
+          'expected a Google service account email such as media-writer@my-project.iam.gserviceaccount.com',
+        );
+      }
+      result[name] = { kind: 'gcp-service-account', email };
+    }
+  }
+  return result;
+}
+
 function secrets(value: unknown): Record<string, string> {
   const raw = section('secrets', value);
   for (const [key, v] of Object.entries(raw)) {
@@ -338,6 +385,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
     secrets: secrets(raw.secrets),
+    identities: identities(raw.identities, cloud),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
@@ -454,6 +502,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     existing: object('existing'),
     // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
     secrets: object('secrets'),
+    identities: object('identities'),
     awsRegion: aws.get('region'),
     gcpProject: gcp.get('project'),
   };

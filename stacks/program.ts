@@ -176,6 +176,8 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
         addons: addons.ready,
         builtInAddons: [...cluster.builtInAddons, ...addons.builtIn],
         clusterReadiness: cluster.readiness,
+        identities: config.identities,
+        workloadIdentity: cluster.workloadIdentity,
       }),
   );
 

@@ -5,12 +5,13 @@ import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { clusterAutoscaler } from './eks-cluster-autoscaler';
 import type { IrsaIssuer } from './eks-irsa';
-import { irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
+import { irsaRole, irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
 import { checkVpcCniVersion, vpcCniAddon } from './eks-vpc-cni';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
 import { subnetLayout } from './network';
 import { VPC_CNI_ADDON } from './versions';
+import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
 /** Defaults of {@link EksClusterArgs}, in one place. */
 export const EKS_DEFAULTS = {
@@ -113,7 +114,7 @@ function assumeRole(service: string): string {
  * IAM roles for service accounts, the EBS CSI driver add-on with its own IRSA role, and a default encrypted `gp3`
  * StorageClass (without it PersistentVolumeClaims never bind). Exposes a kubeconfig that uses `aws eks get-token`.
  */
-export class EksCluster extends pulumi.ComponentResource implements PlatformCluster {
+export class EksCluster extends pulumi.ComponentResource implements PlatformCluster, WorkloadIdentityBinder {
   /** The VPC. */
   public readonly vpc: aws.ec2.Vpc;
   /** Public subnets, one per zone. */
@@ -152,6 +153,10 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly readiness: readonly pulumi.Resource[];
   /** The cluster's OIDC identity, which IRSA roles trust. */
   public readonly irsaIssuer: IrsaIssuer;
+  /** App ServiceAccounts get IAM roles through IRSA. */
+  public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  private readonly tags: Record<string, string>;
+  private readonly componentName: string;
 
   /** Creates the VPC, IAM, KMS key, cluster, node group, OIDC provider and storage. */
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -165,6 +170,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     const child = { parent: this };
     const clusterName = cloudName(name, 100);
     const tags = { ...(args.tags ?? {}), 'managed-by': 'pulumi', 'platform/cluster': clusterName };
+    this.tags = tags;
+    this.componentName = name;
     const layout = subnetLayout(args.vpcCidr ?? EKS_DEFAULTS.vpcCidr, args.availabilityZones.length);
     const clusterTag = `kubernetes.io/cluster/${clusterName}`;
 
@@ -438,5 +445,31 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
           );
     this.readiness = [this.nodeGroup, this.vpcCniAddon, this.ebsCsiAddon, this.storageClass];
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
+  }
+
+  /** IRSA: a role only this ServiceAccount may assume, with the identity's policies; annotates it with the ARN. */
+  bindWorkloadIdentity(
+    name: string,
+    subject: WorkloadSubject,
+    identity: CloudIdentity,
+    parent: pulumi.Resource,
+  ): Readonly<Record<string, pulumi.Output<string>>> {
+    if (identity.kind !== 'aws-iam-role') {
+      throw new Error(
+        `EksCluster ${this.componentName}: ${subject.namespace}/${subject.serviceAccount} ` +
+          `is mapped to a ${identity.kind}; on EKS map it to policyArns`,
+      );
+    }
+    const role = irsaRole(
+      name,
+      {
+        issuer: this.irsaIssuer,
+        subject: serviceAccountSubject(subject.namespace, subject.serviceAccount),
+        policyArns: identity.policyArns,
+        tags: this.tags,
+      },
+      parent,
+    );
+    return { 'eks.amazonaws.com/role-arn': role.arn };
   }
 }

@@ -2,6 +2,7 @@
  * IAM roles for service accounts (IRSA) on EKS: roles that only one Kubernetes ServiceAccount may assume, through
  * the cluster's OIDC provider.
  */
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
 /** The OIDC identity of an EKS cluster that IRSA roles trust. */
@@ -38,4 +39,24 @@ export function irsaTrustPolicy(issuer: IrsaIssuer, serviceAccount: string): pul
       },
     ],
   });
+}
+
+/**
+ * An IRSA role for one app ServiceAccount with the given policies attached, parented to `parent`.
+ * @returns the role
+ */
+export function irsaRole(
+  name: string,
+  args: { issuer: IrsaIssuer; subject: string; policyArns: readonly string[]; tags: Record<string, string> },
+  parent: pulumi.Resource,
+): aws.iam.Role {
+  const role = new aws.iam.Role(
+    name,
+    { assumeRolePolicy: irsaTrustPolicy(args.issuer, args.subject), tags: args.tags },
+    { parent },
+  );
+  args.policyArns.forEach(
+    (policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: role.name, policyArn }, { parent }),
+  );
+  return role;
 }

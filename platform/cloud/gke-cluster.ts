@@ -6,6 +6,7 @@ import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { controlPlanePortsToOpen } from './control-plane-ports';
 import { gkeKubeconfig } from './kubeconfig';
 import { cloudName, serviceAccountId } from './naming';
+import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
 /** GKE release channels: how fast the control plane and nodes follow new Kubernetes versions. */
 export type GkeReleaseChannel = 'RAPID' | 'REGULAR' | 'STABLE';
@@ -108,7 +109,7 @@ export interface GkeClusterArgs {
  * NetworkPolicies are enforced), and a separate autoscaling node pool running as a least-privilege service account.
  * Optionally Autopilot. Exposes a kubeconfig that uses `gke-gcloud-auth-plugin` and a Kubernetes provider.
  */
-export class GkeCluster extends pulumi.ComponentResource implements PlatformCluster {
+export class GkeCluster extends pulumi.ComponentResource implements PlatformCluster, WorkloadIdentityBinder {
   /** The VPC network. */
   public readonly network: gcp.compute.Network;
   /** The cluster subnet, with the `pods` and `services` secondary ranges. */
@@ -131,6 +132,10 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly gatewayApiCrdsProvided = true;
   /** The node pool, once created. */
   public readonly readiness: readonly pulumi.Resource[];
+  /** App ServiceAccounts impersonate Google service accounts through Workload Identity. */
+  public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  private readonly project: pulumi.Input<string>;
+  private readonly componentName: string;
 
   /** Creates the network, the cluster and (Standard mode) its node pool. */
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -138,6 +143,8 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     const autopilot = args.autopilot ?? false;
     this.flavor = autopilot ? 'gke-autopilot' : 'gke';
     const child = { parent: this };
+    this.project = args.project;
+    this.componentName = name;
     const gcpName = cloudName(name, 40);
     const labels = args.labels ?? {};
     const authorizedNetworks = args.authorizedNetworks ?? [];
@@ -344,5 +351,35 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       { parent: this, dependsOn: [...this.readiness] },
     );
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
+  }
+
+  /**
+   * Workload Identity: lets the ServiceAccount (`<project>.svc.id.goog[<ns>/<sa>]`) impersonate the identity's
+   * Google service account (`roles/iam.workloadIdentityUser` on that account), and annotates it with the account.
+   */
+  bindWorkloadIdentity(
+    name: string,
+    subject: WorkloadSubject,
+    identity: CloudIdentity,
+    parent: pulumi.Resource,
+  ): Readonly<Record<string, string>> {
+    if (identity.kind !== 'gcp-service-account') {
+      throw new Error(
+        `GkeCluster ${this.componentName}: ${subject.namespace}/${subject.serviceAccount} is mapped to a ` +
+          `${identity.kind}; on GKE map it to a serviceAccount`,
+      );
+    }
+    // A service account's email names its project: <id>@<project>.iam.gserviceaccount.com.
+    const accountProject = identity.email.split('@')[1].split('.')[0];
+    new gcp.serviceaccount.IAMMember(
+      name,
+      {
+        serviceAccountId: `projects/${accountProject}/serviceAccounts/${identity.email}`,
+        role: 'roles/iam.workloadIdentityUser',
+        member: pulumi.interpolate`serviceAccount:${this.project}.svc.id.goog[${subject.namespace}/${subject.serviceAccount}]`,
+      },
+      { parent },
+    );
+    return { 'iam.gke.io/gcp-service-account': identity.email };
   }
 }

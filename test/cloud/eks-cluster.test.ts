@@ -1,3 +1,4 @@
+import * as pulumi from '@pulumi/pulumi';
 import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123';
@@ -31,6 +32,14 @@ const fixed = new EksCluster('fixed', {
   clusterAutoscaler: false,
   publicAccessCidrs: ['203.0.113.7/32'],
 });
+
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const annotations = eks.bindWorkloadIdentity(
+  'media-uploads',
+  { namespace: 'media', serviceAccount: 'uploads' },
+  { kind: 'aws-iam-role', policyArns: [S3_READ] },
+  eks,
+);
 
 beforeAll(() => settle(recorded));
 
@@ -229,6 +238,38 @@ describe('EksCluster node autoscaling', () => {
   test('it can be turned off', () => {
     expect(fixed.clusterAutoscaler).toBeUndefined();
     expect(recorded.some((r) => r.name === 'fixed-cluster-autoscaler')).toBe(false);
+  });
+});
+
+describe('EksCluster workload identity (IRSA)', () => {
+  test('an app ServiceAccount gets a role only it may assume through the cluster’s OIDC provider', () => {
+    const trust = JSON.parse(named(recorded, 'media-uploads', 'aws:iam/role:Role').inputs.assumeRolePolicy);
+    expect(trust.Statement[0].Principal.Federated).toBe('arn:aws:mock:::dev-oidc');
+    expect(trust.Statement[0].Condition.StringEquals).toEqual({
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub': 'system:serviceaccount:media:uploads',
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:aud': 'sts.amazonaws.com',
+    });
+  });
+
+  test('the role has the policies the stack maps the identity to', () => {
+    expect(policiesOf('media-uploads')).toEqual([S3_READ]);
+  });
+
+  test('the ServiceAccount is annotated with the role’s ARN', async () => {
+    expect(await valueOf(pulumi.output(annotations['eks.amazonaws.com/role-arn']))).toBe(
+      'arn:aws:mock:::media-uploads',
+    );
+  });
+
+  test('a Google service account cannot be bound on EKS', () => {
+    expect(() =>
+      eks.bindWorkloadIdentity(
+        'x',
+        { namespace: 'media', serviceAccount: 'uploads' },
+        { kind: 'gcp-service-account', email: 'a@p.iam.gserviceaccount.com' },
+        eks,
+      ),
+    ).toThrow('EksCluster dev: media/uploads is mapped to a gcp-service-account; on EKS map it to policyArns');
   });
 });
 

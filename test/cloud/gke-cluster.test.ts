@@ -34,6 +34,13 @@ new GkeCluster('apm', {
   addons: ['linkerd'],
 });
 
+const annotations = standard.bindWorkloadIdentity(
+  'media-uploads',
+  { namespace: 'media', serviceAccount: 'uploads' },
+  { kind: 'gcp-service-account', email: 'media-writer@other.iam.gserviceaccount.com' },
+  standard,
+);
+
 beforeAll(() => settle(recorded));
 
 describe('GkeCluster (Standard)', () => {
@@ -190,6 +197,31 @@ describe('GkeCluster admission webhooks behind private nodes', () => {
 
   test('no rule when no installed add-on has a webhook beyond the ports GKE opens', () => {
     expect(recorded.some((r) => r.name === 'auto-webhooks')).toBe(false);
+  });
+});
+
+describe('GkeCluster workload identity', () => {
+  test('the app ServiceAccount may impersonate the mapped Google service account', () => {
+    expect(named(recorded, 'media-uploads', 'gcp:serviceaccount/iAMMember:IAMMember').inputs).toEqual({
+      serviceAccountId: 'projects/other/serviceAccounts/media-writer@other.iam.gserviceaccount.com',
+      role: 'roles/iam.workloadIdentityUser',
+      member: 'serviceAccount:p.svc.id.goog[media/uploads]',
+    });
+  });
+
+  test('the ServiceAccount is annotated with the Google service account', () => {
+    expect(annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'media-writer@other.iam.gserviceaccount.com' });
+  });
+
+  test('an IAM role cannot be bound on GKE', () => {
+    expect(() =>
+      standard.bindWorkloadIdentity(
+        'x',
+        { namespace: 'media', serviceAccount: 'uploads' },
+        { kind: 'aws-iam-role', policyArns: [] },
+        standard,
+      ),
+    ).toThrow('GkeCluster std: media/uploads is mapped to a aws-iam-role; on GKE map it to a serviceAccount');
   });
 });
 

@@ -56,6 +56,17 @@ describe('valid configurations', () => {
     expect(config.secrets).toEqual({ 'chat/smtp/password': 'x' });
   });
 
+  test('EKS identities map to IAM policies, GKE identities to Google service accounts', () => {
+    const policyArns = ['arn:aws:iam::123456789012:policy/media-writer'];
+    expect(parseStackConfig({ ...eks, identities: { 'media-writer': { policyArns } } }).identities).toEqual({
+      'media-writer': { kind: 'aws-iam-role', policyArns },
+    });
+    const email = 'media-writer@my-project.iam.gserviceaccount.com';
+    expect(parseStackConfig({ ...gke, identities: { 'media-writer': { serviceAccount: email } } }).identities).toEqual({
+      'media-writer': { kind: 'gcp-service-account', email },
+    });
+  });
+
   test('booleans and integers given as strings by the CLI are accepted', () => {
     expect(parseStackConfig({ ...gke, nodes: { min: '1', max: '3', spot: 'true' } })).toMatchObject({
       nodes: { min: 1, max: 3, spot: true },
@@ -203,6 +214,35 @@ describe('rejected configurations', () => {
       { ...eks, eks: { publicAccessCidrs: ['203.0.113.7'] } },
       'k8s-platform:eks.publicAccessCidrs is ["203.0.113.7"]; "203.0.113.7" is not an IPv4 CIDR',
     ),
+  );
+
+  test(
+    'an EKS identity without policies',
+    rejects(
+      { ...eks, identities: { 'media-writer': { serviceAccount: 'a@p.iam.gserviceaccount.com' } } },
+      'k8s-platform:identities.media-writer.serviceAccount is "a@p.iam.gserviceaccount.com"; unknown setting; known: policyArns',
+    ),
+  );
+
+  test(
+    'an EKS policy that is not an IAM policy ARN',
+    rejects(
+      { ...eks, identities: { 'media-writer': { policyArns: ['AmazonS3ReadOnlyAccess'] } } },
+      '"AmazonS3ReadOnlyAccess" is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ),
+  );
+
+  test(
+    'a GKE identity that is not a Google service account email',
+    rejects(
+      { ...gke, identities: { 'media-writer': { serviceAccount: 'media-writer' } } },
+      'k8s-platform:identities.media-writer.serviceAccount is "media-writer"; expected a Google service account email',
+    ),
+  );
+
+  test(
+    'identities on an existing cluster',
+    rejects({ identities: {} }, 'k8s-platform:identities is {}; only applies when k8s-platform:cloud is gke or eks'),
   );
 
   test(
