@@ -127,6 +127,8 @@ describe('EksCluster API endpoint', () => {
 });
 
 describe('EksCluster NetworkPolicy enforcement', () => {
+  const withVpcCni = (name: string, vpcCniVersion: string) =>
+    new EksCluster(name, { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'], vpcCniVersion });
   const cni = () => named(recorded, 'dev-vpc-cni', 'aws:eks/addon:Addon');
 
   test('the vpc-cni add-on is managed at a pinned version', () => {
@@ -153,28 +155,16 @@ describe('EksCluster NetworkPolicy enforcement', () => {
   });
 
   test('a VPC CNI older than 1.14 (no network policy agent) is refused', () => {
-    expect(
-      () =>
-        new EksCluster('old', {
-          region: 'eu-west-1',
-          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-          vpcCniVersion: 'v1.13.4-eksbuild.1',
-        }),
-    ).toThrow(
+    expect(() => withVpcCni('old', 'v1.13.4-eksbuild.1')).toThrow(
       `EksCluster old: vpcCniVersion "v1.13.4-eksbuild.1" has no network policy agent; use v1.14.0 or later ` +
         `(pinned: "${VPC_CNI_ADDON.version}")`,
     );
   });
 
   test('a VPC CNI version that is not an EKS add-on version is refused', () => {
-    expect(
-      () =>
-        new EksCluster('bad', {
-          region: 'eu-west-1',
-          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-          vpcCniVersion: 'latest',
-        }),
-    ).toThrow(`EksCluster bad: vpcCniVersion "latest" is not an EKS add-on version such as "${VPC_CNI_ADDON.version}"`);
+    expect(() => withVpcCni('bad', 'latest')).toThrow(
+      `EksCluster bad: vpcCniVersion "latest" is not an EKS add-on version such as "${VPC_CNI_ADDON.version}"`,
+    );
   });
 });
 
