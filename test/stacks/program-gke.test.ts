@@ -14,7 +14,8 @@ const recorded = installMocks((args) =>
 import { parseStackConfig } from '../../stacks/config';
 import { deployPlatform } from '../../stacks/program';
 
-const { dir } = writeChartsOut();
+const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
+const UPLOADS = 'uploads@demo.iam.gserviceaccount.com';
 const platform = deployPlatform(
   parseStackConfig({
     cloud: 'gke',
@@ -25,6 +26,7 @@ const platform = deployPlatform(
     addons: ['vpa', 'gateway-api'],
     domain: 'dev.example.com',
     secrets: CHAT_SMTP,
+    identities: { uploads: { serviceAccount: UPLOADS } },
   }),
   { chartsDir: dir, name: 'gke-dev' },
 );
@@ -78,6 +80,13 @@ describe('a GKE stack', () => {
 
   test('lets the control plane reach the webhooks of the installed ingress-nginx and Linkerd', () => {
     expect(named(recorded, 'gke-dev-webhooks').inputs.allows).toEqual([{ protocol: 'tcp', ports: ['8443', '9443'] }]);
+  });
+
+  test('lets the app’s ServiceAccount impersonate the Google service account its identity maps to', () => {
+    expect(named(recorded, 'gke-dev-chat-backend-identity').inputs).toMatchObject({
+      serviceAccountId: `projects/demo/serviceAccounts/${UPLOADS}`,
+      member: 'serviceAccount:demo.svc.id.goog[chat/backend]',
+    });
   });
 
   test('a Standard cluster is created when Autopilot is off', () => {
