@@ -15,7 +15,7 @@ import { parseStackConfig } from '../../stacks/config';
 import { deployPlatform } from '../../stacks/program';
 
 const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
-const UPLOADS = 'uploads@demo.iam.gserviceaccount.com';
+const UPLOADS = 'uploads@media-project.iam.gserviceaccount.com';
 const platform = deployPlatform(
   parseStackConfig({
     cloud: 'gke',
@@ -84,7 +84,7 @@ describe('a GKE stack', () => {
 
   test('lets the app’s ServiceAccount impersonate the Google service account its identity maps to', () => {
     expect(named(recorded, 'gke-dev-chat-backend-identity').inputs).toMatchObject({
-      serviceAccountId: `projects/demo/serviceAccounts/${UPLOADS}`,
+      serviceAccountId: `projects/media-project/serviceAccounts/${UPLOADS}`,
       member: 'serviceAccount:demo.svc.id.goog[chat/backend]',
     });
   });
