@@ -5,7 +5,7 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
-import type { Addon, AppEntry, SecretRequirement, StatefulObject } from './contract';
+import type { Addon, AppEntry, SecretRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import type { Resources } from './core/resources';
@@ -116,6 +116,7 @@ export class PlatformChart extends Chart {
   private readonly addonSet = new Set<Addon>();
   private readonly statefulObjects: StatefulObject[] = [];
   private readonly hostSet = new Set<string>();
+  private readonly identities: WorkloadIdentityRequirement[] = [];
   private readonly nodes: GraphNode[] = [];
   private readonly edgeList: GraphEdge[] = [];
   private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
@@ -211,6 +212,11 @@ export class PlatformChart extends Chart {
     this.statefulObjects.push(object);
   }
 
+  /** Records a ServiceAccount that acts as a cloud identity (bound at deploy time). */
+  addIdentity(requirement: WorkloadIdentityRequirement): void {
+    this.identities.push(requirement);
+  }
+
   /** Records a host the app serves through an ingress. */
   addHost(host: string): void {
     this.hostSet.add(host);
@@ -300,6 +306,9 @@ export class PlatformChart extends Chart {
       stateful: [...this.statefulObjects].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
       hosts: [...this.hostSet].sort(),
       meshed: this.namespaceInjected,
+      ...(this.identities.length > 0
+        ? { identities: [...this.identities].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)) }
+        : {}),
     };
   }
 }

@@ -84,6 +84,18 @@ export interface StatefulObject {
   readonly name: string;
 }
 
+/**
+ * A workload whose ServiceAccount acts as a cloud identity (an IAM role on EKS, a Google service account on GKE).
+ * The manifests carry no cloud account ids: Pulumi maps `identity` to the real role or account from stack config,
+ * binds the ServiceAccount to it and annotates it at deploy time.
+ */
+export interface WorkloadIdentityRequirement {
+  /** The ServiceAccount's name in the app namespace. */
+  readonly serviceAccount: string;
+  /** The identity's name, a key of the stack's `identities` config. */
+  readonly identity: string;
+}
+
 /** One app (one cdk8s chart) in `charts-out/`. */
 export interface AppEntry {
   /** App name, also the chart name. */
@@ -107,6 +119,8 @@ export interface AppEntry {
   readonly hosts: readonly string[];
   /** Whether the namespace is meshed by Linkerd (the namespace gets `linkerd.io/inject: enabled`). */
   readonly meshed: boolean;
+  /** ServiceAccounts bound to cloud identities, sorted by ServiceAccount; absent when there are none. */
+  readonly identities?: readonly WorkloadIdentityRequirement[];
 }
 
 /** The whole `charts-out/index.json`. */

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import { ADDONS } from '../platform/contract';
 import type { Addon } from '../platform/contract';
+import type { CloudIdentity } from '../platform/cloud/workload-identity';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -45,6 +46,8 @@ export interface RawStackConfig {
   readonly chartSource?: unknown;
   /** `k8s-platform:secrets` (object of secret strings). */
   readonly secrets?: unknown;
+  /** `k8s-platform:identities` (object: identity name to its cloud side). */
+  readonly identities?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
   readonly awsRegion?: unknown;
   /** `gcp:project`, the fallback for `gke.project`. */
@@ -75,8 +78,8 @@ export interface GkeSettings {
   readonly autopilot: boolean;
   /** Release channel; GkeCluster's default when absent. */
   readonly releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
-  /** CIDRs allowed to reach the control-plane endpoint. */
-  readonly authorizedNetworks?: readonly string[];
+  /** CIDRs allowed to reach the control-plane endpoint (required: never open to the internet). */
+  readonly authorizedNetworks: readonly string[];
 }
 
 /** EKS-only settings (`k8s-platform:eks`). */
@@ -85,8 +88,8 @@ export interface EksSettings {
   readonly kubernetesVersion?: string;
   /** One NAT gateway, or one per zone. */
   readonly natGateways?: 'single' | 'perZone';
-  /** CIDRs allowed to reach the public API endpoint. */
-  readonly publicAccessCidrs?: readonly string[];
+  /** CIDRs allowed to reach the public API endpoint (required: never open to the internet). */
+  readonly publicAccessCidrs: readonly string[];
   /** AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
 }
@@ -119,6 +122,8 @@ export interface CommonConfig {
   readonly secrets: Readonly<Record<string, string>>;
   /** Where the add-ons' charts come from: `localDir` (absolute) or, when empty, the upstream repositories. */
   readonly chartSource: { readonly localDir?: string };
+  /** The cloud side of each workload identity the apps name (`cloudIdentity`); empty on existing clusters. */
+  readonly identities: Readonly<Record<string, CloudIdentity>>;
 }
 
 /** A GKE stack. */
@@ -296,6 +301,69 @@ function zonesOf(value: unknown, region: string, cloud: 'gke' | 'eks'): string[]
   );
 }
 
+/** Where a user finds the public address to allow. */
+export const CHECK_IP_COMMAND = 'curl -s https://checkip.amazonaws.com';
+
+/**
+ * The CIDRs allowed to reach a cluster's API endpoint. Required: the providers' default is the whole internet,
+ * and a private-only endpoint would lock out the `pulumi up` run from a laptop or a hosted CI runner.
+ */
+function endpointCidrs(key: string, value: unknown): string[] {
+  const cidrs = stringList(key, value, (c) => (CIDR.test(c) ? undefined : 'is not an IPv4 CIDR'));
+  if (cidrs === undefined || cidrs.length === 0) {
+    throw new StackConfigError(
+      key,
+      value,
+      'required: the CIDRs that may reach the Kubernetes API endpoint (it is never left open to the internet). ' +
+        `Find your public address with \`${CHECK_IP_COMMAND}\` and allow it as x.y.z.w/32: ` +
+        `pulumi config set --path '${CONFIG_NAMESPACE}:${key}[0]' "$(${CHECK_IP_COMMAND})/32"`,
+    );
+  }
+  return cidrs;
+}
+
+const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+const GCP_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+
+/**
+ * `identities`: for each identity name the apps use, the IAM policies of its role (EKS) or the Google service
+ * account it impersonates (GKE).
+ */
+function identities(value: unknown, cloud: Cloud): Record<string, CloudIdentity> {
+  if (value === undefined) return {};
+  if (cloud === 'existing') {
+    throw new StackConfigError('identities', value, `only applies when ${CONFIG_NAMESPACE}:cloud is gke or eks`);
+  }
+  const result: Record<string, CloudIdentity> = {};
+  for (const [name, raw] of Object.entries(section('identities', value))) {
+    const key = `identities.${name}`;
+    if (!DNS_LABEL.test(name)) throw new StackConfigError(key, raw, 'identity names are DNS labels');
+    const entry = section(key, raw);
+    if (cloud === 'eks') {
+      rejectUnknownKeys(key, entry, ['policyArns']);
+      const policyArns = stringList(`${key}.policyArns`, entry.policyArns, (arn) =>
+        IAM_POLICY_ARN.test(arn)
+          ? undefined
+          : 'is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      );
+      if (!policyArns?.length) throw new StackConfigError(`${key}.policyArns`, entry.policyArns, 'required');
+      result[name] = { kind: 'aws-iam-role', policyArns };
+    } else {
+      rejectUnknownKeys(key, entry, ['serviceAccount']);
+      const email = entry.serviceAccount;
+      if (typeof email !== 'string' || !GCP_SERVICE_ACCOUNT.test(email)) {
+        throw new StackConfigError(
+          `${key}.serviceAccount`,
+          email,
+          'expected a Google service account email such as media-writer@my-project.iam.gserviceaccount.com',
+        );
+      }
+      result[name] = { kind: 'gcp-service-account', email };
+    }
+  }
+  return result;
+}
+
 function secrets(value: unknown): Record<string, string> {
   const raw = section('secrets', value);
   for (const [key, v] of Object.entries(raw)) {
@@ -333,6 +401,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
     secrets: secrets(raw.secrets),
     chartSource: chartSource(raw.chartSource),
+    identities: identities(raw.identities, cloud),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
@@ -394,9 +463,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         project,
         autopilot: bool('gke.autopilot', gke.autopilot, false),
         releaseChannel: optionalOneOf('gke.releaseChannel', gke.releaseChannel, ['RAPID', 'REGULAR', 'STABLE']),
-        authorizedNetworks: stringList('gke.authorizedNetworks', gke.authorizedNetworks, (c) =>
-          CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
-        ),
+        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks),
       },
     };
   }
@@ -427,9 +494,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     eks: {
       kubernetesVersion: version,
       natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
-      publicAccessCidrs: stringList('eks.publicAccessCidrs', eks.publicAccessCidrs, (c) =>
-        CIDR.test(c) ? undefined : 'is not an IPv4 CIDR',
-      ),
+      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs),
       awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
     },
   };
@@ -454,6 +519,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
     secrets: object('secrets'),
     chartSource: object('chartSource'),
+    identities: object('identities'),
     awsRegion: aws.get('region'),
     gcpProject: gcp.get('project'),
   };

@@ -98,7 +98,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         zones: config.zones ? [...config.zones] : undefined,
         autopilot: config.gke.autopilot,
         releaseChannel: config.gke.releaseChannel,
-        authorizedNetworks: config.gke.authorizedNetworks ? [...config.gke.authorizedNetworks] : undefined,
+        authorizedNetworks: config.gke.authorizedNetworks,
         machineType: config.nodes.machineType,
         minNodesPerZone: config.nodes.min,
         maxNodesPerZone: config.nodes.max,
@@ -106,6 +106,8 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         spot: config.nodes.spot,
         // Linkerd's proxy-init needs NET_ADMIN, which Autopilot refuses unless allowed.
         allowNetAdmin: addons.includes('linkerd'),
+        // The control plane calls their webhooks on the private nodes: the cluster opens exactly those ports.
+        addons,
         deletionProtection: config.deletionProtection,
         labels: { 'managed-by': 'pulumi', stack: cloudName(pulumi.getStack(), 63) },
       });
@@ -124,7 +126,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         diskSize: config.nodes.diskSizeGb,
         capacityType: config.nodes.spot ? 'SPOT' : 'ON_DEMAND',
         natGateways: config.eks.natGateways,
-        publicAccessCidrs: config.eks.publicAccessCidrs ? [...config.eks.publicAccessCidrs] : undefined,
+        publicAccessCidrs: config.eks.publicAccessCidrs,
         awsProfile: config.eks.awsProfile,
         deletionProtection: config.deletionProtection,
         tags: { stack: pulumi.getStack() },
@@ -175,6 +177,8 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
         addons: addons.ready,
         builtInAddons: [...cluster.builtInAddons, ...addons.builtIn],
         clusterReadiness: cluster.readiness,
+        identities: config.identities,
+        workloadIdentity: cluster.workloadIdentity,
       }),
   );
 

@@ -1,6 +1,7 @@
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
+import type { WorkloadIdentityBinder } from './workload-identity';
 
 /**
  * What kind of cluster the add-ons are installed on. It changes a few chart values: managed control planes do not
@@ -28,4 +29,6 @@ export interface PlatformCluster {
    * StorageClass. Without them pods stay Pending and database volumes never bind.
    */
   readonly readiness: readonly pulumi.Resource[];
+  /** How app ServiceAccounts get cloud identities; `undefined` where the cluster has none (an existing cluster). */
+  readonly workloadIdentity: WorkloadIdentityBinder | undefined;
 }

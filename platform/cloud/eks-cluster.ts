@@ -3,10 +3,15 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
+import { clusterAutoscaler } from './eks-cluster-autoscaler';
+import type { IrsaIssuer } from './eks-irsa';
+import { irsaRole, irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
+import { checkVpcCniVersion, vpcCniAddon } from './eks-vpc-cni';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
 import { subnetLayout } from './network';
-import { CLUSTER_AUTOSCALER_CHART } from './versions';
+import { VPC_CNI_ADDON } from './versions';
+import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
 /** Defaults of {@link EksClusterArgs}, in one place. */
 export const EKS_DEFAULTS = {
@@ -17,7 +22,6 @@ export const EKS_DEFAULTS = {
   maxSize: 5,
   diskSize: 50,
   natGateways: 'single' as EksNatGateways,
-  publicAccessCidrs: ['0.0.0.0/0'],
   logTypes: ['api', 'audit', 'authenticator'],
   deletionProtection: true,
 } as const;
@@ -36,10 +40,7 @@ export const EKS_NODE_POLICIES = [
 export const EBS_CSI_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy';
 
 /** The service account the EBS CSI add-on runs its controller as. */
-export const EBS_CSI_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:ebs-csi-controller-sa';
-
-/** The service account the Cluster Autoscaler runs as. */
-export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:cluster-autoscaler';
+export const EBS_CSI_SERVICE_ACCOUNT = serviceAccountSubject('kube-system', 'ebs-csi-controller-sa');
 
 /** Name of the default StorageClass the component creates. */
 export const EKS_DEFAULT_STORAGE_CLASS = 'gp3';
@@ -71,8 +72,17 @@ export interface EksClusterArgs {
   readonly capacityType?: pulumi.Input<'ON_DEMAND' | 'SPOT'>;
   /** NAT gateway layout. @default 'single' */
   readonly natGateways?: EksNatGateways;
-  /** CIDRs allowed to reach the public API endpoint. @default ['0.0.0.0/0'] */
-  readonly publicAccessCidrs?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * CIDRs allowed to reach the public API endpoint. Omitted or empty, the endpoint is private only (reachable from
+   * the VPC: nodes, a bastion, a CI runner inside it), never open to the whole internet by default.
+   * @default [] (no public endpoint)
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Version of the `vpc-cni` add-on, which enforces NetworkPolicies through its network policy agent (1.14+).
+   * @default VPC_CNI_ADDON.version
+   */
+  readonly vpcCniVersion?: string;
   /** Version of the `aws-ebs-csi-driver` add-on; omitted for EKS's default for the cluster version. */
   readonly ebsCsiVersion?: pulumi.Input<string>;
   /** Named AWS CLI profile written into the kubeconfig. */
@@ -98,12 +108,13 @@ function assumeRole(service: string): string {
 
 /**
  * An EKS cluster with the plumbing it needs to run stateful apps: a VPC with public and private subnets in two or
- * three zones (tagged for load balancers), NAT for private egress, IAM roles with the AWS managed policies, secrets
+ * three zones (tagged for load balancers), NAT for private egress, the VPC CNI add-on with its network policy agent
+ * on (so NetworkPolicies are enforced), IAM roles with the AWS managed policies, secrets
  * envelope-encrypted with a dedicated KMS key, a managed node group in the private subnets, an OIDC provider for
  * IAM roles for service accounts, the EBS CSI driver add-on with its own IRSA role, and a default encrypted `gp3`
  * StorageClass (without it PersistentVolumeClaims never bind). Exposes a kubeconfig that uses `aws eks get-token`.
  */
-export class EksCluster extends pulumi.ComponentResource implements PlatformCluster {
+export class EksCluster extends pulumi.ComponentResource implements PlatformCluster, WorkloadIdentityBinder {
   /** The VPC. */
   public readonly vpc: aws.ec2.Vpc;
   /** Public subnets, one per zone. */
@@ -122,6 +133,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly ebsCsiRole: aws.iam.Role;
   /** The EBS CSI driver add-on. */
   public readonly ebsCsiAddon: aws.eks.Addon;
+  /** The VPC CNI add-on, with NetworkPolicy enforcement on. */
+  public readonly vpcCniAddon: aws.eks.Addon;
   /** The default `gp3` StorageClass. */
   public readonly storageClass: k8s.storage.v1.StorageClass;
   /** The Cluster Autoscaler release, unless disabled. */
@@ -136,8 +149,14 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly builtInAddons: readonly Addon[] = [];
   /** The Gateway API CRDs come from the `gateway-api` add-on. */
   public readonly gatewayApiCrdsProvided = false;
-  /** Node group, EBS CSI driver and default StorageClass. */
+  /** Node group, VPC CNI, EBS CSI driver and default StorageClass. */
   public readonly readiness: readonly pulumi.Resource[];
+  /** The cluster's OIDC identity, which IRSA roles trust. */
+  public readonly irsaIssuer: IrsaIssuer;
+  /** App ServiceAccounts get IAM roles through IRSA. */
+  public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  private readonly tags: Record<string, string>;
+  private readonly componentName: string;
 
   /** Creates the VPC, IAM, KMS key, cluster, node group, OIDC provider and storage. */
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -147,9 +166,12 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         `EksCluster ${name}: availabilityZones has ${args.availabilityZones.length} zone(s); EKS needs at least 2`,
       );
     }
+    const vpcCniVersion = checkVpcCniVersion(`EksCluster ${name}`, args.vpcCniVersion ?? VPC_CNI_ADDON.version);
     const child = { parent: this };
     const clusterName = cloudName(name, 100);
     const tags = { ...(args.tags ?? {}), 'managed-by': 'pulumi', 'platform/cluster': clusterName };
+    this.tags = tags;
+    this.componentName = name;
     const layout = subnetLayout(args.vpcCidr ?? EKS_DEFAULTS.vpcCidr, args.availabilityZones.length);
     const clusterTag = `kubernetes.io/cluster/${clusterName}`;
 
@@ -280,6 +302,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     );
 
     // ---- cluster
+    const publicCidrs = [...(args.publicAccessCidrs ?? [])];
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
@@ -289,8 +312,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         vpcConfig: {
           subnetIds: [...this.privateSubnets, ...this.publicSubnets].map((s) => s.id),
           endpointPrivateAccess: true,
-          endpointPublicAccess: true,
-          publicAccessCidrs: args.publicAccessCidrs ?? [...EKS_DEFAULTS.publicAccessCidrs],
+          endpointPublicAccess: publicCidrs.length > 0,
+          publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
         },
         encryptionConfig: { provider: { keyArn: this.secretsKey.arn }, resources: ['secrets'] },
         // Access entries (not the aws-auth ConfigMap); whoever runs `pulumi up` becomes cluster admin.
@@ -300,6 +323,12 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         tags,
       },
       { parent: this, dependsOn: clusterPolicies },
+    );
+    // Before any node joins, so that no pod ever runs with its NetworkPolicies unenforced.
+    this.vpcCniAddon = vpcCniAddon(
+      `${name}-vpc-cni`,
+      { clusterName: this.cluster.name, version: vpcCniVersion, tags },
+      child,
     );
 
     this.nodeGroup = new aws.eks.NodeGroup(
@@ -321,7 +350,11 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         tags,
       },
       // The desired size belongs to the autoscaler once the group exists.
-      { parent: this, dependsOn: nodePolicies, ignoreChanges: ['scalingConfig.desiredSize'] },
+      {
+        parent: this,
+        dependsOn: [...nodePolicies, this.vpcCniAddon],
+        ignoreChanges: ['scalingConfig.desiredSize'],
+      },
     );
 
     // ---- IRSA
@@ -331,13 +364,13 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
       child,
     );
-    const issuerHost = issuer.apply((url) => url.replace(/^https:\/\//, ''));
+    this.irsaIssuer = {
+      providerArn: this.oidcProvider.arn,
+      host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
+    };
     this.ebsCsiRole = new aws.iam.Role(
       `${name}-ebs-csi`,
-      {
-        assumeRolePolicy: irsaTrustPolicy(this.oidcProvider.arn, issuerHost, EBS_CSI_SERVICE_ACCOUNT),
-        tags,
-      },
+      { assumeRolePolicy: irsaTrustPolicy(this.irsaIssuer, EBS_CSI_SERVICE_ACCOUNT), tags },
       child,
     );
     const ebsPolicy = new aws.iam.RolePolicyAttachment(
@@ -397,119 +430,46 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     this.clusterAutoscaler =
       args.clusterAutoscaler === false
         ? undefined
-        : this.createClusterAutoscaler(name, clusterName, args, issuerHost, tags);
-    this.readiness = [this.nodeGroup, this.ebsCsiAddon, this.storageClass];
+        : clusterAutoscaler(
+            name,
+            {
+              clusterName,
+              region: args.region,
+              kubernetesVersion: args.kubernetesVersion,
+              issuer: this.irsaIssuer,
+              nodeGroup: this.nodeGroup,
+              provider: this.provider,
+              tags,
+            },
+            this,
+          );
+    this.readiness = [this.nodeGroup, this.vpcCniAddon, this.ebsCsiAddon, this.storageClass];
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
   }
 
-  private createClusterAutoscaler(
+  /** IRSA: a role only this ServiceAccount may assume, with the identity's policies; annotates it with the ARN. */
+  bindWorkloadIdentity(
     name: string,
-    clusterName: string,
-    args: EksClusterArgs,
-    issuerHost: pulumi.Output<string>,
-    tags: Record<string, string>,
-  ): k8s.helm.v3.Release {
-    const role = new aws.iam.Role(
-      `${name}-cluster-autoscaler`,
+    subject: WorkloadSubject,
+    identity: CloudIdentity,
+    parent: pulumi.Resource,
+  ): Readonly<Record<string, pulumi.Output<string>>> {
+    if (identity.kind !== 'aws-iam-role') {
+      throw new Error(
+        `EksCluster ${this.componentName}: ${subject.namespace}/${subject.serviceAccount} ` +
+          `is mapped to a ${identity.kind}; on EKS map it to policyArns`,
+      );
+    }
+    const role = irsaRole(
+      name,
       {
-        assumeRolePolicy: irsaTrustPolicy(this.oidcProvider.arn, issuerHost, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT),
-        tags,
+        issuer: this.irsaIssuer,
+        subject: serviceAccountSubject(subject.namespace, subject.serviceAccount),
+        policyArns: identity.policyArns,
+        tags: this.tags,
       },
-      { parent: this },
+      parent,
     );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-cluster-autoscaler`,
-      {
-        role: role.id,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: [
-                'autoscaling:DescribeAutoScalingGroups',
-                'autoscaling:DescribeAutoScalingInstances',
-                'autoscaling:DescribeLaunchConfigurations',
-                'autoscaling:DescribeScalingActivities',
-                'autoscaling:DescribeTags',
-                'ec2:DescribeImages',
-                'ec2:DescribeInstanceTypes',
-                'ec2:DescribeLaunchTemplateVersions',
-                'ec2:GetInstanceTypesFromInstanceRequirements',
-                'eks:DescribeNodegroup',
-              ],
-              Resource: '*',
-            },
-            {
-              // Changing capacity only on this cluster's groups (EKS tags managed node groups' ASGs this way).
-              Effect: 'Allow',
-              Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-              Resource: '*',
-              Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
-            },
-          ],
-        }),
-      },
-      { parent: this },
-    );
-    return new k8s.helm.v3.Release(
-      `${name}-cluster-autoscaler`,
-      {
-        name: 'cluster-autoscaler',
-        chart: CLUSTER_AUTOSCALER_CHART.chart,
-        version: CLUSTER_AUTOSCALER_CHART.version,
-        repositoryOpts: { repo: CLUSTER_AUTOSCALER_CHART.repo },
-        namespace: 'kube-system',
-        values: {
-          // The autoscaler's minor version must match the cluster's.
-          ...(args.kubernetesVersion ? { image: { tag: pulumi.interpolate`v${args.kubernetesVersion}.0` } } : {}),
-          cloudProvider: 'aws',
-          awsRegion: args.region,
-          autoDiscovery: { clusterName },
-          rbac: {
-            serviceAccount: {
-              create: true,
-              name: 'cluster-autoscaler',
-              annotations: { 'eks.amazonaws.com/role-arn': role.arn },
-            },
-          },
-          extraArgs: {
-            'balance-similar-node-groups': true,
-            expander: 'least-waste',
-            'skip-nodes-with-system-pods': false,
-          },
-        },
-        atomic: true,
-        timeout: 600,
-      },
-      { parent: this, provider: this.provider, dependsOn: [this.nodeGroup, policy] },
-    );
+    return { 'eks.amazonaws.com/role-arn': role.arn };
   }
-}
-
-/**
- * The trust policy of an IRSA role: only the given Kubernetes service account (`system:serviceaccount:<ns>:<name>`),
- * through the cluster's OIDC provider and only for STS, may assume the role.
- */
-function irsaTrustPolicy(
-  oidcProviderArn: pulumi.Input<string>,
-  issuerHost: pulumi.Output<string>,
-  serviceAccount: string,
-): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: oidcProviderArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: issuerHost.apply((host) => ({
-            [`${host}:sub`]: serviceAccount,
-            [`${host}:aud`]: 'sts.amazonaws.com',
-          })),
-        },
-      },
-    ],
-  });
 }

@@ -33,6 +33,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements Platfor
   public readonly gatewayApiCrdsProvided = false;
   /** Nothing to wait for: the cluster exists. */
   public readonly readiness: readonly pulumi.Resource[] = [];
+  /** An existing cluster binds no cloud identities (app ServiceAccounts keep none). */
+  public readonly workloadIdentity = undefined;
 
   /** Creates the provider. */
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -3,8 +3,10 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
+import { controlPlanePortsToOpen } from './control-plane-ports';
 import { gkeKubeconfig } from './kubeconfig';
 import { cloudName, serviceAccountId } from './naming';
+import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
 /** GKE release channels: how fast the control plane and nodes follow new Kubernetes versions. */
 export type GkeReleaseChannel = 'RAPID' | 'REGULAR' | 'STABLE';
@@ -19,6 +21,8 @@ export const GKE_DEFAULTS = {
   subnetCidr: '10.10.0.0/20',
   podsCidr: '10.20.0.0/14',
   servicesCidr: '10.24.0.0/20',
+  /** The control plane's private range (a /28 outside the VPC's ranges), the source of its calls to the nodes. */
+  masterCidr: '172.16.0.0/28',
   deletionProtection: true,
 } as const;
 
@@ -73,10 +77,21 @@ export interface GkeClusterArgs {
   /** Secondary range for Service IPs. @default '10.24.0.0/20' */
   readonly servicesCidr?: pulumi.Input<string>;
   /**
-   * CIDRs allowed to reach the public control-plane endpoint. When unset the endpoint accepts any source (it still
-   * requires Google IAM credentials); set it to your office or CI ranges to shrink the attack surface.
+   * CIDRs allowed to reach the control plane's public endpoint (your address as `x.y.z.w/32`, CI ranges). Omitted
+   * or empty, the endpoint is private only: reachable from inside the VPC, never from the whole internet.
+   * Addresses of other Google Cloud customers are never admitted (`gcpPublicCidrsAccessEnabled: false`).
+   * @default [] (private endpoint only)
    */
-  readonly authorizedNetworks?: pulumi.Input<pulumi.Input<string>[]>;
+  readonly authorizedNetworks?: readonly string[];
+  /** The control plane's private `/28` range. @default '172.16.0.0/28' */
+  readonly masterCidr?: string;
+  /**
+   * The add-ons that will be installed on the cluster. The control plane is allowed to reach the nodes on exactly
+   * the webhook and aggregated-API ports they need beyond 443 and 10250 (see `control-plane-ports.ts`); built-in
+   * add-ons (VPA) are not installed and open nothing.
+   * @default [] (no rule)
+   */
+  readonly addons?: readonly Addon[];
   /**
    * Let pods request `NET_ADMIN`/`NET_RAW` on Autopilot, which Linkerd's `proxy-init` container needs.
    * @default false
@@ -94,7 +109,7 @@ export interface GkeClusterArgs {
  * NetworkPolicies are enforced), and a separate autoscaling node pool running as a least-privilege service account.
  * Optionally Autopilot. Exposes a kubeconfig that uses `gke-gcloud-auth-plugin` and a Kubernetes provider.
  */
-export class GkeCluster extends pulumi.ComponentResource implements PlatformCluster {
+export class GkeCluster extends pulumi.ComponentResource implements PlatformCluster, WorkloadIdentityBinder {
   /** The VPC network. */
   public readonly network: gcp.compute.Network;
   /** The cluster subnet, with the `pods` and `services` secondary ranges. */
@@ -117,6 +132,10 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly gatewayApiCrdsProvided = true;
   /** The node pool, once created. */
   public readonly readiness: readonly pulumi.Resource[];
+  /** App ServiceAccounts impersonate Google service accounts through Workload Identity. */
+  public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  private readonly project: pulumi.Input<string>;
+  private readonly componentName: string;
 
   /** Creates the network, the cluster and (Standard mode) its node pool. */
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -124,8 +143,13 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     const autopilot = args.autopilot ?? false;
     this.flavor = autopilot ? 'gke-autopilot' : 'gke';
     const child = { parent: this };
+    this.project = args.project;
+    this.componentName = name;
     const gcpName = cloudName(name, 40);
     const labels = args.labels ?? {};
+    const authorizedNetworks = args.authorizedNetworks ?? [];
+    const masterCidr = args.masterCidr ?? GKE_DEFAULTS.masterCidr;
+    const nodeTag = `${gcpName}-nodes`;
 
     this.network = new gcp.compute.Network(
       `${name}-vpc`,
@@ -180,20 +204,18 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
         clusterSecondaryRangeName: GKE_PODS_RANGE,
         servicesSecondaryRangeName: GKE_SERVICES_RANGE,
       },
-      // Nodes get internal IPs only; the control plane keeps a public endpoint guarded by IAM (and by
-      // `authorizedNetworks` when given) so `pulumi up` works from a laptop or CI.
+      // Nodes get internal IPs only. The control plane has a public endpoint only for the authorized networks
+      // (so that `pulumi up` works from a laptop or CI), guarded by Google IAM as well.
       privateClusterConfig: {
         enablePrivateNodes: true,
-        enablePrivateEndpoint: false,
+        enablePrivateEndpoint: authorizedNetworks.length === 0,
+        masterIpv4CidrBlock: masterCidr,
         masterGlobalAccessConfig: { enabled: true },
       },
-      masterAuthorizedNetworksConfig: args.authorizedNetworks
-        ? {
-            cidrBlocks: pulumi
-              .output(args.authorizedNetworks)
-              .apply((cidrs) => cidrs.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock }))),
-          }
-        : undefined,
+      masterAuthorizedNetworksConfig: {
+        cidrBlocks: authorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })),
+        gcpPublicCidrsAccessEnabled: false,
+      },
       releaseChannel: { channel: args.releaseChannel ?? GKE_DEFAULTS.releaseChannel },
       // GKE owns the Gateway API CRDs (recent versions install them anyway): say so explicitly, standard channel.
       gatewayApiConfig: { channel: 'CHANNEL_STANDARD' },
@@ -204,7 +226,13 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     if (autopilot) {
       this.cluster = new gcp.container.Cluster(
         `${name}-cluster`,
-        { ...common, enableAutopilot: true, allowNetAdmin: args.allowNetAdmin ?? false },
+        {
+          ...common,
+          enableAutopilot: true,
+          allowNetAdmin: args.allowNetAdmin ?? false,
+          // Autopilot nodes are not ours: a network tag is how a firewall rule can target them.
+          nodePoolAutoConfig: { networkTags: { tags: [nodeTag] } },
+        },
         child,
       );
       this.nodePool = undefined;
@@ -287,6 +315,28 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       );
     }
 
+    const webhookPorts = controlPlanePortsToOpen(
+      (args.addons ?? []).filter((addon) => !this.builtInAddons.includes(addon)),
+    );
+    if (webhookPorts.length > 0) {
+      new gcp.compute.Firewall(
+        `${name}-webhooks`,
+        {
+          project: args.project,
+          name: `${gcpName}-control-plane-webhooks`,
+          description: `Control plane of ${gcpName} to its nodes: admission webhooks and aggregated APIs of the add-ons`,
+          network: this.network.id,
+          direction: 'INGRESS',
+          sourceRanges: [masterCidr],
+          allows: [{ protocol: 'tcp', ports: webhookPorts.map(String) }],
+          ...(this.nodeServiceAccount
+            ? { targetServiceAccounts: [this.nodeServiceAccount.email] }
+            : { targetTags: [nodeTag] }),
+        },
+        child,
+      );
+    }
+
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
@@ -301,5 +351,35 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       { parent: this, dependsOn: [...this.readiness] },
     );
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
+  }
+
+  /**
+   * Workload Identity: lets the ServiceAccount (`<project>.svc.id.goog[<ns>/<sa>]`) impersonate the identity's
+   * Google service account (`roles/iam.workloadIdentityUser` on that account), and annotates it with the account.
+   */
+  bindWorkloadIdentity(
+    name: string,
+    subject: WorkloadSubject,
+    identity: CloudIdentity,
+    parent: pulumi.Resource,
+  ): Readonly<Record<string, string>> {
+    if (identity.kind !== 'gcp-service-account') {
+      throw new Error(
+        `GkeCluster ${this.componentName}: ${subject.namespace}/${subject.serviceAccount} is mapped to a ` +
+          `${identity.kind}; on GKE map it to a serviceAccount`,
+      );
+    }
+    // A service account's email names its project: <id>@<project>.iam.gserviceaccount.com.
+    const accountProject = identity.email.split('@')[1].split('.')[0];
+    new gcp.serviceaccount.IAMMember(
+      name,
+      {
+        serviceAccountId: `projects/${accountProject}/serviceAccounts/${identity.email}`,
+        role: 'roles/iam.workloadIdentityUser',
+        member: pulumi.interpolate`serviceAccount:${this.project}.svc.id.goog[${subject.namespace}/${subject.serviceAccount}]`,
+      },
+      { parent },
+    );
+    return { 'iam.gke.io/gcp-service-account': identity.email };
   }
 }

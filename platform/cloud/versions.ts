@@ -170,3 +170,18 @@ export const CLUSTER_AUTOSCALER_CHART: ChartRef = {
   chart: 'cluster-autoscaler',
   version: '9.59.0',
 };
+
+/** An EKS managed add-on pinned to an exact add-on build. */
+export interface EksAddonRef {
+  /** Add-on name (`aws eks describe-addon-versions --addon-name <name>`). */
+  readonly name: string;
+  /** Exact add-on version, `v<major>.<minor>.<patch>-eksbuild.<n>`. */
+  readonly version: string;
+}
+
+/**
+ * Amazon VPC CNI add-on v1.20.1-eksbuild.3 (aws/amazon-vpc-cni-k8s v1.20.1, listed in the EKS user guide's "Update
+ * the Amazon VPC CNI"): the network policy agent that enforces NetworkPolicies ships with VPC CNI 1.14.0 and later.
+ * Check `aws eks describe-addon-versions --addon-name vpc-cni --kubernetes-version <minor>` before bumping.
+ */
+export const VPC_CNI_ADDON: EksAddonRef = { name: 'vpc-cni', version: 'v1.20.1-eksbuild.3' };

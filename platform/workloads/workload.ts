@@ -98,6 +98,12 @@ export interface WorkloadProps {
    * @default false
    */
   readonly tracing?: boolean | TracingOptions;
+  /**
+   * A cloud identity for the workload's ServiceAccount, by name (a DNS label): the stack's `identities` config
+   * maps it to an IAM role's policies on EKS (IRSA) or to a Google service account on GKE (Workload Identity).
+   * @default none (no cloud permissions)
+   */
+  readonly cloudIdentity?: string;
 }
 
 /** Workload props after validation and defaulting. */
@@ -121,6 +127,8 @@ export interface ResolvedWorkload {
   readonly podAnnotations: Readonly<Record<string, string>>;
   /** Trace export, when enabled. */
   readonly tracing?: ResolvedTracing;
+  /** The cloud identity the ServiceAccount acts as. */
+  readonly cloudIdentity?: string;
   /** Every port the container listens on, with the Service's `appProtocol` (none for database wire protocols). */
   readonly ports: readonly (EndpointPort & { readonly appProtocol?: string })[];
   /** The ports clients connect to (the ports minus a dedicated metrics port). */
@@ -204,6 +212,7 @@ export function resolveWorkloadProps(
     proxy: app.meshed && mesh ? resolveProxyResources(v, 'mesh.proxy', meshOptions?.proxy, app.meshProxy) : undefined,
     podAnnotations,
     tracing: resolveTracing(v, id, props.tracing),
+    cloudIdentity: props.cloudIdentity === undefined ? undefined : v.dnsLabel('cloudIdentity', props.cloudIdentity),
   };
 }
 
@@ -317,6 +326,7 @@ export abstract class Workload extends Construct {
       this.app.allowEgress(this.graphNode, tempoEgress(spec.tracing));
       this.app.addons('tempo');
     }
+    if (spec.cloudIdentity) this.app.addIdentity({ serviceAccount: spec.name, identity: spec.cloudIdentity });
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: spec.name, labels: this.labels },
       automountServiceAccountToken: false,

@@ -1,3 +1,4 @@
+import * as pulumi from '@pulumi/pulumi';
 import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123';
@@ -15,6 +16,7 @@ const recorded = installMocks((args) => {
 });
 
 import { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_NODE_POLICIES, EksCluster } from '../../platform/cloud/eks-cluster';
+import { VPC_CNI_ADDON } from '../../platform/cloud/versions';
 
 const eks = new EksCluster('dev', {
   region: 'eu-west-1',
@@ -28,7 +30,16 @@ const fixed = new EksCluster('fixed', {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   clusterAutoscaler: false,
+  publicAccessCidrs: ['203.0.113.7/32'],
 });
+
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const annotations = eks.bindWorkloadIdentity(
+  'media-uploads',
+  { namespace: 'media', serviceAccount: 'uploads' },
+  { kind: 'aws-iam-role', policyArns: [S3_READ] },
+  eks,
+);
 
 beforeAll(() => settle(recorded));
 
@@ -98,6 +109,65 @@ describe('EksCluster IAM and encryption', () => {
   });
 });
 
+describe('EksCluster API endpoint', () => {
+  const vpcConfig = (name: string) => named(recorded, `${name}-cluster`, 'aws:eks/cluster:Cluster').inputs.vpcConfig;
+
+  test('without publicAccessCidrs the endpoint is private only', () => {
+    expect(vpcConfig('dev')).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: false });
+    expect(vpcConfig('dev').publicAccessCidrs).toBeUndefined();
+  });
+
+  test('with publicAccessCidrs the public endpoint admits only those CIDRs', () => {
+    expect(vpcConfig('fixed')).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ['203.0.113.7/32'],
+    });
+  });
+});
+
+describe('EksCluster NetworkPolicy enforcement', () => {
+  const withVpcCni = (name: string, vpcCniVersion: string) =>
+    new EksCluster(name, { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'], vpcCniVersion });
+  const cni = () => named(recorded, 'dev-vpc-cni', 'aws:eks/addon:Addon');
+
+  test('the vpc-cni add-on is managed at a pinned version', () => {
+    expect(cni().inputs).toMatchObject({ addonName: 'vpc-cni', addonVersion: VPC_CNI_ADDON.version });
+  });
+
+  test('its network policy agent is on', () => {
+    expect(JSON.parse(cni().inputs.configurationValues)).toEqual({ enableNetworkPolicy: 'true' });
+  });
+
+  test('it takes over the self-managed CNI EKS installs and keeps its configuration on updates', () => {
+    expect(cni().inputs).toMatchObject({
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+    });
+  });
+
+  test('nodes join only once policy enforcement is configured', () => {
+    expect(named(recorded, 'dev-nodes').dependsOn).toContain('dev-vpc-cni');
+  });
+
+  test('workloads wait for the CNI', () => {
+    expect(eks.readiness).toContain(eks.vpcCniAddon);
+  });
+
+  test('a VPC CNI older than 1.14 (no network policy agent) is refused', () => {
+    expect(() => withVpcCni('old', 'v1.13.4-eksbuild.1')).toThrow(
+      `EksCluster old: vpcCniVersion "v1.13.4-eksbuild.1" has no network policy agent; use v1.14.0 or later ` +
+        `(pinned: "${VPC_CNI_ADDON.version}")`,
+    );
+  });
+
+  test('a VPC CNI version that is not an EKS add-on version is refused', () => {
+    expect(() => withVpcCni('bad', 'latest')).toThrow(
+      `EksCluster bad: vpcCniVersion "latest" is not an EKS add-on version such as "${VPC_CNI_ADDON.version}"`,
+    );
+  });
+});
+
 describe('EksCluster nodes', () => {
   const group = () => named(recorded, 'dev-nodes');
 
@@ -161,6 +231,38 @@ describe('EksCluster node autoscaling', () => {
   });
 });
 
+describe('EksCluster workload identity (IRSA)', () => {
+  test('an app ServiceAccount gets a role only it may assume through the cluster’s OIDC provider', () => {
+    const trust = JSON.parse(named(recorded, 'media-uploads', 'aws:iam/role:Role').inputs.assumeRolePolicy);
+    expect(trust.Statement[0].Principal.Federated).toBe('arn:aws:mock:::dev-oidc');
+    expect(trust.Statement[0].Condition.StringEquals).toEqual({
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub': 'system:serviceaccount:media:uploads',
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC123:aud': 'sts.amazonaws.com',
+    });
+  });
+
+  test('the role has the policies the stack maps the identity to', () => {
+    expect(policiesOf('media-uploads')).toEqual([S3_READ]);
+  });
+
+  test('the ServiceAccount is annotated with the role’s ARN', async () => {
+    expect(await valueOf(pulumi.output(annotations['eks.amazonaws.com/role-arn']))).toBe(
+      'arn:aws:mock:::media-uploads',
+    );
+  });
+
+  test('a Google service account cannot be bound on EKS', () => {
+    expect(() =>
+      eks.bindWorkloadIdentity(
+        'x',
+        { namespace: 'media', serviceAccount: 'uploads' },
+        { kind: 'gcp-service-account', email: 'a@p.iam.gserviceaccount.com' },
+        eks,
+      ),
+    ).toThrow('EksCluster dev: media/uploads is mapped to a gcp-service-account; on EKS map it to policyArns');
+  });
+});
+
 describe('EksCluster IRSA and storage', () => {
   test('an OIDC provider trusts the cluster issuer for STS', () => {
     expect(named(recorded, 'dev-oidc').inputs).toMatchObject({ url: ISSUER, clientIdLists: ['sts.amazonaws.com'] });
@@ -206,7 +308,7 @@ describe('EksCluster IRSA and storage', () => {
   });
 
   test('workloads wait for nodes, the driver and the StorageClass', () => {
-    expect(eks.readiness).toEqual([eks.nodeGroup, eks.ebsCsiAddon, eks.storageClass]);
+    expect(eks.readiness).toEqual(expect.arrayContaining([eks.nodeGroup, eks.ebsCsiAddon, eks.storageClass]));
   });
 
   test('the kubeconfig uses aws eks get-token and is secret', async () => {

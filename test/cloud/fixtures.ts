@@ -65,7 +65,7 @@ const WEB_OBJECTS = [
 ];
 
 /** A `charts-out/` directory with `chat` and `web`; returns its path and index. */
-export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean } = {}): {
+export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean; chat?: Partial<AppEntry> } = {}): {
   dir: string;
   index: ChartsIndex;
 } {
@@ -75,7 +75,7 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean } 
   const index: ChartsIndex = {
     version: CHARTS_INDEX_VERSION,
     apps: [
-      chatEntry(chatYaml),
+      chatEntry(chatYaml, options.chat),
       {
         name: 'web',
         file: 'web.k8s.yaml',

@@ -8,7 +8,7 @@ const recorded = installMocks((args) =>
       : undefined,
 );
 
-import { GKE_NODE_ROLES, GkeCluster } from '../../platform/cloud/gke-cluster';
+import { GKE_DEFAULTS, GKE_NODE_ROLES, GkeCluster } from '../../platform/cloud/gke-cluster';
 
 const standard = new GkeCluster('std', {
   project: 'p',
@@ -17,13 +17,29 @@ const standard = new GkeCluster('std', {
   minNodesPerZone: 1,
   maxNodesPerZone: 4,
   machineType: 'e2-standard-8',
+  authorizedNetworks: ['203.0.113.7/32'],
+  addons: ['ingress-nginx', 'linkerd', 'prometheus', 'vpa'],
 });
 const autopilot = new GkeCluster('auto', {
   project: 'p',
   region: 'europe-west1',
   autopilot: true,
   allowNetAdmin: true,
+  addons: ['prometheus', 'contour'],
 });
+new GkeCluster('apm', {
+  project: 'p',
+  region: 'europe-west1',
+  autopilot: true,
+  addons: ['linkerd'],
+});
+
+const annotations = standard.bindWorkloadIdentity(
+  'media-uploads',
+  { namespace: 'media', serviceAccount: 'uploads' },
+  { kind: 'gcp-service-account', email: 'media-writer@other.iam.gserviceaccount.com' },
+  standard,
+);
 
 beforeAll(() => settle(recorded));
 
@@ -126,6 +142,86 @@ describe('GkeCluster (Standard)', () => {
   test('GKE provides VPA itself', () => {
     expect(standard.builtInAddons).toEqual(['vpa']);
     expect(cluster().verticalPodAutoscaling).toEqual({ enabled: true });
+  });
+});
+
+describe('GkeCluster API endpoint', () => {
+  test('with authorizedNetworks the public endpoint admits only those CIDRs, not every Google Cloud address', () => {
+    const cluster = named(recorded, 'std-cluster').inputs;
+    expect(cluster.privateClusterConfig.enablePrivateEndpoint).toBe(false);
+    expect(cluster.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [{ cidrBlock: '203.0.113.7/32', displayName: '203.0.113.7/32' }],
+      gcpPublicCidrsAccessEnabled: false,
+    });
+  });
+
+  test('without authorizedNetworks the endpoint is private only', () => {
+    const cluster = named(recorded, 'auto-cluster').inputs;
+    expect(cluster.privateClusterConfig.enablePrivateEndpoint).toBe(true);
+    expect(cluster.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
+  });
+});
+
+describe('GkeCluster admission webhooks behind private nodes', () => {
+  const firewall = (name: string) => named(recorded, `${name}-webhooks`, 'gcp:compute/firewall:Firewall').inputs;
+
+  test('the control plane gets a fixed private range', () => {
+    expect(named(recorded, 'std-cluster').inputs.privateClusterConfig.masterIpv4CidrBlock).toBe(
+      GKE_DEFAULTS.masterCidr,
+    );
+  });
+
+  test('the control plane may reach the nodes on the webhook ports of the installed add-ons only', () => {
+    expect(firewall('std')).toMatchObject({
+      network: 'std-vpc-id',
+      direction: 'INGRESS',
+      sourceRanges: [GKE_DEFAULTS.masterCidr],
+      allows: [{ protocol: 'tcp', ports: ['8443', '9443'] }],
+    });
+  });
+
+  test('the rule targets only the nodes of this cluster (their service account)', () => {
+    expect(firewall('std').targetServiceAccounts).toEqual(['std-nodes@p.iam.gserviceaccount.com']);
+    expect(firewall('std').targetTags).toBeUndefined();
+  });
+
+  test('a built-in add-on (VPA on GKE) opens nothing', () => {
+    expect(firewall('std').allows[0].ports).not.toContain('8000');
+  });
+
+  test('on Autopilot the rule targets the network tag given to the cluster’s nodes', () => {
+    const tags = named(recorded, 'apm-cluster').inputs.nodePoolAutoConfig.networkTags.tags;
+    expect(tags).toEqual(['apm-nodes']);
+    expect(firewall('apm')).toMatchObject({ targetTags: tags, allows: [{ protocol: 'tcp', ports: ['8443', '9443'] }] });
+  });
+
+  test('no rule when no installed add-on has a webhook beyond the ports GKE opens', () => {
+    expect(recorded.some((r) => r.name === 'auto-webhooks')).toBe(false);
+  });
+});
+
+describe('GkeCluster workload identity', () => {
+  test('the app ServiceAccount may impersonate the mapped Google service account', () => {
+    expect(named(recorded, 'media-uploads', 'gcp:serviceaccount/iAMMember:IAMMember').inputs).toEqual({
+      serviceAccountId: 'projects/other/serviceAccounts/media-writer@other.iam.gserviceaccount.com',
+      role: 'roles/iam.workloadIdentityUser',
+      member: 'serviceAccount:p.svc.id.goog[media/uploads]',
+    });
+  });
+
+  test('the ServiceAccount is annotated with the Google service account', () => {
+    expect(annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'media-writer@other.iam.gserviceaccount.com' });
+  });
+
+  test('an IAM role cannot be bound on GKE', () => {
+    expect(() =>
+      standard.bindWorkloadIdentity(
+        'x',
+        { namespace: 'media', serviceAccount: 'uploads' },
+        { kind: 'aws-iam-role', policyArns: [] },
+        standard,
+      ),
+    ).toThrow('GkeCluster std: media/uploads is mapped to a aws-iam-role; on GKE map it to a serviceAccount');
   });
 });
 

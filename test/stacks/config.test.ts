@@ -1,8 +1,18 @@
 import { parseStackConfig, StackConfigError } from '../../stacks/config';
 import type { RawStackConfig } from '../../stacks/config';
 
-const gke: RawStackConfig = { cloud: 'gke', region: 'europe-west1', gke: { project: 'my-project' } };
-const eks: RawStackConfig = { cloud: 'eks', region: 'eu-west-1', zones: ['eu-west-1a', 'eu-west-1b'] };
+const MY_ADDRESS = '203.0.113.7/32';
+const gke: RawStackConfig = {
+  cloud: 'gke',
+  region: 'europe-west1',
+  gke: { project: 'my-project', authorizedNetworks: [MY_ADDRESS] },
+};
+const eks: RawStackConfig = {
+  cloud: 'eks',
+  region: 'eu-west-1',
+  zones: ['eu-west-1a', 'eu-west-1b'],
+  eks: { publicAccessCidrs: [MY_ADDRESS] },
+};
 
 describe('valid configurations', () => {
   test('an empty config is an existing-cluster stack deploying every app', () => {
@@ -17,7 +27,7 @@ describe('valid configurations', () => {
   });
 
   test('a GKE stack takes its project from gcp:project when gke.project is absent', () => {
-    const config = parseStackConfig({ cloud: 'gke', region: 'europe-west1', gcpProject: 'fallback' });
+    const config = parseStackConfig({ ...gke, gke: { authorizedNetworks: [MY_ADDRESS] }, gcpProject: 'fallback' });
     expect(config.cloud === 'gke' && config.gke.project).toBe('fallback');
   });
 
@@ -26,7 +36,7 @@ describe('valid configurations', () => {
       ...gke,
       zones: ['europe-west1-b'],
       nodes: { machineType: 'e2-standard-2', min: 0, max: 2 },
-      gke: { project: 'p', autopilot: true },
+      gke: { project: 'p', autopilot: true, authorizedNetworks: [MY_ADDRESS] },
     });
     expect(config).toMatchObject({ zones: ['europe-west1-b'], nodes: { min: 0, max: 2 }, gke: { autopilot: true } });
   });
@@ -44,6 +54,17 @@ describe('valid configurations', () => {
     });
     expect(config).toMatchObject({ apps: ['chat'], addons: ['loki', 'tempo'], domain: 'dev.example.com' });
     expect(config.secrets).toEqual({ 'chat/smtp/password': 'x' });
+  });
+
+  test('EKS identities map to IAM policies, GKE identities to Google service accounts', () => {
+    const policyArns = ['arn:aws:iam::123456789012:policy/media-writer'];
+    expect(parseStackConfig({ ...eks, identities: { 'media-writer': { policyArns } } }).identities).toEqual({
+      'media-writer': { kind: 'aws-iam-role', policyArns },
+    });
+    const email = 'media-writer@my-project.iam.gserviceaccount.com';
+    expect(parseStackConfig({ ...gke, identities: { 'media-writer': { serviceAccount: email } } }).identities).toEqual({
+      'media-writer': { kind: 'gcp-service-account', email },
+    });
   });
 
   test('booleans and integers given as strings by the CLI are accepted', () => {
@@ -155,6 +176,73 @@ describe('rejected configurations', () => {
   test(
     'duplicate apps',
     rejects({ apps: ['chat', 'chat'] }, 'k8s-platform:apps is ["chat","chat"]; expected no duplicates'),
+  );
+
+  test(
+    'a GKE stack without authorized networks, saying how to find your address',
+    rejects(
+      { ...gke, gke: { project: 'p' } },
+      'k8s-platform:gke.authorizedNetworks is undefined; required: the CIDRs that may reach the Kubernetes API ' +
+        'endpoint (it is never left open to the internet). Find your public address with ' +
+        '`curl -s https://checkip.amazonaws.com` and allow it as x.y.z.w/32: ' +
+        `pulumi config set --path 'k8s-platform:gke.authorizedNetworks[0]' "$(curl -s https://checkip.amazonaws.com)/32"`,
+    ),
+  );
+
+  test(
+    'a GKE stack with an empty list of authorized networks',
+    rejects(
+      { ...gke, gke: { project: 'p', authorizedNetworks: [] } },
+      'k8s-platform:gke.authorizedNetworks is []; required',
+    ),
+  );
+
+  test(
+    'an EKS stack without public access CIDRs, saying how to find your address',
+    rejects(
+      { ...eks, eks: {} },
+      'k8s-platform:eks.publicAccessCidrs is undefined; required: the CIDRs that may reach the Kubernetes API ' +
+        'endpoint (it is never left open to the internet). Find your public address with ' +
+        '`curl -s https://checkip.amazonaws.com` and allow it as x.y.z.w/32: ' +
+        `pulumi config set --path 'k8s-platform:eks.publicAccessCidrs[0]' "$(curl -s https://checkip.amazonaws.com)/32"`,
+    ),
+  );
+
+  test(
+    'an authorized network that is not a CIDR',
+    rejects(
+      { ...eks, eks: { publicAccessCidrs: ['203.0.113.7'] } },
+      'k8s-platform:eks.publicAccessCidrs is ["203.0.113.7"]; "203.0.113.7" is not an IPv4 CIDR',
+    ),
+  );
+
+  test(
+    'an EKS identity without policies',
+    rejects(
+      { ...eks, identities: { 'media-writer': { serviceAccount: 'a@p.iam.gserviceaccount.com' } } },
+      'k8s-platform:identities.media-writer.serviceAccount is "a@p.iam.gserviceaccount.com"; unknown setting; known: policyArns',
+    ),
+  );
+
+  test(
+    'an EKS policy that is not an IAM policy ARN',
+    rejects(
+      { ...eks, identities: { 'media-writer': { policyArns: ['AmazonS3ReadOnlyAccess'] } } },
+      '"AmazonS3ReadOnlyAccess" is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ),
+  );
+
+  test(
+    'a GKE identity that is not a Google service account email',
+    rejects(
+      { ...gke, identities: { 'media-writer': { serviceAccount: 'media-writer' } } },
+      'k8s-platform:identities.media-writer.serviceAccount is "media-writer"; expected a Google service account email',
+    ),
+  );
+
+  test(
+    'identities on an existing cluster',
+    rejects({ identities: {} }, 'k8s-platform:identities is {}; only applies when k8s-platform:cloud is gke or eks'),
   );
 
   test(

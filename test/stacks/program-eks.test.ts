@@ -18,16 +18,18 @@ const recorded = installMocks((args) =>
 import { parseStackConfig } from '../../stacks/config';
 import { deployPlatform } from '../../stacks/program';
 
-const { dir } = writeChartsOut();
+const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
+const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 deployPlatform(
   parseStackConfig({
     cloud: 'eks',
     region: 'eu-west-1',
     zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
     nodes: { machineType: 'm6i.large', min: 3, max: 9, spot: true },
-    eks: { natGateways: 'perZone' },
+    eks: { natGateways: 'perZone', publicAccessCidrs: ['203.0.113.7/32'] },
     apps: ['chat'],
     secrets: CHAT_SMTP,
+    identities: { uploads: { policyArns: [S3_READ] } },
   }),
   { chartsDir: dir, name: 'eks-dev' },
 );
@@ -61,6 +63,14 @@ describe('an EKS stack', () => {
     expect(named(recorded, 'eks-dev-chat-stateful', 'kubernetes:yaml/v2:ConfigGroup').dependsOn).toEqual(
       expect.arrayContaining(['eks-dev-gp3', 'eks-dev-ebs-csi']),
     );
+  });
+
+  test('binds the app’s cloud identity to an IRSA role for its ServiceAccount', () => {
+    const role = named(recorded, 'eks-dev-chat-backend-identity', 'aws:iam/role:Role');
+    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals).toMatchObject({
+      'oidc.eks.eu-west-1.amazonaws.com/id/X:sub': 'system:serviceaccount:chat:backend',
+    });
+    expect(named(recorded, 'eks-dev-chat-backend-identity-0').inputs.policyArn).toBe(S3_READ);
   });
 
   test('installs only the add-ons the selected app needs', () => {

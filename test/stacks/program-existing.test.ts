@@ -136,6 +136,7 @@ describe('reading the stack config', () => {
       'k8s-platform:region': 'eu-west-1',
       'k8s-platform:zones': '["eu-west-1a","eu-west-1b"]',
       'k8s-platform:nodes': '{"min":2,"max":4}',
+      'k8s-platform:eks': '{"publicAccessCidrs":["203.0.113.7/32"]}',
       'aws:region': 'eu-west-1',
     });
     const raw = readRawConfig(new pulumi.Config('k8s-platform'), new pulumi.Config('aws'), new pulumi.Config('gcp'));

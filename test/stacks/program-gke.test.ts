@@ -14,17 +14,19 @@ const recorded = installMocks((args) =>
 import { parseStackConfig } from '../../stacks/config';
 import { deployPlatform } from '../../stacks/program';
 
-const { dir } = writeChartsOut();
+const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
+const UPLOADS = 'uploads@media-project.iam.gserviceaccount.com';
 const platform = deployPlatform(
   parseStackConfig({
     cloud: 'gke',
     region: 'europe-west1',
     zones: ['europe-west1-b', 'europe-west1-c'],
     nodes: { machineType: 'e2-standard-2', min: 1, max: 2 },
-    gke: { project: 'demo', autopilot: false },
+    gke: { project: 'demo', autopilot: false, authorizedNetworks: ['203.0.113.7/32'] },
     addons: ['vpa', 'gateway-api'],
     domain: 'dev.example.com',
     secrets: CHAT_SMTP,
+    identities: { uploads: { serviceAccount: UPLOADS } },
   }),
   { chartsDir: dir, name: 'gke-dev' },
 );
@@ -74,6 +76,17 @@ describe('a GKE stack', () => {
       named(recorded, 'gke-dev-addons-kube-prometheus-stack', 'kubernetes:helm.sh/v3:Release').inputs.values.grafana
         .ingress.hosts,
     ).toEqual(['grafana.dev.example.com']);
+  });
+
+  test('lets the control plane reach the webhooks of the installed ingress-nginx and Linkerd', () => {
+    expect(named(recorded, 'gke-dev-webhooks').inputs.allows).toEqual([{ protocol: 'tcp', ports: ['8443', '9443'] }]);
+  });
+
+  test('lets the app’s ServiceAccount impersonate the Google service account its identity maps to', () => {
+    expect(named(recorded, 'gke-dev-chat-backend-identity').inputs).toMatchObject({
+      serviceAccountId: `projects/media-project/serviceAccounts/${UPLOADS}`,
+      member: 'serviceAccount:demo.svc.id.goog[chat/backend]',
+    });
   });
 
   test('a Standard cluster is created when Autopilot is off', () => {

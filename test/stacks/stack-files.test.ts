@@ -7,15 +7,30 @@ import type { RawStackConfig } from '../../stacks/config';
 const STACKS = join(__dirname, '../../stacks');
 const files = readdirSync(STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
 
+const MY_ADDRESS = '203.0.113.7/32';
+
+/** What a user sets with `pulumi config set` after `pulumi stack init`, merged into the file's sections. */
+interface UserSettings {
+  readonly gcpProject?: string;
+  readonly gke?: Record<string, unknown>;
+  readonly eks?: Record<string, unknown>;
+}
+
 /** The raw config a stack file gives the program (as `readRawConfig` would read it). */
-function rawConfig(file: string, extra: Record<string, unknown> = {}): RawStackConfig {
+function rawConfig(file: string, extra: UserSettings = {}): RawStackConfig {
   const config = (parse(readFileSync(join(STACKS, file), 'utf8')) as { config: Record<string, unknown> }).config;
   const ours = Object.fromEntries(
     Object.entries(config)
       .filter(([key]) => key.startsWith('k8s-platform:'))
       .map(([key, value]) => [key.slice('k8s-platform:'.length), value]),
   );
-  return { ...ours, awsRegion: config['aws:region'], gcpProject: config['gcp:project'], ...extra };
+  return {
+    ...ours,
+    awsRegion: config['aws:region'],
+    gcpProject: extra.gcpProject ?? config['gcp:project'],
+    ...(extra.gke ? { gke: { ...(ours.gke as object), ...extra.gke } } : {}),
+    ...(extra.eks ? { eks: { ...(ours.eks as object), ...extra.eks } } : {}),
+  };
 }
 
 describe('stack files', () => {
@@ -27,18 +42,38 @@ describe('stack files', () => {
     expect(parseStackConfig(rawConfig('Pulumi.local.yaml')).cloud).toBe('existing');
   });
 
-  test('gke-dev is valid once gcp:project is set', () => {
-    expect(parseStackConfig(rawConfig('Pulumi.gke-dev.yaml', { gcpProject: 'my-project' }))).toMatchObject({
+  test('gke-dev is valid once gcp:project and the authorized networks are set', () => {
+    const user = { gcpProject: 'my-project', gke: { authorizedNetworks: [MY_ADDRESS] } };
+    expect(parseStackConfig(rawConfig('Pulumi.gke-dev.yaml', user))).toMatchObject({
       cloud: 'gke',
       region: 'europe-west1',
+      gke: { authorizedNetworks: [MY_ADDRESS] },
     });
   });
 
   test('gke-dev without a project says how to set it', () => {
-    expect(() => parseStackConfig(rawConfig('Pulumi.gke-dev.yaml'))).toThrow('required (or set gcp:project)');
+    const user = { gke: { authorizedNetworks: [MY_ADDRESS] } };
+    expect(() => parseStackConfig(rawConfig('Pulumi.gke-dev.yaml', user))).toThrow('required (or set gcp:project)');
   });
 
-  test('eks-dev is valid and its region matches aws:region', () => {
-    expect(parseStackConfig(rawConfig('Pulumi.eks-dev.yaml'))).toMatchObject({ cloud: 'eks', region: 'eu-west-1' });
+  test('gke-dev does not open the API endpoint until you authorize your address', () => {
+    expect(() => parseStackConfig(rawConfig('Pulumi.gke-dev.yaml', { gcpProject: 'my-project' }))).toThrow(
+      'k8s-platform:gke.authorizedNetworks is undefined; required',
+    );
+  });
+
+  test('eks-dev is valid once the public access CIDRs are set, and its region matches aws:region', () => {
+    const user = { eks: { publicAccessCidrs: [MY_ADDRESS] } };
+    expect(parseStackConfig(rawConfig('Pulumi.eks-dev.yaml', user))).toMatchObject({
+      cloud: 'eks',
+      region: 'eu-west-1',
+      eks: { publicAccessCidrs: [MY_ADDRESS] },
+    });
+  });
+
+  test('eks-dev does not open the API endpoint until you authorize your address', () => {
+    expect(() => parseStackConfig(rawConfig('Pulumi.eks-dev.yaml'))).toThrow(
+      'k8s-platform:eks.publicAccessCidrs is undefined; required',
+    );
   });
 });
