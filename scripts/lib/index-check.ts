@@ -22,6 +22,7 @@ const GROUP_ADDONS: Readonly<Record<string, string>> = {
   'policy.linkerd.io': 'linkerd',
   'linkerd.io': 'linkerd',
   'autoscaling.k8s.io': 'vpa',
+  'cert-manager.io': 'cert-manager',
 };
 
 /** Secret names (and keys, when a reference names one) that the pods of some objects read. */

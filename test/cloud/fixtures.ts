@@ -55,6 +55,7 @@ export function chatEntry(yamlText: string, overrides: Partial<AppEntry> = {}): 
     stateful: [{ kind: 'StatefulSet', name: 'postgres' }],
     hosts: ['chat.example.com'],
     meshed: true,
+    gatewayHttpsHosts: [],
     ...overrides,
   };
 }
@@ -86,6 +87,7 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean } 
         stateful: [],
         hosts: ['web.example.com'],
         meshed: false,
+        gatewayHttpsHosts: [],
       },
     ],
   };

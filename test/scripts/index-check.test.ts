@@ -23,6 +23,7 @@ function setup(
     stateful: [],
     hosts: [],
     meshed: false,
+    gatewayHttpsHosts: [],
     ...entry,
   };
   const texts = new Map([[FILE, text]]);
