@@ -1,19 +1,8 @@
-import type { KubeObject } from '../../scripts/lib/manifests';
-import { ruleById } from '../../scripts/lib/rules';
-import { validateObjects } from '../../scripts/lib/validate';
-import { manifests, testCatalog } from './fixtures';
+import { checkRule } from './fixtures';
 
-const crds = testCatalog();
 const HOST = 'shop.example.com';
 
-function check(ruleId: string, ...objects: KubeObject[]) {
-  const rule = ruleById(ruleId);
-  if (!rule) throw new Error(`no rule ${ruleId}`);
-  return validateObjects(manifests(...objects), { crds, rules: [rule] }).findings.map(({ object, message }) => ({
-    object,
-    message,
-  }));
-}
+const check = checkRule;
 
 const ingress = (tls?: unknown[], annotations?: Record<string, string>) => ({
   apiVersion: 'networking.k8s.io/v1',
