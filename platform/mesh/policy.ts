@@ -27,11 +27,11 @@ export const LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/defa
 /** Default inbound policy of a meshed app namespace: nothing is allowed that no AuthorizationPolicy admits. */
 export const DEFAULT_INBOUND_POLICY = 'deny';
 /**
- * Name of the namespace's `NetworkAuthentication` for unmeshed scrapers of the proxy admin port (the platform
- * Prometheus): it matches any address, because pod CIDRs differ per cluster; the NetworkPolicy of each workload is
- * what narrows the admin port to the monitoring namespace's Prometheus pods and linkerd-viz.
+ * Name of the namespace's `NetworkAuthentication` for the unmeshed scrapers of metrics and proxy admin ports (the
+ * platform Prometheus): it matches any address, because pod CIDRs differ per cluster; each workload's
+ * NetworkPolicy is what narrows those ports to the monitoring namespace's Prometheus pods (and linkerd-viz).
  */
-export const ADMIN_SCRAPERS_AUTHENTICATION = 'proxy-admin-scrapers';
+export const SCRAPERS_AUTHENTICATION = 'prometheus-scrapers';
 
 const POLICY_GROUP = 'policy.linkerd.io';
 
@@ -43,30 +43,32 @@ export interface MeshCaller {
   readonly port: number;
 }
 
-/** The NetworkAuthentication the admin ports of the app's meshed workloads share (see the constant). */
+/** The NetworkAuthentication the scraped ports of the app's meshed workloads share (see the constant). */
 export function addMeshNamespacePolicy(scope: Construct): void {
-  new (networkCrds().NetworkAuthentication)(scope, 'proxy-admin-scrapers', {
-    metadata: { name: ADMIN_SCRAPERS_AUTHENTICATION },
+  new (networkCrds().NetworkAuthentication)(scope, 'prometheus-scrapers', {
+    metadata: { name: SCRAPERS_AUTHENTICATION },
     spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
   });
 }
 
 /**
  * The Servers and authorizations of one meshed workload, from its final list of callers (the chart calls this once
- * every edge and route is declared). A port without callers gets a Server and no authorization: only kubelet
- * probes reach it, which Linkerd authorizes by itself on a Server that has no HTTPRoute (its default probe
- * authorization). The proxy admin port admits linkerd-viz's Prometheus by identity and the platform Prometheus
- * (unmeshed) through {@link ADMIN_SCRAPERS_AUTHENTICATION}.
+ * every edge and route is declared):
+ * - each port admits the identities of its callers; a port without callers gets a Server and no authorization,
+ *   so only kubelet probes reach it, which Linkerd authorizes by itself on a Server that has no HTTPRoute (its
+ *   default probe authorization);
+ * - metrics ports and the proxy admin port also admit the platform Prometheus, which is not meshed, through
+ *   {@link SCRAPERS_AUTHENTICATION}; the admin port admits linkerd-viz's Prometheus by identity too.
  */
 export function addWorkloadAuthorization(scope: Construct, node: GraphNode, callers: readonly MeshCaller[]): void {
-  const servers = [
-    ...node.ports.map((p) => ({
+  const scraped = new Set([...node.metricsPorts.map((p) => p.port), LINKERD_ADMIN_PORT]);
+  const servers = [...node.ports, ...node.metricsPorts.filter((m) => !node.ports.some((p) => p.port === m.port))]
+    .map((p) => ({
       name: `${node.name}-${p.name}`,
       port: p.port,
       proxyProtocol: node.opaquePorts?.includes(p.port) ? 'opaque' : 'unknown',
-    })),
-    { name: `${node.name}-linkerd-admin`, port: LINKERD_ADMIN_PORT, proxyProtocol: 'HTTP/1' },
-  ];
+    }))
+    .concat({ name: `${node.name}-linkerd-admin`, port: LINKERD_ADMIN_PORT, proxyProtocol: 'HTTP/1' });
   for (const { name, port, proxyProtocol } of servers) {
     new (serverCrds().ServerV1Beta3)(scope, `server-${port}`, {
       metadata: { name },
@@ -76,21 +78,15 @@ export function addWorkloadAuthorization(scope: Construct, node: GraphNode, call
       port === LINKERD_ADMIN_PORT
         ? [meshIdentity(LINKERD_VIZ_PROMETHEUS)]
         : [...new Set(callers.filter((c) => c.port === port).map((c) => meshIdentity(c.identity)))].sort();
-    if (identities.length === 0) continue;
-    new (meshTlsCrds().MeshTlsAuthentication)(scope, `mesh-tls-${port}`, {
-      metadata: { name },
-      spec: { identities },
-    });
-    authorize(scope, `authorization-${port}`, name, name, 'MeshTLSAuthentication', name);
-    if (port === LINKERD_ADMIN_PORT) {
-      authorize(
-        scope,
-        `scrapers-${port}`,
-        `${name}-scrapers`,
-        name,
-        'NetworkAuthentication',
-        ADMIN_SCRAPERS_AUTHENTICATION,
-      );
+    if (identities.length) {
+      new (meshTlsCrds().MeshTlsAuthentication)(scope, `mesh-tls-${port}`, {
+        metadata: { name },
+        spec: { identities },
+      });
+      authorize(scope, `authorization-${port}`, name, name, 'MeshTLSAuthentication', name);
+    }
+    if (scraped.has(port)) {
+      authorize(scope, `scrapers-${port}`, `${name}-scrapers`, name, 'NetworkAuthentication', SCRAPERS_AUTHENTICATION);
     }
   }
 }

@@ -3,7 +3,7 @@
  * each port of a meshed workload are exactly the peers its NetworkPolicy admits there.
  */
 import { REFERENCE_APPS } from '../../apps';
-import { INGRESS_IDENTITIES, meshIdentity } from '../../platform';
+import { ADDON_NAMESPACES, INGRESS_IDENTITIES, meshIdentity } from '../../platform';
 import type { Obj } from '../helpers';
 import { find } from '../helpers';
 import { buildApp } from './build';
@@ -26,11 +26,13 @@ function authorizedEdges(objects: Obj[], namespace: string): string[] {
       const server = find(objects, 'Server', policy.spec.targetRef.name);
       if (server.metadata.name.endsWith('-linkerd-admin')) return [];
       const target = `${server.spec.podSelector.matchLabels[NAME_LABEL]}:${server.spec.port}`;
-      return (policy.spec.requiredAuthenticationRefs as Obj[]).flatMap((ref) =>
-        (find(objects, ref.kind, ref.name).spec.identities as string[]).map(
-          (identity) => `${local(identity) ?? ingress.get(identity) ?? identity} -> ${target}`,
-        ),
-      );
+      return (policy.spec.requiredAuthenticationRefs as Obj[])
+        .filter((ref) => ref.kind === 'MeshTLSAuthentication')
+        .flatMap((ref) =>
+          (find(objects, ref.kind, ref.name).spec.identities as string[]).map(
+            (identity) => `${local(identity) ?? ingress.get(identity) ?? identity} -> ${target}`,
+          ),
+        );
     })
     .sort();
 }
@@ -59,6 +61,28 @@ describe.each(Object.entries(REFERENCE_APPS))('%s', (_name, builder) => {
 
   test('Linkerd authorizes exactly the edges the NetworkPolicies admit on meshed ports', () => {
     expect(authorizedEdges(objects, chart.namespace as string)).toEqual(admittedEdges(objects));
+  });
+
+  test('Linkerd admits the unmeshed Prometheus on exactly the ports the NetworkPolicies open to it', () => {
+    const scrapedByLinkerd = objects
+      .filter(
+        (o) =>
+          o.kind === 'AuthorizationPolicy' && o.spec.requiredAuthenticationRefs[0].kind === 'NetworkAuthentication',
+      )
+      .map((p) => find(objects, 'Server', p.spec.targetRef.name))
+      .map((s) => `${s.spec.podSelector.matchLabels[NAME_LABEL]}:${s.spec.port}`)
+      .sort();
+    const meshed = new Set(
+      objects.filter((o) => o.kind === 'Server').map((s) => s.spec.podSelector.matchLabels[NAME_LABEL]),
+    );
+    const scrapedByPolicy = [...meshed]
+      .flatMap((workload) =>
+        namespaceSources(objects, workload)
+          .filter((source) => source.startsWith(`${ADDON_NAMESPACES.prometheus}:`))
+          .map((source) => `${workload}:${source.split(':')[1]}`),
+      )
+      .sort();
+    expect(scrapedByLinkerd).toEqual(scrapedByPolicy);
   });
 
   test(chart.meshed ? 'every meshed workload port has a Server' : 'no Linkerd policy objects without a mesh', () => {

@@ -72,6 +72,19 @@ describe('Linkerd authorization from the app graph', () => {
     expect(network).toHaveLength(1);
   });
 
+  test('a metrics port admits the platform Prometheus (unmeshed) by network, as its NetworkPolicy does', () => {
+    const chart = newChart({ mesh: 'linkerd' });
+    new Service(chart, 'api', { image: IMAGE, port: 9898, metrics: { port: 9797 } });
+    const objects = synth(chart);
+    expect(find(objects, 'Server', 'api-http-metrics').spec.port).toBe(9797);
+    const policies = objects.filter(
+      (o) => o.kind === 'AuthorizationPolicy' && o.spec.targetRef.name === 'api-http-metrics',
+    );
+    expect(policies.map((p) => p.spec.requiredAuthenticationRefs)).toEqual([
+      [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'prometheus-scrapers' }],
+    ]);
+  });
+
   test('the meshed namespace denies by default', () => {
     const ns = find(smallGraph(), 'Namespace', 'shop');
     expect(ns.metadata.annotations['config.linkerd.io/default-inbound-policy']).toBe('deny');
