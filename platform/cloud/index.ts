@@ -33,26 +33,18 @@ export { eksKubeconfig, gkeKubeconfig } from './kubeconfig';
 export type { ClusterEndpoint, EksEndpoint } from './kubeconfig';
 export { subnetLayout } from './network';
 export type { SubnetLayout } from './network';
-export {
-  RELEASE_NAMESPACES,
-  alloyValues,
-  CONTOUR_ENVOY_SERVICE,
-  contourValues,
-  ingressNginxValues,
-  kubePrometheusStackValues,
-  lokiValues,
-  PLATFORM_ADDONS_DEFAULTS,
-  PLATFORM_GATEWAY,
-  PLATFORM_GATEWAY_CLASS,
-  PlatformAddons,
-  PROMETHEUS_URL,
-  prometheusAdapterValues,
-  RELEASE_NAMES,
-} from './platform-addons';
-export type {
-  AddonReadiness,
-  KubePrometheusStackOptions,
-  MetricsServerMode,
-  PlatformAddonsArgs,
-} from './platform-addons';
+export * from './addons/contour';
+export * from './addons/gateway-api';
+export * from './addons/ingress-nginx';
+export * from './addons/installer';
+export * from './addons/linkerd';
+export * from './addons/loki';
+export * from './addons/metrics-server';
+export * from './addons/names';
+export * from './addons/prometheus';
+export * from './addons/prometheus-adapter';
+export * from './addons/tempo';
+export * from './addons/vpa';
+export { PLATFORM_ADDONS_DEFAULTS, PLATFORM_GATEWAY, PlatformAddons } from './platform-addons';
+export type { AddonReadiness, PlatformAddonsArgs } from './platform-addons';
 export * from './versions';

@@ -1,0 +1,61 @@
+import * as k8s from '@pulumi/kubernetes';
+import type * as pulumi from '@pulumi/pulumi';
+import { PLATFORM_GATEWAY } from '../../contract';
+import { GATEWAY_API } from '../versions';
+import type { AddonInstaller } from './installer';
+
+/** GatewayClass of the platform Gateway, handled by Contour. */
+export const PLATFORM_GATEWAY_CLASS = 'contour';
+
+/** Applies the pinned Gateway API standard-channel CRDs. */
+export function installGatewayApiCrds(
+  installer: AddonInstaller,
+  dependsOn: readonly pulumi.Resource[],
+): k8s.yaml.v2.ConfigFile {
+  return new k8s.yaml.v2.ConfigFile(
+    `${installer.name}-gateway-api`,
+    { file: GATEWAY_API.url },
+    installer.options(dependsOn),
+  );
+}
+
+/** The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to. */
+export function createPlatformGateway(
+  installer: AddonInstaller,
+  dependsOn: readonly pulumi.Resource[],
+): k8s.apiextensions.CustomResource {
+  const opts = installer.options(dependsOn);
+  const gatewayClass = new k8s.apiextensions.CustomResource(
+    `${installer.name}-gatewayclass`,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: PLATFORM_GATEWAY_CLASS },
+      spec: { controllerName: 'projectcontour.io/gateway-controller' },
+    },
+    opts,
+  );
+  return new k8s.apiextensions.CustomResource(
+    `${installer.name}-gateway`,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace },
+      spec: {
+        gatewayClassName: PLATFORM_GATEWAY_CLASS,
+        listeners: [
+          // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
+          { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
+          // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes.
+          {
+            name: 'https',
+            protocol: 'projectcontour.io/https',
+            port: 443,
+            allowedRoutes: { namespaces: { from: 'All' } },
+          },
+        ],
+      },
+    },
+    { ...opts, dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gatewayClass] },
+  );
+}

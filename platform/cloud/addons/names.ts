@@ -1,0 +1,31 @@
+import { ADDON_NAMESPACES, TEMPO_OTLP } from '../../contract';
+
+/** Namespaces and in-cluster names the add-ons are installed under; apps and docs refer to them. */
+export const RELEASE_NAMESPACES = {
+  ingressNginx: ADDON_NAMESPACES['ingress-nginx'],
+  contour: ADDON_NAMESPACES.contour,
+  linkerd: ADDON_NAMESPACES.linkerd,
+  linkerdViz: ADDON_NAMESPACES['linkerd-viz'],
+  monitoring: ADDON_NAMESPACES.prometheus,
+  vpa: ADDON_NAMESPACES.vpa,
+  metricsServer: 'kube-system',
+} as const;
+
+/** Helm release names (fixed, so that Service names are predictable). */
+export const RELEASE_NAMES = {
+  ingressNginx: 'ingress-nginx',
+  contour: 'contour',
+  linkerdCrds: 'linkerd-crds',
+  linkerdControlPlane: 'linkerd-control-plane',
+  linkerdViz: 'linkerd-viz',
+  prometheus: 'kube-prometheus-stack',
+  prometheusAdapter: 'prometheus-adapter',
+  vpa: 'vertical-pod-autoscaler',
+  loki: 'loki',
+  alloy: 'alloy',
+  tempo: TEMPO_OTLP.service,
+  metricsServer: 'metrics-server',
+} as const;
+
+/** In-cluster URL of the kube-prometheus-stack Prometheus. */
+export const PROMETHEUS_URL = `http://${RELEASE_NAMES.prometheus}-prometheus.${RELEASE_NAMESPACES.monitoring}.svc.cluster.local:9090`;
