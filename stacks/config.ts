@@ -5,6 +5,8 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { ADDONS } from '../platform/contract';
 import type { Addon } from '../platform/contract';
+import type { TlsIssuing } from '../platform/cloud/cert-issuers';
+import { parseTlsConfig } from './tls-config';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -40,6 +42,8 @@ export interface RawStackConfig {
   readonly eks?: unknown;
   /** `k8s-platform:existing` (object). */
   readonly existing?: unknown;
+  /** `k8s-platform:tls` (object). */
+  readonly tls?: unknown;
   /** `k8s-platform:secrets` (object of secret strings). */
   readonly secrets?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
@@ -114,6 +118,8 @@ export interface CommonConfig {
   readonly deletionProtection: boolean;
   /** Secret values keyed `<app>/<secret>/<key>` (plain here; the program wraps them with `pulumi.secret`). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** How the platform's certificates are issued (a local CA unless the stack sets `tls`). */
+  readonly tls: TlsIssuing;
 }
 
 /** A GKE stack. */
@@ -317,6 +323,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
     secrets: secrets(raw.secrets),
+    tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
+      throw new StackConfigError(key, value, allowed);
+    }),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
@@ -437,6 +446,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     existing: object('existing'),
     // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
     secrets: object('secrets'),
+    tls: object('tls'),
     awsRegion: aws.get('region'),
     gcpProject: gcp.get('project'),
   };

@@ -14,6 +14,8 @@ import { installPrometheus } from './addons/prometheus';
 import { installPrometheusAdapter } from './addons/prometheus-adapter';
 import { installTempo } from './addons/tempo';
 import { installVpa } from './addons/vpa';
+import { installCertManager } from './addons/cert-manager';
+import type { GatewayHttpsHost, TlsIssuing } from './cert-issuers';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 
 export { CONTOUR_ENVOY_SERVICE, contourValues } from './addons/contour';
@@ -36,6 +38,7 @@ export const PLATFORM_ADDONS_DEFAULTS = {
   ingressServiceType: 'LoadBalancer' as IngressServiceType,
   timeoutSeconds: 900,
   prometheusRetention: '7d',
+  tls: { mode: 'local-ca' } as TlsIssuing,
   ...LINKERD_CERTIFICATE_DEFAULTS,
 } as const;
 
@@ -63,6 +66,10 @@ export interface PlatformAddonsArgs {
   readonly clusterReadiness?: readonly pulumi.Resource[];
   /** How long Prometheus keeps samples. @default '7d' */
   readonly prometheusRetention?: pulumi.Input<string>;
+  /** How the platform's certificates are issued (the `cert-manager` add-on). @default { mode: 'local-ca' } */
+  readonly tls?: TlsIssuing;
+  /** Hosts the apps serve over HTTPS through the platform Gateway (`index.json`): one HTTPS listener each. */
+  readonly gatewayHttpsHosts?: readonly GatewayHttpsHost[];
 }
 
 /** One installed add-on: the resource to depend on once it is ready. */
@@ -131,6 +138,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = installIngressNginx(installer, deps, {
             serviceType,
             serviceMonitor: has('prometheus'),
+            meshed: installs('linkerd'),
           });
           break;
         case 'contour':
@@ -138,6 +146,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             serviceType,
             serviceMonitor: has('prometheus'),
             gatewayApi: installs('gateway-api'),
+            meshed: installs('linkerd'),
           });
           break;
         case 'linkerd': {
@@ -177,6 +186,13 @@ export class PlatformAddons extends pulumi.ComponentResource {
         case 'tempo':
           this.readyMap[addon] = installTempo(installer, deps);
           break;
+        case 'cert-manager':
+          this.readyMap[addon] = installCertManager(installer, deps, {
+            issuing: args.tls ?? PLATFORM_ADDONS_DEFAULTS.tls,
+            gatewayApi: has('gateway-api'),
+            prometheus: has('prometheus'),
+          });
+          break;
       }
     }
 
@@ -185,7 +201,11 @@ export class PlatformAddons extends pulumi.ComponentResource {
     const gatewayApi = installs('gateway-api');
     if (gatewayApi && this.readyMap.contour) {
       const crds = this.readyMap['gateway-api'];
-      this.platformGateway = createPlatformGateway(installer, [...(crds ? [crds] : []), this.readyMap.contour]);
+      this.platformGateway = createPlatformGateway(
+        installer,
+        [...(crds ? [crds] : []), this.readyMap.contour],
+        args.gatewayHttpsHosts ?? [],
+      );
       this.readyMap['gateway-api'] = this.platformGateway;
     }
     // CRDs provided by the cluster and no Gateway of ours: there is nothing to wait for.

@@ -163,3 +163,26 @@ export const CLUSTER_AUTOSCALER_CHART: ChartRef = {
   chart: 'cluster-autoscaler',
   version: '9.59.0',
 };
+
+/**
+ * cert-manager chart v1.19.6 (cert-manager/cert-manager, 2026-06-25; charts.jetstack.io, whose chart versions
+ * carry the `v`): issues the platform's certificates; its chart carries the CRDs (`crds.enabled`).
+ */
+export const CERT_MANAGER_CHART: ChartRef = {
+  repo: 'https://charts.jetstack.io',
+  chart: 'cert-manager',
+  version: 'v1.19.6',
+  appVersion: 'v1.19.6',
+};
+
+/**
+ * linkerd2-cni chart 2026.8.3 (Linkerd edge-26.8.3, 2026-08-21): the CNI plugin that sets up the proxies' traffic
+ * redirection, so that no meshed pod needs NET_ADMIN. The newest edge release of it packaged for offline installs
+ * (`shared/charts`), one edge behind the control plane: bump both together once a newer CNI chart is packaged.
+ */
+export const LINKERD_CNI_CHART: ChartRef = {
+  repo: LINKERD_EDGE_REPO,
+  chart: 'linkerd2-cni',
+  version: '2026.8.3',
+  appVersion: 'edge-26.8.3',
+};

@@ -227,6 +227,7 @@ describe('Linkerd identity', () => {
 
   test('the control plane receives the trust anchor and the issuer certificate and key', () => {
     expect(unsecret(release('full-linkerd-control-plane').inputs.values)).toEqual({
+      cniEnabled: true,
       identityTrustAnchorsPEM: 'CERT(full-linkerd-trust-anchor)',
       identity: { issuer: { tls: { crtPEM: 'CERT(full-linkerd-issuer)', keyPEM: 'KEY(full-linkerd-issuer)' } } },
     });

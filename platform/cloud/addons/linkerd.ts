@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { LINKERD_CONTROL_PLANE_CHART, LINKERD_CRDS_CHART, LINKERD_VIZ_CHART } from '../versions';
 import type { AddonInstaller } from './installer';
+import { installLinkerdCni } from './linkerd-cni';
 import { PROMETHEUS_URL, RELEASE_NAMES, RELEASE_NAMESPACES } from './names';
 
 /** Validity of the Linkerd certificates `pulumi up` generates. */
@@ -20,8 +21,10 @@ export interface LinkerdCrdsValues {
   readonly installGatewayAPI: boolean;
 }
 
-/** The linkerd-control-plane chart values the platform sets: the identity chain. */
+/** The linkerd-control-plane chart values the platform sets: the identity chain, and the CNI plugin in use. */
 export interface LinkerdControlPlaneValues {
+  /** The Linkerd CNI plugin redirects the proxies' traffic: injected pods get no NET_ADMIN `linkerd-init`. */
+  readonly cniEnabled: boolean;
   readonly identityTrustAnchorsPEM: pulumi.Input<string>;
   readonly identity: {
     readonly issuer: { readonly tls: { readonly crtPEM: pulumi.Input<string>; readonly keyPEM: pulumi.Input<string> } };
@@ -100,7 +103,10 @@ export interface LinkerdInstall {
   readonly trustAnchorPem: pulumi.Output<string>;
 }
 
-/** Installs Linkerd: certificates, then its CRDs chart, then the control plane. */
+/**
+ * Installs Linkerd: certificates, its CRDs chart and the CNI plugin, then the control plane (with `cniEnabled`,
+ * which needs the plugin on every node first).
+ */
 export function installLinkerd(installer: AddonInstaller, dependsOn: readonly pulumi.Resource[]): LinkerdInstall {
   const certs = linkerdCertificates(installer.name, installer.args.parent);
   const crds = installer.release<LinkerdCrdsValues>(
@@ -112,17 +118,19 @@ export function installLinkerd(installer: AddonInstaller, dependsOn: readonly pu
     },
     dependsOn,
   );
+  const cni = installLinkerdCni(installer, dependsOn);
   const ready = installer.release<LinkerdControlPlaneValues>(
     {
       name: RELEASE_NAMES.linkerdControlPlane,
       chart: LINKERD_CONTROL_PLANE_CHART,
       namespace: RELEASE_NAMESPACES.linkerd,
       values: {
+        cniEnabled: true,
         identityTrustAnchorsPEM: certs.trustAnchorPem,
         identity: { issuer: { tls: { crtPEM: certs.issuerCertPem, keyPEM: certs.issuerKeyPem } } },
       },
     },
-    [crds, ...dependsOn],
+    [crds, cni, ...dependsOn],
   );
   return { ready, trustAnchorPem: certs.trustAnchorPem };
 }
