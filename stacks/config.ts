@@ -2,6 +2,7 @@
  * The stack configuration: read once from Pulumi config, validated here (a pure function, unit-tested), and passed
  * down as typed values. Every error names the config key, the bad value and what is allowed.
  */
+import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import { ADDONS } from '../platform/contract';
 import type { Addon } from '../platform/contract';
@@ -44,6 +45,8 @@ export interface RawStackConfig {
   readonly existing?: unknown;
   /** `k8s-platform:tls` (object). */
   readonly tls?: unknown;
+  /** `k8s-platform:chartSource` (object). */
+  readonly chartSource?: unknown;
   /** `k8s-platform:secrets` (object of secret strings). */
   readonly secrets?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
@@ -120,6 +123,8 @@ export interface CommonConfig {
   readonly secrets: Readonly<Record<string, string>>;
   /** How the platform's certificates are issued (a local CA unless the stack sets `tls`). */
   readonly tls: TlsIssuing;
+  /** Where the add-ons' charts come from: `localDir` (absolute) or, when empty, the upstream repositories. */
+  readonly chartSource: { readonly localDir?: string };
 }
 
 /** A GKE stack. */
@@ -256,6 +261,16 @@ function addonList(key: string, value: unknown): Addon[] {
   ) ?? []) as Addon[];
 }
 
+/** The project root (where Pulumi.yaml is): relative paths in the config are relative to it. */
+const PROJECT_ROOT = resolve(__dirname, '..');
+
+function chartSource(value: unknown): { localDir?: string } {
+  const raw = section('chartSource', value);
+  rejectUnknownKeys('chartSource', raw, ['localDir']);
+  const localDir = optionalString('chartSource.localDir', raw.localDir);
+  return localDir === undefined ? {} : { localDir: resolve(PROJECT_ROOT, localDir) };
+}
+
 function nodes(value: unknown, cloud: 'gke' | 'eks'): NodeSettings {
   const raw = section('nodes', value);
   rejectUnknownKeys('nodes', raw, ['machineType', 'min', 'max', 'desired', 'diskSizeGb', 'spot']);
@@ -326,6 +341,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
       throw new StackConfigError(key, value, allowed);
     }),
+    chartSource: chartSource(raw.chartSource),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
@@ -447,6 +463,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
     secrets: object('secrets'),
     tls: object('tls'),
+    chartSource: object('chartSource'),
     awsRegion: aws.get('region'),
     gcpProject: gcp.get('project'),
   };

@@ -159,6 +159,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
     tls: config.tls,
     gatewayHttpsHosts: apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace }))),
+    chartSource: config.chartSource,
   });
 
   const secretValues: Record<string, pulumi.Output<string>> = {};

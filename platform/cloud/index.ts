@@ -33,6 +33,7 @@ export { eksKubeconfig, gkeKubeconfig } from './kubeconfig';
 export type { ClusterEndpoint, EksEndpoint } from './kubeconfig';
 export { subnetLayout } from './network';
 export type { SubnetLayout } from './network';
+export * from './addons/chart-source';
 export * from './addons/contour';
 export * from './addons/gateway-api';
 export * from './addons/ingress-nginx';

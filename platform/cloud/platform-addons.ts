@@ -5,6 +5,7 @@ import { addonPrerequisites, planAddons } from './addon-plan';
 import { CONTOUR_ENVOY_SERVICE, installContour } from './addons/contour';
 import { createPlatformGateway, installGatewayApiCrds } from './addons/gateway-api';
 import { INGRESS_NGINX_SERVICE, installIngressNginx } from './addons/ingress-nginx';
+import type { ChartSource } from './addons/chart-source';
 import { AddonInstaller } from './addons/installer';
 import { installLinkerd, installLinkerdViz, LINKERD_CERTIFICATE_DEFAULTS } from './addons/linkerd';
 import { installLoki } from './addons/loki';
@@ -70,6 +71,8 @@ export interface PlatformAddonsArgs {
   readonly tls?: TlsIssuing;
   /** Hosts the apps serve over HTTPS through the platform Gateway (`index.json`): one HTTPS listener each. */
   readonly gatewayHttpsHosts?: readonly GatewayHttpsHost[];
+  /** Where charts come from (a local directory of pinned archives, for offline installs). @default upstream */
+  readonly chartSource?: ChartSource;
 }
 
 /** One installed add-on: the resource to depend on once it is ready. */
@@ -112,6 +115,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
       provider: args.provider,
       timeoutSeconds: args.timeoutSeconds ?? PLATFORM_ADDONS_DEFAULTS.timeoutSeconds,
       clusterReadiness: args.clusterReadiness ?? [],
+      chartSource: args.chartSource,
     });
     const flavor = args.flavor ?? 'generic';
     const plan = planAddons(args.addons, args.builtInAddons ?? []);

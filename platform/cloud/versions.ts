@@ -43,34 +43,36 @@ export const CONTOUR_CHART: ChartRef = {
 };
 
 /**
- * Linkerd edge-26.9.1 (charts 2026.9.1, published 2026-09-04 on https://helm.linkerd.io/edge). The Linkerd project
- * publishes only edge releases since 2.15; edge charts are versioned `YYYY.M.N` after the edge tag.
+ * Linkerd edge-26.8.3 (charts 2026.8.3, tag edge-26.8.3 of linkerd/linkerd2, 2026-08-21, on
+ * https://helm.linkerd.io/edge). The Linkerd project publishes only edge releases since 2.15; edge charts are
+ * versioned `YYYY.M.N` after the edge tag. The earlier pin, 2026.9.1, has no edge-26.9.1 tag upstream (checked
+ * against linkerd/linkerd2's tags and `../shared/charts/SOURCES.md`), so a first `pulumi up` would have failed there.
  */
 const LINKERD_EDGE_REPO = 'https://helm.linkerd.io/edge';
-const LINKERD_EDGE_VERSION = '2026.9.1';
+const LINKERD_EDGE_VERSION = '2026.8.3';
 
-/** linkerd-crds chart (Linkerd edge-26.9.1). */
+/** linkerd-crds chart (Linkerd edge-26.8.3). */
 export const LINKERD_CRDS_CHART: ChartRef = {
   repo: LINKERD_EDGE_REPO,
   chart: 'linkerd-crds',
   version: LINKERD_EDGE_VERSION,
-  appVersion: 'edge-26.9.1',
+  appVersion: 'edge-26.8.3',
 };
 
-/** linkerd-control-plane chart (Linkerd edge-26.9.1). */
+/** linkerd-control-plane chart (Linkerd edge-26.8.3). */
 export const LINKERD_CONTROL_PLANE_CHART: ChartRef = {
   repo: LINKERD_EDGE_REPO,
   chart: 'linkerd-control-plane',
   version: LINKERD_EDGE_VERSION,
-  appVersion: 'edge-26.9.1',
+  appVersion: 'edge-26.8.3',
 };
 
-/** linkerd-viz chart (Linkerd edge-26.9.1); must match the control plane's edge release. */
+/** linkerd-viz chart (Linkerd edge-26.8.3); must match the control plane's edge release. */
 export const LINKERD_VIZ_CHART: ChartRef = {
   repo: LINKERD_EDGE_REPO,
   chart: 'linkerd-viz',
   version: LINKERD_EDGE_VERSION,
-  appVersion: 'edge-26.9.1',
+  appVersion: 'edge-26.8.3',
 };
 
 /**
@@ -93,15 +95,17 @@ export const PROMETHEUS_ADAPTER_CHART: ChartRef = {
 };
 
 /**
- * vertical-pod-autoscaler chart 0.13.0 = VPA 1.8.0, the Kubernetes autoscaler project's own chart
- * (kubernetes/autoscaler, `vertical-pod-autoscaler/charts`). Its README still calls it "under development"; it is
- * nevertheless the upstream one, and it serves the same `autoscaling.k8s.io/v1` CRDs the constructs use (1.7.1).
+ * vertical-pod-autoscaler chart 0.11.0 = VPA 1.7.1 (tag vertical-pod-autoscaler-chart-0.11.0 of kubernetes/autoscaler,
+ * `vertical-pod-autoscaler/charts`), the Kubernetes autoscaler project's own chart. Its README still calls it "under
+ * development"; it is nevertheless the upstream one, and VPA 1.7.1 is the release of the `autoscaling.k8s.io/v1`
+ * CRDs the constructs use. The earlier pin, 0.13.0, was never released as a chart (the git tag
+ * `vertical-pod-autoscaler-0.13.0` is the 2023 VPA application release; a 0.12.0 chart exists only in an unmerged PR).
  */
 export const VPA_CHART: ChartRef = {
   repo: 'https://kubernetes.github.io/autoscaler',
   chart: 'vertical-pod-autoscaler',
-  version: '0.13.0',
-  appVersion: '1.8.0',
+  version: '0.11.0',
+  appVersion: '1.7.1',
 };
 
 /** Grafana Loki chart 6.55.0 (grafana/helm-charts), deployed as a single binary with filesystem storage. */
@@ -134,13 +138,16 @@ export const GATEWAY_API = {
 } as const;
 
 /**
- * Grafana Alloy chart 1.13.0 (grafana/helm-charts): the log shipper that tails pod logs into Loki (Promtail, its
- * predecessor, reached end of life in 2026). Installed together with the `loki` add-on.
+ * Grafana Alloy chart 1.11.1 = Alloy v1.18.1 (tag helm-chart/1.11.1 of grafana/alloy, published to
+ * grafana/helm-charts): the log shipper that tails pod logs into Loki (Promtail, its predecessor, reached end of
+ * life in 2026). Installed together with the `loki` add-on. The earlier pin, 1.13.0, was Alloy's application
+ * version (grafana/alloy#5464 "Update Helm chart to Alloy v1.13.0"), not a chart version.
  */
 export const ALLOY_CHART: ChartRef = {
   repo: 'https://grafana.github.io/helm-charts',
   chart: 'alloy',
-  version: '1.13.0',
+  version: '1.11.1',
+  appVersion: 'v1.18.1',
 };
 
 /**
@@ -176,13 +183,12 @@ export const CERT_MANAGER_CHART: ChartRef = {
 };
 
 /**
- * linkerd2-cni chart 2026.8.3 (Linkerd edge-26.8.3, 2026-08-21): the CNI plugin that sets up the proxies' traffic
- * redirection, so that no meshed pod needs NET_ADMIN. The newest edge release of it packaged for offline installs
- * (`shared/charts`), one edge behind the control plane: bump both together once a newer CNI chart is packaged.
+ * linkerd2-cni chart (Linkerd edge-26.8.3, 2026-08-21, the same edge release as the control plane): the CNI plugin
+ * that sets up the proxies' traffic redirection, so that no meshed pod needs NET_ADMIN.
  */
 export const LINKERD_CNI_CHART: ChartRef = {
   repo: LINKERD_EDGE_REPO,
   chart: 'linkerd2-cni',
-  version: '2026.8.3',
+  version: LINKERD_EDGE_VERSION,
   appVersion: 'edge-26.8.3',
 };

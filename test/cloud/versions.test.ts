@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as versions from '../../platform/cloud/versions';
 import type { ChartRef } from '../../platform/cloud/versions';
@@ -25,15 +25,24 @@ describe('pinned versions', () => {
     charts.forEach(([, chart]) => expect(chart.repo).not.toMatch(/bitnami/));
   });
 
-  test('the Linkerd control-plane charts share one edge release', () => {
-    // The CNI plugin is packaged on its own and may trail by an edge release (see LINKERD_CNI_CHART).
-    const linkerd = charts
-      .filter(([name]) => name.startsWith('LINKERD_') && name !== 'LINKERD_CNI_CHART')
-      .map(([, c]) => c.version);
+  test('the Linkerd charts share one edge release', () => {
+    const linkerd = charts.filter(([name]) => name.startsWith('LINKERD_')).map(([, c]) => c.version);
     expect(new Set(linkerd).size).toBe(1);
   });
 
   test('the Gateway API manifest URL carries its pinned version', () => {
     expect(versions.GATEWAY_API.url).toContain(`/download/${versions.GATEWAY_API.version}/standard-install.yaml`);
+  });
+});
+
+describe('pins that CI can test', () => {
+  const shared = join(__dirname, '../../../shared/charts');
+
+  test.each(charts)('%s is in ../shared/charts at exactly the pinned version', (_name, chart) => {
+    expect(existsSync(join(shared, `${chart.chart}-${chart.version}.tgz`))).toBe(true);
+  });
+
+  test('the Gateway API manifest is in ../shared/charts at the pinned version', () => {
+    expect(existsSync(join(shared, `gateway-api-${versions.GATEWAY_API.version}-standard-install.yaml`))).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { PLATFORM_GATEWAY } from '../../contract';
-import { GATEWAY_API } from '../versions';
 import type { GatewayHttpsHost } from '../cert-issuers';
 import { GATEWAY_ISSUER_ANNOTATION, gatewayHttpsListeners } from '../cert-issuers';
+import { gatewayApiManifest } from './chart-source';
 import type { AddonInstaller } from './installer';
 
 /** GatewayClass of the platform Gateway, handled by Contour. */
@@ -16,7 +16,7 @@ export function installGatewayApiCrds(
 ): k8s.yaml.v2.ConfigFile {
   return new k8s.yaml.v2.ConfigFile(
     `${installer.name}-gateway-api`,
-    { file: GATEWAY_API.url },
+    { file: gatewayApiManifest(installer.args.chartSource ?? {}) },
     installer.options(dependsOn),
   );
 }

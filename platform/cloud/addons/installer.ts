@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
+import { chartOrigin } from './chart-source';
+import type { ChartSource } from './chart-source';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
 export interface AddonInstallerArgs {
@@ -14,6 +16,8 @@ export interface AddonInstallerArgs {
   readonly timeoutSeconds: number;
   /** Cluster resources every resource waits for (node pool, storage driver, default StorageClass). */
   readonly clusterReadiness: readonly pulumi.Resource[];
+  /** Where charts come from. @default the upstream repositories */
+  readonly chartSource?: ChartSource;
 }
 
 /** One Helm release of an add-on: its fixed name, pinned chart, namespace and typed values. */
@@ -60,9 +64,7 @@ export class AddonInstaller {
       `${this.args.name}-${spec.name}`,
       {
         name: spec.name,
-        chart: spec.chart.chart,
-        version: spec.chart.version,
-        repositoryOpts: { repo: spec.chart.repo },
+        ...chartOrigin(this.args.chartSource ?? {}, spec.chart),
         namespace: spec.namespace,
         createNamespace: true,
         values: spec.values as pulumi.Inputs,

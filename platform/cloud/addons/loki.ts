@@ -75,17 +75,37 @@ export function lokiValues(): LokiValues {
   };
 }
 
+/** Environment variable holding the name of the node an Alloy pod runs on (from its own `spec.nodeName`). */
+export const ALLOY_NODE_NAME_ENV = 'NODE_NAME';
+
+/** An environment variable from the pod's own fields (downward API). */
+export interface FieldRefEnvVar {
+  readonly name: string;
+  readonly valueFrom: { readonly fieldRef: { readonly fieldPath: string } };
+}
+
 /** The Alloy chart values the platform sets. */
 export interface AlloyValues {
-  readonly alloy: { readonly configMap: { readonly create: boolean; readonly content: string } };
+  readonly alloy: {
+    readonly configMap: { readonly create: boolean; readonly content: string };
+    readonly extraEnv: readonly FieldRefEnvVar[];
+  };
   readonly controller: { readonly type: 'daemonset' };
 }
 
-/** Alloy configuration: discover pods, label them, tail their logs into Loki. */
+/**
+ * Alloy configuration: discover the pods of Alloy's own node, label them, tail their logs into Loki. Alloy runs as
+ * a DaemonSet and `loki.source.kubernetes` tails through the API server: without the node selector every Alloy pod
+ * would tail every pod of the cluster, writing N copies of each line for N nodes.
+ */
 export function alloyConfig(): string {
   return [
     'discovery.kubernetes "pods" {',
     '  role = "pod"',
+    '  selectors {',
+    '    role  = "pod"',
+    `    field = "spec.nodeName=" + sys.env("${ALLOY_NODE_NAME_ENV}")`,
+    '  }',
     '}',
     'discovery.relabel "pods" {',
     '  targets = discovery.kubernetes.pods.targets',
@@ -118,9 +138,15 @@ export function alloyConfig(): string {
   ].join('\n');
 }
 
-/** Values of Alloy: a DaemonSet tailing pods' logs into Loki. */
+/** Values of Alloy: a DaemonSet, each pod tailing the logs of the pods on its node into Loki. */
 export function alloyValues(): AlloyValues {
-  return { alloy: { configMap: { create: true, content: alloyConfig() } }, controller: { type: 'daemonset' } };
+  return {
+    alloy: {
+      configMap: { create: true, content: alloyConfig() },
+      extraEnv: [{ name: ALLOY_NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+    },
+    controller: { type: 'daemonset' },
+  };
 }
 
 /** Installs Loki, then Alloy shipping the pods' logs to it; apps wait for Alloy. */
