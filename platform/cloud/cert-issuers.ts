@@ -111,22 +111,29 @@ export interface GatewayHttpsHost {
 
 /**
  * The platform Gateway's HTTPS listener of each host (sorted by host): TLS terminated with the certificate
- * cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}, and only routes of the app that owns
+ * cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}, and only routes of the apps that serve
  * the host may attach to it.
  */
 export function gatewayHttpsListeners(hosts: readonly GatewayHttpsHost[]): Record<string, unknown>[] {
-  return [...hosts]
-    .sort((a, b) => a.host.localeCompare(b.host))
-    .map(({ host, namespace }) => ({
-      name: gatewayHttpsListener(host),
-      protocol: 'HTTPS',
-      port: 443,
-      hostname: host,
-      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host) }] },
-      allowedRoutes: {
-        namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } },
+  const namespaces = new Map<string, Set<string>>();
+  for (const { host, namespace } of hosts) namespaces.set(host, (namespaces.get(host) ?? new Set()).add(namespace));
+  return [...namespaces.keys()].sort().map((host) => ({
+    name: gatewayHttpsListener(host),
+    protocol: 'HTTPS',
+    port: 443,
+    hostname: host,
+    tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host) }] },
+    allowedRoutes: {
+      namespaces: {
+        from: 'Selector',
+        selector: {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: [...(namespaces.get(host) ?? [])].sort() },
+          ],
+        },
       },
-    }));
+    },
+  }));
 }
 
 /** The annotation by which cert-manager's gateway-shim issues the certificates of a Gateway's HTTPS listeners. */

@@ -212,8 +212,6 @@ export class Route extends Construct {
         app.addGatewayHttpsHost(props.host);
       } else if (tls.issuer) {
         app.admitAcmeSolver(namespace);
-      } else {
-        app.addons('cert-manager');
       }
     }
   }

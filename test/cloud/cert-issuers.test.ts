@@ -58,8 +58,12 @@ describe('the platform ClusterIssuers', () => {
   });
 });
 
-test('each recorded gateway host gets an HTTPS listener only its own app may attach to', () => {
-  expect(gatewayHttpsListeners([{ host: 'chat.example.com', namespace: 'chat' }])).toEqual([
+test('each recorded gateway host gets one HTTPS listener only the apps serving it may attach to', () => {
+  const hosts = [
+    { host: 'chat.example.com', namespace: 'chat' },
+    { host: 'chat.example.com', namespace: 'admin' },
+  ];
+  expect(gatewayHttpsListeners(hosts)).toEqual([
     {
       name: 'https-chat.example.com',
       protocol: 'HTTPS',
@@ -67,7 +71,12 @@ test('each recorded gateway host gets an HTTPS listener only its own app may att
       hostname: 'chat.example.com',
       tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'tls-chat-example-com' }] },
       allowedRoutes: {
-        namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'chat' } } },
+        namespaces: {
+          from: 'Selector',
+          selector: {
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['admin', 'chat'] }],
+          },
+        },
       },
     },
   ]);
