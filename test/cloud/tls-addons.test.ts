@@ -2,22 +2,9 @@ import * as k8s from '@pulumi/kubernetes';
 import { CLUSTER_ISSUERS } from '../../platform/contract';
 import { installMocks, named, ofType, settle, unsecret } from './harness';
 import type { Recorded } from './harness';
+import { addonSecretsState } from './fixtures';
 
-const recorded = installMocks((args) => {
-  switch (args.type) {
-    case 'tls:index/privateKey:PrivateKey':
-      return { privateKeyPem: `KEY(${args.name})` };
-    case 'tls:index/selfSignedCert:SelfSignedCert':
-    case 'tls:index/locallySignedCert:LocallySignedCert':
-      return { certPem: `CERT(${args.name})` };
-    case 'tls:index/certRequest:CertRequest':
-      return { certRequestPem: `CSR(${args.name})` };
-    case 'random:index/randomPassword:RandomPassword':
-      return { result: 'generated-password' };
-    default:
-      return undefined;
-  }
-});
+const recorded = installMocks(addonSecretsState);
 
 import { PlatformAddons } from '../../platform/cloud/platform-addons';
 import { CERT_MANAGER_CHART, LINKERD_CNI_CHART } from '../../platform/cloud/versions';
