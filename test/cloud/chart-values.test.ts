@@ -37,7 +37,12 @@ const RELEASE = 'kubernetes:helm.sh/v3:Release';
 
 /** Values the charts pass through to the software they install, whose keys are that software's, not the chart's. */
 const FREE_FORM: Readonly<Record<string, readonly FreeFormPath[]>> = {
-  contour: [{ path: 'configInline', reason: "Contour's own configuration file (contour.yaml), copied verbatim" }],
+  contour: [
+    { path: 'configInline', reason: "Contour's own configuration file (contour.yaml), copied verbatim" },
+    { path: 'envoy.podAnnotations', reason: 'annotations of the Envoy pods (any key)' },
+  ],
+  'ingress-nginx': [{ path: 'controller.podAnnotations', reason: 'annotations of the controller pods (any key)' }],
+  'cert-manager': [{ path: 'config', reason: "cert-manager's ControllerConfiguration file, copied verbatim" }],
 };
 
 const provider = new k8s.Provider('test-k8s', {});
