@@ -67,6 +67,12 @@ describe('checkIndex', () => {
     );
   });
 
+  it('reports gateway HTTPS hosts the routes do not attach to', () => {
+    expect(setup(undefined, { gatewayHttpsHosts: ['shop.example.com'] }).messages).toEqual([
+      'app shop: gatewayHttpsHosts ["shop.example.com"] differ from the hosts whose routes attach to an HTTPS listener of the platform Gateway []; Pulumi would create the wrong listeners',
+    ]);
+  });
+
   it('reports a volume owner missing from stateful', () => {
     const pvc: KubeObject = {
       apiVersion: 'v1',
