@@ -6,15 +6,23 @@ import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Addon, AppEntry, SecretRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
+import { ACME_SOLVER_PORT } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import type { Resources } from './core/resources';
 import { PropValidator, constructPath } from './core/validate';
 import type { MeshInjection, ProxyResources } from './mesh/linkerd';
 import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
+import type { MeshCaller } from './mesh/policy';
+import {
+  DEFAULT_INBOUND_POLICY,
+  LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION,
+  addMeshNamespacePolicy,
+  addWorkloadAuthorization,
+} from './mesh/policy';
 import type { EgressRule } from './networking/egress';
 import type { IngressSource } from './networking/network-policies';
-import { addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
+import { addAcmeSolverPolicy, addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
 import type { AlertThresholds, ResolvedAlertThresholds } from './observability/alerts';
 import { addAppAlerts, resolveAlertThresholds } from './observability/alerts';
 import { addAppDashboard } from './observability/dashboards';
@@ -117,7 +125,11 @@ export class PlatformChart extends Chart {
   private readonly statefulObjects: StatefulObject[] = [];
   private readonly hostSet = new Set<string>();
   private readonly identities: WorkloadIdentityRequirement[] = [];
+  private readonly gatewayHttpsHostSet = new Set<string>();
+  private readonly acmeSolverSources = new Set<string>();
   private readonly nodes: GraphNode[] = [];
+  private readonly nodeScopes = new Map<GraphNode, Construct>();
+  private finalized = false;
   private readonly edgeList: GraphEdge[] = [];
   private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
   private readonly externalEgress = new Map<GraphNode, Map<string, EgressRule>>();
@@ -159,18 +171,61 @@ export class PlatformChart extends Chart {
       metadata: {
         name: namespace,
         labels: {
-          // The proxy-init container Linkerd injects needs NET_ADMIN unless the Linkerd CNI plugin is installed,
-          // so a meshed namespace only warns and audits the restricted profile; every platform workload meets it.
-          ...(this.meshed ? {} : { 'pod-security.kubernetes.io/enforce': 'restricted' }),
+          // Meshed pods too: the platform installs the Linkerd CNI plugin, so no proxy-init needs NET_ADMIN.
+          'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
         },
-        ...(this.namespaceInjected ? { annotations: { [LINKERD_INJECT_ANNOTATION]: 'enabled' } } : {}),
+        ...(this.meshed
+          ? {
+              annotations: {
+                ...(this.namespaceInjected ? { [LINKERD_INJECT_ANNOTATION]: 'enabled' } : {}),
+                // Only what the AuthorizationPolicies derived from the graph admit reaches a meshed pod.
+                [LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION]: DEFAULT_INBOUND_POLICY,
+              },
+            }
+          : {}),
       },
     });
     ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     addNamespacePolicies(this, this.meshed);
+    if (this.meshed) addMeshNamespacePolicy(this);
+  }
+
+  /**
+   * Renders the chart. The first call first adds the objects that depend on the whole graph and that cdk8s
+   * cannot leave to a lazy value because their number depends on it: the Linkerd authorizations of meshed
+   * workloads (one per called port).
+   */
+  override toJson(): ReturnType<Chart['toJson']> {
+    if (!this.finalized) {
+      this.finalized = true;
+      // Edges grouped by server once, so that a large meshed app synthesizes in linear time.
+      const callers = new Map<GraphNode, GraphEdge[]>();
+      for (const e of this.edgeList) {
+        const list = callers.get(e.to);
+        if (list) list.push(e);
+        else callers.set(e.to, [e]);
+      }
+      for (const node of this.nodes.filter((n) => n.meshed)) {
+        const scope = this.nodeScopes.get(node) as Construct;
+        addWorkloadAuthorization(scope, node, this.meshCallers(node, callers.get(node) ?? []));
+      }
+    }
+    return super.toJson();
+  }
+
+  /** Who calls a meshed workload, by identity: its meshed clients in the graph and the routes' ingress proxies. */
+  private meshCallers(node: GraphNode, edges: readonly GraphEdge[]): MeshCaller[] {
+    const namespace = this.namespace as string;
+    const fromGraph = edges
+      .filter((e) => e.from.meshed)
+      .flatMap((e) => e.ports.map((p) => ({ identity: { serviceAccount: e.from.name, namespace }, port: p.port })));
+    const fromIngress = (this.ingressSources.get(node) ?? []).flatMap((s) =>
+      s.identity ? [{ identity: s.identity, port: s.port }] : [],
+    );
+    return [...fromGraph, ...fromIngress];
   }
 
   /**
@@ -222,12 +277,36 @@ export class PlatformChart extends Chart {
     this.hostSet.add(host);
   }
 
+  /** Hosts served over HTTPS by the app's `gateway` routes, in the order recorded. */
+  get gatewayHttpsHosts(): readonly string[] {
+    return [...this.gatewayHttpsHostSet];
+  }
+
+  /** Records a host served over HTTPS by a `gateway` route (the platform Gateway needs a listener for it). */
+  addGatewayHttpsHost(host: string): void {
+    this.gatewayHttpsHostSet.add(host);
+    this.addons('cert-manager');
+  }
+
+  /**
+   * Admits an ingress controller to the namespace's ACME HTTP-01 solver pods, which cert-manager starts there for
+   * the certificates of the app's Ingresses and HTTPProxies; the NetworkPolicy is created with the first call.
+   */
+  admitAcmeSolver(controllerNamespace: string): void {
+    if (this.acmeSolverSources.size === 0) {
+      addAcmeSolverPolicy(this, () => [...this.acmeSolverSources].sort(), ACME_SOLVER_PORT);
+    }
+    this.acmeSolverSources.add(controllerNamespace);
+    this.addons('cert-manager');
+  }
+
   /**
    * Registers a workload in the app graph.
    * @param scope the workload construct, under which per-workload policies and monitors are created
    */
   addNode(node: GraphNode, scope: Construct): void {
     this.nodes.push(node);
+    this.nodeScopes.set(node, scope);
     addWorkloadPolicy(scope, node, {
       edges: () => this.edgeList,
       ingressSources: (n) => this.ingressSources.get(n) ?? [],
@@ -309,6 +388,7 @@ export class PlatformChart extends Chart {
       ...(this.identities.length > 0
         ? { identities: [...this.identities].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)) }
         : {}),
+      gatewayHttpsHosts: [...this.gatewayHttpsHostSet].sort(),
     };
   }
 }

@@ -20,6 +20,7 @@ export const ADDONS = [
   'vpa',
   'loki',
   'tempo',
+  'cert-manager',
 ] as const;
 
 /** One platform add-on (see {@link ADDONS}). */
@@ -40,6 +41,7 @@ export const ADDON_NAMESPACES: Readonly<Record<Addon, string>> = {
   vpa: 'vpa',
   loki: 'monitoring',
   tempo: 'monitoring',
+  'cert-manager': 'cert-manager',
 };
 
 /**
@@ -62,6 +64,63 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 
 /** The Gateway (Gateway API) that `gateway` routes attach to, provisioned by the `gateway-api` add-on. */
 export const PLATFORM_GATEWAY = { name: 'platform', namespace: 'projectcontour' } as const;
+
+/**
+ * The cert-manager `ClusterIssuer` that signs the certificates of each route implementation's hosts. Pulumi creates
+ * them (kind chosen by stack config: ACME HTTP-01 solved through that implementation, ACME DNS-01, or a local CA);
+ * one per implementation because an HTTP-01 solver must be served by the controller that serves the host.
+ */
+export const CLUSTER_ISSUERS = {
+  nginx: 'platform-nginx',
+  contour: 'platform-contour',
+  gateway: 'platform-gateway',
+} as const;
+
+/** Port the ACME HTTP-01 solver pods of cert-manager listen on (its `--acme-http01-solver-port` default). */
+export const ACME_SOLVER_PORT = 8089;
+/** Label cert-manager puts on every ACME HTTP-01 solver pod. */
+export const ACME_SOLVER_POD_LABELS: Readonly<Record<string, string>> = {
+  'acme.cert-manager.io/http01-solver': 'true',
+};
+
+/** A Linkerd workload identity: the ServiceAccount its proxy's mTLS certificate names. */
+export interface MeshIdentity {
+  readonly serviceAccount: string;
+  readonly namespace: string;
+}
+
+/** The Linkerd mTLS identity of a ServiceAccount (`<sa>.<ns>.serviceaccount.identity.linkerd.cluster.local`). */
+export function meshIdentity(id: MeshIdentity): string {
+  return `${id.serviceAccount}.${id.namespace}.serviceaccount.identity.linkerd.cluster.local`;
+}
+
+/**
+ * The proxies of each ingress add-on that forward to app pods, by ServiceAccount (the charts' names for releases
+ * named as Pulumi names them). With Linkerd installed, Pulumi meshes them, so meshed apps authorize them by identity.
+ */
+export const INGRESS_IDENTITIES: Readonly<Record<'ingress-nginx' | 'contour', MeshIdentity>> = {
+  'ingress-nginx': { serviceAccount: 'ingress-nginx', namespace: ADDON_NAMESPACES['ingress-nginx'] },
+  contour: { serviceAccount: 'contour-envoy', namespace: ADDON_NAMESPACES.contour },
+};
+
+/**
+ * Linkerd proxy admin port (the proxy's metrics: golden metrics per workload and route), scraped by the platform
+ * Prometheus (job `linkerd-proxy`, which linkerd-viz queries) or by linkerd-viz's own Prometheus.
+ */
+export const LINKERD_ADMIN_PORT = 4191;
+
+/** linkerd-viz's Prometheus, which scrapes every proxy's admin port (meshed, so known by identity). */
+export const LINKERD_VIZ_PROMETHEUS: MeshIdentity = { serviceAccount: 'prometheus', namespace: 'linkerd-viz' };
+
+/** Name of the platform Gateway's HTTPS listener for a host (the `sectionName` its routes attach to). */
+export function gatewayHttpsListener(host: string): string {
+  return `https-${host.toLowerCase()}`;
+}
+
+/** Name of the `kubernetes.io/tls` Secret (in the Gateway's namespace) holding the certificate of a gateway host. */
+export function gatewayCertificateSecret(host: string): string {
+  return `tls-${host.toLowerCase().replace(/\./g, '-')}`;
+}
 
 /**
  * A Secret the app's manifests reference by name. The manifests never contain its value: Pulumi creates it at
@@ -121,6 +180,12 @@ export interface AppEntry {
   readonly meshed: boolean;
   /** ServiceAccounts bound to cloud identities, sorted by ServiceAccount; absent when there are none. */
   readonly identities?: readonly WorkloadIdentityRequirement[];
+  /**
+   * Hosts the app serves over HTTPS through `gateway` routes (sorted): the platform Gateway needs an HTTPS
+   * listener ({@link gatewayHttpsListener}) with a cert-manager certificate ({@link gatewayCertificateSecret})
+   * for each.
+   */
+  readonly gatewayHttpsHosts: readonly string[];
 }
 
 /** The whole `charts-out/index.json`. */

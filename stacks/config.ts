@@ -7,6 +7,8 @@ import type * as pulumi from '@pulumi/pulumi';
 import { ADDONS } from '../platform/contract';
 import type { Addon } from '../platform/contract';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
+import type { TlsIssuing } from '../platform/cloud/cert-issuers';
+import { parseTlsConfig } from './tls-config';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -42,6 +44,8 @@ export interface RawStackConfig {
   readonly eks?: unknown;
   /** `k8s-platform:existing` (object). */
   readonly existing?: unknown;
+  /** `k8s-platform:tls` (object). */
+  readonly tls?: unknown;
   /** `k8s-platform:chartSource` (object). */
   readonly chartSource?: unknown;
   /** `k8s-platform:secrets` (object of secret strings). */
@@ -120,6 +124,8 @@ export interface CommonConfig {
   readonly deletionProtection: boolean;
   /** Secret values keyed `<app>/<secret>/<key>` (plain here; the program wraps them with `pulumi.secret`). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** How the platform's certificates are issued (a local CA unless the stack sets `tls`). */
+  readonly tls: TlsIssuing;
   /** Where the add-ons' charts come from: `localDir` (absolute) or, when empty, the upstream repositories. */
   readonly chartSource: { readonly localDir?: string };
   /** The cloud side of each workload identity the apps name (`cloudIdentity`); empty on existing clusters. */
@@ -400,6 +406,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
     secrets: secrets(raw.secrets),
+    tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
+      throw new StackConfigError(key, value, allowed);
+    }),
     chartSource: chartSource(raw.chartSource),
     identities: identities(raw.identities, cloud),
   };
@@ -518,6 +527,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     existing: object('existing'),
     // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
     secrets: object('secrets'),
+    tls: object('tls'),
     chartSource: object('chartSource'),
     identities: object('identities'),
     awsRegion: aws.get('region'),

@@ -159,6 +159,8 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     domain: config.domain,
     clusterReadiness: cluster.readiness,
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
+    tls: config.tls,
+    gatewayHttpsHosts: apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace }))),
     chartSource: config.chartSource,
   });
 

@@ -16,6 +16,7 @@ export const ADDON_REQUIRES: Readonly<Record<Addon, readonly Addon[]>> = {
   vpa: [],
   loki: [],
   tempo: [],
+  'cert-manager': [],
 };
 
 /**
@@ -34,6 +35,7 @@ export const ADDON_AFTER: Readonly<Record<Addon, readonly Addon[]>> = {
   vpa: [],
   loki: [],
   tempo: [],
+  'cert-manager': ['prometheus', 'gateway-api'],
 };
 
 /** Which add-ons to install, in order, and which ones the cluster already provides. */

@@ -49,7 +49,7 @@ function checkApp(raw: unknown, i: number): AppEntry {
   for (const field of ['name', 'file', 'namespace', 'digest'] as const) {
     if (typeof raw[field] !== 'string' || raw[field] === '') throw invalid(`${where}.${field}`, 'is missing');
   }
-  for (const field of ['secrets', 'addons', 'stateful', 'hosts'] as const) {
+  for (const field of ['secrets', 'addons', 'stateful', 'hosts', 'gatewayHttpsHosts'] as const) {
     if (!Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
   }
   if (typeof raw.meshed !== 'boolean') throw invalid(`${where}.meshed`, 'is not a boolean');

@@ -15,6 +15,8 @@ import { installPrometheus } from './addons/prometheus';
 import { installPrometheusAdapter } from './addons/prometheus-adapter';
 import { installTempo } from './addons/tempo';
 import { installVpa } from './addons/vpa';
+import { installCertManager } from './addons/cert-manager';
+import type { GatewayHttpsHost, TlsIssuing } from './cert-issuers';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 
 export { CONTOUR_ENVOY_SERVICE, contourValues } from './addons/contour';
@@ -37,6 +39,7 @@ export const PLATFORM_ADDONS_DEFAULTS = {
   ingressServiceType: 'LoadBalancer' as IngressServiceType,
   timeoutSeconds: 900,
   prometheusRetention: '7d',
+  tls: { mode: 'local-ca' } as TlsIssuing,
   ...LINKERD_CERTIFICATE_DEFAULTS,
 } as const;
 
@@ -64,6 +67,10 @@ export interface PlatformAddonsArgs {
   readonly clusterReadiness?: readonly pulumi.Resource[];
   /** How long Prometheus keeps samples. @default '7d' */
   readonly prometheusRetention?: pulumi.Input<string>;
+  /** How the platform's certificates are issued (the `cert-manager` add-on). @default { mode: 'local-ca' } */
+  readonly tls?: TlsIssuing;
+  /** Hosts the apps serve over HTTPS through the platform Gateway (`index.json`): one HTTPS listener each. */
+  readonly gatewayHttpsHosts?: readonly GatewayHttpsHost[];
   /** Where charts come from (a local directory of pinned archives, for offline installs). @default upstream */
   readonly chartSource?: ChartSource;
 }
@@ -135,6 +142,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
           this.readyMap[addon] = installIngressNginx(installer, deps, {
             serviceType,
             serviceMonitor: has('prometheus'),
+            meshed: installs('linkerd'),
           });
           break;
         case 'contour':
@@ -142,6 +150,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             serviceType,
             serviceMonitor: has('prometheus'),
             gatewayApi: installs('gateway-api'),
+            meshed: installs('linkerd'),
           });
           break;
         case 'linkerd': {
@@ -181,6 +190,13 @@ export class PlatformAddons extends pulumi.ComponentResource {
         case 'tempo':
           this.readyMap[addon] = installTempo(installer, deps);
           break;
+        case 'cert-manager':
+          this.readyMap[addon] = installCertManager(installer, deps, {
+            issuing: args.tls ?? PLATFORM_ADDONS_DEFAULTS.tls,
+            gatewayApi: has('gateway-api'),
+            prometheus: has('prometheus'),
+          });
+          break;
       }
     }
 
@@ -189,7 +205,11 @@ export class PlatformAddons extends pulumi.ComponentResource {
     const gatewayApi = installs('gateway-api');
     if (gatewayApi && this.readyMap.contour) {
       const crds = this.readyMap['gateway-api'];
-      this.platformGateway = createPlatformGateway(installer, [...(crds ? [crds] : []), this.readyMap.contour]);
+      this.platformGateway = createPlatformGateway(
+        installer,
+        [...(crds ? [crds] : []), this.readyMap.contour],
+        args.gatewayHttpsHosts ?? [],
+      );
       this.readyMap['gateway-api'] = this.platformGateway;
     }
     // CRDs provided by the cluster and no Gateway of ours: there is nothing to wait for.

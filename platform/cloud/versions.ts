@@ -185,3 +185,24 @@ export interface EksAddonRef {
  * Check `aws eks describe-addon-versions --addon-name vpc-cni --kubernetes-version <minor>` before bumping.
  */
 export const VPC_CNI_ADDON: EksAddonRef = { name: 'vpc-cni', version: 'v1.20.1-eksbuild.3' };
+/**
+ * cert-manager chart v1.19.6 (cert-manager/cert-manager, 2026-06-25; charts.jetstack.io, whose chart versions
+ * carry the `v`): issues the platform's certificates; its chart carries the CRDs (`crds.enabled`).
+ */
+export const CERT_MANAGER_CHART: ChartRef = {
+  repo: 'https://charts.jetstack.io',
+  chart: 'cert-manager',
+  version: 'v1.19.6',
+  appVersion: 'v1.19.6',
+};
+
+/**
+ * linkerd2-cni chart (Linkerd edge-26.8.3, 2026-08-21, the same edge release as the control plane): the CNI plugin
+ * that sets up the proxies' traffic redirection, so that no meshed pod needs NET_ADMIN.
+ */
+export const LINKERD_CNI_CHART: ChartRef = {
+  repo: LINKERD_EDGE_REPO,
+  chart: 'linkerd2-cni',
+  version: LINKERD_EDGE_VERSION,
+  appVersion: 'edge-26.8.3',
+};

@@ -53,6 +53,8 @@ export interface GraphNode {
   readonly metricsPorts: readonly EndpointPort[];
   /** Whether its pods get a Linkerd proxy. */
   readonly meshed: boolean;
+  /** Ports its proxy treats as opaque TCP (database wire protocols), when meshed. */
+  readonly opaquePorts?: readonly number[];
   /** What it is. */
   readonly component: Component;
   /** The controller that runs its pods. */

@@ -1,1 +1,2 @@
 export * from './linkerd';
+export * from './policy';

@@ -6,7 +6,8 @@
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { ADDON_NAMESPACES, PROMETHEUS_POD_LABELS } from '../contract';
+import { ACME_SOLVER_POD_LABELS, ADDON_NAMESPACES, LINKERD_ADMIN_PORT, PROMETHEUS_POD_LABELS } from '../contract';
+import type { MeshIdentity } from '../contract';
 import type { EndpointPort, GraphEdge, GraphNode } from '../core/graph';
 import type { EgressRule } from './egress';
 import { INTERNET_EXCEPT } from './egress';
@@ -17,11 +18,6 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export const LINKERD_INBOUND_PORT = 4143;
 /** Linkerd control-plane ports a proxy calls: identity, destination, policy. */
 export const LINKERD_CONTROL_PLANE_PORTS: readonly number[] = [8080, 8086, 8090];
-/**
- * Linkerd proxy admin port (the proxy's metrics: golden metrics per workload and route), scraped by the platform
- * Prometheus (job `linkerd-proxy`, which linkerd-viz queries) or by linkerd-viz's own Prometheus.
- */
-export const LINKERD_ADMIN_PORT = 4191;
 
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 const inNamespace = (namespace: string, podLabels?: Record<string, string>): k8s.NetworkPolicyPeer => ({
@@ -67,6 +63,31 @@ export interface IngressSource {
   readonly namespace: string;
   /** The workload port it forwards to. */
   readonly port: number;
+  /** The controller's Linkerd identity, by which meshed workloads authorize it. */
+  readonly identity?: MeshIdentity;
+}
+
+/**
+ * Admits the ingress controllers to cert-manager's ACME HTTP-01 solver pods (they serve the challenge token on
+ * one port, and need no egress: cert-manager's own self-check comes in through the controller too).
+ */
+export function addAcmeSolverPolicy(
+  scope: Construct,
+  controllerNamespaces: () => readonly string[],
+  port: number,
+): void {
+  new k8s.KubeNetworkPolicy(scope, 'acme-http01-solver', {
+    metadata: { name: 'acme-http01-solver' },
+    spec: {
+      podSelector: { matchLabels: { ...ACME_SOLVER_POD_LABELS } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: Lazy.any({
+        produce: (): k8s.NetworkPolicyIngressRule[] => [
+          { from: controllerNamespaces().map((ns) => inNamespace(ns)), ports: [tcp(port)] },
+        ],
+      }),
+    },
+  });
 }
 
 /** Edges grouped by their two ends, per edge list; rebuilt when edges were added since. */

@@ -6,13 +6,22 @@ import { Construct } from 'constructs';
 import type { IConstruct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
-import { ADDON_NAMESPACES, PLATFORM_GATEWAY } from '../contract';
+import { ADDON_NAMESPACES, INGRESS_IDENTITIES, PLATFORM_GATEWAY, gatewayHttpsListener } from '../contract';
 import type { Addon } from '../contract';
 import type { GraphNode } from '../core/graph';
 import { PropValidator, constructPath } from '../core/validate';
 import type * as ContourCrds from '../crds/contour-projectcontour.io';
 import type * as GrpcRouteCrds from '../crds/grpcroutes-gateway.networking.k8s.io';
 import type * as HttpRouteCrds from '../crds/httproutes-gateway.networking.k8s.io';
+import type { ResolvedTls, RouteTls } from './route-tls';
+import {
+  GATEWAY_HTTP_LISTENER,
+  addCertificate,
+  addGatewayRedirect,
+  issuerAnnotation,
+  resolveTls,
+  tlsAnnotations,
+} from './route-tls';
 
 /**
  * The implementations a route can use:
@@ -93,31 +102,6 @@ export interface RoutePath {
   readonly timeoutSeconds?: number;
 }
 
-/** A cert-manager issuer that provisions the route's certificate. */
-export interface CertIssuer {
-  /** Issuer name. */
-  readonly name: string;
-  /**
-   * Kind of issuer.
-   * @default 'ClusterIssuer'
-   */
-  readonly kind?: 'ClusterIssuer' | 'Issuer';
-}
-
-/** TLS termination of a route. */
-export interface RouteTls {
-  /**
-   * The `kubernetes.io/tls` Secret holding the certificate (in the app namespace).
-   * @default `<route>-tls` when `issuer` is given
-   */
-  readonly secretName?: string;
-  /**
-   * A cert-manager issuer that creates and renews that Secret (ingress-shim annotation; `nginx` only).
-   * @default none: the Secret is provided by other means
-   */
-  readonly issuer?: CertIssuer;
-}
-
 /** Properties of a {@link Route}. */
 export interface RouteProps {
   /** Fully qualified host name: `chat.example.com`. */
@@ -127,8 +111,9 @@ export interface RouteProps {
   /** Paths on the host and where each goes (at least one). */
   readonly paths: readonly RoutePath[];
   /**
-   * TLS termination (`nginx`, `contour`); `gateway` routes use the platform Gateway's listeners.
-   * @default plain HTTP
+   * TLS termination. `nginx` and `contour` terminate with a Secret in the app namespace; `gateway` routes attach
+   * to the platform Gateway's HTTPS listener for the host, whose certificate Pulumi provisions.
+   * @default TLS with a certificate from the platform issuer of the implementation, HTTP redirected to HTTPS
    */
   readonly tls?: RouteTls;
   /**
@@ -214,18 +199,29 @@ export class Route extends Construct {
 
     app.addHost(props.host);
     app.addons(...ROUTE_ADDONS[props.via]);
-    const namespace = ADDON_NAMESPACES[ROUTE_ADDONS[props.via][0]];
+    const proxy = ROUTE_ADDONS[props.via][0];
+    const namespace = ADDON_NAMESPACES[proxy];
+    const identity = INGRESS_IDENTITIES[proxy];
     for (const p of paths) {
-      for (const b of p.backends) app.admitIngress(b.service.graphNode, { namespace, port: b.port });
+      for (const b of p.backends) app.admitIngress(b.service.graphNode, { namespace, port: b.port, identity });
+    }
+    if (tls.disabled === undefined) {
+      if (props.via === 'gateway') {
+        // One redirect per host, whichever of the app's gateway routes on it comes first.
+        if (!app.gatewayHttpsHosts.includes(props.host)) addGatewayRedirect(this, id, props.host);
+        app.addGatewayHttpsHost(props.host);
+      } else if (tls.issuer) {
+        app.admitAcmeSolver(namespace);
+      }
     }
   }
 }
 
 /** Add-ons each implementation needs; the first one runs the proxy pods that connect to the backends. */
-const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly [Addon, ...Addon[]]>> = {
+const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly ['ingress-nginx' | 'contour', ...Addon[]]>> = {
   nginx: ['ingress-nginx'],
   contour: ['contour'],
-  gateway: ['gateway-api', 'contour'],
+  gateway: ['contour', 'gateway-api'],
 };
 
 function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
@@ -243,7 +239,7 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
     'paths[].path',
     paths.map((p) => p.path),
   );
-  const tls = resolveTls(v, id, props);
+  const tls = resolveTls(v, id, props.via, props.tls);
   return { paths, tls, app };
 }
 
@@ -350,46 +346,6 @@ function isGrpcPort(service: Routable, port: number): boolean {
   return port === service.grpcPort || (port === service.port && service.protocol === 'grpc');
 }
 
-function resolveTls(
-  v: PropValidator,
-  id: string,
-  props: RouteProps,
-): { secretName: string; issuer?: CertIssuer } | undefined {
-  const tls = props.tls;
-  if (!tls) return undefined;
-  if (props.via === 'gateway') {
-    v.fail(
-      'tls',
-      'is set on a gateway route',
-      'terminate TLS on the platform Gateway listener (certificateRefs), or use via "contour" or "nginx"',
-    );
-  }
-  if (tls.issuer) {
-    if (props.via !== 'nginx') {
-      v.fail(
-        'tls.issuer',
-        `is not supported with via "${props.via}"`,
-        'create a cert-manager Certificate for the host and give its tls.secretName, or use via "nginx"',
-      );
-    }
-    v.dnsLabel('tls.issuer.name', tls.issuer.name, 253);
-    if (tls.issuer.kind !== undefined && tls.issuer.kind !== 'ClusterIssuer' && tls.issuer.kind !== 'Issuer') {
-      v.fail(
-        'tls.issuer.kind',
-        `${JSON.stringify(tls.issuer.kind)} is not an issuer kind`,
-        'use ClusterIssuer or Issuer',
-      );
-    }
-  } else if (tls.secretName === undefined) {
-    v.fail(
-      'tls',
-      'names neither a secretName nor an issuer',
-      'give tls.secretName, or tls.issuer to let cert-manager create it',
-    );
-  }
-  return { secretName: v.dnsLabel('tls.secretName', tls.secretName ?? `${id}-tls`, 253), issuer: tls.issuer };
-}
-
 /**
  * Records the route's host and paths in the cdk8s app; a path another route already serves on the host, or a
  * host served through another implementation, is an error (the controllers would silently pick one).
@@ -434,7 +390,7 @@ type Renderer = (
   name: string,
   host: string,
   paths: readonly ResolvedPath[],
-  tls: { secretName: string; issuer?: CertIssuer } | undefined,
+  tls: ResolvedTls,
 ) => Construct[];
 
 /**
@@ -457,14 +413,10 @@ const renderNginx: Renderer = (scope, name, host, paths, tls) => {
     group.paths.push(ingressPath(p.path, p.backends[0]));
     if (p.backends.length === 2) canaries.push({ path: p, backend: p.backends[1] });
   }
-  const tlsSpec = tls ? [{ hosts: [host], secretName: tls.secretName }] : undefined;
-  const issuerAnnotation: Record<string, string> = tls?.issuer
-    ? {
-        [(tls.issuer.kind ?? 'ClusterIssuer') === 'ClusterIssuer'
-          ? 'cert-manager.io/cluster-issuer'
-          : 'cert-manager.io/issuer']: tls.issuer.name,
-      }
-    : {};
+  const tlsSpec = tls.disabled === undefined ? [{ hosts: [host], secretName: tls.secretName }] : undefined;
+  // ingress-nginx redirects to HTTPS by itself once TLS is set; the annotation makes it visible in review.
+  const common = { ...tlsAnnotations(tls), ...(tlsSpec ? { [`${NGINX_ANNOTATION}ssl-redirect`]: 'true' } : {}) };
+  const certificate = tls.disabled === undefined && tls.issuer ? issuerAnnotation(tls.issuer) : {};
   const ingress = (id: string, annotations: Record<string, string>, httpPaths: k8s.HttpIngressPath[]) =>
     new k8s.KubeIngress(scope, id, {
       metadata: { name: id, annotations },
@@ -476,10 +428,15 @@ const renderNginx: Renderer = (scope, name, host, paths, tls) => {
     });
   // cert-manager creates one Certificate per annotated Ingress: only the first one asks for it.
   const objects = [...groups.values()].map((g, i) =>
-    ingress(i === 0 ? name : `${name}-${i + 1}`, { ...(i === 0 ? issuerAnnotation : {}), ...g.annotations }, g.paths),
+    ingress(
+      i === 0 ? name : `${name}-${i + 1}`,
+      { ...(i === 0 ? certificate : {}), ...common, ...g.annotations },
+      g.paths,
+    ),
   );
   canaries.forEach(({ path, backend }, i) => {
     const annotations = {
+      ...common,
       ...[...groups.values()].find((g) => g.paths.some((hp) => hp.path === path.path))?.annotations,
       [`${NGINX_ANNOTATION}canary`]: 'true',
       [`${NGINX_ANNOTATION}canary-weight`]: String(backend.weight),
@@ -504,11 +461,15 @@ function ingressPath(path: string, backend: ResolvedBackend): k8s.HttpIngressPat
 
 /** Contour: one root HTTPProxy per host, a route per path with its own weights, timeouts and WebSockets. */
 const renderContour: Renderer = (scope, name, host, paths, tls) => [
+  ...(tls.disabled === undefined && tls.issuer
+    ? [addCertificate(scope, name, host, { secretName: tls.secretName, issuer: tls.issuer })]
+    : []),
+  // With `virtualhost.tls`, Envoy answers plain HTTP with a redirect to HTTPS (no route sets permitInsecure).
   new (contourCrds().HttpProxy)(scope, 'http-proxy', {
-    metadata: { name },
+    metadata: { name, annotations: tlsAnnotations(tls) },
     spec: {
       ingressClassName: INGRESS_CLASS.contour,
-      virtualhost: { fqdn: host, ...(tls ? { tls: { secretName: tls.secretName } } : {}) },
+      virtualhost: { fqdn: host, ...(tls.disabled === undefined ? { tls: { secretName: tls.secretName } } : {}) },
       routes: paths.map((p) => ({
         conditions: [{ prefix: p.path }],
         services: p.backends.map((b) => ({
@@ -528,8 +489,10 @@ const renderContour: Renderer = (scope, name, host, paths, tls) => [
 ];
 
 /** Gateway API: an HTTPRoute for the HTTP paths and a GRPCRoute for the gRPC ones, on the platform Gateway. */
-const renderGateway: Renderer = (scope, name, host, paths) => {
-  const parentRefs = [{ name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace, sectionName: 'http' }];
+const renderGateway: Renderer = (scope, name, host, paths, tls) => {
+  const sectionName = tls.disabled === undefined ? gatewayHttpsListener(host) : GATEWAY_HTTP_LISTENER;
+  const parentRefs = [{ name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace, sectionName }];
+  const metadata = (n: string) => ({ name: n, annotations: tlsAnnotations(tls) });
   const backendRefs = (p: ResolvedPath) =>
     p.backends.map((b) => ({
       name: b.service.name,
@@ -542,7 +505,7 @@ const renderGateway: Renderer = (scope, name, host, paths) => {
   if (http.length) {
     objects.push(
       new (httpRouteCrds().HttpRoute)(scope, 'http-route', {
-        metadata: { name },
+        metadata: metadata(name),
         spec: {
           parentRefs,
           hostnames: [host],
@@ -559,7 +522,7 @@ const renderGateway: Renderer = (scope, name, host, paths) => {
   if (grpc.length) {
     objects.push(
       new (grpcRouteCrds().GrpcRoute)(scope, 'grpc-route', {
-        metadata: { name: http.length ? `${name}-grpc` : name },
+        metadata: metadata(http.length ? `${name}-grpc` : name),
         spec: {
           parentRefs,
           hostnames: [host],

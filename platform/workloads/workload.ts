@@ -310,13 +310,14 @@ export abstract class Workload extends Construct {
       metricsPath: spec.metricsPath,
       customMetrics: spec.customMetrics,
       meshed: this.app.meshed && spec.mesh,
+      opaquePorts: this.app.meshed ? opaquePorts(spec.ports) : [],
       component: spec.component,
       kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',
       hasService: spec.clientPorts.length > 0,
       engine: spec.engine,
     };
     this.app.addNode(this.graphNode, this);
-    this.opaquePorts = this.app.meshed ? opaquePorts(spec.ports) : [];
+    this.opaquePorts = this.graphNode.opaquePorts ?? [];
     this.meshAnnotations = this.app.meshed
       ? linkerdPodAnnotations(
           spec.proxy && { injection: this.app.meshInjection, proxy: spec.proxy, opaquePorts: this.opaquePorts },
@@ -348,6 +349,13 @@ export abstract class Workload extends Construct {
     }
     if (target.graphNode === this.graphNode)
       v.fail('connectTo', 'targets the workload itself', 'connect to another workload');
+    if (target.graphNode.meshed && !this.graphNode.meshed) {
+      v.fail(
+        'connectTo',
+        `targets meshed ${target.graphNode.name} from outside the mesh, which Linkerd would refuse`,
+        `mesh the caller, or opt ${target.graphNode.name} out of the mesh too (mesh: false)`,
+      );
+    }
     const usable = target.graphNode.ports;
     const ports = options.ports
       ? options.ports.map(

@@ -3,10 +3,10 @@
  * from the index alone (secrets to create, add-ons to install, objects to protect), so an index that disagrees
  * with the YAML breaks the deploy even when every object is valid.
  */
-import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import { CHARTS_INDEX_VERSION, gatewayHttpsListener, manifestDigest } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
 import { isRecord, MANIFEST_SUFFIX, objectRef, splitApiVersion } from './manifests';
-import type { ManifestObject } from './manifests';
+import type { KubeObject, ManifestObject } from './manifests';
 import { containersOf, podTemplates, stringMap } from './pods';
 import { exposedHosts, LINKERD_INJECT } from './report';
 import type { Finding } from './validate';
@@ -22,6 +22,7 @@ const GROUP_ADDONS: Readonly<Record<string, string>> = {
   'policy.linkerd.io': 'linkerd',
   'linkerd.io': 'linkerd',
   'autoscaling.k8s.io': 'vpa',
+  'cert-manager.io': 'cert-manager',
 };
 
 /** Secret names (and keys, when a reference names one) that the pods of some objects read. */
@@ -52,6 +53,18 @@ export function referencedSecrets(objects: readonly ManifestObject[]): Map<strin
     for (const pull of t.spec.imagePullSecrets ?? []) add(pull.name);
   }
   return refs;
+}
+
+/** The hosts of an HTTPRoute or GRPCRoute that attaches to their HTTPS listeners of the platform Gateway. */
+function gatewayHttpsHostsOf(object: KubeObject): string[] {
+  if (object.kind !== 'HTTPRoute' && object.kind !== 'GRPCRoute') return [];
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const sections = new Set(
+    (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).filter(isRecord).map((r) => String(r.sectionName ?? '')),
+  );
+  return (Array.isArray(spec.hostnames) ? spec.hostnames.map(String) : []).filter((h) =>
+    sections.has(gatewayHttpsListener(h)),
+  );
 }
 
 function addonsNeeded(objects: readonly ManifestObject[], meshed: boolean): Set<string> {
@@ -92,6 +105,12 @@ function checkEntry(entry: AppEntry, text: string, objects: readonly ManifestObj
   if (JSON.stringify(hosts) !== JSON.stringify([...entry.hosts].sort())) {
     problems.push(
       `hosts ${JSON.stringify(entry.hosts)} differ from the hosts the routes expose ${JSON.stringify(hosts)}`,
+    );
+  }
+  const https = [...new Set(objects.flatMap((o) => gatewayHttpsHostsOf(o.object)))].sort();
+  if (JSON.stringify(https) !== JSON.stringify([...entry.gatewayHttpsHosts].sort())) {
+    problems.push(
+      `gatewayHttpsHosts ${JSON.stringify(entry.gatewayHttpsHosts)} differ from the hosts whose routes attach to an HTTPS listener of the platform Gateway ${JSON.stringify(https)}; Pulumi would create the wrong listeners`,
     );
   }
   const nsObject = objects.find((o) => o.object.kind === 'Namespace');

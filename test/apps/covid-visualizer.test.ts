@@ -119,6 +119,7 @@ describe('covid-visualizer', () => {
   test('Linkerd meshes every workload; the database wire protocols are opaque', () => {
     expect(find(objects, 'Namespace', 'covid-visualizer').metadata.annotations).toEqual({
       'linkerd.io/inject': 'enabled',
+      'config.linkerd.io/default-inbound-policy': 'deny',
     });
     const templates: Obj[] = objects
       .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')

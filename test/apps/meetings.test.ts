@@ -33,7 +33,11 @@ describe('meetings', () => {
   });
 
   test('one host through the Gateway API: / to web, /api to the API gateway, nothing to the bot', () => {
-    const routes = objects.filter((o) => ['HTTPRoute', 'GRPCRoute', 'Ingress', 'HTTPProxy'].includes(o.kind));
+    const routes = objects.filter(
+      (o) =>
+        ['HTTPRoute', 'GRPCRoute', 'Ingress', 'HTTPProxy'].includes(o.kind) &&
+        !o.metadata.name.endsWith('-https-redirect'),
+    );
     expect(routes.map((r) => r.kind)).toEqual(['HTTPRoute']);
     const [route] = routes;
     expect(route.spec.hostnames).toEqual(['meetings.example.com']);

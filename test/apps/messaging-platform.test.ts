@@ -84,7 +84,7 @@ describe('messaging-platform', () => {
 
   test('each UI and its APIs share a host through the Gateway API, under the seed’s own URL prefixes', () => {
     const routes = objects
-      .filter((o) => o.kind === 'HTTPRoute')
+      .filter((o) => o.kind === 'HTTPRoute' && !o.metadata.name.endsWith('-https-redirect'))
       .flatMap((r) =>
         r.spec.rules.map(
           (rule: Obj) =>
@@ -99,7 +99,8 @@ describe('messaging-platform', () => {
       'messaging.example.com/user-service -> user-service:9898',
     ]);
     for (const route of objects.filter((o) => o.kind === 'HTTPRoute')) {
-      expect(route.spec.parentRefs).toEqual([{ name: 'platform', namespace: 'projectcontour', sectionName: 'http' }]);
+      const listener = route.metadata.name.endsWith('-https-redirect') ? 'http' : `https-${route.spec.hostnames[0]}`;
+      expect(route.spec.parentRefs).toEqual([{ name: 'platform', namespace: 'projectcontour', sectionName: listener }]);
     }
   });
 
@@ -155,7 +156,7 @@ describe('messaging-platform', () => {
         { name: 'postgres-credentials', keys: ['password'], generate: true },
         { name: 'redis-credentials', keys: ['password'], generate: true },
       ],
-      addons: ['contour', 'gateway-api', 'prometheus', 'prometheus-adapter'],
+      addons: ['cert-manager', 'contour', 'gateway-api', 'prometheus', 'prometheus-adapter'],
       stateful: [
         { kind: 'StatefulSet', name: 'postgres' },
         { kind: 'StatefulSet', name: 'redis' },
@@ -173,7 +174,7 @@ describe('messaging-platform', () => {
     }).objects;
     expect(
       custom
-        .filter((o) => o.kind === 'HTTPRoute')
+        .filter((o) => o.kind === 'HTTPRoute' && !o.metadata.name.endsWith('-https-redirect'))
         .map((r) => r.spec.hostnames[0])
         .sort(),
     ).toEqual(['messaging-load.demo.example.org', 'messaging.demo.example.org']);

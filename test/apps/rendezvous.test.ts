@@ -132,6 +132,7 @@ describe('rendezvous', () => {
     expect(ws.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
     });
   });
 
@@ -166,7 +167,7 @@ describe('rendezvous', () => {
     expect(chart.indexEntry('rendezvous.k8s.yaml', 'sha256:x')).toMatchObject({
       namespace: 'rendezvous',
       secrets: [{ name: 'db-credentials', keys: ['password'], generate: true }],
-      addons: ['ingress-nginx', 'prometheus'],
+      addons: ['cert-manager', 'ingress-nginx', 'prometheus'],
       stateful: [{ kind: 'StatefulSet', name: 'db' }],
       hosts: ['rendezvous.example.com'],
       meshed: false,

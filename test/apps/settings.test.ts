@@ -68,7 +68,7 @@ describe('AppSettings', () => {
     const index = synthesize(out, undefined, { domain: 'demo.example.org' });
     expect(index.apps.flatMap((a) => a.hosts).every((h) => h.endsWith('.demo.example.org'))).toBe(true);
     const objects = parseAllDocuments(readFileSync(join(out, 'chat.k8s.yaml'), 'utf8')).map((d) => d.toJS());
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && !o.metadata.name.endsWith('-https-redirect'));
     expect(routes.flatMap((r) => r.spec.hostnames)).toEqual(['chat.demo.example.org']);
   });
 });

@@ -30,7 +30,7 @@ describe('chart source', () => {
   test('with a local directory, every release installs <dir>/<chart>-<version>.tgz', () => {
     expect(releasesOf('local').length).toBe(Object.keys(local.releases).length);
     releasesOf('local').forEach((r) => {
-      expect(r.inputs.chart).toMatch(new RegExp(`^${SHARED_CHARTS}/[a-z0-9-]+-[0-9][0-9.]*\\.tgz$`));
+      expect(r.inputs.chart).toMatch(new RegExp(`^${SHARED_CHARTS}/[a-z0-9-]+-v?[0-9][0-9.]*\\.tgz$`));
       expect(r.inputs.repositoryOpts).toBeUndefined();
       expect(r.inputs.version).toBeUndefined();
     });

@@ -51,8 +51,13 @@ describe('reading charts-out/index.json', () => {
     ],
     [
       'an app without meshed flag',
-      '{"version":1,"apps":[{"name":"a","file":"f","namespace":"a","digest":"d","secrets":[],"addons":[],"stateful":[],"hosts":[]}]}',
+      '{"version":1,"apps":[{"name":"a","file":"f","namespace":"a","digest":"d","secrets":[],"addons":[],"stateful":[],"hosts":[],"gatewayHttpsHosts":[]}]}',
       'charts-out/index.json: apps[0].meshed is not a boolean',
+    ],
+    [
+      'an app without its gateway HTTPS hosts',
+      '{"version":1,"apps":[{"name":"a","file":"f","namespace":"a","digest":"d","secrets":[],"addons":[],"stateful":[],"hosts":[],"meshed":false}]}',
+      'charts-out/index.json: apps[0].gatewayHttpsHosts is not an array',
     ],
   ])('an index with %s is refused', (_what, text, message) => {
     expect(() => parseChartsIndex(text)).toThrow(message);

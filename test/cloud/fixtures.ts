@@ -55,6 +55,7 @@ export function chatEntry(yamlText: string, overrides: Partial<AppEntry> = {}): 
     stateful: [{ kind: 'StatefulSet', name: 'postgres' }],
     hosts: ['chat.example.com'],
     meshed: true,
+    gatewayHttpsHosts: [],
     ...overrides,
   };
 }
@@ -86,6 +87,7 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean; c
         stateful: [],
         hosts: ['web.example.com'],
         meshed: false,
+        gatewayHttpsHosts: [],
       },
     ],
   };
@@ -97,3 +99,20 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean; c
 
 /** Config secrets that satisfy the chat app's non-generated Secret. */
 export const CHAT_SMTP = { 'chat/smtp/password': 's3cret-smtp', 'chat/smtp/user': 'mailer' };
+
+/** Mock state of the `@pulumi/tls` and `@pulumi/random` resources the add-ons create (PEMs and passwords). */
+export function addonSecretsState(args: { type: string; name: string }): Record<string, unknown> | undefined {
+  switch (args.type) {
+    case 'tls:index/privateKey:PrivateKey':
+      return { privateKeyPem: `KEY(${args.name})` };
+    case 'tls:index/selfSignedCert:SelfSignedCert':
+    case 'tls:index/locallySignedCert:LocallySignedCert':
+      return { certPem: `CERT(${args.name})` };
+    case 'tls:index/certRequest:CertRequest':
+      return { certRequestPem: `CSR(${args.name})` };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: 'generated-password' };
+    default:
+      return undefined;
+  }
+}

@@ -3,25 +3,15 @@ import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
 import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
 import type { Recorded } from './harness';
+import { addonSecretsState } from './fixtures';
 
 const recorded = installMocks((args) => {
-  switch (args.type) {
-    case 'tls:index/privateKey:PrivateKey':
-      return { privateKeyPem: `KEY(${args.name})` };
-    case 'tls:index/selfSignedCert:SelfSignedCert':
-    case 'tls:index/locallySignedCert:LocallySignedCert':
-      return { certPem: `CERT(${args.name})` };
-    case 'tls:index/certRequest:CertRequest':
-      return { certRequestPem: `CSR(${args.name})` };
-    case 'random:index/randomPassword:RandomPassword':
-      return { result: 'generated-password' };
-    case 'kubernetes:core/v1:Service':
-      return args.name.startsWith('np-')
-        ? { spec: { type: 'NodePort', ports: [{ nodePort: 30080 }, { nodePort: 30443 }] } }
-        : { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${args.name.length}` }] } } };
-    default:
-      return undefined;
+  if (args.type === 'kubernetes:core/v1:Service') {
+    return args.name.startsWith('np-')
+      ? { spec: { type: 'NodePort', ports: [{ nodePort: 30080 }, { nodePort: 30443 }] } }
+      : { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${args.name.length}` }] } } };
   }
+  return addonSecretsState(args);
 });
 
 import { PlatformAddons } from '../../platform/cloud/platform-addons';
@@ -227,6 +217,7 @@ describe('Linkerd identity', () => {
 
   test('the control plane receives the trust anchor and the issuer certificate and key', () => {
     expect(unsecret(release('full-linkerd-control-plane').inputs.values)).toEqual({
+      cniEnabled: true,
       identityTrustAnchorsPEM: 'CERT(full-linkerd-trust-anchor)',
       identity: { issuer: { tls: { crtPEM: 'CERT(full-linkerd-issuer)', keyPEM: 'KEY(full-linkerd-issuer)' } } },
     });

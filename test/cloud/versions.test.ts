@@ -8,7 +8,7 @@ const source = readFileSync(join(__dirname, '../../platform/cloud/versions.ts'),
 
 describe('pinned versions', () => {
   test.each(charts)('%s pins an exact chart version from an https repository', (_name, chart) => {
-    expect(chart.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(chart.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     expect(chart.repo).toMatch(/^https:\/\//);
   });
 

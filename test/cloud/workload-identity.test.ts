@@ -30,6 +30,7 @@ const index: ChartsIndex = {
       addons: [],
       stateful: [],
       hosts: [],
+      gatewayHttpsHosts: [],
       meshed: false,
       identities: [{ serviceAccount: 'uploads', identity: 'media-writer' }],
     },

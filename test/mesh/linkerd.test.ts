@@ -36,20 +36,24 @@ describe('Linkerd injection', () => {
     const chart = meshedApp();
     new Service(chart, 'api', { image: IMAGE, port: 9898 });
     const objects = synth(chart);
-    expect(find(objects, 'Namespace', 'shop').metadata.annotations).toEqual({ [LINKERD_INJECT_ANNOTATION]: 'enabled' });
+    expect(find(objects, 'Namespace', 'shop').metadata.annotations).toEqual({
+      [LINKERD_INJECT_ANNOTATION]: 'enabled',
+      'config.linkerd.io/default-inbound-policy': 'deny',
+    });
     expect(podAnnotations(objects, 'Deployment', 'api')).not.toHaveProperty(LINKERD_INJECT_ANNOTATION);
     expect(chart.indexEntry('x', 'y').meshed).toBe(true);
   });
 
-  test('workload injection leaves the namespace plain and annotates each meshed pod template', () => {
+  test('workload injection leaves the namespace uninjected and annotates each meshed pod template', () => {
     const chart = meshedApp({ meshInjection: 'workload' });
     new Service(chart, 'api', { image: IMAGE, port: 9898 });
     new Database(chart, 'db', { engine: 'postgres' });
     const objects = synth(chart);
     const ns = find(objects, 'Namespace', 'shop');
-    expect(ns.metadata.annotations).toBeUndefined();
-    // The proxy-init container still needs NET_ADMIN: the restricted profile is warned about, not enforced.
-    expect(ns.metadata.labels).not.toHaveProperty('pod-security.kubernetes.io/enforce');
+    // Only the default inbound policy, which applies to meshed pods alone.
+    expect(ns.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    // The Linkerd CNI plugin sets up the proxy's iptables: no pod needs NET_ADMIN, so restricted is enforced.
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(podAnnotations(objects, 'Deployment', 'api')[LINKERD_INJECT_ANNOTATION]).toBe('enabled');
     expect(podAnnotations(objects, 'StatefulSet', 'db')[LINKERD_INJECT_ANNOTATION]).toBe('enabled');
     // index.json's `meshed` is the namespace annotation Pulumi sets; Linkerd is still installed for the pods.

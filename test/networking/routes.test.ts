@@ -71,6 +71,7 @@ describe('Route via nginx', () => {
       'cert-manager.io/cluster-issuer': 'letsencrypt',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
     });
     expect(ingresses.filter((i) => i.metadata.annotations['cert-manager.io/cluster-issuer'])).toHaveLength(1);
   });
@@ -191,7 +192,9 @@ describe('Route via gateway', () => {
 
   test('attaches an HTTPRoute for the HTTP paths to the platform Gateway', () => {
     const route = find(objects, 'HTTPRoute', 'public');
-    expect(route.spec.parentRefs).toEqual([{ name: 'platform', namespace: 'projectcontour', sectionName: 'http' }]);
+    expect(route.spec.parentRefs).toEqual([
+      { name: 'platform', namespace: 'projectcontour', sectionName: 'https-gw.example.com' },
+    ]);
     expect(route.spec.hostnames).toEqual(['gw.example.com']);
     expect(route.spec.rules).toEqual([
       {
@@ -335,14 +338,9 @@ describe('Route validation', () => {
       'shop/public: paths[0].path "/v1/stats" cannot select a gRPC service',
     ],
     [
-      'TLS on a gateway route',
+      'a certificate on a gateway route',
       () => ({ tls: { secretName: 'cert' } }),
-      'shop/public: tls is set on a gateway route; terminate TLS on the platform Gateway listener',
-    ],
-    [
-      'a cert-manager issuer on contour',
-      () => ({ via: 'contour' as const, tls: { issuer: { name: 'le' } } }),
-      'shop/public: tls.issuer is not supported with via "contour"',
+      'shop/public: tls names a certificate on a gateway route; leave it out: the platform Gateway terminates TLS with a certificate per host (or give tls.disabled)',
     ],
     [
       'a timeout of zero',

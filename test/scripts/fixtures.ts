@@ -2,6 +2,8 @@
 import { join } from 'node:path';
 import { CrdCatalog, sharedDir } from '../../scripts/lib/crds';
 import type { KubeObject, ManifestObject } from '../../scripts/lib/manifests';
+import { ruleById } from '../../scripts/lib/rules';
+import { validateObjects } from '../../scripts/lib/validate';
 
 /**
  * One CRD catalog for all tests of a file, with the same on-disk cache as the CLI (entries are keyed by content,
@@ -131,4 +133,16 @@ export function goodServiceMonitor(): KubeObject {
     metadata: { name: 'web', namespace: 'shop' },
     spec: { selector: { matchLabels: LABELS }, endpoints: [{ port: 'http', interval: '30s' }] },
   };
+}
+
+let catalog: CrdCatalog | undefined;
+
+/** The findings (`object` and `message`) of one rule on some objects, exceptions applied. */
+export function checkRule(ruleId: string, ...objects: KubeObject[]): { object: string; message: string }[] {
+  const rule = ruleById(ruleId);
+  if (!rule) throw new Error(`no rule ${ruleId}`);
+  catalog ??= testCatalog();
+  return validateObjects(manifests(...objects), { crds: catalog, rules: [rule] }).findings.map(
+    ({ object, message }) => ({ object, message }),
+  );
 }

@@ -23,6 +23,7 @@ function setup(
     stateful: [],
     hosts: [],
     meshed: false,
+    gatewayHttpsHosts: [],
     ...entry,
   };
   const texts = new Map([[FILE, text]]);
@@ -64,6 +65,12 @@ describe('checkIndex', () => {
     expect(setup(undefined, { hosts: ['shop.example.com'] }).messages[0]).toMatch(
       /^app shop: hosts \["shop.example.com"\] differ/,
     );
+  });
+
+  it('reports gateway HTTPS hosts the routes do not attach to', () => {
+    expect(setup(undefined, { gatewayHttpsHosts: ['shop.example.com'] }).messages).toEqual([
+      'app shop: gatewayHttpsHosts ["shop.example.com"] differ from the hosts whose routes attach to an HTTPS listener of the platform Gateway []; Pulumi would create the wrong listeners',
+    ]);
   });
 
   it('reports a volume owner missing from stateful', () => {

@@ -1,18 +1,6 @@
-import type { KubeObject } from '../../scripts/lib/manifests';
-import { ruleById } from '../../scripts/lib/rules';
-import { validateObjects } from '../../scripts/lib/validate';
-import { goodService, manifests, testCatalog } from './fixtures';
+import { checkRule, goodService } from './fixtures';
 
-const crds = testCatalog();
-
-function check(ruleId: string, ...objects: KubeObject[]) {
-  const rule = ruleById(ruleId);
-  if (!rule) throw new Error(`no rule ${ruleId}`);
-  return validateObjects(manifests(...objects), { crds, rules: [rule] }).findings.map(({ object, message }) => ({
-    object,
-    message,
-  }));
-}
+const check = checkRule;
 
 const ingress = (name: string, path: string, service = 'web', port = 80, annotations?: Record<string, string>) => ({
   apiVersion: 'networking.k8s.io/v1',

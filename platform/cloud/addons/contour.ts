@@ -3,6 +3,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import { PLATFORM_GATEWAY } from '../../contract';
 import type { IngressServiceType } from '../cluster';
 import { CONTOUR_CHART } from '../versions';
+import { MESHED_INGRESS_POD_ANNOTATIONS } from './ingress-nginx';
 import type { AddonInstaller } from './installer';
 import { RELEASE_NAMES, RELEASE_NAMESPACES } from './names';
 
@@ -22,7 +23,11 @@ export interface ContourValues {
   readonly configInline?: {
     readonly gateway: { readonly gatewayRef: { readonly name: string; readonly namespace: string } };
   };
-  readonly envoy: { readonly service: { readonly type: IngressServiceType; readonly name: string } };
+  readonly envoy: {
+    readonly service: { readonly type: IngressServiceType; readonly name: string };
+    /** With Linkerd: Envoy is meshed, so meshed apps authorize it by its identity. */
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+  };
   readonly gatewayAPI: { readonly manageCRDs: boolean };
   readonly metrics: { readonly serviceMonitor: { readonly enabled: boolean } };
 }
@@ -35,6 +40,7 @@ export function contourValues(
   serviceType: IngressServiceType,
   serviceMonitor: boolean,
   gatewayApi = false,
+  meshed = false,
 ): ContourValues {
   return {
     contour: {
@@ -44,7 +50,10 @@ export function contourValues(
       ...(gatewayApi ? { extraArgs: ['--disable-feature=tlsroutes', '--disable-feature=tcproutes'] } : {}),
     },
     ...(gatewayApi ? { configInline: { gateway: { gatewayRef: { ...PLATFORM_GATEWAY } } } } : {}),
-    envoy: { service: { type: serviceType, name: CONTOUR_ENVOY_SERVICE } },
+    envoy: {
+      service: { type: serviceType, name: CONTOUR_ENVOY_SERVICE },
+      ...(meshed ? { podAnnotations: MESHED_INGRESS_POD_ANNOTATIONS } : {}),
+    },
     gatewayAPI: { manageCRDs: false },
     metrics: { serviceMonitor: { enabled: serviceMonitor } },
   };
@@ -58,6 +67,8 @@ export interface ContourOptions {
   readonly serviceMonitor: boolean;
   /** Whether Contour serves the platform Gateway. */
   readonly gatewayApi: boolean;
+  /** Whether Linkerd is installed: Envoy is then meshed. */
+  readonly meshed?: boolean;
 }
 
 /** Installs Contour from its pinned chart. */
@@ -71,7 +82,7 @@ export function installContour(
       name: RELEASE_NAMES.contour,
       chart: CONTOUR_CHART,
       namespace: RELEASE_NAMESPACES.contour,
-      values: contourValues(o.serviceType, o.serviceMonitor, o.gatewayApi),
+      values: contourValues(o.serviceType, o.serviceMonitor, o.gatewayApi, o.meshed),
     },
     dependsOn,
   );

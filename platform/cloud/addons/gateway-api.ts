@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { PLATFORM_GATEWAY } from '../../contract';
+import type { GatewayHttpsHost } from '../cert-issuers';
+import { GATEWAY_ISSUER_ANNOTATION, gatewayHttpsListeners } from '../cert-issuers';
 import { gatewayApiManifest } from './chart-source';
 import type { AddonInstaller } from './installer';
 
@@ -19,10 +21,15 @@ export function installGatewayApiCrds(
   );
 }
 
-/** The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to. */
+/**
+ * The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to: an HTTP listener
+ * (plain-HTTP redirects and ACME challenges), and an HTTPS listener per host the apps serve through it, whose
+ * certificates cert-manager's gateway-shim issues from the platform's gateway issuer.
+ */
 export function createPlatformGateway(
   installer: AddonInstaller,
   dependsOn: readonly pulumi.Resource[],
+  httpsHosts: readonly GatewayHttpsHost[] = [],
 ): k8s.apiextensions.CustomResource {
   const opts = installer.options(dependsOn);
   const gatewayClass = new k8s.apiextensions.CustomResource(
@@ -40,7 +47,11 @@ export function createPlatformGateway(
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
-      metadata: { name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace },
+      metadata: {
+        name: PLATFORM_GATEWAY.name,
+        namespace: PLATFORM_GATEWAY.namespace,
+        ...(httpsHosts.length ? { annotations: { ...GATEWAY_ISSUER_ANNOTATION } } : {}),
+      },
       spec: {
         gatewayClassName: PLATFORM_GATEWAY_CLASS,
         listeners: [
@@ -53,6 +64,7 @@ export function createPlatformGateway(
             port: 443,
             allowedRoutes: { namespaces: { from: 'All' } },
           },
+          ...gatewayHttpsListeners(httpsHosts),
         ],
       },
     },

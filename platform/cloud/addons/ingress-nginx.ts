@@ -16,11 +16,20 @@ export interface IngressNginxValues {
     readonly allowSnippetAnnotations: boolean;
     readonly resources: { readonly requests: { readonly cpu: string; readonly memory: string } };
     readonly metrics: { readonly enabled: boolean; readonly serviceMonitor: { readonly enabled: boolean } };
+    /** With Linkerd: the controller is meshed, so meshed apps authorize it by its identity. */
+    readonly podAnnotations?: Readonly<Record<string, string>>;
   };
 }
 
+/** The pod annotation that meshes an ingress proxy (meshed apps admit it by identity, `INGRESS_IDENTITIES`). */
+export const MESHED_INGRESS_POD_ANNOTATIONS: Readonly<Record<string, string>> = { 'linkerd.io/inject': 'enabled' };
+
 /** Values of the ingress-nginx chart. */
-export function ingressNginxValues(serviceType: IngressServiceType, serviceMonitor: boolean): IngressNginxValues {
+export function ingressNginxValues(
+  serviceType: IngressServiceType,
+  serviceMonitor: boolean,
+  meshed = false,
+): IngressNginxValues {
   return {
     controller: {
       replicaCount: 2,
@@ -33,6 +42,7 @@ export function ingressNginxValues(serviceType: IngressServiceType, serviceMonit
       allowSnippetAnnotations: false,
       resources: { requests: { cpu: '100m', memory: '128Mi' } },
       metrics: { enabled: true, serviceMonitor: { enabled: serviceMonitor } },
+      ...(meshed ? { podAnnotations: MESHED_INGRESS_POD_ANNOTATIONS } : {}),
     },
   };
 }
@@ -43,6 +53,8 @@ export interface IngressNginxOptions {
   readonly serviceType: IngressServiceType;
   /** Whether the Prometheus Operator is there to read a ServiceMonitor. */
   readonly serviceMonitor: boolean;
+  /** Whether Linkerd is installed: the controller is then meshed. */
+  readonly meshed?: boolean;
 }
 
 /** Name of the controller's Service, where its address is read. */
@@ -59,7 +71,7 @@ export function installIngressNginx(
       name: RELEASE_NAMES.ingressNginx,
       chart: INGRESS_NGINX_CHART,
       namespace: RELEASE_NAMESPACES.ingressNginx,
-      values: ingressNginxValues(o.serviceType, o.serviceMonitor),
+      values: ingressNginxValues(o.serviceType, o.serviceMonitor, o.meshed),
     },
     dependsOn,
   );

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { LINKERD_CONTROL_PLANE_CHART, LINKERD_CRDS_CHART, LINKERD_VIZ_CHART } from '../versions';
 import type { AddonInstaller } from './installer';
+import { installLinkerdCni } from './linkerd-cni';
 import { PROMETHEUS_URL, RELEASE_NAMES, RELEASE_NAMESPACES } from './names';
 
 /** Validity of the Linkerd certificates `pulumi up` generates. */
@@ -14,8 +15,10 @@ export const LINKERD_CERTIFICATE_DEFAULTS = {
   issuerEarlyRenewalHours: 720,
 } as const;
 
-/** The linkerd-control-plane chart values the platform sets: the identity chain. */
+/** The linkerd-control-plane chart values the platform sets: the identity chain, and the CNI plugin in use. */
 export interface LinkerdControlPlaneValues {
+  /** The Linkerd CNI plugin redirects the proxies' traffic: injected pods get no NET_ADMIN `linkerd-init`. */
+  readonly cniEnabled: boolean;
   readonly identityTrustAnchorsPEM: pulumi.Input<string>;
   readonly identity: {
     readonly issuer: { readonly tls: { readonly crtPEM: pulumi.Input<string>; readonly keyPEM: pulumi.Input<string> } };
@@ -94,22 +97,27 @@ export interface LinkerdInstall {
   readonly trustAnchorPem: pulumi.Output<string>;
 }
 
-/** Installs Linkerd: certificates, then its CRDs chart, then the control plane. */
+/**
+ * Installs Linkerd: certificates, its CRDs and the CNI plugin, then the control plane (with `cniEnabled`,
+ * which needs the plugin on every node first).
+ */
 export function installLinkerd(installer: AddonInstaller, dependsOn: readonly pulumi.Resource[]): LinkerdInstall {
   const certs = linkerdCertificates(installer.name, installer.args.parent);
   // linkerd-crds holds nothing but CRDs (templated, without the Gateway API ones): they are applied directly.
   const crds = installer.crds(LINKERD_CRDS_CHART, dependsOn);
+  const cni = installLinkerdCni(installer, dependsOn);
   const ready = installer.release<LinkerdControlPlaneValues>(
     {
       name: RELEASE_NAMES.linkerdControlPlane,
       chart: LINKERD_CONTROL_PLANE_CHART,
       namespace: RELEASE_NAMESPACES.linkerd,
       values: {
+        cniEnabled: true,
         identityTrustAnchorsPEM: certs.trustAnchorPem,
         identity: { issuer: { tls: { crtPEM: certs.issuerCertPem, keyPEM: certs.issuerKeyPem } } },
       },
     },
-    [...(crds ? [crds] : []), ...dependsOn],
+    [...(crds ? [crds] : []), cni, ...dependsOn],
   );
   return { ready, trustAnchorPem: certs.trustAnchorPem };
 }

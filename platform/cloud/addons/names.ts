@@ -9,6 +9,8 @@ export const RELEASE_NAMESPACES = {
   monitoring: ADDON_NAMESPACES.prometheus,
   vpa: ADDON_NAMESPACES.vpa,
   metricsServer: 'kube-system',
+  certManager: ADDON_NAMESPACES['cert-manager'],
+  linkerdCni: 'linkerd-cni',
 } as const;
 
 /** Helm release names (fixed, so that Service names are predictable). */
@@ -24,6 +26,8 @@ export const RELEASE_NAMES = {
   alloy: 'alloy',
   tempo: TEMPO_OTLP.service,
   metricsServer: 'metrics-server',
+  certManager: 'cert-manager',
+  linkerdCni: 'linkerd2-cni',
 } as const;
 
 /** In-cluster URL of the kube-prometheus-stack Prometheus. */

@@ -4,6 +4,7 @@ import { routeBackendRule, uniqueRouteRule } from './routes';
 import { crdSchemaRule, schemaRule } from './schema';
 import { secretDataRule, secretLiteralEnvRule } from './secrets';
 import { pssRestrictedRule, readOnlyRootFilesystemRule } from './security';
+import { namespacePssEnforcedRule, routeTlsRule } from './tls';
 import type { Rule } from './types';
 import { imagePinnedRule, networkPolicyRule, pdbRule, podSpreadRule, probesRule, resourcesRule } from './workloads';
 import { hpaTargetRule, serviceTargetsPodRule } from './wiring';
@@ -27,6 +28,8 @@ export const RULES: readonly Rule[] = [
   hpaTargetRule,
   routeBackendRule,
   uniqueRouteRule,
+  routeTlsRule,
+  namespacePssEnforcedRule,
   noNodePortRule,
   secretDataRule,
   secretLiteralEnvRule,

@@ -83,13 +83,16 @@ function claimsOf(o: ManifestObject['object']): Claim[] {
     }
     case 'HTTPRoute': {
       const hosts = Array.isArray(spec.hostnames) ? spec.hostnames.map(String) : ['*'];
+      // Rules without backends (an HTTP-to-HTTPS redirect on the HTTP listener) serve nothing of their own.
       return hosts.flatMap((host) =>
-        records(spec.rules).flatMap((rule) =>
-          (records(rule.matches).length ? records(rule.matches) : [{}]).map((m) => ({
-            host,
-            path: String(isRecord(m.path) ? (m.path.value ?? '/') : '/'),
-          })),
-        ),
+        records(spec.rules)
+          .filter((rule) => records(rule.backendRefs).length > 0)
+          .flatMap((rule) =>
+            (records(rule.matches).length ? records(rule.matches) : [{}]).map((m) => ({
+              host,
+              path: String(isRecord(m.path) ? (m.path.value ?? '/') : '/'),
+            })),
+          ),
       );
     }
     default:

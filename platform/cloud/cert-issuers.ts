@@ -1,0 +1,160 @@
+/**
+ * What the `cert-manager` add-on creates besides its chart, as plain objects: the platform's ClusterIssuers (one
+ * per route implementation, `CLUSTER_ISSUERS`), chosen by stack config, and the platform Gateway's HTTPS listeners
+ * for the hosts the apps record in `index.json`.
+ */
+import {
+  ACME_SOLVER_POD_LABELS,
+  ADDON_NAMESPACES,
+  CLUSTER_ISSUERS,
+  PLATFORM_GATEWAY,
+  gatewayCertificateSecret,
+  gatewayHttpsListener,
+} from '../contract';
+
+/** Let's Encrypt's production ACME directory, the default ACME server. */
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+
+/**
+ * How the platform's certificates are issued (stack config `k8s-platform:tls`):
+ * - `acme-http01`: an ACME CA (Let's Encrypt by default) that checks a token served over plain HTTP through the
+ *   route's own implementation (the host must be reachable from the internet);
+ * - `acme-dns01`: the same CA checking a DNS TXT record, for private clusters, with a cert-manager `dns01` solver
+ *   (`cloudDNS`, `route53`, `cloudflare`, ...) as the stack gives it;
+ * - `local-ca`: a CA of the cluster's own, made by a self-signed issuer (the `local` stack; browsers warn unless
+ *   its certificate, the Secret `platform-local-ca` in `cert-manager`, is trusted).
+ */
+export type TlsIssuing =
+  | { readonly mode: 'acme-http01'; readonly email: string; readonly server?: string }
+  | {
+      readonly mode: 'acme-dns01';
+      readonly email: string;
+      readonly server?: string;
+      readonly dns01: Readonly<Record<string, unknown>>;
+    }
+  | { readonly mode: 'local-ca' };
+
+/** Every {@link TlsIssuing} mode. */
+export const TLS_ISSUING_MODES = ['acme-http01', 'acme-dns01', 'local-ca'] as const;
+
+/** A cluster-scoped or namespaced cert-manager object to create. */
+export interface CertManagerObject {
+  readonly kind: 'ClusterIssuer' | 'Certificate';
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec: Record<string, unknown>;
+}
+
+/** Name of the self-signed issuer that signs the local CA, and of the CA's Secret (in cert-manager's namespace). */
+export const LOCAL_CA = { selfSigned: 'platform-selfsigned', certificate: 'platform-local-ca' } as const;
+
+/** Solver pods are not meshed: the challenge comes from the (meshed or not) ingress proxy in plain HTTP. */
+const SOLVER_POD = {
+  metadata: { annotations: { 'linkerd.io/inject': 'disabled' }, labels: { ...ACME_SOLVER_POD_LABELS } },
+};
+
+/** The HTTP-01 solver of each implementation: served by the controller that serves the host. */
+function http01Solver(via: keyof typeof CLUSTER_ISSUERS): Record<string, unknown> {
+  if (via === 'gateway') {
+    return {
+      gatewayHTTPRoute: {
+        parentRefs: [{ ...PLATFORM_GATEWAY, kind: 'Gateway', sectionName: 'http' }],
+        podTemplate: SOLVER_POD,
+      },
+    };
+  }
+  return { ingress: { ingressClassName: via, podTemplate: SOLVER_POD } };
+}
+
+/** The objects issuing the platform's certificates, in creation order (the local CA before its issuers). */
+export function certManagerObjects(issuing: TlsIssuing): CertManagerObject[] {
+  const vias = Object.keys(CLUSTER_ISSUERS) as (keyof typeof CLUSTER_ISSUERS)[];
+  if (issuing.mode === 'local-ca') {
+    return [
+      { kind: 'ClusterIssuer', metadata: { name: LOCAL_CA.selfSigned }, spec: { selfSigned: {} } },
+      {
+        kind: 'Certificate',
+        metadata: { name: LOCAL_CA.certificate, namespace: ADDON_NAMESPACES['cert-manager'] },
+        spec: {
+          isCA: true,
+          commonName: 'k8s-platform local CA',
+          secretName: LOCAL_CA.certificate,
+          privateKey: { algorithm: 'ECDSA', size: 256 },
+          issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: LOCAL_CA.selfSigned },
+        },
+      },
+      ...vias.map((via): CertManagerObject => ({
+        kind: 'ClusterIssuer',
+        metadata: { name: CLUSTER_ISSUERS[via] },
+        spec: { ca: { secretName: LOCAL_CA.certificate } },
+      })),
+    ];
+  }
+  return vias.map((via) => ({
+    kind: 'ClusterIssuer',
+    metadata: { name: CLUSTER_ISSUERS[via] },
+    spec: {
+      acme: {
+        server: issuing.server ?? LETS_ENCRYPT_PRODUCTION,
+        email: issuing.email,
+        privateKeySecretRef: { name: `${CLUSTER_ISSUERS[via]}-account-key` },
+        solvers: [issuing.mode === 'acme-dns01' ? { dns01: issuing.dns01 } : { http01: http01Solver(via) }],
+      },
+    },
+  }));
+}
+
+/** A host some app serves over HTTPS through the platform Gateway, and that app's namespace. */
+export interface GatewayHttpsHost {
+  readonly host: string;
+  readonly namespace: string;
+}
+
+/**
+ * The platform Gateway's HTTPS listener of each host (sorted by host): TLS terminated with the certificate
+ * cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}, and only routes of the apps that serve
+ * the host may attach to it.
+ */
+export function gatewayHttpsListeners(hosts: readonly GatewayHttpsHost[]): Record<string, unknown>[] {
+  const namespaces = new Map<string, Set<string>>();
+  for (const { host, namespace } of hosts) namespaces.set(host, (namespaces.get(host) ?? new Set()).add(namespace));
+  return [...namespaces.keys()].sort().map((host) => ({
+    name: gatewayHttpsListener(host),
+    protocol: 'HTTPS',
+    port: 443,
+    hostname: host,
+    tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host) }] },
+    allowedRoutes: {
+      namespaces: {
+        from: 'Selector',
+        selector: {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: [...(namespaces.get(host) ?? [])].sort() },
+          ],
+        },
+      },
+    },
+  }));
+}
+
+/** The annotation by which cert-manager's gateway-shim issues the certificates of a Gateway's HTTPS listeners. */
+export const GATEWAY_ISSUER_ANNOTATION = { 'cert-manager.io/cluster-issuer': CLUSTER_ISSUERS.gateway } as const;
+
+/**
+ * Values of the cert-manager chart: its CRDs installed and kept on uninstall (certificates survive a reinstall),
+ * the Gateway API support switched on when the Gateway API is installed, a ServiceMonitor with Prometheus.
+ */
+export function certManagerValues(options: { gatewayApi: boolean; prometheus: boolean }): Record<string, unknown> {
+  return {
+    crds: { enabled: true, keep: true },
+    ...(options.gatewayApi
+      ? {
+          config: {
+            apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+            kind: 'ControllerConfiguration',
+            enableGatewayAPI: true,
+          },
+        }
+      : {}),
+    prometheus: { enabled: options.prometheus, servicemonitor: { enabled: options.prometheus } },
+  };
+}
