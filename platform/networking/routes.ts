@@ -322,6 +322,9 @@ function resolveBackend(
 }
 
 function validateWeights(v: PropValidator, prop: string, via: RouteVia, backends: readonly ResolvedBackend[]): void {
+  if (backends.length === 0) {
+    v.fail(prop, 'is empty', 'give the service itself as `to`, or two or more weighted backends');
+  }
   if (backends.length < 2) {
     v.fail(prop, 'has one weighted backend', 'give the service itself as `to`, or two or more weighted backends');
   }

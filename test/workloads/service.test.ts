@@ -133,15 +133,16 @@ describe('Service', () => {
   });
 
   test('env: Secret references first, then literals; ConfigMaps as envFrom', () => {
-    const c = find(
-      backend({
-        env: { LOG_LEVEL: 'info' },
-        secretEnv: { API_KEY: { secret: 'api', key: 'key' } },
-        configMaps: ['settings'],
-      }).objects,
-      'Deployment',
-      'backend',
-    ).spec.template.spec.containers[0];
+    const chart = newChart();
+    const api = chart.requireSecret('api', ['key'], { generate: false, description: 'API key' });
+    new Service(chart, 'backend', {
+      image: IMAGE,
+      port: 9898,
+      env: { LOG_LEVEL: 'info' },
+      secretEnv: { API_KEY: api.key },
+      configMaps: ['settings'],
+    });
+    const c = find(synth(chart), 'Deployment', 'backend').spec.template.spec.containers[0];
     expect(c.env).toEqual([
       { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'api', key: 'key' } } },
       { name: 'LOG_LEVEL', value: 'info' },
