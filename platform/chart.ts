@@ -145,7 +145,7 @@ export class PlatformChart extends Chart {
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
-    v.dnsLabel('id', id);
+    v.id(id);
     const namespace = v.dnsLabel('namespace', props.namespace ?? id);
     if (RESERVED_NAMESPACES.includes(namespace)) {
       v.fail(

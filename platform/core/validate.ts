@@ -63,6 +63,16 @@ export class PropValidator {
     return value;
   }
 
+  /**
+   * A construct id that names objects: a DNS label, and not a name the constructs library cannot hold as a child
+   * (`constructor`, a property of every JavaScript object).
+   */
+  id(value: string, maxLength = 63): string {
+    this.dnsLabel('id', value, maxLength);
+    if (value === 'constructor') this.fail('id', '"constructor" is reserved', 'choose another name');
+    return value;
+  }
+
   /** A DNS host name as used by ingress rules; `*.` is allowed as the first label when `wildcard` is set. */
   hostname(prop: string, value: string, wildcard = false): string {
     const bare = wildcard && value.startsWith('*.') ? value.slice(2) : value;
@@ -223,9 +233,15 @@ export class PropValidator {
     return value;
   }
 
+  /** A list (a plain JavaScript caller may pass anything). */
+  list<T>(prop: string, value: readonly T[], example: string): readonly T[] {
+    if (!Array.isArray(value)) this.fail(prop, `${show(value)} is not a list`, `write it like ${example}`);
+    return value;
+  }
+
   /** A list of non-empty strings (a command, arguments). */
   nonEmptyStrings(prop: string, values: readonly string[], fix: string): readonly string[] {
-    if (!Array.isArray(values)) this.fail(prop, `${show(values)} is not a list`, fix);
+    this.list(prop, values, '["/app/server", "--port=8080"]');
     values.forEach((value, i) => {
       if (typeof value !== 'string' || value === '') this.fail(`${prop}[${i}]`, 'is empty', fix);
     });
@@ -234,7 +250,7 @@ export class PropValidator {
 
   /** An absolute path inside a container. */
   absolutePath(prop: string, value: string): string {
-    if (!value.startsWith('/') || value.includes('..')) {
+    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('..')) {
       this.fail(prop, `${show(value)} is not an absolute path`, 'use an absolute path such as "/tmp" (no "..")');
     }
     return value;

@@ -230,7 +230,7 @@ const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly [Addon, ...Addon[]]>> = {
 
 function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
   const v = new PropValidator(constructPath(scope, id));
-  v.dnsLabel('id', id);
+  v.id(id);
   const app = PlatformChart.of(scope);
   if (!ROUTE_VIAS.includes(props.via)) {
     v.fail('via', `${JSON.stringify(props.via)} is not a known ingress`, `use one of ${ROUTE_VIAS.join(', ')}`);

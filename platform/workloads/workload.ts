@@ -158,7 +158,7 @@ export function resolveWorkloadProps(
   ResolvedWorkload,
   'ports' | 'clientPorts' | 'metricsPorts' | 'metricsPath' | 'liveness' | 'readiness' | 'startup' | 'healthPort'
 > {
-  v.dnsLabel('id', id);
+  v.id(id);
   const app = PlatformChart.of(scope);
   if (app.graphNodes.some((n) => n.name === id)) {
     v.fail(
@@ -201,12 +201,16 @@ export function resolveWorkloadProps(
     }
   }
   v.unique('env and secretEnv', [...Object.keys(env), ...Object.keys(secretEnv)]);
-  (props.configMaps ?? []).forEach((c, i) => v.dnsLabel(`configMaps[${i}]`, c, 253));
+  v.list('configMaps', props.configMaps ?? [], '["settings"]').forEach((c, i) => v.dnsSubdomain(`configMaps[${i}]`, c));
   const runAs: RunAs =
     props.runAsUser !== undefined
       ? { user: v.integer('runAsUser', props.runAsUser, 1, 2 ** 31 - 1) }
       : (defaults.runAs ?? { user: DEFAULT_RUN_AS_USER });
-  const writablePaths = props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS;
+  const writablePaths = v.list(
+    'writablePaths',
+    props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS,
+    '["/tmp", "/var/cache/app"]',
+  );
   writablePaths.forEach((p, i) => {
     v.absolutePath(`writablePaths[${i}]`, p);
     if (p.replace(/\/+$/, '') === '')
@@ -402,6 +406,10 @@ export abstract class Workload extends Construct {
         'connect once; to use more of its ports, list them all in that one call (ports: [...])',
       );
     const usable = target.graphNode.ports;
+    if (typeof options !== 'object' || options === null)
+      v.fail('connectTo', `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
+    if (options.ports !== undefined && !Array.isArray(options.ports))
+      v.fail('connectTo.ports', `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
     const ports = options.ports
       ? options.ports.map(
           (port) =>

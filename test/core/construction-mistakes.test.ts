@@ -322,6 +322,44 @@ describe('crashes become errors', () => {
     });
   });
 
+  test('a health check that is not one', () => {
+    expectError(() => service(newChart(), 'web', { liveness: loose<ServiceProps['liveness']>('/healthz') }), {
+      path: 'shop/web',
+      prop: 'liveness',
+      problem: /"\/healthz" is not a health check/,
+      fix: /\{ http: "\/healthz" \}/,
+    });
+  });
+
+  test('writablePaths that is not a list', () => {
+    expectError(() => service(newChart(), 'web', { writablePaths: loose<string[]>('/tmp') }), {
+      path: 'shop/web',
+      prop: 'writablePaths',
+      problem: /"\/tmp" is not a list/,
+      fix: /\["\/tmp"/,
+    });
+  });
+
+  test('connectTo ports that is not a list', () => {
+    const chart = newChart();
+    const backend = service(chart, 'backend');
+    expectError(() => service(chart, 'web').connectTo(backend, { ports: loose<number[]>(9898) }), {
+      path: 'shop/web',
+      prop: 'connectTo.ports',
+      problem: /9898 is not a list/,
+      fix: /\[9898\]/,
+    });
+  });
+
+  test('a workload id the constructs library cannot hold', () => {
+    expectError(() => service(newChart(), 'constructor'), {
+      path: 'shop/constructor',
+      prop: 'id',
+      problem: /"constructor" is reserved/,
+      fix: /another name/,
+    });
+  });
+
   test('a route path with no backends', () => {
     const chart = newChart();
     service(chart, 'web');
