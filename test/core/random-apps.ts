@@ -119,8 +119,9 @@ function common(r: Random): Record<string, unknown> {
 function randomService(r: Random): Record<string, unknown> {
   const props = common(r);
   props.port = r.int(1024, 30000);
-  if (r.chance(0.2)) props.protocol = 'grpc';
-  else if (r.chance(0.2)) props.grpcPort = (props.port as number) + 1;
+  const flavour = r.pick(['http', 'http', 'http', 'grpc', 'both'] as const);
+  if (flavour === 'grpc') props.protocol = 'grpc';
+  if (flavour === 'both') props.grpcPort = (props.port as number) + 1;
   if (r.chance(0.4)) props.metrics = { port: r.pick([props.port, 9797]), path: '/metrics' };
   props.replicas = r.chance(0.3) ? r.int(1, 3) : { min: r.int(1, 3), max: r.int(3, 8) };
   if (r.chance(0.3)) props.liveness = { http: '/healthz' };
