@@ -122,7 +122,10 @@ describe('Service', () => {
   test('sets requests and limits, defaulting what is not given', () => {
     const c = find(backend({ resources: { memory: { limit: '1Gi' } } }).objects, 'Deployment', 'backend').spec.template
       .spec.containers[0];
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+    });
   });
 
   test('rolls out with zero unavailable pods', () => {
