@@ -7,9 +7,11 @@ import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Addon, AppEntry, SecretRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
 import { ACME_SOLVER_PORT } from './contract';
+import { ADDON_NAMESPACES } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import type { Resources } from './core/resources';
+import { assertUniqueObjectNames } from './core/unique-names';
 import { PropValidator, constructPath } from './core/validate';
 import type { MeshInjection, ProxyResources } from './mesh/linkerd';
 import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
@@ -35,6 +37,21 @@ import { resolveHttpMetrics } from './observability/signals';
  * `<app>-dashboard-2`, ...), each well under the API server's object size limit.
  */
 export const OBSERVED_WORKLOADS_PER_OBJECT = 40;
+
+/**
+ * Namespaces an app may not use: the cluster's own and the add-ons'. An app namespace gets `enforce: restricted`
+ * and a default-deny NetworkPolicy, which would break what already runs there.
+ */
+export const RESERVED_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  ...new Set(Object.values(ADDON_NAMESPACES)),
+];
+
+/** App namespaces already taken, per cdk8s app (the root construct): one namespace per app. */
+const takenNamespaces = new WeakMap<IConstruct, Map<string, string>>();
 
 /** Properties of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -141,11 +158,27 @@ export class PlatformChart extends Chart {
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
-    v.dnsLabel('id', id);
+    v.id(id);
     const namespace = v.dnsLabel('namespace', props.namespace ?? id);
+    if (RESERVED_NAMESPACES.includes(namespace)) {
+      v.fail(
+        'namespace',
+        `${JSON.stringify(namespace)} is reserved for the cluster or a platform add-on`,
+        'give the app a namespace of its own (the default is the app name)',
+      );
+    }
+    const taken = takenNamespaces.get(scope.node.root) ?? new Map<string, string>();
+    const owner = taken.get(namespace);
+    if (owner !== undefined) {
+      v.fail(
+        'namespace',
+        `${JSON.stringify(namespace)} is already the namespace of app ${owner}`,
+        'give each app its own namespace (one namespace per app: each gets its own Namespace and default-deny policy)',
+      );
+    }
     for (const [key, value] of Object.entries(props.labels ?? {})) {
-      if (value.length > 63)
-        v.fail(`labels.${key}`, `value is ${value.length} characters long`, 'use at most 63 characters');
+      v.metadataKey(`labels.${key}`, key, 'label');
+      v.labelValue(`labels.${key}`, value);
     }
     if (props.logs !== undefined && props.logs !== 'loki' && props.logs !== 'none')
       v.fail('logs', `${JSON.stringify(props.logs)} is not a log backend`, 'use "loki" or "none"');
@@ -159,6 +192,8 @@ export class PlatformChart extends Chart {
     };
     const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
+    taken.set(namespace, id);
+    takenNamespaces.set(scope.node.root, taken);
     this.appName = id;
     this.observability = observability;
     this.meshed = mesh.meshed;
@@ -194,9 +229,9 @@ export class PlatformChart extends Chart {
   }
 
   /**
-   * Renders the chart. The first call first adds the objects that depend on the whole graph and that cdk8s
-   * cannot leave to a lazy value because their number depends on it: the Linkerd authorizations of meshed
-   * workloads (one per called port).
+   * Renders the chart, after checking that no two objects share kind, namespace and name. The first call first
+   * adds the objects that depend on the whole graph and that cdk8s cannot leave to a lazy value because their
+   * number depends on it: the Linkerd authorizations of meshed workloads (one per called port).
    */
   override toJson(): ReturnType<Chart['toJson']> {
     if (!this.finalized) {
@@ -213,6 +248,7 @@ export class PlatformChart extends Chart {
         addWorkloadAuthorization(scope, node, this.meshCallers(node, callers.get(node) ?? []));
       }
     }
+    assertUniqueObjectNames(this);
     return super.toJson();
   }
 
@@ -226,6 +262,11 @@ export class PlatformChart extends Chart {
       s.identity ? [{ identity: s.identity, port: s.port }] : [],
     );
     return [...fromGraph, ...fromIngress];
+  }
+
+  /** Whether the app declares Secret `name` with `key` (see {@link PlatformChart.requireSecret}). */
+  declaresSecret(name: string, key: string): boolean {
+    return this.secretRequirements.get(name)?.keys.has(key) ?? false;
   }
 
   /**

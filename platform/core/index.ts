@@ -7,3 +7,4 @@ export * from './resources';
 export * from './security';
 export * from './validate';
 export * from './yaml';
+export * from './exceptions';

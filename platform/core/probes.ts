@@ -33,19 +33,29 @@ export const STARTUP_TIMING: ProbeTiming = { periodSeconds: 2, timeoutSeconds: 2
 
 /** Validates a health check's ports and paths. */
 export function validateHealthCheck(v: PropValidator, prop: string, check: HealthCheck): void {
+  const shapes = 'give { http: "/healthz" }, { grpc: true }, { tcp: true } or { exec: ["cat", "/tmp/healthy"] }';
+  if (typeof check !== 'object' || check === null || Array.isArray(check))
+    v.fail(prop, `${JSON.stringify(check)} is not a health check`, shapes);
   if ('exec' in check) {
+    v.nonEmptyStrings(`${prop}.exec`, check.exec, 'give the command and its arguments, e.g. ["pg_isready"]');
     if (check.exec.length === 0)
       v.fail(`${prop}.exec`, 'is empty', 'give the command and its arguments, e.g. ["pg_isready"]');
     return;
   }
+  if (!('http' in check) && !('grpc' in check) && !('tcp' in check))
+    v.fail(prop, `${JSON.stringify(check)} is not a health check`, shapes);
   if (check.port !== undefined) v.port(`${prop}.port`, check.port);
-  if ('http' in check && !check.http.startsWith('/')) {
+  if ('http' in check && (typeof check.http !== 'string' || !check.http.startsWith('/'))) {
     v.fail(
       `${prop}.http`,
       `${JSON.stringify(check.http)} is not a path`,
       'use an absolute URL path such as "/healthz"',
     );
   }
+  if ('grpc' in check && check.grpc !== true && (typeof check.grpc !== 'string' || check.grpc === ''))
+    v.fail(`${prop}.grpc`, `${JSON.stringify(check.grpc)} is not allowed`, 'use true, or the gRPC service name');
+  if ('tcp' in check && check.tcp !== true)
+    v.fail(`${prop}.tcp`, `${JSON.stringify(check.tcp)} is not allowed`, 'use true');
 }
 
 /** Renders a probe; `defaultPort` is used when the check names none. */

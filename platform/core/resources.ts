@@ -19,6 +19,13 @@ export interface Resources {
   readonly memory: RequestLimit;
 }
 
+/**
+ * Ephemeral storage of every container (its logs, and the `emptyDir`s of the pod, each capped at 256Mi): with a
+ * request the scheduler places pods where there is disk; with a limit a runaway writer is evicted alone instead
+ * of filling the node's disk for its neighbours.
+ */
+export const DEFAULT_EPHEMERAL_STORAGE: RequestLimit = { request: '64Mi', limit: '1Gi' };
+
 /** Validates `resources`, filling what the user left out from `defaults`, and returns the full set. */
 export function resolveResources(
   v: PropValidator,
@@ -37,10 +44,19 @@ export function resolveResources(
   return { cpu, memory };
 }
 
-/** The `resources` field of a container. */
+/** The `resources` field of a container: CPU and memory, and {@link DEFAULT_EPHEMERAL_STORAGE}. */
 export function renderResources(r: Resources): k8s.ResourceRequirements {
+  const disk = DEFAULT_EPHEMERAL_STORAGE;
   return {
-    requests: { cpu: Quantity.fromString(r.cpu.request), memory: Quantity.fromString(r.memory.request) },
-    limits: { cpu: Quantity.fromString(r.cpu.limit), memory: Quantity.fromString(r.memory.limit) },
+    requests: {
+      cpu: Quantity.fromString(r.cpu.request),
+      memory: Quantity.fromString(r.memory.request),
+      'ephemeral-storage': Quantity.fromString(disk.request),
+    },
+    limits: {
+      cpu: Quantity.fromString(r.cpu.limit),
+      memory: Quantity.fromString(r.memory.limit),
+      'ephemeral-storage': Quantity.fromString(disk.limit),
+    },
   };
 }

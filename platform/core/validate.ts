@@ -10,6 +10,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The name part of a label or annotation key, and a label value (when not empty): Kubernetes' qualified name. */
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** `[registry[:port]/]repository[:tag][@sha256:digest]`, lower-case repository as the distribution spec requires. */
 const IMAGE_REF =
   /^(?:(?<registry>[a-zA-Z0-9.-]+(?::\d+)?)\/)?(?<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
@@ -39,13 +41,35 @@ export class PropValidator {
 
   /** A DNS-1123 label (object names, namespaces, port names' big sister): lower-case, digits, `-`, max 63. */
   dnsLabel(prop: string, value: string, maxLength = 63): string {
-    if (!DNS_LABEL.test(value) || value.length > maxLength) {
+    if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > maxLength) {
       this.fail(
         prop,
         `${show(value)} is not a valid DNS-1123 label`,
         `use at most ${maxLength} lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "order-service")`,
       );
     }
+    return value;
+  }
+
+  /** A DNS-1123 subdomain (Secret, ConfigMap and StorageClass names): dot-separated labels, max 253. */
+  dnsSubdomain(prop: string, value: string): string {
+    if (typeof value !== 'string' || !DNS_SUBDOMAIN.test(value) || value.length > 253) {
+      this.fail(
+        prop,
+        `${show(value)} is not a valid DNS-1123 subdomain`,
+        'use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. "api-token")',
+      );
+    }
+    return value;
+  }
+
+  /**
+   * A construct id that names objects: a DNS label, and not a name the constructs library cannot hold as a child
+   * (`constructor`, a property of every JavaScript object).
+   */
+  id(value: string, maxLength = 63): string {
+    this.dnsLabel('id', value, maxLength);
+    if (value === 'constructor') this.fail('id', '"constructor" is reserved', 'choose another name');
     return value;
   }
 
@@ -111,7 +135,14 @@ export class PropValidator {
 
   /** A pinned container image: a tag other than `latest`, or a digest. */
   image(prop: string, value: string): string {
-    const match = IMAGE_REF.exec(value);
+    if (value === undefined || value === null || value === '') {
+      this.fail(
+        prop,
+        'is missing',
+        'give a pinned image as "registry/repository:tag", e.g. "ghcr.io/stefanprodan/podinfo:6.7.1"',
+      );
+    }
+    const match = typeof value === 'string' ? IMAGE_REF.exec(value) : null;
     if (!match?.groups) {
       this.fail(
         prop,
@@ -171,9 +202,55 @@ export class PropValidator {
     }
   }
 
+  /**
+   * A label or annotation key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 letters,
+   * digits, `-`, `_` and `.`, starting and ending with a letter or digit.
+   */
+  metadataKey(prop: string, key: string, what: 'label' | 'annotation'): string {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = key.slice(slash + 1);
+    const prefixOk = prefix === undefined || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253);
+    if (!prefixOk || !QUALIFIED_NAME.test(name) || name.length > 63) {
+      this.fail(
+        prop,
+        `is not a valid ${what} key`,
+        'write it as prefix/name or name: an optional lower-case DNS prefix, then at most 63 letters, digits, "-", "_" and "." (e.g. "example.com/team")',
+      );
+    }
+    return key;
+  }
+
+  /** A label value: empty, or at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit. */
+  labelValue(prop: string, value: string): string {
+    if (typeof value !== 'string' || (value !== '' && !QUALIFIED_NAME.test(value)) || value.length > 63) {
+      this.fail(
+        prop,
+        `${show(value)} is not a valid label value`,
+        'use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+      );
+    }
+    return value;
+  }
+
+  /** A list (a plain JavaScript caller may pass anything). */
+  list<T>(prop: string, value: readonly T[], example: string): readonly T[] {
+    if (!Array.isArray(value)) this.fail(prop, `${show(value)} is not a list`, `write it like ${example}`);
+    return value;
+  }
+
+  /** A list of non-empty strings (a command, arguments). */
+  nonEmptyStrings(prop: string, values: readonly string[], fix: string): readonly string[] {
+    this.list(prop, values, '["/app/server", "--port=8080"]');
+    values.forEach((value, i) => {
+      if (typeof value !== 'string' || value === '') this.fail(`${prop}[${i}]`, 'is empty', fix);
+    });
+    return values;
+  }
+
   /** An absolute path inside a container. */
   absolutePath(prop: string, value: string): string {
-    if (!value.startsWith('/') || value.includes('..')) {
+    if (typeof value !== 'string' || !value.startsWith('/') || value.includes('..')) {
       this.fail(prop, `${show(value)} is not an absolute path`, 'use an absolute path such as "/tmp" (no "..")');
     }
     return value;

@@ -51,14 +51,32 @@ export const INTERNET_EXCEPT: Readonly<Record<'ipv4' | 'ipv6', readonly string[]
   ipv6: ['::1/128', 'fc00::/7', 'fe80::/10'],
 };
 
+/**
+ * Ranges a CIDR rule may not reach unless its `except` leaves them out: loopback, link-local (the cloud metadata
+ * endpoint 169.254.169.254 and its IPv6 twin) and IPv4-mapped IPv6, which `'internet'` excludes too.
+ */
+const FORBIDDEN_RANGES: readonly { cidr: string; what: string }[] = [
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local (cloud metadata)' },
+  { cidr: '::1/128', what: 'loopback' },
+  { cidr: 'fe80::/10', what: 'link-local (cloud metadata)' },
+  { cidr: '::ffff:0:0/96', what: 'IPv4-mapped link-local and loopback' },
+];
+/** The widest CIDR rule per family; anything wider is the Internet, which `'internet'` describes safely. */
+const WIDEST_PREFIX = { 4: 8, 6: 16 } as const;
+const INTERNET_FIX =
+  'use to: "internet" (public addresses only: private, loopback and link-local ranges, cloud metadata included, stay denied), or a narrower range, or list the reserved range in except';
+
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Validates an egress rule; `prop` names it in errors (`allowEgress`). */
 export function validateEgressRule(v: PropValidator, prop: string, rule: EgressRule): EgressRule {
+  if (typeof rule !== 'object' || rule === null)
+    v.fail(prop, `${JSON.stringify(rule)} is not an egress rule`, 'write it like { to: "internet", ports: [443] }');
   if (rule.to !== 'internet') validatePeer(v, `${prop}.to`, rule.to);
-  if (!rule.ports?.length) v.fail(`${prop}.ports`, 'is empty', 'give the TCP ports of the destination, e.g. [443]');
+  if (!Array.isArray(rule.ports) || !rule.ports.length)
+    v.fail(`${prop}.ports`, 'is empty', 'give the TCP ports of the destination, e.g. [443]');
   rule.ports.forEach((p, i) => v.port(`${prop}.ports[${i}]`, p));
   v.unique(`${prop}.ports`, rule.ports);
   return rule;
@@ -68,17 +86,25 @@ function validatePeer(v: PropValidator, prop: string, to: NamespacePeer | CidrPe
   if (typeof to === 'object' && to !== null && 'namespace' in to) {
     v.dnsLabel(`${prop}.namespace`, to.namespace);
     for (const [key, value] of Object.entries(to.podLabels ?? {})) {
-      if (!LABEL_VALUE.test(value) || value.length > 63) {
+      v.metadataKey(`${prop}.podLabels.${key}`, key, 'label');
+      v.labelValue(`${prop}.podLabels.${key}`, value);
+    }
+  } else if (typeof to === 'object' && to !== null && 'cidr' in to) {
+    const range = cidr(v, `${prop}.cidr`, to.cidr);
+    const except = (to.except ?? []).map((c, i) => cidr(v, `${prop}.except[${i}]`, c));
+    if (range.prefix < WIDEST_PREFIX[range.family]) {
+      v.fail(`${prop}.cidr`, `${JSON.stringify(to.cidr)} is wider than /${WIDEST_PREFIX[range.family]}`, INTERNET_FIX);
+    }
+    for (const forbidden of FORBIDDEN_RANGES) {
+      const reserved = parseCidr(forbidden.cidr) as Range;
+      if (overlaps(range, reserved) && !except.some((e) => contains(e, reserved))) {
         v.fail(
-          `${prop}.podLabels.${key}`,
-          `${JSON.stringify(value)} is not a valid label value`,
-          'use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+          `${prop}.cidr`,
+          `${JSON.stringify(to.cidr)} overlaps the ${forbidden.what} range ${forbidden.cidr}`,
+          INTERNET_FIX,
         );
       }
     }
-  } else if (typeof to === 'object' && to !== null && 'cidr' in to) {
-    cidr(v, `${prop}.cidr`, to.cidr);
-    (to.except ?? []).forEach((c, i) => cidr(v, `${prop}.except[${i}]`, c));
   } else {
     v.fail(
       prop,
@@ -88,8 +114,61 @@ function validatePeer(v: PropValidator, prop: string, to: NamespacePeer | CidrPe
   }
 }
 
-function cidr(v: PropValidator, prop: string, value: string): void {
-  if (!IPV4_CIDR.test(value) && !IPV6_CIDR.test(value)) {
+/** A parsed range: address family, network address as a number, prefix length. */
+interface Range {
+  readonly family: 4 | 6;
+  readonly address: bigint;
+  readonly prefix: number;
+}
+
+function cidr(v: PropValidator, prop: string, value: string): Range {
+  const range =
+    typeof value === 'string' && (IPV4_CIDR.test(value) || IPV6_CIDR.test(value)) ? parseCidr(value) : undefined;
+  if (!range) {
     v.fail(prop, `${JSON.stringify(value)} is not a CIDR range`, 'write it like "203.0.113.0/24" or "2001:db8::/32"');
   }
+  return range;
+}
+
+/** Parses `a.b.c.d/n` or an IPv6 range (with `::`); `undefined` when the address does not parse. */
+function parseCidr(value: string): Range | undefined {
+  const [ip, bits] = value.split('/');
+  const prefix = Number(bits);
+  if (ip.includes('.')) {
+    const address = ip.split('.').reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
+    return { family: 4, address, prefix };
+  }
+  const halves = ip.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (
+    (halves.length === 2 ? missing < 1 : missing !== 0) ||
+    [...head, ...tail].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))
+  )
+    return undefined;
+  const all = [...head, ...Array<string>(missing).fill('0'), ...tail];
+  return { family: 6, address: all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n), prefix };
+}
+
+/** The first `bits` bits of a range's address. */
+function head(range: Range, bits: number): bigint {
+  return range.address >> BigInt((range.family === 4 ? 32 : 128) - bits);
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  if (a.family !== b.family) return false;
+  const bits = Math.min(a.prefix, b.prefix);
+  return head(a, bits) === head(b, bits);
+}
+
+/** Whether `outer` contains all of `inner`. */
+function contains(outer: Range, inner: Range): boolean {
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    head(outer, outer.prefix) === head(inner, outer.prefix)
+  );
 }

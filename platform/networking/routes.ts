@@ -226,7 +226,7 @@ const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly ['ingress-nginx' | 'conto
 
 function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
   const v = new PropValidator(constructPath(scope, id));
-  v.dnsLabel('id', id);
+  v.id(id);
   const app = PlatformChart.of(scope);
   if (!ROUTE_VIAS.includes(props.via)) {
     v.fail('via', `${JSON.stringify(props.via)} is not a known ingress`, `use one of ${ROUTE_VIAS.join(', ')}`);
@@ -318,6 +318,9 @@ function resolveBackend(
 }
 
 function validateWeights(v: PropValidator, prop: string, via: RouteVia, backends: readonly ResolvedBackend[]): void {
+  if (backends.length === 0) {
+    v.fail(prop, 'is empty', 'give the service itself as `to`, or two or more weighted backends');
+  }
   if (backends.length < 2) {
     v.fail(prop, 'has one weighted backend', 'give the service itself as `to`, or two or more weighted backends');
   }

@@ -93,6 +93,8 @@ export type ResolvedCustomMetric = CustomMetric & { readonly rate: boolean };
 
 /** Counters by Prometheus naming conventions: charted as a per-second rate unless told otherwise. */
 const COUNTER_SUFFIX = /_(total|count)$/;
+/** Series that only go up, so that `rate()` means something: counters and a histogram's or summary's parts. */
+const MONOTONIC_SUFFIX = /_(total|count|sum|bucket)$/;
 
 /** Validates the custom metrics of a workload's metrics endpoint (`prop` is e.g. `metrics.custom`). */
 export function resolveCustomMetrics(
@@ -127,6 +129,13 @@ export function resolveCustomMetrics(
           'match on a plain label value',
         );
       }
+    }
+    if (m.rate === true && !MONOTONIC_SUFFIX.test(m.metric)) {
+      v.fail(
+        `${at}.rate`,
+        `is true but ${JSON.stringify(m.metric)} is not a counter`,
+        'rate() only applies to counters, which Prometheus names with "_total" (or a histogram\'s "_count", "_sum", "_bucket"): set rate: false to chart the gauge as it is',
+      );
     }
     return { ...m, rate: m.rate ?? COUNTER_SUFFIX.test(m.metric) };
   });

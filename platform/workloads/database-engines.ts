@@ -30,6 +30,8 @@ export interface EnginePreset {
   readonly secretKeys: readonly string[];
   /** Whether the engine has a database name and a user (Redis has neither). */
   readonly hasDatabaseAndUser: boolean;
+  /** User names the image's entrypoint refuses for the app user (it creates them itself). */
+  readonly reservedUsers?: readonly string[];
   /** Server container: plain environment. */
   env(c: EngineContext): Record<string, string>;
   /** Server container: environment from the credentials Secret (variable name to key). */
@@ -108,6 +110,8 @@ export const ENGINES: Readonly<Record<DatabaseEngine, EnginePreset>> = {
     writablePaths: ['/tmp', '/var/run/mysqld', '/var/lib/mysql-files'],
     secretKeys: ['password', 'root-password'],
     hasDatabaseAndUser: true,
+    // docker-entrypoint.sh: "MYSQL_USER="root", MYSQL_USER and MYSQL_PASSWORD are for configuring a regular user".
+    reservedUsers: ['root'],
     env: (c) => ({ MYSQL_USER: c.user, MYSQL_DATABASE: c.database }),
     secretEnv: { MYSQL_PASSWORD: 'password', MYSQL_ROOT_PASSWORD: 'root-password' },
     // `mysqladmin ping` succeeds as soon as the server answers, even before credentials are checked.

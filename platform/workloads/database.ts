@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
+import { parseQuantity } from '../core/quantity';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext } from '../core/security';
 import { PropValidator, constructPath } from '../core/validate';
@@ -35,6 +36,13 @@ export const EXPORTER_RESOURCES: Resources = {
 export const DATABASE_UID = 999;
 /** uid of the exporter sidecar (`nobody`). */
 export const EXPORTER_UID = 65534;
+/**
+ * Longest Database id: its headless Service `<id>-headless` and the StatefulSet's `controller-revision-hash` pod
+ * label (`<id>-` and a 10-character hash) must both stay 63-character labels.
+ */
+export const MAX_DATABASE_ID_LENGTH = 52;
+/** Smallest volume: a size without a unit is bytes, which no database starts in. */
+const MIN_STORAGE_BYTES = 2 ** 20;
 /** The volume claim template's name (PVCs are `data-<name>-0`). */
 export const DATA_VOLUME = 'data';
 
@@ -134,15 +142,26 @@ export class Database extends Workload implements Connectable {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     const v = new PropValidator(constructPath(scope, id));
+    const engine = props?.engine;
     const preset =
-      ENGINES[props.engine] ??
+      (typeof engine === 'string' && Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined) ??
+      v.fail('engine', `${JSON.stringify(engine)} is not supported`, `use one of ${Object.keys(ENGINES).join(', ')}`);
+    if (typeof id === 'string' && id.length > MAX_DATABASE_ID_LENGTH) {
       v.fail(
-        'engine',
-        `${JSON.stringify(props.engine)} is not supported`,
-        `use one of ${Object.keys(ENGINES).join(', ')}`,
+        'id',
+        `${JSON.stringify(id)} is ${id.length} characters: the headless Service "${id}-headless" and the pod label "${id}-<revision hash>" would be longer than 63`,
+        `use an id of at most ${MAX_DATABASE_ID_LENGTH} characters`,
       );
+    }
     const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
-    if (props.storageClass !== undefined) v.dnsLabel('storageClass', props.storageClass, 253);
+    if (parseQuantity(storage) < MIN_STORAGE_BYTES) {
+      v.fail(
+        'storage',
+        `${JSON.stringify(storage)} is ${parseQuantity(storage)} bytes`,
+        'give the size with a unit, e.g. "10Gi" (at least 1Mi)',
+      );
+    }
+    if (props.storageClass !== undefined) v.dnsSubdomain('storageClass', props.storageClass);
     /** A database or user name: validated when given, else the default (none for engines without one). */
     const identifier = (prop: 'database' | 'user'): string => {
       const value = props[prop];
@@ -155,6 +174,13 @@ export class Database extends Workload implements Connectable {
         );
       }
       if (!preset.hasDatabaseAndUser) v.fail(prop, `is not supported by ${props.engine}`, `leave ${prop} out`);
+      if (prop === 'user' && preset.reservedUsers?.includes(value)) {
+        v.fail(
+          prop,
+          `${JSON.stringify(value)} is reserved by the ${props.engine} image`,
+          `choose another user name (the image creates ${JSON.stringify(value)} itself and refuses it as the app user)`,
+        );
+      }
       return value;
     };
     const database = identifier('database');
@@ -175,7 +201,12 @@ export class Database extends Workload implements Connectable {
         resources: props.resources,
         mesh: props.mesh,
       },
-      { resources: DEFAULT_DATABASE_RESOURCES, writablePaths: preset.writablePaths, runAs: { user: DATABASE_UID } },
+      {
+        resources: DEFAULT_DATABASE_RESOURCES,
+        writablePaths: preset.writablePaths,
+        runAs: { user: DATABASE_UID },
+        ownSecrets: [secret],
+      },
     );
     const exporterImage = v.image('exporterImage', props.exporterImage ?? preset.exporterImage);
     const serverPort = { name: props.engine, port: preset.port };

@@ -264,7 +264,7 @@ export class LoadGenerator extends Construct {
 function resolveLoadGeneratorProps(scope: Construct, id: string, props: LoadGeneratorProps) {
   const v = new PropValidator(constructPath(scope, id));
   const app = PlatformChart.of(scope);
-  v.dnsLabel('id', id, 63 - Math.max(ROLE_SUFFIX.master.length, ROLE_SUFFIX.worker.length));
+  v.id(id, 63 - Math.max(ROLE_SUFFIX.master.length, ROLE_SUFFIX.worker.length));
   const host = resolveTarget(v, app, props.target);
   const locustfileName = props.locustfileName ?? DEFAULT_LOCUSTFILE_NAME;
   const files = resolveFiles(v, props, locustfileName);

@@ -200,7 +200,7 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     customMetrics = resolveCustomMetrics(v, 'metrics.custom', props.metrics.custom);
     metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics', custom: customMetrics };
     v.port('metrics.port', metrics.port);
-    if (!metrics.path.startsWith('/'))
+    if (typeof metrics.path !== 'string' || !metrics.path.startsWith('/'))
       v.fail(
         'metrics.path',
         `${JSON.stringify(metrics.path)} is not a path`,

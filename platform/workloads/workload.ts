@@ -155,12 +155,18 @@ export function resolveWorkloadProps(
   id: string,
   component: Component,
   props: WorkloadProps,
-  defaults: { resources: Resources; writablePaths?: readonly string[]; runAs?: RunAs },
+  defaults: {
+    resources: Resources;
+    writablePaths?: readonly string[];
+    runAs?: RunAs;
+    /** Secrets the construct declares itself once created (a Database's credentials). */
+    ownSecrets?: readonly string[];
+  },
 ): Omit<
   ResolvedWorkload,
   'ports' | 'clientPorts' | 'metricsPorts' | 'metricsPath' | 'liveness' | 'readiness' | 'startup' | 'healthPort'
 > {
-  v.dnsLabel('id', id);
+  v.id(id);
   const app = PlatformChart.of(scope);
   if (app.graphNodes.some((n) => n.name === id)) {
     v.fail(
@@ -169,26 +175,75 @@ export function resolveWorkloadProps(
       'give each workload a unique name',
     );
   }
-  v.image('image', props.image);
+  v.image('image', props?.image);
+  if (props.command !== undefined)
+    v.nonEmptyStrings(
+      'command',
+      props.command,
+      'give the executable and its arguments, e.g. ["/app/server", "--port=8080"]',
+    );
+  if (props.args !== undefined && (!Array.isArray(props.args) || props.args.some((a) => typeof a !== 'string')))
+    v.fail('args', `${JSON.stringify(props.args)} is not a list of strings`, 'write it like ["--port=8080"]');
   const env = props.env ?? {};
-  Object.keys(env).forEach((k) => v.envName(`env.${k}`, k));
+  for (const [k, value] of Object.entries(env)) {
+    v.envName(`env.${k}`, k);
+    if (typeof value !== 'string')
+      v.fail(`env.${k}`, `${JSON.stringify(value)} is not a string`, 'quote the value, e.g. "8080"');
+  }
   const secretEnv = props.secretEnv ?? {};
-  Object.keys(secretEnv).forEach((k) => v.envName(`secretEnv.${k}`, k));
+  for (const [k, ref] of Object.entries(secretEnv)) {
+    v.envName(`secretEnv.${k}`, k);
+    v.dnsSubdomain(`secretEnv.${k}.secret`, ref?.secret);
+    if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key))
+      v.fail(
+        `secretEnv.${k}.key`,
+        `${JSON.stringify(ref.key)} is not a Secret key`,
+        'use letters, digits, "-", "_" and "."',
+      );
+    if (!defaults.ownSecrets?.includes(ref.secret) && !app.declaresSecret(ref.secret, ref.key)) {
+      v.fail(
+        `secretEnv.${k}`,
+        `reads Secret ${JSON.stringify(ref.secret)} key ${JSON.stringify(ref.key)}, which the app does not declare`,
+        `declare it with app.requireSecret(${JSON.stringify(ref.secret)}, [${JSON.stringify(ref.key)}], { generate, description }) and pass the reference it returns, so that it is listed in index.json and created at deploy time`,
+      );
+    }
+  }
   v.unique('env and secretEnv', [...Object.keys(env), ...Object.keys(secretEnv)]);
-  (props.configMaps ?? []).forEach((c, i) => v.dnsLabel(`configMaps[${i}]`, c, 253));
+  v.list('configMaps', props.configMaps ?? [], '["settings"]').forEach((c, i) => v.dnsSubdomain(`configMaps[${i}]`, c));
   const runAs: RunAs =
     props.runAsUser !== undefined
       ? { user: v.integer('runAsUser', props.runAsUser, 1, 2 ** 31 - 1) }
       : (defaults.runAs ?? { user: DEFAULT_RUN_AS_USER });
-  const writablePaths = props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS;
-  writablePaths.forEach((p, i) => v.absolutePath(`writablePaths[${i}]`, p));
+  const writablePaths = v.list(
+    'writablePaths',
+    props.writablePaths ?? defaults.writablePaths ?? DEFAULT_WRITABLE_PATHS,
+    '["/tmp", "/var/cache/app"]',
+  );
+  writablePaths.forEach((p, i) => {
+    v.absolutePath(`writablePaths[${i}]`, p);
+    if (p.replace(/\/+$/, '') === '')
+      v.fail(
+        `writablePaths[${i}]`,
+        `${JSON.stringify(p)} is the root filesystem`,
+        'name the directories the process writes, e.g. ["/tmp", "/var/cache/app"]: the root stays read-only',
+      );
+  });
   v.unique('writablePaths', writablePaths);
+  v.unique(
+    'writablePaths (as volume names)',
+    writablePaths.map((p) => pathVolumeName('rw-', p)),
+  );
   const mesh = props.mesh !== false;
   const meshOptions = typeof props.mesh === 'object' ? props.mesh : undefined;
   if (meshOptions?.proxy && !app.meshed) {
     v.fail('mesh.proxy', `is set but app ${app.appName} is not meshed`, 'set mesh: "linkerd" on its PlatformChart');
   }
   const podAnnotations = props.podAnnotations ?? {};
+  for (const [key, value] of Object.entries(podAnnotations)) {
+    v.metadataKey(`podAnnotations.${key}`, key, 'annotation');
+    if (typeof value !== 'string')
+      v.fail(`podAnnotations.${key}`, `${JSON.stringify(value)} is not a string`, 'quote the value');
+  }
   for (const key of Object.keys(podAnnotations).filter((k) => LINKERD_MANAGED_ANNOTATIONS.includes(k))) {
     v.fail(
       `podAnnotations.${key}`,
@@ -340,6 +395,12 @@ export abstract class Workload extends Construct {
    */
   connectTo(target: Connectable, options: ConnectOptions = {}): this {
     const v = new PropValidator(this.node.path);
+    if (!target?.graphNode || !target.app)
+      v.fail(
+        'connectTo',
+        `${String(target)} is not a workload`,
+        'pass a Service, Database or LoadGenerator of the same app',
+      );
     if (target.app !== this.app) {
       v.fail(
         'connectTo',
@@ -356,7 +417,17 @@ export abstract class Workload extends Construct {
         `mesh the caller, or opt ${target.graphNode.name} out of the mesh too (mesh: false)`,
       );
     }
+    if (this.app.graphEdges.some((e) => e.from === this.graphNode && e.to === target.graphNode))
+      v.fail(
+        'connectTo',
+        `already connects to ${target.graphNode.name}`,
+        'connect once; to use more of its ports, list them all in that one call (ports: [...])',
+      );
     const usable = target.graphNode.ports;
+    if (typeof options !== 'object' || options === null)
+      v.fail('connectTo', `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
+    if (options.ports !== undefined && !Array.isArray(options.ports))
+      v.fail('connectTo.ports', `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
     const ports = options.ports
       ? options.ports.map(
           (port) =>
@@ -377,8 +448,29 @@ export abstract class Workload extends Construct {
         `${JSON.stringify(prefix)} is already used by another dependency`,
         'give this connection a distinct envPrefix',
       );
+    const connectionEnv = target.connectionEnv(prefix);
+    const taken = new Set(this.connectionEnvs.flat().map((e) => e.name));
+    for (const { name } of connectionEnv) {
+      const prop = Object.hasOwn(this.spec.env, name)
+        ? `env.${name}`
+        : Object.hasOwn(this.spec.secretEnv, name)
+          ? `secretEnv.${name}`
+          : undefined;
+      if (prop)
+        v.fail(
+          prop,
+          `is also set by connectTo(${target.graphNode.name})`,
+          `remove it from ${prop.split('.')[0]}, or give connectTo another envPrefix`,
+        );
+      if (taken.has(name))
+        v.fail(
+          'connectTo.envPrefix',
+          `gives ${name}, which another dependency sets`,
+          'give this connection a distinct envPrefix',
+        );
+    }
     this.envPrefixes.add(prefix);
-    this.connectionEnvs.push(target.connectionEnv(prefix));
+    this.connectionEnvs.push(connectionEnv);
     this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
     return this;
   }

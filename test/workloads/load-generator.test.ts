@@ -248,12 +248,12 @@ describe('LoadGenerator', () => {
   test('requests and limits default per role and take overrides', () => {
     const { objects } = loadTest({ workerResources: { cpu: { limit: '2' } } });
     expect(container(objects, 'load-test-master').resources).toEqual({
-      requests: { cpu: '100m', memory: '256Mi' },
-      limits: { cpu: '500m', memory: '512Mi' },
+      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
     });
     expect(container(objects, 'load-test-worker').resources).toEqual({
-      requests: { cpu: '500m', memory: '256Mi' },
-      limits: { cpu: '2', memory: '512Mi' },
+      requests: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '2', memory: '512Mi', 'ephemeral-storage': '1Gi' },
     });
   });
 

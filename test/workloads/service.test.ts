@@ -122,7 +122,10 @@ describe('Service', () => {
   test('sets requests and limits, defaulting what is not given', () => {
     const c = find(backend({ resources: { memory: { limit: '1Gi' } } }).objects, 'Deployment', 'backend').spec.template
       .spec.containers[0];
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+    });
   });
 
   test('rolls out with zero unavailable pods', () => {
@@ -133,15 +136,16 @@ describe('Service', () => {
   });
 
   test('env: Secret references first, then literals; ConfigMaps as envFrom', () => {
-    const c = find(
-      backend({
-        env: { LOG_LEVEL: 'info' },
-        secretEnv: { API_KEY: { secret: 'api', key: 'key' } },
-        configMaps: ['settings'],
-      }).objects,
-      'Deployment',
-      'backend',
-    ).spec.template.spec.containers[0];
+    const chart = newChart();
+    const api = chart.requireSecret('api', ['key'], { generate: false, description: 'API key' });
+    new Service(chart, 'backend', {
+      image: IMAGE,
+      port: 9898,
+      env: { LOG_LEVEL: 'info' },
+      secretEnv: { API_KEY: api.key },
+      configMaps: ['settings'],
+    });
+    const c = find(synth(chart), 'Deployment', 'backend').spec.template.spec.containers[0];
     expect(c.env).toEqual([
       { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'api', key: 'key' } } },
       { name: 'LOG_LEVEL', value: 'info' },
