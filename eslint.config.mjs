@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'charts-out/', 'platform/crds/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'charts-out/',
+      'platform/crds/',
+      'coverage/',
+      'examples/*/node_modules/',
+      'examples/*/charts-out/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
