@@ -34,13 +34,12 @@ export function defaultOutdir(): string {
  */
 export function synthesize(app: App, outdir: string = defaultOutdir()): ChartsIndex {
   const charts = app.charts.map((chart: Chart): PlatformChart => {
-    // `instanceof` does not narrow here (PlatformChart overrides the static `of`), hence the casts.
-    if (chart instanceof PlatformChart) return chart as PlatformChart;
-    const other = chart as Chart;
+    // Not `instanceof`: cdk8s's Chart answers it for every chart (`Symbol.hasInstance`), so ask the prototype chain.
+    if (Object.prototype.isPrototypeOf.call(PlatformChart.prototype, chart)) return chart as PlatformChart;
     throw new PlatformValidationError(
-      other.node.path,
+      chart.node.path,
       'chart',
-      `is a ${other.constructor.name}, not a PlatformChart`,
+      `is a ${chart.constructor.name}, not a PlatformChart`,
       'create every chart of the app as a PlatformChart (index.json needs its namespace, Secrets and add-ons)',
     );
   });

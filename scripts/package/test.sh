@@ -44,7 +44,10 @@ const api = new Service(shop, 'api', { image: 'ghcr.io/stefanprodan/podinfo:6.7.
 api.connectTo(db);
 synthesize(app);
 JS
-(cd "$consumer" && npm install --offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "offline install"
+node "$root/scripts/package/consumer-lock.js" "$root" "$consumer" || fail "consumer lock"
+# --omit=optional: cdk8s-plus-27 lists the `backport` release tool (about 35 MB) as an optional dependency.
+(cd "$consumer" && npm install --offline --omit=optional --no-audit --no-fund --loglevel=error >/dev/null) ||
+  fail "offline install"
 
 step "consumer: synth, validate"
 (cd "$consumer" && npx k8s-platform synth >/dev/null) || fail "k8s-platform synth"
@@ -60,7 +63,7 @@ copies=$(cd "$consumer" && find node_modules -name package.json -path '*/cdk8s/p
 [ "$copies" -eq 1 ] || fail "$copies copies of cdk8s in the consumer's tree"
 [ ! -e "$consumer/node_modules/@pulumi" ] || fail "@pulumi/* installed: $(ls "$consumer/node_modules/@pulumi")"
 size=$(du -sm "$consumer/node_modules" | cut -f1)
-echo "consumer node_modules: $size MB (one cdk8s, no @pulumi)"
+echo "consumer node_modules: $size MB (one cdk8s, no @pulumi; --omit=optional)"
 [ "$size" -lt 60 ] || fail "consumer installs $size MB (target: under 60)"
 (cd "$consumer" && node -e 'require("k8s-platform/cloud")' 2>/dev/null) && fail "k8s-platform/cloud loads without @pulumi/pulumi"
 
@@ -68,8 +71,9 @@ step "examples/starter: offline install from the tarball, its tests"
 starter="$work/starter"
 cp -r "$root/examples/starter" "$starter"
 rm -rf "$starter/node_modules" "$starter/charts-out"
-(cd "$starter" && npm pkg set "dependencies.k8s-platform=file:$tarball" &&
-  npm install --offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "starter install"
+(cd "$starter" && npm pkg set "dependencies.k8s-platform=file:$tarball") || fail "starter package.json"
+node "$root/scripts/package/consumer-lock.js" "$root" "$starter" || fail "starter lock"
+(cd "$starter" && npm install --offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "starter install"
 (cd "$starter" && npm run --silent synth && npm test --silent && npx k8s-platform validate) || fail "starter tests"
 
 step "README: Add your own service, in a clean copy"
