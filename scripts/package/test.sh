@@ -89,7 +89,7 @@ snippet="$(awk '/^### Add your own service/{on=1} on&&/^```ts$/{code=1;next} cod
   if (at < 0) { console.error("apps/chat.ts: no Route after db and backend"); process.exit(1); }
   fs.writeFileSync(file, src.slice(0, at) + process.env.SNIPPET.replace(/^/gm, "  ") + "\n" + src.slice(at));') ||
   fail "cannot apply the README snippet"
-(cd "$copy" && npm ci --offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in the copy"
+(cd "$copy" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in the copy"
 (cd "$copy" && npm run --silent synth && npm test --silent -- --ci) ||
   fail "npm test after adding the README's service"
 
