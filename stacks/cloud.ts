@@ -5,8 +5,9 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { parseStackConfig, readRawConfig } from './config';
-import type { StackConfig } from './config';
+import type { Cloud, StackConfig } from './config';
 import { deployPlatform } from './program';
+import type { PlatformDeployment } from './program';
 
 export { AppDeployment } from '../platform/cloud/app-deployment';
 export type { AppDeploymentArgs } from '../platform/cloud/app-deployment';
@@ -18,25 +19,16 @@ export type { Cloud, StackConfig } from './config';
 export { deployPlatform, preflight, requiredAddons } from './program';
 export type { DeployOptions, PlatformDeployment } from './program';
 
-/** The stack outputs of {@link platformProgram} (`pulumi stack output`). */
-export interface PlatformOutputs {
-  /** Kubeconfig of the cluster (secret). */
-  readonly kubeconfig: pulumi.Output<string> | undefined;
-  /** External address of each ingress controller. */
-  readonly ingressAddresses: pulumi.Output<Record<string, string>>;
-  /** Where Grafana is served. */
-  readonly grafanaUrl: pulumi.Output<string> | undefined;
-  /** Grafana `admin` password (secret). */
-  readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
-  /** The apps deployed. */
-  readonly apps: readonly string[];
-  /** Namespace and hosts of each deployed app. */
-  readonly appEndpoints: Readonly<Record<string, { readonly namespace: string; readonly hosts: readonly string[] }>>;
+/** The stack outputs of {@link platformProgram} (`pulumi stack output`): see {@link PlatformDeployment}. */
+export type PlatformOutputs = Pick<
+  PlatformDeployment,
+  'kubeconfig' | 'ingressAddresses' | 'grafanaUrl' | 'grafanaAdminPassword' | 'apps' | 'appEndpoints'
+> & {
   /** The add-ons installed, in dependency order. */
-  readonly addons: readonly string[];
+  readonly addons: PlatformDeployment['installedAddons'];
   /** Which cloud the stack runs on. */
-  readonly cloud: string;
-}
+  readonly cloud: Cloud;
+};
 
 /** The current stack's config (`k8s-platform:*`, `aws:region`, `gcp:*`), validated. */
 export function readStackConfig(): StackConfig {
