@@ -9,3 +9,4 @@ export * from './mesh';
 export * from './networking';
 export * from './observability';
 export * from './workloads';
+export * from './synth';

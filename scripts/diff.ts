@@ -7,15 +7,15 @@
  * unless `--exit-code` is given. `--from/--to`: compares two folders.
  * Exit codes: 0 no drift, 1 drift, 2 usage or synth error.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { diffManifests, formatDiff, hasDifferences } from './lib/diff';
+import type { ManifestsDiff } from './lib/diff';
 import type { ManifestTexts } from './lib/manifests';
-import { GitError, readGitManifestTexts, readManifestTexts, runSynth } from './lib/sources';
+import { GitError, readGitManifestTexts, readManifestTexts } from './lib/sources';
+import { checkStale, SynthError } from './lib/stale';
 
-const USAGE = `usage: npm run diff -- [--base <git-ref> [--exit-code] | --from <dir> --to <dir>] [--charts <dir>] [--markdown] [--brief]
+export const USAGE = `usage: npm run diff -- [--base <git-ref> [--exit-code] | --from <dir> --to <dir>] [--charts <dir>] [--markdown] [--brief]
 
   (no mode)         synthesize into a temporary folder and compare with --charts; exit 1 on drift
   --base <ref>      compare --charts at <ref> (git) with the working tree's --charts
@@ -26,8 +26,8 @@ const USAGE = `usage: npm run diff -- [--base <git-ref> [--exit-code] | --from <
   --brief           do not print added objects in full
 Exit codes: 0 no differences, 1 differences (drift), 2 usage or synth error.`;
 
-function main(): number {
-  const { values } = parseCliArgs(process.argv.slice(2), {
+export function main(argv: readonly string[] = process.argv.slice(2)): number {
+  const { values } = parseCliArgs(argv, {
     base: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
@@ -42,13 +42,13 @@ function main(): number {
     return 0;
   }
   const repoRoot = process.cwd();
-  let before: ManifestTexts;
-  let after: ManifestTexts;
+  let diff: ManifestsDiff;
   let title: string;
   let failOnDiff = true;
   if ((values.from === undefined) !== (values.to === undefined)) throw new UsageError('--from and --to go together');
   if (values.base !== undefined && values.from !== undefined) throw new UsageError('use either --base or --from/--to');
   if (values.base !== undefined) {
+    let before: ManifestTexts;
     try {
       before = readGitManifestTexts(values.base, values.charts, repoRoot);
     } catch (error) {
@@ -56,30 +56,23 @@ function main(): number {
         throw new UsageError(`cannot read ${values.charts} at ${values.base}: ${error.message}`);
       throw error;
     }
-    after = readManifestTexts(resolve(values.charts));
+    diff = diffManifests(before, readManifestTexts(resolve(values.charts)));
     title = `Manifest changes: ${values.charts} at ${values.base} → working tree`;
     failOnDiff = values['exit-code'];
   } else if (values.from !== undefined && values.to !== undefined) {
-    before = readManifestTexts(resolve(values.from));
-    after = readManifestTexts(resolve(values.to));
+    diff = diffManifests(readManifestTexts(resolve(values.from)), readManifestTexts(resolve(values.to)));
     title = `Manifest changes: ${values.from} → ${values.to}`;
   } else {
-    const out = mkdtempSync(join(tmpdir(), 'platform-synth-'));
     try {
-      const synth = runSynth(out, repoRoot);
-      if (!synth.ok) {
-        process.stderr.write(`error: synth failed:\n${synth.output}\n`);
-        return 2;
-      }
-      before = readManifestTexts(resolve(values.charts));
-      after = readManifestTexts(out);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
+      diff = checkStale(values.charts, repoRoot).diff;
+    } catch (error) {
+      if (!(error instanceof SynthError)) throw error;
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
     }
     title = `Drift: committed ${values.charts} → fresh synth`;
   }
 
-  const diff = diffManifests(before, after);
   const changed = hasDifferences(diff);
   const text = formatDiff(diff, { showAdded: !values.brief });
   if (values.markdown) {
@@ -93,4 +86,4 @@ function main(): number {
   return changed && failOnDiff ? 1 : 0;
 }
 
-runCli(USAGE, main);
+if (require.main === module) runCli(USAGE, () => main());

@@ -12,7 +12,7 @@ import { loadManifestDir } from './lib/manifests';
 import { buildReport, parseAddons, parseNodeSize, renderMarkdown } from './lib/report';
 import type { NodeSize } from './lib/report';
 
-const USAGE = `usage: npm run report -- [--dir <charts-out>] [--node-cpu 2] [--node-memory 8Gi] [--headroom 0.25] [--addons-cpu 0] [--addons-memory 0] [--out <file.md>]
+export const USAGE = `usage: npm run report -- [--dir <charts-out>] [--node-cpu 2] [--node-memory 8Gi] [--headroom 0.25] [--addons-cpu 0] [--addons-memory 0] [--out <file.md>]
 
   --dir <dir>          folder of *.k8s.yaml files and index.json (default: charts-out)
   --node-cpu <q>       CPU of one node, a Kubernetes quantity (default: 2)
@@ -23,8 +23,8 @@ const USAGE = `usage: npm run report -- [--dir <charts-out>] [--node-cpu 2] [--n
   --out <file>         write the Markdown there instead of stdout
 Exit codes: 0 report written, 2 usage error.`;
 
-function main(): number {
-  const { values } = parseCliArgs(process.argv.slice(2), {
+export function main(argv: readonly string[] = process.argv.slice(2)): number {
+  const { values } = parseCliArgs(argv, {
     dir: { type: 'string', default: 'charts-out' },
     'node-cpu': { type: 'string', default: '2' },
     'node-memory': { type: 'string', default: '8Gi' },
@@ -58,4 +58,4 @@ function main(): number {
   return 0;
 }
 
-runCli(USAGE, main);
+if (require.main === module) runCli(USAGE, () => main());

@@ -8,15 +8,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
-import { checkIndex, INDEX_RULE } from './lib/index-check';
+import { INDEX_RULE } from './lib/index-check';
 import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
-import type { ManifestObject, ManifestTexts, ParseProblem } from './lib/manifests';
+import type { ManifestObject, ParseProblem } from './lib/manifests';
 import { RULES, ruleById } from './lib/rules';
 import { readManifestTexts } from './lib/sources';
 import type { Rule } from './lib/rules';
 import { defaultCrdCatalog, formatFinding, summarize, validateObjects } from './lib/validate';
+import type { ValidationResult } from './lib/validate';
+import { validateDir } from './lib/validate-dir';
 
-const USAGE = `usage: npm run validate -- [--dir <charts-out>] [--rule <id>]... [--show-waived] [--list-rules] [file.k8s.yaml...]
+export const USAGE = `usage: npm run validate -- [--dir <charts-out>] [--rule <id>]... [--show-waived] [--list-rules] [file.k8s.yaml...]
 
   --dir <dir>      folder of *.k8s.yaml files (default: charts-out)
   --rule <id>      run only this rule (repeatable)
@@ -26,9 +28,9 @@ const USAGE = `usage: npm run validate -- [--dir <charts-out>] [--rule <id>]... 
 Environment: SHARED_DIR (default ../shared) holds crds/.
 Exit codes: 0 no findings, 1 findings, 2 usage error.`;
 
-function main(): number {
+export function main(argv: readonly string[] = process.argv.slice(2)): number {
   const { values, positionals } = parseCliArgs(
-    process.argv.slice(2),
+    argv,
     {
       dir: { type: 'string', default: 'charts-out' },
       rule: { type: 'string', multiple: true },
@@ -60,38 +62,25 @@ function main(): number {
   const checkIndexFile = wanted.length === 0 || wanted.includes(INDEX_RULE);
 
   const started = process.hrtime.bigint();
-  const objects: ManifestObject[] = [];
-  const problems: ParseProblem[] = [];
-  let texts: ManifestTexts | undefined;
+  let result: ValidationResult;
   if (positionals.length > 0) {
+    const objects: ManifestObject[] = [];
+    const problems: ParseProblem[] = [];
     for (const file of positionals) {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const parsed = parseManifests(readFileSync(file, 'utf8'), basename(file));
       objects.push(...parsed.objects);
       problems.push(...parsed.problems);
     }
+    result = validateObjects(objects, { problems, ...(wanted.length > 0 ? { rules } : {}) });
   } else {
     if (!existsSync(values.dir)) throw new UsageError(`no such folder: ${values.dir} (run npm run synth first)`);
-    texts = readManifestTexts(values.dir);
-    for (const [file, text] of texts) {
-      if (!file.endsWith(MANIFEST_SUFFIX)) continue;
-      const parsed = parseManifests(text, file);
-      objects.push(...parsed.objects);
-      problems.push(...parsed.problems);
-    }
-    if (objects.length === 0 && problems.length === 0) throw new UsageError(`no *.k8s.yaml files in ${values.dir}`);
-  }
-
-  const result = validateObjects(objects, { problems, ...(wanted.length > 0 ? { rules } : {}) });
-  if (texts && checkIndexFile && !values['skip-index']) {
-    const indexText = texts.get('index.json');
-    let index: unknown;
-    try {
-      index = indexText === undefined ? undefined : JSON.parse(indexText);
-    } catch {
-      index = null;
-    }
-    result.findings.push(...checkIndex(index, texts, objects));
+    if (![...readManifestTexts(values.dir).keys()].some((f) => f.endsWith(MANIFEST_SUFFIX)))
+      throw new UsageError(`no *.k8s.yaml files in ${values.dir}`);
+    result = validateDir(values.dir, {
+      ...(wanted.length > 0 ? { rules } : {}),
+      checkIndex: checkIndexFile && !values['skip-index'],
+    });
   }
   for (const f of result.findings) process.stdout.write(`${formatFinding(f)}\n`);
   if (values['show-waived']) {
@@ -108,4 +97,4 @@ function main(): number {
   return result.findings.length > 0 ? 1 : 0;
 }
 
-runCli(USAGE, main);
+if (require.main === module) runCli(USAGE, () => main());

@@ -1,30 +1,26 @@
 /**
- * Pulumi entry point (`main` in Pulumi.yaml): reads and validates the stack config once, then runs the program.
- * The exports are the stack outputs (`pulumi stack output`).
+ * Pulumi entry point (`main` in Pulumi.yaml): reads and validates the stack config once, then runs the program
+ * on this repository's charts-out/. The exports are the stack outputs (`pulumi stack output`).
  */
 import { join } from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
-import { parseStackConfig, readRawConfig } from './config';
-import { deployPlatform } from './program';
+import { platformProgram } from './cloud';
 
-const config = parseStackConfig(readRawConfig(new pulumi.Config(), new pulumi.Config('aws'), new pulumi.Config('gcp')));
 // K8S_PLATFORM_CHARTS_DIR points the program at another charts-out/ (tests, or CI deploying a built artifact).
-const chartsDir = process.env.K8S_PLATFORM_CHARTS_DIR ?? join(__dirname, '..', 'charts-out');
-const platform = deployPlatform(config, { chartsDir });
+const outputs = platformProgram(process.env.K8S_PLATFORM_CHARTS_DIR ?? join(__dirname, '..', 'charts-out'));
 
 /** Kubeconfig of the cluster (secret; `pulumi stack output kubeconfig --show-secrets > kubeconfig`). */
-export const kubeconfig = platform.kubeconfig;
+export const kubeconfig = outputs.kubeconfig;
 /** External address of each ingress controller (point your DNS records here). */
-export const ingressAddresses = platform.ingressAddresses;
+export const ingressAddresses = outputs.ingressAddresses;
 /** Where Grafana is served. */
-export const grafanaUrl = platform.grafanaUrl;
+export const grafanaUrl = outputs.grafanaUrl;
 /** Grafana `admin` password (secret). */
-export const grafanaAdminPassword = platform.grafanaAdminPassword;
+export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 /** The apps deployed from charts-out/. */
-export const apps = platform.apps;
+export const apps = outputs.apps;
 /** Namespace and hosts of each deployed app (point the hosts' DNS at the matching ingress address). */
-export const appEndpoints = platform.appEndpoints;
+export const appEndpoints = outputs.appEndpoints;
 /** The add-ons installed, in dependency order. */
-export const addons = platform.installedAddons;
+export const addons = outputs.addons;
 /** Which cloud the stack runs on. */
-export const cloud = config.cloud;
+export const cloud = outputs.cloud;

@@ -9,7 +9,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { synthesize } from '../../apps/main';
+import { synthesizeApps } from '../../apps/main';
 import { Database, PlatformChart, Route, Service } from '../../platform';
 import { report, sinceStart } from './case-output';
 
@@ -47,7 +47,7 @@ if (require.main === module) {
   if (!Number.isInteger(services) || services < 1 || !outdir) throw new Error('usage: <services> <outdir>');
   let built = 0;
   let chart: PlatformChart | undefined;
-  synthesize(outdir, {
+  synthesizeApps(outdir, {
     bench: (scope) => {
       chart = benchApp(scope, services);
       built = sinceStart();

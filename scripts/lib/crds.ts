@@ -49,6 +49,17 @@ export function sharedDir(repoRoot: string = process.cwd()): string {
   return process.env.SHARED_DIR ? resolve(process.env.SHARED_DIR) : resolve(repoRoot, '..', 'shared');
 }
 
+/**
+ * The CRD folder the validator uses: `$SHARED_DIR/crds` if set; else the copy packed with the library
+ * (`dist/crds`, written by `npm run build`), so that a consumer's repository needs no `shared/` checkout; else
+ * `../shared/crds` of the repo root.
+ */
+export function defaultCrdDir(repoRoot: string = process.cwd()): string {
+  const packed = resolve(__dirname, '..', '..', 'crds');
+  if (!process.env.SHARED_DIR && existsSync(packed)) return packed;
+  return join(sharedDir(repoRoot), 'crds');
+}
+
 interface IndexEntry {
   readonly file: string;
   readonly docIndex: number;

@@ -2,10 +2,11 @@
  * Where manifests come from: a folder, a git commit, or a fresh synth into a temporary folder.
  */
 import { spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { MANIFEST_SUFFIX } from './manifests';
+import { parse } from 'yaml';
+import { isRecord, MANIFEST_SUFFIX } from './manifests';
 import type { ManifestTexts } from './manifests';
 
 /** The files the tools read from a manifests folder: `*.k8s.yaml` and `index.json`. */
@@ -61,22 +62,37 @@ export interface SynthResult {
   readonly output: string;
 }
 
+/** The `app` command and `output` folder of the project's `cdk8s.yaml` in `root`. */
+export function readCdk8sConfig(root: string): { app: string; output: string } {
+  const file = join(root, 'cdk8s.yaml');
+  if (!existsSync(file)) throw new Error(`no cdk8s.yaml in ${root}: it names the app command (\`app:\`)`);
+  const config: unknown = parse(readFileSync(file, 'utf8'));
+  const app = isRecord(config) ? config.app : undefined;
+  const output = isRecord(config) ? config.output : undefined;
+  if (typeof app !== 'string' || app === '') throw new Error(`${file} has no \`app:\` command`);
+  return { app, output: typeof output === 'string' ? output : 'charts-out' };
+}
+
 /**
- * Runs the project's synth (`ts-node --swc apps/main.ts --out <outDir>`) in `repoRoot`, with the same Node binary
- * as the caller. `command` overrides the program and its arguments (before `--out <dir>`), for tests.
+ * Runs the project's synth into `outDir`, as `cdk8s synth` does: the `app` command of `cdk8s.yaml` in `repoRoot`
+ * (through the shell) with `CDK8S_OUTDIR=<outDir>`. `command` overrides it with a program and its arguments,
+ * given `--out <dir>` as well (for tests).
  */
 export function runSynth(outDir: string, repoRoot: string, command?: readonly string[]): SynthResult {
-  const program = command ?? [
-    process.execPath,
-    createRequire(join(repoRoot, 'package.json')).resolve('ts-node/dist/bin.js'),
-    '--swc',
-    'apps/main.ts',
-  ];
-  const r = spawnSync(program[0], [...program.slice(1), '--out', outDir], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const env = { ...process.env, CDK8S_OUTDIR: outDir };
+  const options = { cwd: repoRoot, encoding: 'utf8' as const, maxBuffer: 256 * 1024 * 1024, env };
+  let r: SpawnSyncReturns<string>;
+  if (command) {
+    r = spawnSync(command[0], [...command.slice(1), '--out', outDir], options);
+  } else {
+    let app: string;
+    try {
+      app = readCdk8sConfig(repoRoot).app;
+    } catch (error) {
+      return { ok: false, output: error instanceof Error ? error.message : String(error) };
+    }
+    r = spawnSync(app, { ...options, shell: true });
+  }
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`;
   return { ok: r.status === 0 && !r.error, output };
 }

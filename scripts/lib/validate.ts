@@ -6,7 +6,7 @@
  * own `metadata.annotations` (a workload may also carry it on its pod template). There is no global allow-list:
  * the exception lives in the construct that needs it, beside the reason, and shows up in review.
  */
-import { CrdCatalog, sharedDir } from './crds';
+import { CrdCatalog, defaultCrdDir } from './crds';
 import { objectRef } from './manifests';
 import type { ManifestObject, ParseProblem } from './manifests';
 import { podTemplateOf, stringMap } from './pods';
@@ -50,7 +50,7 @@ export interface ValidationResult {
 
 /** Options of {@link validateObjects}. */
 export interface ValidateOptions {
-  /** CRD catalog; default: `<repo>/../shared/crds` (or `$SHARED_DIR/crds`), shared across calls. */
+  /** CRD catalog; default: {@link defaultCrdCatalog}, shared across calls. */
   readonly crds?: CrdCatalog;
   /** Rules to run; default: all of {@link RULES}. */
   readonly rules?: readonly Rule[];
@@ -60,9 +60,9 @@ export interface ValidateOptions {
 
 let defaultCatalog: CrdCatalog | undefined;
 
-/** The CRD catalog of `$SHARED_DIR/crds` or `../shared/crds`, created once per process. */
+/** The CRD catalog of {@link defaultCrdDir}, created once per process. */
 export function defaultCrdCatalog(): CrdCatalog {
-  defaultCatalog ??= new CrdCatalog(`${sharedDir()}/crds`);
+  defaultCatalog ??= new CrdCatalog(defaultCrdDir());
   return defaultCatalog;
 }
 

@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesize } from '../../apps/main';
+import { synthesizeApps } from '../../apps/main';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import { validateObjects } from '../../scripts/lib/validate';
 
 const committed = join(__dirname, '..', '..', 'charts-out');
 const fresh = mkdtempSync(join(tmpdir(), 'charts-out-'));
-const index = synthesize(fresh);
+const index = synthesizeApps(fresh);
 
 describe('charts-out', () => {
   test('a fresh synth is byte-identical to the committed charts-out (run `npm run synth` and commit if not)', () => {
@@ -19,7 +19,7 @@ describe('charts-out', () => {
 
   test('synthesizing twice gives the same bytes', () => {
     const again = mkdtempSync(join(tmpdir(), 'charts-out-'));
-    synthesize(again);
+    synthesizeApps(again);
     // Compared as strings: jest's deep equality walks a Buffer byte by byte (seconds for these files).
     for (const file of readdirSync(fresh))
       expect(readFileSync(join(again, file), 'utf8')).toBe(readFileSync(join(fresh, file), 'utf8'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { synthesize } from '../../apps/main';
+import { synthesizeApps } from '../../apps/main';
 import { AppSettings, CONTEXT_ENV, contextFromArgs, contextFromEnv } from '../../apps/settings';
 import { PlatformChart } from '../../platform';
 
@@ -65,7 +65,7 @@ describe('AppSettings', () => {
 
   test('a synth with a domain setting renames every host without editing the app', () => {
     const out = mkdtempSync(join(tmpdir(), 'settings-'));
-    const index = synthesize(out, undefined, { domain: 'demo.example.org' });
+    const index = synthesizeApps(out, undefined, { domain: 'demo.example.org' });
     expect(index.apps.flatMap((a) => a.hosts).every((h) => h.endsWith('.demo.example.org'))).toBe(true);
     const objects = parseAllDocuments(readFileSync(join(out, 'chat.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     const routes = objects.filter((o) => o.kind === 'HTTPRoute' && !o.metadata.name.endsWith('-https-redirect'));

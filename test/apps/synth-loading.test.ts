@@ -22,13 +22,13 @@ jest.mock('ajv', () => {
   throw new Error('ajv was loaded by a synth');
 });
 
-import { synthesize } from '../../apps/main';
+import { synthesizeApps } from '../../apps/main';
 import { REFERENCE_APPS } from '../../apps';
 
 test('synthesizing every reference app loads neither a Pulumi SDK nor the validator', () => {
   const dir = mkdtempSync(join(tmpdir(), 'synth-loading-'));
   try {
-    expect(synthesize(dir).apps.map((a) => a.name)).toEqual(Object.keys(REFERENCE_APPS));
+    expect(synthesizeApps(dir).apps.map((a) => a.name)).toEqual(Object.keys(REFERENCE_APPS));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

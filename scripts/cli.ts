@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `k8s-platform synth|validate|diff|report [options]`: the project's command-line tools for any repository that
+ * depends on the library (the `bin` of the package). Run in the project's root, beside its `cdk8s.yaml`.
+ *
+ * - `synth [--out <dir>]`: runs the `app` of `cdk8s.yaml` with `CDK8S_OUTDIR` (default: its `output`), as
+ *   `cdk8s synth` does; the app writes the manifests and `index.json` with the library's `synthesize`.
+ * - `validate`, `diff`, `report`: as `npm run validate|diff|report` here (`<command> --help`).
+ */
+import { resolve } from 'node:path';
+import { parseCliArgs, runCli, UsageError } from './lib/cli';
+import { readCdk8sConfig, runSynth } from './lib/sources';
+import * as diff from './diff';
+import * as report from './report';
+import * as validate from './validate';
+
+const USAGE = `usage: k8s-platform <command> [options]
+
+  synth [--out <dir>]   synthesize the app of cdk8s.yaml into <dir> (default: its output, charts-out)
+  validate              schemas and policy checks of the manifests (validate --help)
+  diff                  a fresh synth against the committed manifests, or two folders (diff --help)
+  report                capacity report of the manifests as Markdown (report --help)
+Exit codes: 0 success, 1 findings or drift, 2 usage or synth error.`;
+
+const SYNTH_USAGE = `usage: k8s-platform synth [--out <dir>]
+
+Runs the \`app\` command of ./cdk8s.yaml with CDK8S_OUTDIR=<dir> (default: its \`output\`, else charts-out).`;
+
+function synth(argv: readonly string[]): number {
+  const { values } = parseCliArgs(argv, {
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${SYNTH_USAGE}\n`);
+    return 0;
+  }
+  const root = process.cwd();
+  let output: string;
+  try {
+    output = values.out ?? readCdk8sConfig(root).output;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const result = runSynth(resolve(root, output), root);
+  process.stdout.write(result.output);
+  return result.ok ? 0 : 2;
+}
+
+const COMMANDS: Readonly<Record<string, { usage: string; main: (argv: readonly string[]) => number }>> = {
+  synth: { usage: SYNTH_USAGE, main: synth },
+  validate: { usage: validate.USAGE, main: validate.main },
+  diff: { usage: diff.USAGE, main: diff.main },
+  report: { usage: report.USAGE, main: report.main },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name === undefined ? undefined : COMMANDS[name];
+if (command) {
+  runCli(command.usage, () => command.main(rest));
+} else {
+  runCli(USAGE, () => {
+    if (name === undefined || name === '--help' || name === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown command "${name}"`);
+  });
+}
