@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ADDON_CRDS_DIR, addonCrdFileName, CRD_GROUP_OWNERS, TEMPLATED_CRDS } from '../platform/cloud/addons/crds';
+import { ADDON_CRDS_DIR, addonCrdFileName, CRD_OWNERS, TEMPLATED_CRDS } from '../platform/cloud/addons/crds';
 import { chartArchiveName } from '../platform/cloud/addons/chart-source';
 import * as versions from '../platform/cloud/versions';
 import type { ChartRef } from '../platform/cloud/versions';
@@ -27,7 +27,7 @@ interface Crd {
 }
 
 /**
- * The CRDs of a chart archive (less those of groups another chart owns: {@link CRD_GROUP_OWNERS}), sorted by name, as one YAML stream: those of its (and its subcharts') `crds/`
+ * The CRDs of a chart archive (less those of groups another chart owns: {@link CRD_OWNERS}), sorted by name, as one YAML stream: those of its (and its subcharts') `crds/`
  * folders, plus the templated ones of {@link TEMPLATED_CRDS}.
  */
 export function renderChartCrds(archive: string, chart: string, helm = 'helm'): string {
@@ -47,7 +47,9 @@ export function renderChartCrds(archive: string, chart: string, helm = 'helm'): 
     .filter((d) => d.length > 0)
     .map((text) => ({ text, value: parseAllDocuments(text)[0]?.toJS() as Crd | null }))
     .filter((d): d is { text: string; value: Crd } => d.value?.kind === 'CustomResourceDefinition')
-    .filter((d) => (CRD_GROUP_OWNERS[d.value.spec?.group ?? ''] ?? chart) === chart)
+    .filter(
+      (d) => (CRD_OWNERS[d.value.metadata?.name ?? ''] ?? CRD_OWNERS[d.value.spec?.group ?? ''] ?? chart) === chart,
+    )
     // Subcharts may ship the same CRD, in an order helm does not fix: sort by name then text, keep one per name.
     .sort(
       (a, b) =>

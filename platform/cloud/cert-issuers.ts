@@ -140,12 +140,13 @@ export function gatewayHttpsListeners(hosts: readonly GatewayHttpsHost[]): Recor
 export const GATEWAY_ISSUER_ANNOTATION = { 'cert-manager.io/cluster-issuer': CLUSTER_ISSUERS.gateway } as const;
 
 /**
- * Values of the cert-manager chart: its CRDs installed and kept on uninstall (certificates survive a reinstall),
+ * Values of the cert-manager chart: its CRDs left to the platform, which applies and upgrades them itself
+ * (`addons/crds.ts`; they are kept on uninstall, so certificates survive a reinstall),
  * the Gateway API support switched on when the Gateway API is installed, a ServiceMonitor with Prometheus.
  */
 export function certManagerValues(options: { gatewayApi: boolean; prometheus: boolean }): Record<string, unknown> {
   return {
-    crds: { enabled: true, keep: true },
+    crds: { enabled: false },
     ...(options.gatewayApi
       ? {
           config: {

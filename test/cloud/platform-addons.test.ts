@@ -1,4 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+import { ADDON_CRDS_DIR } from '../../platform/cloud/addons/crds';
+import { annotateCrd } from '../../platform/cloud/addons/installer';
 import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
 import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
@@ -352,5 +357,33 @@ describe('ingress addresses', () => {
   test('NodePort controllers report their node ports instead of an address', async () => {
     expect(await valueOf(nodePorts.ingressAddresses)).toEqual({ contour: 'node ports 30080, 30443' });
     expect(release('np-contour').inputs.values.envoy.service.type).toBe('NodePort');
+  });
+});
+
+describe('the add-ons CRD files', () => {
+  test('no CRD is in two files: each has one owner, so server-side apply never sees two managers', () => {
+    const owners = new Map<string, string[]>();
+    for (const f of readdirSync(ADDON_CRDS_DIR)) {
+      for (const doc of parseAllDocuments(readFileSync(join(ADDON_CRDS_DIR, f), 'utf8'))) {
+        const name = (doc.toJS() as { metadata: { name: string } }).metadata.name;
+        owners.set(name, [...(owners.get(name) ?? []), f]);
+      }
+    }
+    expect(owners.size).toBeGreaterThanOrEqual(readdirSync(ADDON_CRDS_DIR).length);
+    expect([...owners].filter(([, files]) => files.length > 1)).toEqual([]);
+  });
+
+  test('every applied CRD is kept by Helm and taken over from a release that installed it before', () => {
+    const crd = annotateCrd({
+      type: 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition',
+      name: 'x',
+      props: { metadata: { name: 'servers.policy.linkerd.io', annotations: { a: 'b' } } },
+      opts: {},
+    } as unknown as pulumi.ResourceTransformArgs);
+    expect(crd?.props.metadata.annotations).toEqual({
+      a: 'b',
+      'helm.sh/resource-policy': 'keep',
+      'pulumi.com/patchForce': 'true',
+    });
   });
 });

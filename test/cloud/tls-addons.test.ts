@@ -31,12 +31,14 @@ const issuers = (prefix: string) =>
     .sort();
 
 describe('the cert-manager add-on', () => {
-  test('installs the pinned chart with its CRDs, kept on uninstall', () => {
+  test('installs the pinned chart, its CRDs applied by the platform before it', () => {
+    expect(release('tls-cert-manager').inputs.skipCrds).toBe(true);
+    expect(release('tls-cert-manager').dependsOn).toContain('tls-crds-cert-manager');
     expect(release('tls-cert-manager').inputs).toMatchObject({
       chart: CERT_MANAGER_CHART.chart,
       version: CERT_MANAGER_CHART.version,
       namespace: 'cert-manager',
-      values: { crds: { enabled: true, keep: true } },
+      values: { crds: { enabled: false } },
     });
   });
 

@@ -5,7 +5,7 @@
  * come from (`chartSource.localDir: ../shared/charts`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './support';
@@ -87,6 +87,7 @@ export class E2eStack {
    * project's stack file: it is moved into the temp config file, so the repository is left as it was.
    */
   init(secrets: Readonly<Record<string, string>>): void {
+    mkdirSync(join(this.dir, 'state'));
     const login = this.run(['login', `file://${join(this.dir, 'state')}`]);
     if (login.status !== 0) throw new Error(login.output);
     const projectStackFile = join(ROOT, 'stacks', 'Pulumi.e2e.yaml');

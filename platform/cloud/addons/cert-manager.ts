@@ -17,7 +17,7 @@ export interface CertManagerOptions {
 }
 
 /**
- * Installs cert-manager from its pinned chart (its CRDs from the chart, kept on uninstall) and the platform's
+ * Installs cert-manager from its pinned chart (its CRDs applied by the platform before it) and the platform's
  * ClusterIssuers, which apps' routes name (`CLUSTER_ISSUERS`).
  * @returns the last issuer: apps that need certificates wait for it
  */

@@ -41,13 +41,22 @@ export const TEMPLATED_CRDS: Readonly<Record<string, TemplatedCrds>> = {
 };
 
 /**
- * API groups whose CRDs belong to one chart even when others ship copies: Loki's subcharts carry older
- * Prometheus Operator CRDs, which must not overwrite (or fight over) kube-prometheus-stack's.
+ * The chart that owns CRDs other charts ship copies of, by API group or by CRD name: Loki's subcharts carry older
+ * Prometheus Operator CRDs and Alloy's PodLogs, which must not overwrite (or fight over) the owner's. A CRD in two
+ * files would have two field managers, and server-side apply refuses the second.
  */
-export const CRD_GROUP_OWNERS: Readonly<Record<string, string>> = {
+export const CRD_OWNERS: Readonly<Record<string, string>> = {
   'monitoring.coreos.com': 'kube-prometheus-stack',
   'gateway.networking.k8s.io': 'gateway-api',
+  'podlogs.monitoring.grafana.com': 'alloy',
 };
+
+/**
+ * Annotations on every applied CRD. `keep`: Helm must never delete a CRD (and with it every custom resource of
+ * its kind) when a release that used to install it stops doing so, or is uninstalled. `patchForce`: a CRD a Helm
+ * release installed before is taken over rather than refused with a field conflict.
+ */
+export const CRD_ANNOTATIONS = { 'helm.sh/resource-policy': 'keep', 'pulumi.com/patchForce': 'true' } as const;
 
 /** File name of a pinned chart's CRDs. */
 export function addonCrdFileName(chart: ChartRef): string {

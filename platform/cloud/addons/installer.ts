@@ -3,7 +3,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
 import { chartOrigin } from './chart-source';
 import type { ChartSource } from './chart-source';
-import { addonCrdFile } from './crds';
+import { addonCrdFile, CRD_ANNOTATIONS } from './crds';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
 export interface AddonInstallerArgs {
@@ -101,4 +101,14 @@ export class AddonInstaller {
     this.releases[spec.name] = release;
     return release;
   }
+}
+
+/** Adds {@link CRD_ANNOTATIONS} to each CRD of a CRD group. */
+export function annotateCrd(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  if (args.type !== 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition') return undefined;
+  const metadata = (args.props.metadata ?? {}) as { annotations?: Record<string, string> };
+  return {
+    props: { ...args.props, metadata: { ...metadata, annotations: { ...metadata.annotations, ...CRD_ANNOTATIONS } } },
+    opts: args.opts,
+  };
 }
