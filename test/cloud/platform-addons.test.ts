@@ -232,7 +232,7 @@ describe('Linkerd identity', () => {
     expect(recorded.some((r) => r.type === RELEASE && r.name === 'full-linkerd-crds')).toBe(false);
     const file = named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).inputs.file as string;
     expect(file).toMatch(/addons\/crds\/linkerd-crds-\d+\.\d+\.\d+\.yaml$/);
-    expect(readFileSync(file, 'utf8')).not.toMatch(/^  group: gateway\.networking\.k8s\.io$/m);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/^ {2}group: gateway\.networking\.k8s\.io$/m);
   });
 });
 
