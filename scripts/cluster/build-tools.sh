@@ -107,12 +107,17 @@ build_checkers() {
 }
 
 install_etcd() {
-  if ! command -v etcd >/dev/null; then
+  # Looked up without $BIN on the PATH: the link made there last time must not become its own target.
+  local path etcd
+  path=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$BIN" | paste -sd: -)
+  etcd=$(PATH=$path command -v etcd || true)
+  if [[ -z $etcd ]]; then
     command -v apt-get >/dev/null || { echo "build-tools: install etcd 3.4+ (Debian: etcd-server)" >&2; exit 1; }
     echo "== installing etcd-server from Debian"
     (apt-get install -y -qq etcd-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq etcd-server; })
+    etcd=$(PATH=$path command -v etcd)
   fi
-  link "$(command -v etcd)"
+  link "$etcd"
 }
 
 targets=("$@")
