@@ -78,6 +78,9 @@ export class KubeClient {
         {
           method,
           ca: this.target.ca,
+          // No kept-alive sockets: a test that waits minutes on a pulumi command would find them closed by the
+          // API server, and the next request would fail with EPIPE.
+          agent: false,
           headers: {
             authorization: `Bearer ${this.target.token}`,
             accept: 'application/json',
