@@ -66,6 +66,13 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 export const PLATFORM_GATEWAY = { name: 'platform', namespace: 'projectcontour' } as const;
 
 /**
+ * HTTPS hosts the platform Gateway can serve, over all apps: the Gateway API allows 64 listeners per Gateway
+ * (`spec.listeners` `maxItems: 64` in the standard-channel CRD) and two are the platform's own (`http`, `https`);
+ * each host a `gateway` route serves over TLS needs one. The API server refuses a 65th.
+ */
+export const GATEWAY_HTTPS_HOSTS_MAX = 62;
+
+/**
  * The cert-manager `ClusterIssuer` that signs the certificates of each route implementation's hosts. Pulumi creates
  * them (kind chosen by stack config: ACME HTTP-01 solved through that implementation, ACME DNS-01, or a local CA);
  * one per implementation because an HTTP-01 solver must be served by the controller that serves the host.

@@ -13,6 +13,8 @@ import {
   splitManifest,
   unusedSecretKeys,
 } from '../platform/cloud/charts-index';
+import { checkGatewayHttpsHosts } from '../platform/cloud/cert-issuers';
+import type { GatewayHttpsHost } from '../platform/cloud/cert-issuers';
 import type { PlatformCluster } from '../platform/cloud/cluster';
 import type * as EksModule from '../platform/cloud/eks-cluster';
 import { ExistingCluster } from '../platform/cloud/existing-cluster';
@@ -70,14 +72,20 @@ export function preflight(config: StackConfig, chartsDir: string): { index: Char
     splitManifest(app, loadAppManifest(chartsDir, app));
     planSecrets(app, provided);
   }
+  checkGatewayHttpsHosts(gatewayHttpsHosts(apps));
   return { index, apps };
+}
+
+/** The hosts the apps serve over HTTPS on the platform Gateway, each with the app's namespace. */
+function gatewayHttpsHosts(apps: readonly AppEntry[]): GatewayHttpsHost[] {
+  return apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace })));
 }
 
 /**
  * The add-ons the stack installs: those its apps need plus those it asks for. Meshed apps need Linkerd; apps whose
  * routes attach to the platform Gateway (`gateway-api`) need Contour, which serves that Gateway.
  */
-export function requiredAddons(config: StackConfig, apps: readonly AppEntry[]): Addon[] {
+export function requiredAddons(config: Pick<StackConfig, 'addons'>, apps: readonly AppEntry[]): Addon[] {
   const set = new Set<Addon>(config.addons);
   for (const app of apps) {
     app.addons.forEach((a) => set.add(a));
@@ -160,7 +168,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     clusterReadiness: cluster.readiness,
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
     tls: config.tls,
-    gatewayHttpsHosts: apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace }))),
+    gatewayHttpsHosts: gatewayHttpsHosts(apps),
     chartSource: config.chartSource,
   });
 

@@ -7,6 +7,7 @@ import {
   ACME_SOLVER_POD_LABELS,
   ADDON_NAMESPACES,
   CLUSTER_ISSUERS,
+  GATEWAY_HTTPS_HOSTS_MAX,
   PLATFORM_GATEWAY,
   gatewayCertificateSecret,
   gatewayHttpsListener,
@@ -107,6 +108,22 @@ export function certManagerObjects(issuing: TlsIssuing): CertManagerObject[] {
 export interface GatewayHttpsHost {
   readonly host: string;
   readonly namespace: string;
+}
+
+/**
+ * Throws unless the platform Gateway has a listener for every host, before any resource is registered: the API
+ * server would refuse the Gateway only once the add-ons before it are installed.
+ */
+export function checkGatewayHttpsHosts(hosts: readonly GatewayHttpsHost[]): void {
+  const distinct = new Set(hosts.map((h) => h.host));
+  if (distinct.size > GATEWAY_HTTPS_HOSTS_MAX) {
+    const apps = new Set(hosts.map((h) => h.namespace));
+    throw new Error(
+      `gateway routes: ${distinct.size} HTTPS hosts (apps in ${[...apps].sort().join(', ')}) need a listener each on ` +
+        `the platform Gateway, which has room for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 listeners ` +
+        `per Gateway); serve some of them via "contour" or "nginx" routes, or deploy fewer apps to this cluster.`,
+    );
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { installPrometheusAdapter } from './addons/prometheus-adapter';
 import { installTempo } from './addons/tempo';
 import { installVpa } from './addons/vpa';
 import { installCertManager } from './addons/cert-manager';
+import { checkGatewayHttpsHosts } from './cert-issuers';
 import type { GatewayHttpsHost, TlsIssuing } from './cert-issuers';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 
@@ -109,6 +110,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
   /** Plans the add-ons and lets each add-on's module install itself. */
   constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('platform:cloud:PlatformAddons', name, {}, opts);
+    checkGatewayHttpsHosts(args.gatewayHttpsHosts ?? []);
     const installer = new AddonInstaller({
       name,
       parent: this,

@@ -6,7 +6,13 @@ import { Construct } from 'constructs';
 import type { IConstruct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
-import { ADDON_NAMESPACES, INGRESS_IDENTITIES, PLATFORM_GATEWAY, gatewayHttpsListener } from '../contract';
+import {
+  ADDON_NAMESPACES,
+  GATEWAY_HTTPS_HOSTS_MAX,
+  INGRESS_IDENTITIES,
+  PLATFORM_GATEWAY,
+  gatewayHttpsListener,
+} from '../contract';
 import type { Addon } from '../contract';
 import type { GraphNode } from '../core/graph';
 import { PropValidator, constructPath } from '../core/validate';
@@ -240,6 +246,15 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
     paths.map((p) => p.path),
   );
   const tls = resolveTls(v, id, props.via, props.tls);
+  const hosts = app.gatewayHttpsHosts;
+  const newGatewayHost = props.via === 'gateway' && tls.disabled === undefined && !hosts.includes(props.host);
+  if (newGatewayHost && hosts.length >= GATEWAY_HTTPS_HOSTS_MAX) {
+    v.fail(
+      'host',
+      `"${props.host}" would be HTTPS host ${hosts.length + 1} on the platform Gateway, which has listeners for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 per Gateway)`,
+      'serve the other hosts via "contour" or "nginx", which have no such limit, or put paths on fewer hosts',
+    );
+  }
   return { paths, tls, app };
 }
 

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import type { KubeObject } from '../../scripts/lib/manifests';
+import { GATEWAY_HTTPS_HOSTS_MAX, PLATFORM_GATEWAY } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
+import { platformGateway } from '../../platform/cloud/addons/gateway-api';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
 
@@ -122,5 +124,21 @@ describe('placement by the real scheduler', () => {
       return Math.max(...counts) - Math.min(...counts) > g.maxSkew;
     });
     expect(skewed.map(([k, g]) => `${k}: ${JSON.stringify([...g.zones])}`)).toEqual([]);
+  });
+});
+
+describe('the platform Gateway as the program builds it', () => {
+  const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ host: `h${i}.example.com`, namespace: 'chat' }));
+  const gateway = (n: number) => platformGateway(hosts(n)) as KubeObject;
+
+  test(`the API server takes it with ${GATEWAY_HTTPS_HOSTS_MAX} HTTPS hosts and refuses one more`, async () => {
+    const client = cluster().client;
+    const { refused } = await applyAll(client, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLATFORM_GATEWAY.namespace } },
+      gateway(GATEWAY_HTTPS_HOSTS_MAX),
+    ]);
+    expect(refused).toEqual([]);
+    const over = await applyAll(client, [gateway(GATEWAY_HTTPS_HOSTS_MAX + 1)]);
+    expect(over.refused.map((r) => r.message)).toEqual([expect.stringContaining('must have at most 64 items')]);
   });
 });

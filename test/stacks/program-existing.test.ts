@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, named, ofType, settle, valueOf } from '../cloud/harness';
 import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
+import { GATEWAY_HTTPS_HOSTS_MAX } from '../../platform/contract';
 
 // An existing-cluster stack must never load the cloud SDKs (about a second each): loading one fails the test.
 jest.mock('@pulumi/aws', () => {
@@ -109,6 +110,18 @@ describe('refusals before anything is created', () => {
     expect(() => deployPlatform(typo, { chartsDir: dir, name: 'typo' })).toThrow(
       'k8s-platform:secrets has values no app in charts-out/index.json expects: chat/smpt/user',
     );
+  });
+
+  test('more HTTPS hosts than the platform Gateway has listeners for are refused, naming the way out', () => {
+    const hosts = Array.from({ length: GATEWAY_HTTPS_HOSTS_MAX + 1 }, (_, i) => `h${i}.example.com`);
+    const crowded = writeChartsOut({ chat: { gatewayHttpsHosts: hosts, addons: ['gateway-api'] } });
+    expect(() => deployPlatform(config, { chartsDir: crowded.dir, name: 'crowded' })).toThrow(
+      'gateway routes: 63 HTTPS hosts (apps in chat) need a listener each on the platform Gateway, which has room ' +
+        'for 62 (the Gateway API allows 64 listeners per Gateway); serve some of them via "contour" or "nginx"',
+    );
+    expect(recorded.some((r) => r.name.startsWith('crowded'))).toBe(false);
+    const full = writeChartsOut({ chat: { gatewayHttpsHosts: hosts.slice(1), addons: ['gateway-api'] } });
+    expect(() => deployPlatform(config, { chartsDir: full.dir, name: 'full' })).not.toThrow();
   });
 
   test('selecting an app that is not in charts-out is refused', () => {

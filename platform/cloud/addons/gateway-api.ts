@@ -42,32 +42,36 @@ export function createPlatformGateway(
     },
     opts,
   );
-  return new k8s.apiextensions.CustomResource(
-    `${installer.name}-gateway`,
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: {
-        name: PLATFORM_GATEWAY.name,
-        namespace: PLATFORM_GATEWAY.namespace,
-        ...(httpsHosts.length ? { annotations: { ...GATEWAY_ISSUER_ANNOTATION } } : {}),
-      },
-      spec: {
-        gatewayClassName: PLATFORM_GATEWAY_CLASS,
-        listeners: [
-          // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
-          { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
-          // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes.
-          {
-            name: 'https',
-            protocol: 'projectcontour.io/https',
-            port: 443,
-            allowedRoutes: { namespaces: { from: 'All' } },
-          },
-          ...gatewayHttpsListeners(httpsHosts),
-        ],
-      },
+  return new k8s.apiextensions.CustomResource(`${installer.name}-gateway`, platformGateway(httpsHosts), {
+    ...opts,
+    dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gatewayClass],
+  });
+}
+
+/** The platform Gateway object itself, without the resource around it (the e2e suite applies it as is). */
+export function platformGateway(httpsHosts: readonly GatewayHttpsHost[]) {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: {
+      name: PLATFORM_GATEWAY.name,
+      namespace: PLATFORM_GATEWAY.namespace,
+      ...(httpsHosts.length ? { annotations: { ...GATEWAY_ISSUER_ANNOTATION } } : {}),
     },
-    { ...opts, dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gatewayClass] },
-  );
+    spec: {
+      gatewayClassName: PLATFORM_GATEWAY_CLASS,
+      listeners: [
+        // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
+        { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
+        // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes.
+        {
+          name: 'https',
+          protocol: 'projectcontour.io/https',
+          port: 443,
+          allowedRoutes: { namespaces: { from: 'All' } },
+        },
+        ...gatewayHttpsListeners(httpsHosts),
+      ],
+    },
+  };
 }
