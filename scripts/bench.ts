@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- --runs 5 --warmup 1 --cases synth,scale,floor,import,pulumi,tests --quick --out <file>]`
+ * `npm run bench [-- --runs 5 --warmup 1 --cases synth,scale,floor,import,pulumi,tests,engine --quick --out <file>]`
  *
  * Runs each case as a separate process, a warm-up and then several measured runs, and prints the median and
  * spread of wall time and peak RSS as Markdown, with the figures of issue #7's targets. A full run (no `--cases`,
  * no `--quick`) also writes them into `bench/results.md`, between its markers.
  * Exit 0: every case ran; 1: a case failed; 2: usage error.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,20 +18,26 @@ import { Scratch, runOnce } from './bench/runner';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results.md');
-const GROUPS = ['synth', 'scale', 'floor', 'import', 'pulumi', 'tests'] as const;
+const GROUPS = ['synth', 'scale', 'floor', 'import', 'pulumi', 'tests', 'engine'] as const;
 type Group = (typeof GROUPS)[number];
+/** What a run without `--cases` measures: everything but the engine, which needs the local tools and ~1 hour. */
+const DEFAULT_GROUPS: readonly Group[] = GROUPS.filter((g) => g !== 'engine');
 
 const USAGE = `usage: npm run bench -- [--runs 5] [--warmup 1] [--cases ${GROUPS.join(',')}] [--quick] [--out <file.md>]
+                       [--services 1000]
 
   --runs <n>     measured runs of each case (default 5; the test suite runs once)
   --warmup <n>   unmeasured runs before them (default 1; none for the test suite)
-  --cases <list> groups to run (default all):
+  --cases <list> groups to run (default all but engine):
                    synth   npm run synth of the reference apps (ts-node --swc apps/main.ts), cold process
                    scale   a generated app of ${SCALE_SIZES.join(', ')} services written with the platform
                    floor   the same services with bare cdk8s-plus-27 (Deployment, Service, HPA)
                    import  importing the platform vs importing cdk8s-plus-27
                    pulumi  the Pulumi program (EKS, every add-on, every app) under mocks
                    tests   the whole jest suite
+                   engine  the real Pulumi engine on a local cluster: pulumi up of the five apps against
+                           kubectl apply --server-side, a no-op up, a preview, a generated app of
+                           --services services (default 1000); once, about an hour on 2 cores
   --quick        one run, no warm-up, no test suite
   --out <file>   write the results there (default: bench/results.md, on a full run only)
 Exit codes: 0 every case ran, 1 a case failed, 2 usage error.`;
@@ -151,6 +157,8 @@ interface Options {
   readonly warmup: number;
   readonly cases: readonly Case[];
   readonly out?: string;
+  /** Run the engine benchmark, with this many services in its generated app. */
+  readonly engine?: { readonly services: number };
 }
 
 function parseOptions(argv: readonly string[]): Options | undefined {
@@ -160,12 +168,13 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     cases: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    services: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) return undefined;
   const runs = positiveInt('runs', values.runs ?? (values.quick ? '1' : '5'), 1);
   const warmup = positiveInt('warmup', values.warmup ?? (values.quick ? '0' : '1'), 0);
-  const groups = values.cases ? values.cases.split(',').map((g) => g.trim()) : [...GROUPS];
+  const groups = values.cases ? values.cases.split(',').map((g) => g.trim()) : [...DEFAULT_GROUPS];
   const unknown = groups.filter((g) => !(GROUPS as readonly string[]).includes(g));
   if (unknown.length) throw new UsageError(`--cases: unknown ${unknown.join(', ')}; use ${GROUPS.join(', ')}`);
   return {
@@ -173,6 +182,7 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     warmup,
     cases: CASES.filter((c) => groups.includes(c.group) && !(values.quick && c.group === 'tests')),
     out: values.out ?? (values.cases || values.quick ? undefined : RESULTS),
+    engine: groups.includes('engine') ? { services: positiveInt('services', values.services ?? '1000', 1) } : undefined,
   };
 }
 
@@ -209,7 +219,22 @@ async function measure({ runs, warmup, cases }: Options, scratch: Scratch): Prom
   return samples;
 }
 
+/** The engine benchmark, in its own process inside the cluster's namespaces; it writes its part of the results. */
+function benchEngine({ services }: { services: number }, out: string | undefined): number {
+  const r = spawnSync(
+    'bash',
+    [join(ROOT, 'scripts', 'bench', 'engine.sh'), '--services', String(services), ...(out ? ['--out', out] : [])],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+  return r.status ?? 1;
+}
+
 async function bench(options: Options): Promise<number> {
+  const engine = options.engine ? benchEngine(options.engine, options.out) : 0;
+  if (options.cases.length === 0) return engine;
   const loadBefore = loadavg()[0];
   const scratch = new Scratch();
   let samples: Map<Case, Sample[]>;
@@ -227,7 +252,7 @@ async function bench(options: Options): Promise<number> {
     writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, 'utf8') : undefined, generated));
     process.stderr.write(`\nwritten to ${out}\n`);
   }
-  return summaries.some((c) => c.error) ? 1 : 0;
+  return summaries.some((c) => c.error) || engine !== 0 ? 1 : 0;
 }
 
 runCli(USAGE, () => {

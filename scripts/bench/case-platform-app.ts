@@ -2,15 +2,17 @@
  * Bench case: a generated app of N services written with the platform, synthesized like `npm run synth`.
  *
  * Each service has a metrics port (ServiceMonitor), autoscaling replicas (HPA and PDB), its NetworkPolicy, a
- * Gateway API Route on its own host, and an edge to a PostgreSQL Database shared by every
+ * Route on its own host (an HTTPProxy by default), and an edge to a PostgreSQL Database shared by every
  * `SERVICES_PER_DATABASE` services (as in the reference apps, where a few services share one database).
  *
- * Usage: `ts-node --swc scripts/bench/case-platform-app.ts <services> <outdir>`
+ * Usage: `ts-node --swc scripts/bench/case-platform-app.ts <services> <outdir> [nginx|contour|gateway]` (the
+ * Routes' `via`, default `contour`: the platform Gateway has HTTPS listeners for 62 hosts, not one per service).
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { synthesizeApps } from '../../apps/main';
-import { Database, PlatformChart, Route, Service } from '../../platform';
+import { Database, PlatformChart, ROUTE_VIAS, Route, Service } from '../../platform';
+import type { RouteVia } from '../../platform';
 import { report, sinceStart } from './case-output';
 
 const loaded = sinceStart();
@@ -19,7 +21,7 @@ const loaded = sinceStart();
 export const SERVICES_PER_DATABASE = 10;
 
 /** Builds the app of `services` services. */
-export function benchApp(scope: Construct, services: number): PlatformChart {
+export function benchApp(scope: Construct, services: number, via: RouteVia = 'contour'): PlatformChart {
   const app = new PlatformChart(scope, 'bench');
   let db: Database | undefined;
   for (let i = 0; i < services; i++) {
@@ -35,7 +37,7 @@ export function benchApp(scope: Construct, services: number): PlatformChart {
     service.connectTo(db as Database, { envPrefix: 'DATABASE' });
     new Route(app, `route-${i}`, {
       host: `svc-${i}.bench.example.com`,
-      via: 'gateway',
+      via,
       paths: [{ path: '/', to: service }],
     });
   }
@@ -43,13 +45,14 @@ export function benchApp(scope: Construct, services: number): PlatformChart {
 }
 
 if (require.main === module) {
-  const [services, outdir] = [Number(process.argv[2]), process.argv[3]];
-  if (!Number.isInteger(services) || services < 1 || !outdir) throw new Error('usage: <services> <outdir>');
+  const [services, outdir, via = 'contour'] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+  if (!Number.isInteger(services) || services < 1 || !outdir || !(ROUTE_VIAS as readonly string[]).includes(via))
+    throw new Error(`usage: <services> <outdir> [${ROUTE_VIAS.join('|')}]`);
   let built = 0;
   let chart: PlatformChart | undefined;
   synthesizeApps(outdir, {
     bench: (scope) => {
-      chart = benchApp(scope, services);
+      chart = benchApp(scope, services, via as RouteVia);
       built = sinceStart();
       return chart;
     },

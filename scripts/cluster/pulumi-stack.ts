@@ -1,14 +1,17 @@
 /**
  * The real Pulumi engine against a local cluster: the CLI, the Node.js language host and the providers built by
  * build-tools.sh (on PATH, nothing downloaded), a file backend and a stack config file in a temp dir. The program
- * is the user's (`Pulumi.yaml` → `stacks/index.ts`); the e2e stack differs from `local` only in where the charts
- * come from (`chartSource.localDir: ../shared/charts`).
+ * is the user's (`Pulumi.yaml` → `stacks/index.ts`); the stack differs from `local` only in where the charts
+ * come from (`chartSource.localDir: ../shared/charts`). Used by the e2e suite and by `npm run bench -- --cases engine`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './support';
+import { stringify } from 'yaml';
+
+/** Repository root. */
+const ROOT = join(__dirname, '..', '..');
 
 /** What one `pulumi` command did. */
 export interface PulumiRun {
@@ -17,42 +20,66 @@ export interface PulumiRun {
   readonly seconds: number;
 }
 
-/** The e2e stack's settings (besides the secret the meetings app needs, set with --secret). */
-const E2E_CONFIG = [
-  'config:',
-  '  k8s-platform:cloud: existing',
-  '  k8s-platform:existing:',
+/**
+ * The project settings (`k8s-platform:<key>`) of a stack on the local cluster, besides secrets (set with
+ * `--secret`): an existing cluster, add-on charts from `../shared/charts`.
+ */
+export const LOCAL_CLUSTER_SETTINGS: Readonly<Record<string, unknown>> = {
+  cloud: 'existing',
   // The metrics APIs are aggregated APIs served by pods; with no pod network the API server cannot reach them.
-  '    metricsServer: none',
+  existing: { metricsServer: 'none' },
   // No cloud load balancer: as on kind.
-  '  k8s-platform:ingressServiceType: NodePort',
-  '  k8s-platform:chartSource:',
-  '    localDir: ../shared/charts',
-].join('\n');
+  ingressServiceType: 'NodePort',
+  chartSource: { localDir: '../shared/charts' },
+};
+
+/** Options of {@link LocalStack}. */
+export interface LocalStackOptions {
+  /** Stack name. @default 'e2e' */
+  readonly name?: string;
+  /** Project settings, without the `k8s-platform:` prefix. @default {@link LOCAL_CLUSTER_SETTINGS} */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** The charts directory the program deploys. @default charts-out/ */
+  readonly chartsDir?: string;
+  /** Extra environment of every `pulumi` command (the benchmark's memory probe). */
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 /** A stack of the project on the file backend in its own temp dir. */
-export class E2eStack {
+export class LocalStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'k8s-platform-pulumi-'));
-  readonly configFile = join(this.dir, 'Pulumi.e2e.yaml');
+  readonly name: string;
+  readonly configFile: string;
+  private readonly settings: Readonly<Record<string, unknown>>;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(kubeconfig: string, chartsDir = join(ROOT, 'charts-out')) {
+  constructor(kubeconfig: string, options: LocalStackOptions = {}) {
+    this.name = options.name ?? 'e2e';
+    this.configFile = join(this.dir, `Pulumi.${this.name}.yaml`);
+    this.settings = options.settings ?? LOCAL_CLUSTER_SETTINGS;
     this.env = {
       ...process.env,
       KUBECONFIG: kubeconfig,
-      K8S_PLATFORM_CHARTS_DIR: chartsDir,
+      K8S_PLATFORM_CHARTS_DIR: options.chartsDir ?? join(ROOT, 'charts-out'),
       PULUMI_HOME: join(this.dir, 'home'),
       PULUMI_CONFIG_PASSPHRASE: 'e2e-only',
       PULUMI_SKIP_UPDATE_CHECK: 'true',
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
       // `npm run typecheck` type-checks the program; the language host only needs to run it.
       PULUMI_NODEJS_TRANSPILE_ONLY: 'true',
+      ...options.env,
     };
   }
 
   /** Points the program at another charts directory (a re-synth, a hand edit). */
   useCharts(chartsDir: string): void {
     this.env.K8S_PLATFORM_CHARTS_DIR = chartsDir;
+  }
+
+  /** Sets (or, with `undefined`, removes) a variable of the environment of the following commands. */
+  setEnv(name: string, value: string | undefined): void {
+    if (value === undefined) delete this.env[name];
+    else this.env[name] = value;
   }
 
   /** Runs `pulumi <args>` in the project root; never throws on a failed command. */
@@ -65,9 +92,31 @@ export class E2eStack {
       timeout: timeoutMs,
       maxBuffer: 1 << 28,
     });
-    if (r.error)
-      throw new Error(`pulumi ${args[0]}: ${r.error.message} (is pulumi on PATH? bash scripts/cluster/build-tools.sh)`);
+    if (r.error) throw notFound(args, r.error);
     return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`, seconds: (Date.now() - t0) / 1000 };
+  }
+
+  /**
+   * Runs a stack command like {@link LocalStack.stack}, without blocking the event loop (the benchmark samples
+   * `/proc` meanwhile); the output is kept up to its last 4 MB.
+   */
+  stackAsync(args: readonly string[]): Promise<PulumiRun> {
+    const t0 = Date.now();
+    const child = spawn('pulumi', [...this.stackArgs(args), '--non-interactive'], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-(4 << 20));
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    return new Promise((resolve, reject) => {
+      child.on('error', (error) => reject(notFound(args, error)));
+      child.on('close', (code) => resolve({ status: code ?? 1, output, seconds: (Date.now() - t0) / 1000 }));
+    });
   }
 
   /** Runs a stack command with the stack and its config file; throws with the output unless it succeeded. */
@@ -79,7 +128,11 @@ export class E2eStack {
 
   /** Runs a stack command with the stack and its config file. */
   stack(args: readonly string[]): PulumiRun {
-    return this.run([...args, '--stack', 'e2e', '--config-file', this.configFile]);
+    return this.run(this.stackArgs(args));
+  }
+
+  private stackArgs(args: readonly string[]): string[] {
+    return [...args, '--stack', this.name, '--config-file', this.configFile];
   }
 
   /**
@@ -90,15 +143,21 @@ export class E2eStack {
     mkdirSync(join(this.dir, 'state'));
     const login = this.run(['login', `file://${join(this.dir, 'state')}`]);
     if (login.status !== 0) throw new Error(login.output);
-    const projectStackFile = join(ROOT, 'stacks', 'Pulumi.e2e.yaml');
+    const projectStackFile = join(ROOT, 'stacks', `Pulumi.${this.name}.yaml`);
     try {
-      const init = this.run(['stack', 'init', 'e2e']);
+      const init = this.run(['stack', 'init', this.name]);
       if (init.status !== 0) throw new Error(init.output);
       const salt = readFileSync(projectStackFile, 'utf8').trim();
-      writeFileSync(this.configFile, `${salt}\n${E2E_CONFIG}\n`);
+      const config = Object.fromEntries(Object.entries(this.settings).map(([k, v]) => [`k8s-platform:${k}`, v]));
+      writeFileSync(this.configFile, `${salt}\n${stringify({ config })}`);
     } finally {
       rmSync(projectStackFile, { force: true });
     }
+    this.setSecrets(secrets);
+  }
+
+  /** Sets secret values (`<app>/<secret>/<key>`) in the stack config, encrypted. */
+  setSecrets(secrets: Readonly<Record<string, string>>): void {
     for (const [key, value] of Object.entries(secrets)) {
       this.must(['config', 'set', '--secret', '--path', `k8s-platform:secrets["${key}"]`, value]);
     }
@@ -116,4 +175,8 @@ export class E2eStack {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function notFound(args: readonly string[], error: Error): Error {
+  return new Error(`pulumi ${args[0]}: ${error.message} (is pulumi on PATH? bash scripts/cluster/build-tools.sh)`);
 }

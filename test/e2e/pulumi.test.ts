@@ -11,7 +11,7 @@ import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scr
 import { diffManifests } from '../../scripts/lib/diff';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import type { ChartsIndex } from '../../platform/contract';
-import { E2eStack } from './pulumi-stack';
+import { LocalStack } from '../../scripts/cluster/pulumi-stack';
 import { ROOT, useLocalCluster } from './support';
 
 const chartsDir = join(ROOT, 'charts-out');
@@ -19,7 +19,7 @@ const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as
 const manifests = loadManifestDir(chartsDir).objects;
 const namespaces = index.apps.map((a) => a.namespace);
 const cluster = useLocalCluster();
-let stack: E2eStack;
+let stack: LocalStack;
 
 interface Meta {
   metadata: { name: string; namespace?: string; uid: string; labels?: Record<string, string> };
@@ -67,7 +67,7 @@ async function count(apiVersion: string, kind: string, query = ''): Promise<numb
 const inCharts = (kind: string): number => manifests.filter((m) => m.object.kind === kind).length;
 
 beforeAll(() => {
-  stack = new E2eStack(cluster().state.kubeconfig);
+  stack = new LocalStack(cluster().state.kubeconfig);
   stack.init({ 'meetings/bot-telegram/token': 'e2e-token' });
 });
 afterAll(() => stack?.remove());
