@@ -20,6 +20,8 @@ export interface EnginePhase {
   readonly timing?: UpdateTiming;
   /** Peak RSS of the Node program, megabytes (phases that ran it). */
   readonly programRssMb?: number;
+  /** Why the phase failed (its figures are then up to the failure). */
+  readonly error?: string;
 }
 
 /** One run of the engine benchmark. */
@@ -88,9 +90,9 @@ export function checkEngineTargets(run: EngineRun): TargetCheck[] {
   if (generated?.programRssMb !== undefined) {
     checks.push({
       name: `Generated app of ${run.services} services: peak RSS of the Node program`,
-      measured: `${generated.programRssMb.toFixed(0)} MB`,
+      measured: `${generated.programRssMb.toFixed(0)} MB${generated.error ? ` (the update failed: ${generated.error})` : ''}`,
       limit: `< ${ENGINE_TARGETS.generatedProgramRssMb} MB`,
-      met: generated.programRssMb < ENGINE_TARGETS.generatedProgramRssMb,
+      met: !generated.error && generated.programRssMb < ENGINE_TARGETS.generatedProgramRssMb,
     });
   }
   return checks;
@@ -135,7 +137,7 @@ export function renderEngineResults(run: EngineRun): string {
     p.id,
     p.title.replace(/\|/g, '/'),
     p.seconds.toFixed(1),
-    opsCell(p.timing),
+    [p.error ? `**failed: ${p.error}**` : '', opsCell(p.timing)].filter(Boolean).join('; '),
     p.timing ? String(p.timing.firstStepAt) : '',
     p.timing ? String(p.timing.lastStepAt) : '',
     p.programRssMb === undefined ? '' : p.programRssMb.toFixed(0),

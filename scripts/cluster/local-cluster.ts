@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigYaml, makePki } from './pki';
-import { clusterObjects } from './topology';
+import { ZONES, clusterObjects } from './topology';
 import type { TopologyOptions } from './topology';
 
 /** Where the tools are: `build-tools.sh` links them into `<cache>/bin`. */
@@ -226,7 +226,8 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
     );
     await waitFor(
       'nodes',
-      () => ok(['wait', '--for=condition=Ready', 'node', '--all', '--timeout=1s']),
+      // One read of every node (`kubectl wait --all --timeout=1s` waits on them one by one: too slow for dozens).
+      () => allNodesReady(kubeconfig, topology.nodesPerZone * ZONES.length),
       60_000,
       join(dir, 'logs', 'kwok.log'),
     );
@@ -242,6 +243,24 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
     stopLocalCluster(state);
     throw error;
   }
+}
+
+/** True when the cluster has `count` nodes and every one is Ready. */
+function allNodesReady(kubeconfig: string, count: number): boolean {
+  const r = spawnSync(
+    'kubectl',
+    [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ],
+    { encoding: 'utf8' },
+  );
+  const statuses = r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  return statuses.length === count && statuses.every((s) => s === 'True');
 }
 
 /** True when `pid` is still one of this cluster's processes (a pid can be reused once its process is gone). */

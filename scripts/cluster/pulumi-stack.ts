@@ -98,9 +98,10 @@ export class LocalStack {
 
   /**
    * Runs a stack command like {@link LocalStack.stack}, without blocking the event loop (the benchmark samples
-   * `/proc` meanwhile); the output is kept up to its last 4 MB.
+   * `/proc` meanwhile); the output is kept up to its last 4 MB. After `timeoutMs` the engine is asked to cancel
+   * (SIGINT, as Ctrl-C), and killed a minute later.
    */
-  stackAsync(args: readonly string[]): Promise<PulumiRun> {
+  stackAsync(args: readonly string[], timeoutMs = 3_600_000): Promise<PulumiRun> {
     const t0 = Date.now();
     const child = spawn('pulumi', [...this.stackArgs(args), '--non-interactive'], {
       cwd: ROOT,
@@ -113,9 +114,17 @@ export class LocalStack {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    const cancel = setTimeout(() => {
+      keep(Buffer.from(`\n[cancelled after ${timeoutMs / 1000} s]\n`));
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 60_000).unref();
+    }, timeoutMs);
     return new Promise((resolve, reject) => {
       child.on('error', (error) => reject(notFound(args, error)));
-      child.on('close', (code) => resolve({ status: code ?? 1, output, seconds: (Date.now() - t0) / 1000 }));
+      child.on('close', (code) => {
+        clearTimeout(cancel);
+        resolve({ status: code ?? 1, output, seconds: (Date.now() - t0) / 1000 });
+      });
     });
   }
 

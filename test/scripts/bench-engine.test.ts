@@ -123,6 +123,16 @@ describe('engine results', () => {
     expect([check.measured, check.limit, check.met]).toEqual(['1600 MB', '< 1536 MB', false]);
   });
 
+  test('a generated app whose update failed does not meet its target, however little memory it took', () => {
+    const [check] = checkEngineTargets(
+      run([phase('generated', 2400, { programRssMb: 900, error: 'pulumi exited 1' })]),
+    );
+    expect([check.measured, check.met]).toEqual(['900 MB (the update failed: pulumi exited 1)', false]);
+    expect(renderEngineResults(run([phase('generated', 2400, { error: 'pulumi exited 1' })]))).toContain(
+      '| generated | generated | 2400.0 | **failed: pulumi exited 1** |',
+    );
+  });
+
   test('the rendering names every phase, the CPU of every component and the slowest types', () => {
     const md = renderEngineResults(
       run([
