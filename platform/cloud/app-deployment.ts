@@ -44,9 +44,9 @@ export interface AppDeploymentArgs {
  * Deploys one app from `charts-out/`: checks its YAML against the digest in `index.json` (refusing stale
  * manifests), creates the namespace (Linkerd-injected when the app is meshed) and the Secrets it expects (random
  * passwords or config values, always stored as Pulumi secrets), then applies the YAML with `yaml.v2.ConfigGroup`
- * once the add-ons whose CRDs and controllers it uses are ready. Objects holding data (StatefulSets, PVCs) go in a
- * separate, protected group, and the namespace of a stateful app is protected too (deleting a namespace deletes
- * its PersistentVolumeClaims).
+ * once the add-ons whose CRDs and controllers it uses are ready: first the ServiceAccounts and ConfigMaps its pods
+ * need, then the workloads. Objects holding data (StatefulSets, PVCs) go in a separate, protected group, and the
+ * namespace of a stateful app is protected too (deleting a namespace deletes its PersistentVolumeClaims).
  */
 export class AppDeployment extends pulumi.ComponentResource {
   /** The app's index entry. */
@@ -59,6 +59,8 @@ export class AppDeployment extends pulumi.ComponentResource {
   public readonly workloads: k8s.yaml.v2.ConfigGroup;
   /** The objects owning persistent data (protected), if the app has any. */
   public readonly statefulWorkloads: k8s.yaml.v2.ConfigGroup | undefined;
+  /** The ServiceAccounts and ConfigMaps the app's pods need, applied before both workload groups. */
+  public readonly podPrerequisites: k8s.yaml.v2.ConfigGroup | undefined;
 
   /** Verifies the YAML and creates namespace, Secrets and config groups. */
   constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -173,10 +175,25 @@ export class AppDeployment extends pulumi.ComponentResource {
       annotations.set(serviceAccount, binding);
     }
 
-    const dependsOn = [this.namespace, ...Object.values(secrets), ...addonDeps, ...clusterReadiness];
+    const prerequisiteDeps = [this.namespace, ...addonDeps, ...clusterReadiness];
+    // Before the workloads: with more awaiting workloads than the engine has parallel slots (4 per core), pods
+    // waiting for a ServiceAccount queued behind them stalled the update until the awaits timed out.
+    this.podPrerequisites =
+      manifest.podPrerequisites.length > 0
+        ? new k8s.yaml.v2.ConfigGroup(
+            `${name}-prerequisites`,
+            { objs: annotateServiceAccounts(manifest.podPrerequisites, annotations), resourcePrefix: app.name },
+            { ...k8sOpts, dependsOn: prerequisiteDeps },
+          )
+        : undefined;
+    const dependsOn = [
+      ...prerequisiteDeps,
+      ...Object.values(secrets),
+      ...(this.podPrerequisites ? [this.podPrerequisites] : []),
+    ];
     this.workloads = new k8s.yaml.v2.ConfigGroup(
       name,
-      { objs: annotateServiceAccounts(manifest.rest, annotations), resourcePrefix: app.name },
+      { objs: [...manifest.rest], resourcePrefix: app.name },
       { ...k8sOpts, dependsOn },
     );
     this.statefulWorkloads =

@@ -31,6 +31,12 @@ export interface SplitManifest {
   readonly namespace: ManifestObject | undefined;
   /** Objects owning persistent data (the index's `stateful` list), applied protected. */
   readonly stateful: readonly ManifestObject[];
+  /**
+   * What pods need before they can start: ServiceAccounts (admission refuses a pod without its own) and
+   * ConfigMaps (a pod mounting a missing one never starts). Applied before the workloads, so that a workload's
+   * await never holds one of the engine's parallel slots while what it waits for is still queued behind it.
+   */
+  readonly podPrerequisites: readonly ManifestObject[];
   /** Everything else. */
   readonly rest: readonly ManifestObject[];
 }
@@ -177,8 +183,18 @@ export function splitManifest(app: AppEntry, yamlText: string): SplitManifest {
       );
     }
   }
-  return { namespace, stateful, rest: others.filter((o) => !isStateful(app, o)) };
+  const stateless = others.filter((o) => !isStateful(app, o));
+  const prerequisite = (o: ManifestObject) => POD_PREREQUISITE_KINDS.includes(o.kind ?? '');
+  return {
+    namespace,
+    stateful,
+    podPrerequisites: stateless.filter(prerequisite),
+    rest: stateless.filter((o) => !prerequisite(o)),
+  };
 }
+
+/** Kinds of {@link SplitManifest.podPrerequisites}. */
+const POD_PREREQUISITE_KINDS: readonly string[] = ['ServiceAccount', 'ConfigMap'];
 
 /** The key of one secret value in the stack config map `secrets`: `<app>/<secret>/<key>`. */
 export function secretConfigKey(app: string, secret: string, key: string): string {

@@ -7,7 +7,7 @@ const recorded = installMocks((args) =>
 );
 
 import { AppDeployment, GENERATED_PASSWORD_LENGTH, retainChildren } from '../../platform/cloud/app-deployment';
-import { CHAT_SMTP, writeChartsOut } from './fixtures';
+import { CHAT_SMTP, chatObjects, toYaml, writeChartsOut } from './fixtures';
 
 const provider = new k8s.Provider('test-k8s', {});
 // Stand-ins for the add-on releases and the node pool (custom resources, as the real ones are).
@@ -34,6 +34,22 @@ const chat = new AppDeployment('chat', {
   clusterReadiness: [nodes],
 });
 const web = new AppDeployment('web', { provider, chartsDir: dir, app: 'web', addons });
+// The chat app with what its pods need before they start: a ServiceAccount and a ConfigMap.
+const withPrerequisites = writeChartsOut({
+  chatYaml: toYaml([
+    ...chatObjects(),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'backend', namespace: 'chat' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'chat' }, data: { a: 'b' } },
+  ]),
+});
+const prepared = new AppDeployment('prepared', {
+  provider,
+  chartsDir: withPrerequisites.dir,
+  app: 'chat',
+  secretValues: Object.fromEntries(Object.entries(CHAT_SMTP).map(([k, v]) => [k, pulumi.secret(v)])),
+  addons,
+  clusterReadiness: [nodes],
+});
 
 beforeAll(() => settle(recorded));
 
@@ -77,6 +93,7 @@ describe('secrets', () => {
   test('each Secret the app expects is created in its namespace', () => {
     expect(
       ofType(recorded, SECRET)
+        .filter((s) => s.parent === 'chat')
         .map((s) => s.inputs.metadata.name)
         .sort(),
     ).toEqual(['postgres-credentials', 'smtp']);
@@ -167,6 +184,20 @@ describe('applying the YAML', () => {
       opts: {},
     });
     expect(result).toMatchObject({ opts: { protect: true, retainOnDelete: true } });
+  });
+
+  test('ServiceAccounts and ConfigMaps are applied first, and both workload groups wait for them', () => {
+    const first = named(recorded, 'prepared-prerequisites', GROUP);
+    expect((first.inputs.objs as Array<{ kind: string }>).map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap']);
+    expect(first.dependsOn).toEqual(expect.arrayContaining(['prepared-ns', 'ingress-ready', 'nodes-ready']));
+    for (const workloads of ['prepared', 'prepared-stateful']) {
+      expect(named(recorded, workloads, GROUP).dependsOn).toContain('prepared-prerequisites');
+      expect(named(recorded, workloads, GROUP).inputs.objs).not.toContainEqual(
+        expect.objectContaining({ kind: 'ServiceAccount' }),
+      );
+    }
+    expect(prepared.podPrerequisites).toBeDefined();
+    expect(chat.podPrerequisites).toBeUndefined();
   });
 
   test('an app without stateful objects has no stateful group', () => {

@@ -76,7 +76,7 @@ describe('workload identity in AppDeployment', () => {
   test('the applied ServiceAccount carries the cloud’s annotation; others are untouched', () => {
     const objs: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }[] = named(
       recorded,
-      'media',
+      'media-prerequisites',
       'kubernetes:yaml/v2:ConfigGroup',
     ).inputs.objs;
     const sa = (name: string) => objs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === name)!;
