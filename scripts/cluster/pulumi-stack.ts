@@ -39,8 +39,6 @@ export interface LocalStackOptions {
   readonly name?: string;
   /** Project settings, without the `k8s-platform:` prefix. @default {@link LOCAL_CLUSTER_SETTINGS} */
   readonly settings?: Readonly<Record<string, unknown>>;
-  /** The charts directory the program deploys. @default charts-out/ */
-  readonly chartsDir?: string;
   /** Extra environment of every `pulumi` command (the benchmark's memory probe). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -60,7 +58,7 @@ export class LocalStack {
     this.env = {
       ...process.env,
       KUBECONFIG: kubeconfig,
-      K8S_PLATFORM_CHARTS_DIR: options.chartsDir ?? join(ROOT, 'charts-out'),
+      K8S_PLATFORM_CHARTS_DIR: join(ROOT, 'charts-out'),
       PULUMI_HOME: join(this.dir, 'home'),
       PULUMI_CONFIG_PASSPHRASE: 'e2e-only',
       PULUMI_SKIP_UPDATE_CHECK: 'true',
