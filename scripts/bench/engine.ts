@@ -238,8 +238,8 @@ async function bench(services: number, cluster: ClusterState): Promise<EnginePha
     stack.useCharts(chartsWithGeneratedApp(services, phases.scratch));
     // The file backend writes the whole state after every step: 65% of the engine's CPU in the apps phase already
     // (its profile, see bench/results.md), quadratic in the stack's resources. Users of large stacks skip the
-    // intermediate checkpoints, as here. With the default 8 parallel steps on 2 cores, the StatefulSets' awaits
-    // (their pods wait for ServiceAccounts of the other group) took every worker and the update stalled: 64.
+    // intermediate checkpoints, as here. 64 parallel steps, not the default 8 on 2 cores: most steps of this app
+    // only wait on the API server (before AppDeployment.podPrerequisites, 8 awaiting StatefulSets stalled it).
     stack.setEnv('PULUMI_SKIP_CHECKPOINTS', 'true');
     stack.setEnv('PULUMI_PARALLEL', '64');
     await phases.measure(
