@@ -4,6 +4,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { CustomMetric, EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
 import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
@@ -16,7 +17,7 @@ import { resolveScaling } from './scaling';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
 import type { Connectable, ResolvedWorkload, Workload, WorkloadProps } from './workload';
-import { resolveHealthChecks, resolveWorkloadProps } from './workload';
+import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload';
 
 /** Name of a dedicated metrics port. */
 export const METRICS_PORT_NAME = 'http-metrics';
@@ -178,8 +179,27 @@ export function addClusterService(workload: Workload, ports: ResolvedWorkload['p
   });
 }
 
+const SERVICE_PROP_KEYS: PropKeys<ServiceProps> = {
+  ...WORKLOAD_PROP_KEYS,
+  port: true,
+  protocol: true,
+  grpcPort: true,
+  metrics: true,
+  replicas: true,
+  verticalScaling: true,
+  routeMetrics: true,
+  liveness: true,
+  readiness: true,
+  startup: true,
+};
+
+/** The keys of a metrics endpoint. */
+export const METRICS_ENDPOINT_KEYS: PropKeys<MetricsEndpoint> = { port: true, path: true, custom: true };
+
 function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) {
   const v = new PropValidator(constructPath(scope, id));
+  v.knownProps('', props, SERVICE_PROP_KEYS, 'Service');
+  v.knownProps('metrics', props?.metrics, METRICS_ENDPOINT_KEYS, 'metrics');
   const base = resolveWorkloadProps(scope, v, id, 'service', props, { resources: DEFAULT_RESOURCES });
   const protocol = props.protocol ?? 'http';
   if (protocol !== 'http' && protocol !== 'grpc')

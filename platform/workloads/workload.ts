@@ -16,10 +16,13 @@ import type { RequestLimit, Resources } from '../core/resources';
 import { renderResources, resolveResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
+import type { PropKeys } from '../core/known-props';
+import { isPlainObject } from '../core/known-props';
 import { PropValidator } from '../core/validate';
 import type { MeshOptions } from '../mesh/linkerd';
 import {
   LINKERD_MANAGED_ANNOTATIONS,
+  MESH_OPTIONS_KEYS,
   linkerdPodAnnotations,
   opaquePorts,
   resolveProxyResources,
@@ -105,6 +108,27 @@ export interface WorkloadProps {
    */
   readonly cloudIdentity?: string;
 }
+
+/** The props every workload running the user's image has (`Service`, `Worker`). */
+export const WORKLOAD_PROP_KEYS: PropKeys<WorkloadProps> = {
+  image: true,
+  command: true,
+  args: true,
+  env: true,
+  secretEnv: true,
+  configMaps: true,
+  resources: true,
+  runAsUser: true,
+  writablePaths: true,
+  mesh: true,
+  podAnnotations: true,
+  tracing: true,
+  cloudIdentity: true,
+};
+
+const SECRET_KEY_REF_KEYS: PropKeys<SecretKeyRef> = { secret: true, key: true };
+
+const CONNECT_OPTIONS_KEYS: PropKeys<ConnectOptions> = { envPrefix: true, ports: true };
 
 /** Workload props after validation and defaulting. */
 export interface ResolvedWorkload {
@@ -193,6 +217,13 @@ export function resolveWorkloadProps(
   const secretEnv = props.secretEnv ?? {};
   for (const [k, ref] of Object.entries(secretEnv)) {
     v.envName(`secretEnv.${k}`, k);
+    if (!isPlainObject(ref))
+      v.fail(
+        `secretEnv.${k}`,
+        `${JSON.stringify(ref)} is not a Secret reference`,
+        `declare the Secret and pass the reference it returns: secretEnv: { ${k}: app.requireSecret("api-token", ["token"], { generate: false, description: "..." }).token } (plain values go in env)`,
+      );
+    v.knownProps(`secretEnv.${k}`, ref, SECRET_KEY_REF_KEYS, 'Secret reference');
     v.dnsSubdomain(`secretEnv.${k}.secret`, ref?.secret);
     if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key))
       v.fail(
@@ -233,6 +264,7 @@ export function resolveWorkloadProps(
     'writablePaths (as volume names)',
     writablePaths.map((p) => pathVolumeName('rw-', p)),
   );
+  v.knownProps('mesh', props.mesh, MESH_OPTIONS_KEYS, 'mesh');
   const mesh = props.mesh !== false;
   const meshOptions = typeof props.mesh === 'object' ? props.mesh : undefined;
   if (meshOptions?.proxy && !app.meshed) {
@@ -426,6 +458,7 @@ export abstract class Workload extends Construct {
     const usable = target.graphNode.ports;
     if (typeof options !== 'object' || options === null)
       v.fail('connectTo', `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
+    v.knownProps('connectTo', options, CONNECT_OPTIONS_KEYS, 'connectTo option');
     if (options.ports !== undefined && !Array.isArray(options.ports))
       v.fail('connectTo.ports', `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
     const ports = options.ports
