@@ -68,7 +68,7 @@ const CUSTOM_METRIC_KEYS: PropKeys<CustomMetric> = { title: true, metric: true, 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Validates the `httpMetrics` prop of an app. */
+/** Validates the `httpMetrics` prop of an app or a service (a service's names are checked over the defaults). */
 export function resolveHttpMetrics(v: PropValidator, metrics: HttpMetricNames = {}): ResolvedHttpMetrics {
   v.knownProps('httpMetrics', metrics, HTTP_METRIC_KEYS, 'httpMetrics');
   const resolved = { ...DEFAULT_HTTP_METRICS, ...metrics };
@@ -260,7 +260,7 @@ export const ENGINE_METRICS: Readonly<Record<DatabaseEngine, EngineMetrics>> = {
 export class WorkloadQueries {
   /**
    * @param namespace the app namespace
-   * @param http names of the apps' own HTTP metrics
+   * @param http names of the app's own HTTP metrics; a service's own `httpMetrics` override them
    */
   constructor(
     readonly namespace: string,
@@ -308,7 +308,7 @@ export class WorkloadQueries {
       };
     }
     const scope = this.podScope(node);
-    const { requestsTotal, durationSeconds, statusLabel, errorStatus } = this.http;
+    const { requestsTotal, durationSeconds, statusLabel, errorStatus } = { ...this.http, ...node.httpMetrics };
     const all = sum(requestsTotal, ...scope);
     return {
       source,

@@ -163,6 +163,8 @@ export interface ResolvedWorkload {
   readonly metricsPath?: string;
   /** Domain metrics served on the metrics endpoint, charted on the app dashboard. */
   readonly customMetrics?: GraphNode['customMetrics'];
+  /** Names of the service's HTTP metrics that differ from the app's. */
+  readonly httpMetrics?: GraphNode['httpMetrics'];
   /** The engine, for a database. */
   readonly engine?: DatabaseEngine;
   readonly liveness?: HealthCheck;
@@ -396,6 +398,7 @@ export abstract class Workload extends Construct {
       metricsPorts: spec.metricsPorts,
       metricsPath: spec.metricsPath,
       customMetrics: spec.customMetrics,
+      httpMetrics: spec.httpMetrics,
       meshed: this.app.meshed && spec.mesh,
       opaquePorts: this.app.meshed ? opaquePorts(spec.ports) : [],
       component: spec.component,
