@@ -22,7 +22,7 @@ function polyglotApp() {
 const rules = (objects: Obj[], workload: string): Obj[] =>
   find(objects, 'PrometheusRule', 'shop-alerts').spec.groups.find((g: Obj) => g.name === `shop.${workload}`).rules;
 const expr = (objects: Obj[], workload: string, alert: string): string =>
-  rules(objects, workload).find((r: Obj) => r.alert === alert).expr;
+  (rules(objects, workload).find((r: Obj) => r.alert === alert) as Obj).expr;
 
 test('each service is alerted on its own request counter; what it leaves out comes from the app', () => {
   const objects = polyglotApp();
