@@ -72,7 +72,7 @@ export class PropValidator {
       if (known.includes(key)) continue;
       const near = nearestName(key, known);
       const fix =
-        hints[key] ??
+        (Object.hasOwn(hints, key) ? hints[key] : undefined) ??
         (near
           ? `did you mean ${JSON.stringify(near)}?`
           : `use one of ${known.map((k) => JSON.stringify(k)).join(', ')}`);

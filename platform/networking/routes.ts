@@ -340,7 +340,7 @@ function resolveBackend(
   if (typeof service.port !== 'number') {
     v.fail(
       prop,
-      `is ${service.graphNode.kind === 'Deployment' ? 'Worker' : 'workload'} "${service.graphNode.name}", which serves no port`,
+      `is ${service.graphNode.component === 'worker' ? 'Worker' : 'workload'} "${service.graphNode.name}", which serves no port`,
       'route to a Service (a Worker has no Service and admits no traffic); make it a Service with a port if it should be reachable',
     );
   }

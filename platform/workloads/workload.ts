@@ -219,10 +219,12 @@ export function resolveWorkloadProps(
   const secretEnv = props.secretEnv ?? {};
   for (const [k, ref] of Object.entries(secretEnv)) {
     v.envName(`secretEnv.${k}`, k);
-    if (!isPlainObject(ref))
+    const given: unknown = ref;
+    if (!isPlainObject(given))
       v.fail(
         `secretEnv.${k}`,
-        `${JSON.stringify(ref)} is not a Secret reference`,
+        // The value is not shown: a string here is likely the secret itself, which must not reach a CI log.
+        `is a ${typeof given === 'string' ? `plain string (${given.length} characters)` : typeof given}, not a Secret reference`,
         `declare the Secret and pass the reference it returns: secretEnv: { ${k}: app.requireSecret("api-token", ["token"], { generate: false, description: "..." }).token } (plain values go in env)`,
       );
     v.knownProps(`secretEnv.${k}`, ref, SECRET_KEY_REF_KEYS, 'Secret reference');

@@ -53,7 +53,7 @@ function ports(rule: Record<string, unknown>): string {
   return `:${list.join(',')}`;
 }
 
-/** A rule in words: `allow orders → cache:6379` (egress of orders) or `allow orders → cache:6379` (ingress of cache). */
+/** A rule in words, always from caller to callee: `allow orders → cache:6379` is orders' egress or cache's ingress. */
 export function describeRule(policy: KubeObject, direction: 'ingress' | 'egress', rule: unknown): string {
   const spec = isRecord(policy.spec) ? policy.spec : {};
   const subject = selected(spec.podSelector, 'all pods');

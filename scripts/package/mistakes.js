@@ -41,7 +41,8 @@ const mistakes = [
   {
     what: 'secretEnv given a plain string',
     build: (app) => new Service(app, 'api', { image: IMAGE, port: 8080, secretEnv: { API_TOKEN: 's3cr3t' } }),
-    message: /^shop\/api: secretEnv\.API_TOKEN "s3cr3t" is not a Secret reference; declare the Secret .*requireSecret/,
+    message:
+      /^shop\/api: secretEnv\.API_TOKEN is a plain string \(6 characters\), not a Secret reference; declare the Secret .*requireSecret/,
   },
 ];
 

@@ -3,17 +3,9 @@
  * construct is created, with the nearest known name, instead of silently becoming the default.
  */
 import { Testing } from 'cdk8s';
-import {
-  Database,
-  LoadGenerator,
-  PlatformChart,
-  PlatformValidationError,
-  Route,
-  Service,
-  Worker,
-} from '../../platform';
+import { Database, LoadGenerator, PlatformChart, Route, Service, Worker } from '../../platform';
 import { nearestName } from '../../platform/core/known-props';
-import { newChart } from '../helpers';
+import { newChart, platformError } from '../helpers';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 
@@ -21,26 +13,16 @@ const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const untyped = (props: Record<string, unknown>): any => props;
 
-function errorOf(build: () => unknown): PlatformValidationError {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof PlatformValidationError) return e;
-    throw new Error(`expected a PlatformValidationError, got ${String(e)}`);
-  }
-  throw new Error('expected a PlatformValidationError, nothing was thrown');
-}
-
 describe('a misspelt prop is refused with the nearest known name', () => {
   test('Service replica: did you mean replicas', () => {
     const app = newChart();
-    const e = errorOf(() => new Service(app, 'api', untyped({ image: IMAGE, port: 9898, replica: 6 })));
+    const e = platformError(() => new Service(app, 'api', untyped({ image: IMAGE, port: 9898, replica: 6 })));
     expect(e.message).toBe('shop/api: replica 6 is not a Service prop; did you mean "replicas"?');
     expect(app.node.tryFindChild('api')).toBeUndefined();
   });
 
   test('Service livenes (nested check keeps going): did you mean liveness', () => {
-    const e = errorOf(
+    const e = platformError(
       () => new Service(newChart(), 'api', untyped({ image: IMAGE, port: 9898, livenes: { http: '/healthz' } })),
     );
     expect([e.constructPath, e.prop, e.fix]).toEqual(['shop/api', 'livenes', 'did you mean "liveness"?']);
@@ -48,7 +30,7 @@ describe('a misspelt prop is refused with the nearest known name', () => {
   });
 
   test('Database storge: did you mean storage', () => {
-    const e = errorOf(() => new Database(newChart(), 'db', untyped({ engine: 'postgres', storge: '50Gi' })));
+    const e = platformError(() => new Database(newChart(), 'db', untyped({ engine: 'postgres', storge: '50Gi' })));
     expect(e.message).toBe('shop/db: storge "50Gi" is not a Database prop; did you mean "storage"?');
   });
 
@@ -56,23 +38,24 @@ describe('a misspelt prop is refused with the nearest known name', () => {
     const app = newChart();
     const api = new Service(app, 'api', { image: IMAGE, port: 9898 });
     expect(
-      errorOf(() => new Worker(app, 'w', untyped({ image: IMAGE, liveness: { exec: ['true'] }, replicaz: 2 }))).message,
+      platformError(() => new Worker(app, 'w', untyped({ image: IMAGE, liveness: { exec: ['true'] }, replicaz: 2 })))
+        .message,
     ).toBe('shop/w: replicaz 2 is not a Worker prop; did you mean "replicas"?');
     expect(
-      errorOf(
+      platformError(
         () => new Route(app, 'web', untyped({ host: 'a.example.com', via: 'gateway', paths: [{ to: api }], tsl: {} })),
       ).fix,
     ).toBe('did you mean "tls"?');
-    expect(errorOf(() => new LoadGenerator(app, 'load', untyped({ target: api, locustfile: 'x', user: 5 }))).prop).toBe(
-      'user',
-    );
-    expect(errorOf(() => new PlatformChart(Testing.app(), 'x', untyped({ namspace: 'y' }))).fix).toBe(
+    expect(
+      platformError(() => new LoadGenerator(app, 'load', untyped({ target: api, locustfile: 'x', user: 5 }))).prop,
+    ).toBe('user');
+    expect(platformError(() => new PlatformChart(Testing.app(), 'x', untyped({ namspace: 'y' }))).fix).toBe(
       'did you mean "namespace"?',
     );
   });
 
   test('a name near nothing lists the known ones', () => {
-    const e = errorOf(() => new Database(newChart(), 'db', untyped({ engine: 'redis', zzzzzzzz: 1 })));
+    const e = platformError(() => new Database(newChart(), 'db', untyped({ engine: 'redis', zzzzzzzz: 1 })));
     expect(e.fix).toMatch(/^use one of "engine", "storage", /);
   });
 });
@@ -88,7 +71,7 @@ describe('nested plain-object props are checked too', () => {
     ['verticalScaling', { verticalScaling: { mod: 'Off' } }, 'verticalScaling.mod', 'did you mean "mode"?'],
   ];
   test.each(cases)('%s', (_, extra, prop, fix) => {
-    const e = errorOf(() => new Service(newChart(), 'api', untyped({ image: IMAGE, port: 9898, ...extra })));
+    const e = platformError(() => new Service(newChart(), 'api', untyped({ image: IMAGE, port: 9898, ...extra })));
     expect([e.constructPath, e.prop, e.fix]).toEqual(['shop/api', prop, fix]);
   });
 
@@ -96,8 +79,8 @@ describe('nested plain-object props are checked too', () => {
     const app = newChart();
     const db = new Database(app, 'db', { engine: 'postgres' });
     const api = new Service(app, 'api', { image: IMAGE, port: 9898 });
-    expect(errorOf(() => api.connectTo(db, untyped({ envPrefx: 'DB' }))).prop).toBe('connectTo.envPrefx');
-    const e = errorOf(
+    expect(platformError(() => api.connectTo(db, untyped({ envPrefx: 'DB' }))).prop).toBe('connectTo.envPrefx');
+    const e = platformError(
       () => new Route(app, 'web', untyped({ host: 'a.example.com', via: 'gateway', paths: [{ pth: '/', to: api }] })),
     );
     expect([e.prop, e.fix]).toEqual(['paths[0].pth', 'did you mean "path"?']);
