@@ -1,6 +1,8 @@
 /**
  * Object-by-object comparison of two sets of manifests. Objects are matched by apiVersion, kind, namespace and
- * name; a changed object is described field by field (`spec.template.spec.containers[0].image: "a" → "b"`).
+ * name; a changed object is described field by field (`spec.template.spec.containers[0].image: "a" → "b"`), list
+ * entries matched by identity (see `diffValues`), and a NetworkPolicy's added or removed rules also in words
+ * (`+ allow orders → cache:6379`).
  */
 import { stringify } from 'yaml';
 import { isRecord, MANIFEST_SUFFIX, objectKey, objectRef, parseManifests } from './manifests';
