@@ -138,8 +138,8 @@ function diffLines(a: string, b: string, path: string): FieldChange[] {
 /**
  * Differences between two lists of unnamed items (NetworkPolicy rules and their peers and ports, ...), each item
  * identified by its whole value: equal items are matched wherever they moved, so an inserted rule reads as one
- * insertion. Between matched items, as many removed as inserted items are one item changed in place (compared
- * field by field); otherwise they are removals and insertions.
+ * insertion. Between two matched items, removed and inserted items pair up in order as items changed in place
+ * (compared field by field, as a moved dashboard panel is); the unpaired rest are removals or insertions.
  */
 function diffUnnamed(before: readonly unknown[], after: readonly unknown[], path: string): FieldChange[] {
   const steps = align(before.map(canonicalJson), after.map(canonicalJson));
@@ -148,12 +148,11 @@ function diffUnnamed(before: readonly unknown[], after: readonly unknown[], path
   let removed: number[] = [];
   let inserted: number[] = [];
   const flush = () => {
-    if (removed.length === inserted.length) {
-      removed.forEach((i, k) => out.push(...diffValues(before[i], after[inserted[k]], childPath(path, inserted[k]))));
-    } else {
-      removed.forEach((i) => out.push(...leaves(before[i], childPath(path, i), '-')));
-      inserted.forEach((j) => out.push(...leaves(after[j], childPath(path, j), '+')));
-    }
+    const paired = Math.min(removed.length, inserted.length);
+    for (let k = 0; k < paired; k++)
+      out.push(...diffValues(before[removed[k]], after[inserted[k]], childPath(path, inserted[k])));
+    removed.slice(paired).forEach((i) => out.push(...leaves(before[i], childPath(path, i), '-')));
+    inserted.slice(paired).forEach((j) => out.push(...leaves(after[j], childPath(path, j), '+')));
     removed = [];
     inserted = [];
   };

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { Database, ManifestYamlWriter, PlatformChart, Service } from '../../platform';
-import { diffManifests, formatDiff } from '../../scripts/lib/diff';
+import { diffManifests, diffValues, formatDiff, formatFieldChange } from '../../scripts/lib/diff';
 
 /** The `shop` app's manifests, with or without the orders → cache edge. */
 function shop(connectCache: boolean): Map<string, string> {
@@ -44,4 +44,11 @@ test('the env of the orders container gains CACHE_* variables, matched by name',
   expect(lines.some((l) => /^\+ spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.name: "CACHE_HOST"$/.test(l))).toBe(
     true,
   );
+});
+
+test('an entry changed in place, with nothing inserted, still reads field by field', () => {
+  const rule = (port: number) => ({ from: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ port }] });
+  const before = { spec: { ingress: [rule(80), rule(6379)] } };
+  const after = { spec: { ingress: [rule(80), rule(6380)] } };
+  expect(diffValues(before, after).map(formatFieldChange)).toEqual(['~ spec.ingress[1].ports[0].port: 6379 → 6380']);
 });
