@@ -12,6 +12,7 @@ import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import type { Resources } from './core/resources';
 import { assertUniqueObjectNames } from './core/unique-names';
+import type { PropKeys } from './core/known-props';
 import { PropValidator, constructPath } from './core/validate';
 import type { MeshInjection, ProxyResources } from './mesh/linkerd';
 import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
@@ -111,6 +112,18 @@ export interface PlatformChartProps {
   readonly labels?: Record<string, string>;
 }
 
+const PLATFORM_CHART_PROP_KEYS: PropKeys<PlatformChartProps> = {
+  namespace: true,
+  mesh: true,
+  meshInjection: true,
+  meshProxy: true,
+  logs: true,
+  alerts: true,
+  dashboard: true,
+  httpMetrics: true,
+  labels: true,
+};
+
 /**
  * One app: a cdk8s chart whose objects all live in one namespace (created here too, so the YAML applies alone),
  * with Pod Security Standards enforced on that namespace.
@@ -158,6 +171,7 @@ export class PlatformChart extends Chart {
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     const v = new PropValidator(constructPath(scope, id));
+    v.knownProps('', props, PLATFORM_CHART_PROP_KEYS, 'PlatformChart');
     v.id(id);
     const namespace = v.dnsLabel('namespace', props.namespace ?? id);
     if (RESERVED_NAMESPACES.includes(namespace)) {

@@ -10,3 +10,4 @@ export * from './networking';
 export * from './observability';
 export * from './workloads';
 export * from './synth';
+export * from './settings';

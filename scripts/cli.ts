@@ -7,9 +7,11 @@
  *   `cdk8s synth` does; the app writes the manifests and `index.json` with the library's `synthesize`.
  * - `validate`, `diff`, `report`: as `npm run validate|diff|report` here (`<command> --help`).
  */
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
-import { readCdk8sConfig, runSynth } from './lib/sources';
+import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
+import { readCdk8sConfig, readManifestTexts, runSynth } from './lib/sources';
 import * as diff from './diff';
 import * as report from './report';
 import * as validate from './validate';
@@ -42,21 +44,47 @@ function synth(argv: readonly string[]): number {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const result = runSynth(resolve(root, output), root);
+  const outdir = resolve(root, output);
+  const result = runSynth(outdir, root);
   process.stdout.write(result.output);
+  if (result.ok) process.stdout.write(`${synthSummary(outdir, relative(root, outdir) || '.')}\n`);
   return result.ok ? 0 : 2;
+}
+
+/**
+ * What a synth wrote, read back from the folder: `synth: 1 app (shop), 24 objects, 2 files (shop.k8s.yaml,
+ * index.json) in charts-out`.
+ */
+function synthSummary(outdir: string, shown: string): string {
+  const texts = readManifestTexts(outdir);
+  const manifests = [...texts.keys()].filter((f) => f.endsWith(MANIFEST_SUFFIX));
+  const objects = manifests.reduce((n, f) => n + parseManifests(texts.get(f) ?? '', f).objects.length, 0);
+  const indexFile = join(outdir, 'index.json');
+  const apps: string[] = existsSync(indexFile)
+    ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { apps: { name: string }[] }).apps.map((a) => a.name)
+    : [];
+  const files = [...manifests, ...(existsSync(indexFile) ? ['index.json'] : [])];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `synth: ${plural(apps.length, 'app')} (${apps.join(', ')}), ${plural(objects, 'object')}, ${plural(files.length, 'file')} (${files.join(', ')}) in ${shown}`;
+}
+
+/** The usage of a command as this CLI runs it (the scripts' own usage names `npm run <command> --`). */
+function cliUsage(name: string, usage: string): string {
+  return usage.split(`npm run ${name} -- `).join(`k8s-platform ${name} `);
 }
 
 const COMMANDS: Readonly<Record<string, { usage: string; main: (argv: readonly string[]) => number }>> = {
   synth: { usage: SYNTH_USAGE, main: synth },
-  validate: { usage: validate.USAGE, main: validate.main },
-  diff: { usage: diff.USAGE, main: diff.main },
-  report: { usage: report.USAGE, main: report.main },
+  validate: { usage: cliUsage('validate', validate.USAGE), main: validate.main },
+  diff: { usage: cliUsage('diff', diff.USAGE), main: diff.main },
+  report: { usage: cliUsage('report', report.USAGE), main: report.main },
 };
 
 const [name, ...rest] = process.argv.slice(2);
-const command = name === undefined ? undefined : COMMANDS[name];
-if (command) {
+const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name];
+if (command && (rest.includes('--help') || rest.includes('-h'))) {
+  process.stdout.write(`${command.usage}\n`);
+} else if (command) {
   runCli(command.usage, () => command.main(rest));
 } else {
   runCli(USAGE, () => {

@@ -1,6 +1,6 @@
 /** Test helpers: build a chart in a fresh app and read back the synthesized objects. */
 import { Testing } from 'cdk8s';
-import { PlatformChart } from '../platform';
+import { PlatformChart, PlatformValidationError } from '../platform';
 import { validateObjects } from '../scripts/lib/validate';
 import type { PlatformChartProps } from '../platform';
 
@@ -36,4 +36,15 @@ export function findings(objects: Obj[]): { object: string; rule: string; messag
     rule,
     message,
   }));
+}
+
+/** Runs `build` and returns the project's error it throws; fails the test when it throws anything else or nothing. */
+export function platformError(build: () => unknown): PlatformValidationError {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof PlatformValidationError) return e;
+    throw new Error(`expected a PlatformValidationError, got ${String(e)}`);
+  }
+  throw new Error('expected a PlatformValidationError, nothing was thrown');
 }

@@ -1,4 +1,5 @@
 /** The app graph: workloads, their ports, and the dependency edges between them. */
+import type { HttpMetricNames } from '../observability/signals';
 import type { Component } from './names';
 
 /** A reference to one key of a Secret that the app expects at deploy time. */
@@ -67,6 +68,11 @@ export interface GraphNode {
   readonly engine?: DatabaseEngine;
   /** Domain metrics it exports on its metrics port, charted on the app dashboard (`rate` resolved). */
   readonly customMetrics?: readonly (CustomMetric & { readonly rate: boolean })[];
+  /**
+   * Names of a service's own HTTP metrics that differ from the app's `httpMetrics` (a Go and a Python service of
+   * one app name their request counters differently).
+   */
+  readonly httpMetrics?: HttpMetricNames;
 }
 
 /** A dependency: `from` opens connections to `to` on `ports`. */

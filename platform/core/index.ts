@@ -8,3 +8,4 @@ export * from './security';
 export * from './validate';
 export * from './yaml';
 export * from './exceptions';
+export * from './known-props';

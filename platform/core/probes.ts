@@ -1,7 +1,10 @@
 /** Health checks: one small union type for liveness, readiness and startup probes. */
 import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { PropKeys } from './known-props';
 import type { PropValidator } from './validate';
+
+const HEALTH_CHECK_KEYS: PropKeys<HealthCheck> = { http: true, grpc: true, tcp: true, exec: true, port: true };
 
 /**
  * How to check a container's health:
@@ -36,6 +39,7 @@ export function validateHealthCheck(v: PropValidator, prop: string, check: Healt
   const shapes = 'give { http: "/healthz" }, { grpc: true }, { tcp: true } or { exec: ["cat", "/tmp/healthy"] }';
   if (typeof check !== 'object' || check === null || Array.isArray(check))
     v.fail(prop, `${JSON.stringify(check)} is not a health check`, shapes);
+  v.knownProps(prop, check, HEALTH_CHECK_KEYS, 'health check');
   if ('exec' in check) {
     v.nonEmptyStrings(`${prop}.exec`, check.exec, 'give the command and its arguments, e.g. ["pg_isready"]');
     if (check.exec.length === 0)

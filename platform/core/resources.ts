@@ -1,6 +1,7 @@
 /** Container requests and limits: typed props, validation, and rendering. */
 import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { PropKeys } from './known-props';
 import type { PropValidator } from './validate';
 
 /** A request and a limit of one resource, as Kubernetes quantities. */
@@ -26,6 +27,9 @@ export interface Resources {
  */
 export const DEFAULT_EPHEMERAL_STORAGE: RequestLimit = { request: '64Mi', limit: '1Gi' };
 
+const RESOURCES_KEYS: PropKeys<Resources> = { cpu: true, memory: true };
+const REQUEST_LIMIT_KEYS: PropKeys<RequestLimit> = { request: true, limit: true };
+
 /** Validates `resources`, filling what the user left out from `defaults`, and returns the full set. */
 export function resolveResources(
   v: PropValidator,
@@ -33,6 +37,9 @@ export function resolveResources(
   given: Partial<{ cpu: Partial<RequestLimit>; memory: Partial<RequestLimit> }> | undefined,
   defaults: Resources,
 ): Resources {
+  v.knownProps(prop, given, RESOURCES_KEYS, 'resources');
+  v.knownProps(`${prop}.cpu`, given?.cpu, REQUEST_LIMIT_KEYS, 'resources.cpu');
+  v.knownProps(`${prop}.memory`, given?.memory, REQUEST_LIMIT_KEYS, 'resources.memory');
   const cpu = { ...defaults.cpu, ...given?.cpu };
   const memory = { ...defaults.memory, ...given?.memory };
   v.quantity(`${prop}.cpu.request`, cpu.request, '250m');

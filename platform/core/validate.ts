@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { PlatformValidationError } from './errors';
+import { isPlainObject, nearestName } from './known-props';
 import { isQuantity, parseQuantity } from './quantity';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -21,9 +22,19 @@ export function constructPath(scope: Construct, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
 }
 
-/** Renders a bad value for an error message. */
+/** Renders a bad value for an error message (objects as JSON, cut at 80 characters). */
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value !== 'object' || value === null)
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** A number written as a string (`'8080'`): the fix is to drop the quotes, not to change the value. */
+function quotedNumber(v: PropValidator, prop: string, value: unknown): void {
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) {
+    v.fail(prop, `${show(value)} is a string, not a number`, `write the number without quotes: ${value.trim()}`);
+  }
 }
 
 /**
@@ -37,6 +48,36 @@ export class PropValidator {
   /** Throws the project's error for `prop`. */
   fail(prop: string, problem: string, fix: string): never {
     throw new PlatformValidationError(this.path, prop, problem, fix);
+  }
+
+  /**
+   * Refuses the keys of a plain-object prop that its type does not have (a typo would otherwise silently become the
+   * default), naming the nearest known one. A value that is not a plain object is left to the prop's own check.
+   * @param prop the prop holding the object, `''` for the construct's own props
+   * @param value the object
+   * @param keys every key its type has, as a `PropKeys` of the type (which the compiler checks is complete)
+   * @param what what the object is, for the message (`Service`, `health check`)
+   * @param hints a fix of its own for keys users are known to try (a Worker's `port`)
+   */
+  knownProps(
+    prop: string,
+    value: unknown,
+    keys: Readonly<Record<string, true>>,
+    what: string,
+    hints: Readonly<Record<string, string>> = {},
+  ): void {
+    if (!isPlainObject(value)) return;
+    const known = Object.keys(keys);
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const near = nearestName(key, known);
+      const fix =
+        (Object.hasOwn(hints, key) ? hints[key] : undefined) ??
+        (near
+          ? `did you mean ${JSON.stringify(near)}?`
+          : `use one of ${known.map((k) => JSON.stringify(k)).join(', ')}`);
+      this.fail(prop ? `${prop}.${key}` : key, `${show(value[key])} is not a ${what} prop`, fix);
+    }
   }
 
   /** A DNS-1123 label (object names, namespaces, port names' big sister): lower-case, digits, `-`, max 63. */
@@ -88,6 +129,7 @@ export class PropValidator {
 
   /** A TCP/UDP port number. */
   port(prop: string, value: number): number {
+    quotedNumber(this, prop, value);
     if (!Number.isInteger(value) || value < 1 || value > 65535) {
       this.fail(prop, `${show(value)} is out of range`, 'use an integer port between 1 and 65535');
     }
@@ -96,6 +138,7 @@ export class PropValidator {
 
   /** An integer within bounds. */
   integer(prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    quotedNumber(this, prop, value);
     if (!Number.isInteger(value) || value < min || value > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
       this.fail(prop, `${show(value)} is not allowed`, `use an integer ${range}`);

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
 import { resolveResources } from '../core/resources';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type * as ServiceProfileCrds from '../crds/serviceprofiles-linkerd.io';
 import type { ServiceProfileV1Alpha2, ServiceProfileV1Alpha2SpecRoutes } from '../crds/serviceprofiles-linkerd.io';
@@ -71,6 +72,9 @@ export interface MeshOptions {
   readonly proxy?: ProxyResources;
 }
 
+/** The props of a workload's `mesh` options. */
+export const MESH_OPTIONS_KEYS: PropKeys<MeshOptions> = { proxy: true };
+
 /** Validates the injection mode. */
 export function resolveMeshInjection(v: PropValidator, prop: string, value: MeshInjection | undefined): MeshInjection {
   const mode = value ?? 'namespace';
@@ -111,6 +115,8 @@ export function resolveAppMesh(
   };
 }
 
+const PROXY_RESOURCES_KEYS: PropKeys<ProxyResources> = { cpu: true, memory: true };
+
 /** Validates proxy resources, filling what is left out from `defaults`. */
 export function resolveProxyResources(
   v: PropValidator,
@@ -118,6 +124,7 @@ export function resolveProxyResources(
   given: ProxyResources | undefined,
   defaults: Resources,
 ): Resources {
+  v.knownProps(prop, given, PROXY_RESOURCES_KEYS, 'proxy resources');
   return resolveResources(v, prop, given, defaults);
 }
 
@@ -221,6 +228,15 @@ export interface RouteMetric {
   readonly retryable?: boolean;
 }
 
+const ROUTE_METRIC_KEYS: PropKeys<RouteMetric> = {
+  path: true,
+  pathRegex: true,
+  method: true,
+  name: true,
+  timeout: true,
+  retryable: true,
+};
+
 /** A route after validation. */
 export interface ResolvedRouteMetric {
   readonly name: string;
@@ -265,6 +281,7 @@ export function resolveRouteMetrics(
 ): ResolvedRouteMetric[] {
   const resolved = routes.map((route, i): ResolvedRouteMetric & { segments?: string[] } => {
     const at = `${prop}[${i}]`;
+    v.knownProps(at, route, ROUTE_METRIC_KEYS, 'route metric');
     if ((route.path === undefined) === (route.pathRegex === undefined)) {
       v.fail(at, 'needs exactly one of path and pathRegex', 'give a path prefix such as "/api/users/{id}"');
     }

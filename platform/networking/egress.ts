@@ -3,6 +3,7 @@
  * Internet, a managed database's IP range): the workload's NetworkPolicy allows exactly these, besides its
  * declared dependencies and DNS.
  */
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 
 /** Pods in another namespace, optionally only those carrying `podLabels`. */
@@ -70,10 +71,15 @@ const INTERNET_FIX =
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 
+const EGRESS_RULE_KEYS: PropKeys<EgressRule> = { to: true, ports: true };
+const PEER_KEYS: PropKeys<NamespacePeer | CidrPeer> = { namespace: true, podLabels: true, cidr: true, except: true };
+
 /** Validates an egress rule; `prop` names it in errors (`allowEgress`). */
 export function validateEgressRule(v: PropValidator, prop: string, rule: EgressRule): EgressRule {
   if (typeof rule !== 'object' || rule === null)
     v.fail(prop, `${JSON.stringify(rule)} is not an egress rule`, 'write it like { to: "internet", ports: [443] }');
+  v.knownProps(prop, rule, EGRESS_RULE_KEYS, 'egress rule');
+  v.knownProps(`${prop}.to`, rule.to, PEER_KEYS, 'egress peer');
   if (rule.to !== 'internet') validatePeer(v, `${prop}.to`, rule.to);
   if (!Array.isArray(rule.ports) || !rule.ports.length)
     v.fail(`${prop}.ports`, 'is empty', 'give the TCP ports of the destination, e.g. [443]');

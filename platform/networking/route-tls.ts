@@ -5,6 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import { CLUSTER_ISSUERS, PLATFORM_GATEWAY } from '../contract';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type * as CertManagerCrds from '../crds/certmanager-cert-manager.io';
 import type * as HttpRouteCrds from '../crds/httproutes-gateway.networking.k8s.io';
@@ -57,6 +58,9 @@ export type ResolvedTls =
   | { readonly disabled: string }
   | { readonly disabled?: undefined; readonly secretName: string; readonly issuer?: Required<CertIssuer> };
 
+const ROUTE_TLS_KEYS: PropKeys<RouteTls> = { secretName: true, issuer: true, disabled: true };
+const CERT_ISSUER_KEYS: PropKeys<CertIssuer> = { name: true, kind: true };
+
 /** Validates a route's TLS and fills in the defaults. */
 export function resolveTls(
   v: PropValidator,
@@ -64,6 +68,8 @@ export function resolveTls(
   via: keyof typeof CLUSTER_ISSUERS,
   tls: RouteTls | undefined,
 ): ResolvedTls {
+  v.knownProps('tls', tls, ROUTE_TLS_KEYS, 'tls');
+  v.knownProps('tls.issuer', tls?.issuer, CERT_ISSUER_KEYS, 'tls.issuer');
   if (tls?.disabled !== undefined) {
     if (tls.disabled.trim() === '') {
       v.fail(

@@ -15,6 +15,7 @@ import {
 } from '../contract';
 import type { Addon } from '../contract';
 import type { GraphNode } from '../core/graph';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type * as ContourCrds from '../crds/contour-projectcontour.io';
 import type * as GrpcRouteCrds from '../crds/grpcroutes-gateway.networking.k8s.io';
@@ -230,8 +231,26 @@ const ROUTE_ADDONS: Readonly<Record<RouteVia, readonly ['ingress-nginx' | 'conto
   gateway: ['contour', 'gateway-api'],
 };
 
+const ROUTE_PROP_KEYS: PropKeys<RouteProps> = {
+  host: true,
+  via: true,
+  paths: true,
+  tls: true,
+  websockets: true,
+  timeoutSeconds: true,
+};
+const ROUTE_PATH_KEYS: PropKeys<RoutePath> = {
+  path: true,
+  to: true,
+  port: true,
+  websockets: true,
+  timeoutSeconds: true,
+};
+const WEIGHTED_BACKEND_KEYS: PropKeys<WeightedBackend> = { service: true, weight: true, port: true };
+
 function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
   const v = new PropValidator(constructPath(scope, id));
+  v.knownProps('', props, ROUTE_PROP_KEYS, 'Route');
   v.id(id);
   const app = PlatformChart.of(scope);
   if (!ROUTE_VIAS.includes(props.via)) {
@@ -270,15 +289,17 @@ function resolvePath(
   p: RoutePath,
   routeTimeout: number | undefined,
 ): ResolvedPath {
+  v.knownProps(prop, p, ROUTE_PATH_KEYS, 'route path');
   const path = p.path ?? '/';
   if (!URL_PATH.test(path)) {
     v.fail(`${prop}.path`, `${JSON.stringify(path)} is not a URL path prefix`, 'use an absolute path such as "/api"');
   }
   const weighted = isWeighted(p.to);
   const backends: ResolvedBackend[] = weighted
-    ? (p.to as readonly WeightedBackend[]).map((b, j) =>
-        resolveBackend(v, `${prop}.to[${j}]`, app, b.service, b.port ?? p.port, b.weight),
-      )
+    ? (p.to as readonly WeightedBackend[]).map((b, j) => {
+        v.knownProps(`${prop}.to[${j}]`, b, WEIGHTED_BACKEND_KEYS, 'weighted backend');
+        return resolveBackend(v, `${prop}.to[${j}]`, app, b.service, b.port ?? p.port, b.weight);
+      })
     : [resolveBackend(v, `${prop}.to`, app, p.to as Routable, p.port)];
   if (weighted) validateWeights(v, `${prop}.to`, props.via, backends);
   const grpc = backends.map((b) => isGrpcPort(b.service, b.port));
@@ -316,6 +337,13 @@ function resolveBackend(
   weight?: number,
 ): ResolvedBackend {
   if (!service?.graphNode) v.fail(prop, 'is not a service', 'route to a Service construct');
+  if (typeof service.port !== 'number') {
+    v.fail(
+      prop,
+      `is ${service.graphNode.component === 'worker' ? 'Worker' : 'workload'} "${service.graphNode.name}", which serves no port`,
+      'route to a Service (a Worker has no Service and admits no traffic); make it a Service with a port if it should be reachable',
+    );
+  }
   if (service.app !== app) {
     v.fail(
       prop,

@@ -6,6 +6,7 @@
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { GraphNode } from '../core/graph';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type {
   PrometheusRuleSpecGroups,
@@ -97,12 +98,23 @@ export const ALERT_SEVERITY: Readonly<Record<keyof typeof ALERT_NAMES, 'critical
 /** The duration format of the PrometheusRule CRD (`for`), non-empty. */
 const DURATION = /^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$/;
 
+const ALERT_THRESHOLD_KEYS: PropKeys<AlertThresholds> = {
+  errorRatePercent: true,
+  latencyP99Ms: true,
+  cpuPercent: true,
+  memoryPercent: true,
+  restartsPerHour: true,
+  for: true,
+  saturationFor: true,
+};
+
 /** Validates and defaults the `alerts` prop of an app; `undefined` when alerts are off. */
 export function resolveAlertThresholds(
   v: PropValidator,
   alerts: AlertThresholds | false | undefined,
 ): ResolvedAlertThresholds | undefined {
   if (alerts === false) return undefined;
+  v.knownProps('alerts', alerts, ALERT_THRESHOLD_KEYS, 'alerts');
   const t: ResolvedAlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...alerts };
   for (const key of ['errorRatePercent', 'cpuPercent', 'memoryPercent'] as const) {
     if (typeof t[key] !== 'number' || !(t[key] > 0 && t[key] <= 100)) {

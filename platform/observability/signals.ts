@@ -16,6 +16,7 @@
  * StatefulSet), which every one of those sources labels alike.
  */
 import type { CustomMetric, DatabaseEngine, GraphNode } from '../core/graph';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 
 /** Window of every `rate()`/`increase()` over request counters: at least four 30 s scrape intervals. */
@@ -56,11 +57,20 @@ export const DEFAULT_HTTP_METRICS: ResolvedHttpMetrics = {
   errorStatus: '5..',
 };
 
+const HTTP_METRIC_KEYS: PropKeys<HttpMetricNames> = {
+  requestsTotal: true,
+  durationSeconds: true,
+  statusLabel: true,
+  errorStatus: true,
+};
+const CUSTOM_METRIC_KEYS: PropKeys<CustomMetric> = { title: true, metric: true, labels: true, rate: true };
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Validates the `httpMetrics` prop of an app. */
+/** Validates the `httpMetrics` prop of an app or a service (a service's names are checked over the defaults). */
 export function resolveHttpMetrics(v: PropValidator, metrics: HttpMetricNames = {}): ResolvedHttpMetrics {
+  v.knownProps('httpMetrics', metrics, HTTP_METRIC_KEYS, 'httpMetrics');
   const resolved = { ...DEFAULT_HTTP_METRICS, ...metrics };
   for (const key of ['requestsTotal', 'durationSeconds'] as const) {
     if (!METRIC_NAME.test(resolved[key])) {
@@ -104,6 +114,7 @@ export function resolveCustomMetrics(
 ): ResolvedCustomMetric[] {
   const resolved = metrics.map((m, i) => {
     const at = `${prop}[${i}]`;
+    v.knownProps(at, m, CUSTOM_METRIC_KEYS, 'custom metric');
     if (typeof m.title !== 'string' || m.title.trim() === '') {
       v.fail(`${at}.title`, 'is empty', 'give the panel a title such as "User creation rate"');
     }
@@ -249,7 +260,7 @@ export const ENGINE_METRICS: Readonly<Record<DatabaseEngine, EngineMetrics>> = {
 export class WorkloadQueries {
   /**
    * @param namespace the app namespace
-   * @param http names of the apps' own HTTP metrics
+   * @param http names of the app's own HTTP metrics; a service's own `httpMetrics` override them
    */
   constructor(
     readonly namespace: string,
@@ -297,7 +308,7 @@ export class WorkloadQueries {
       };
     }
     const scope = this.podScope(node);
-    const { requestsTotal, durationSeconds, statusLabel, errorStatus } = this.http;
+    const { requestsTotal, durationSeconds, statusLabel, errorStatus } = { ...this.http, ...node.httpMetrics };
     const all = sum(requestsTotal, ...scope);
     return {
       source,

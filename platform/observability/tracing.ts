@@ -4,6 +4,7 @@
  */
 import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { TEMPO_OTLP } from '../contract';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { EgressRule } from '../networking/egress';
 
@@ -36,6 +37,7 @@ export type ResolvedTracing = Required<TracingOptions>;
 /** Environment variable the pod's name is read into, for the `k8s.pod.name` resource attribute. */
 export const POD_NAME_ENV = 'OTEL_RESOURCE_ATTRIBUTES_POD_NAME';
 
+const TRACING_KEYS: PropKeys<TracingOptions> = { protocol: true, sampleRatio: true, serviceName: true };
 const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf'];
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -47,6 +49,7 @@ export function resolveTracing(
 ): ResolvedTracing | undefined {
   if (tracing === undefined || tracing === false) return undefined;
   const options: TracingOptions = tracing === true ? {} : tracing;
+  v.knownProps('tracing', options, TRACING_KEYS, 'tracing');
   const protocol = options.protocol ?? 'grpc';
   if (!PROTOCOLS.includes(protocol)) {
     v.fail('tracing.protocol', `${JSON.stringify(protocol)} is not an OTLP protocol`, 'use "grpc" or "http/protobuf"');

@@ -6,6 +6,7 @@ import type { RequestLimit, Resources } from '../core/resources';
 import { parseQuantity } from '../core/quantity';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext } from '../core/security';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { VerticalPodAutoscaler } from '../crds/vpa-autoscaling.k8s.io';
 import type { MeshOptions } from '../mesh/linkerd';
@@ -105,6 +106,20 @@ export interface DatabaseProps {
   readonly verticalScaling?: VerticalScaling;
 }
 
+const DATABASE_PROP_KEYS: PropKeys<DatabaseProps> = {
+  engine: true,
+  storage: true,
+  storageClass: true,
+  image: true,
+  exporterImage: true,
+  metrics: true,
+  database: true,
+  user: true,
+  resources: true,
+  mesh: true,
+  verticalScaling: true,
+};
+
 /** The VPA modes a Database allows: none of them evicts or resizes the running pod. */
 export const DATABASE_VERTICAL_SCALING_MODES: readonly VerticalScalingMode[] = ['Off', 'Initial'];
 
@@ -142,6 +157,7 @@ export class Database extends Workload implements Connectable {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     const v = new PropValidator(constructPath(scope, id));
+    v.knownProps('', props, DATABASE_PROP_KEYS, 'Database');
     const engine = props?.engine;
     const preset =
       (typeof engine === 'string' && Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined) ??

@@ -7,6 +7,7 @@ import type { EndpointPort } from '../core/graph';
 import { serviceHost, workloadLabels } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
 import { resolveResources } from '../core/resources';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import { DeploymentWorkload } from './deployment-workload';
 import type { Replicas, ResolvedScaling } from './scaling';
@@ -260,9 +261,26 @@ export class LoadGenerator extends Construct {
   }
 }
 
+const LOAD_GENERATOR_PROP_KEYS: PropKeys<LoadGeneratorProps> = {
+  target: true,
+  locustfile: true,
+  locustfileName: true,
+  files: true,
+  users: true,
+  spawnRate: true,
+  runTime: true,
+  workers: true,
+  image: true,
+  env: true,
+  masterResources: true,
+  workerResources: true,
+  mesh: true,
+};
+
 /** Validates every prop before any child exists, and derives the two workloads' specs. */
 function resolveLoadGeneratorProps(scope: Construct, id: string, props: LoadGeneratorProps) {
   const v = new PropValidator(constructPath(scope, id));
+  v.knownProps('', props, LOAD_GENERATOR_PROP_KEYS, 'LoadGenerator');
   const app = PlatformChart.of(scope);
   v.id(id, 63 - Math.max(ROLE_SUFFIX.master.length, ROLE_SUFFIX.worker.length));
   const host = resolveTarget(v, app, props.target);

@@ -1,6 +1,7 @@
 /** Replica counts and autoscaling: the HorizontalPodAutoscaler, PodDisruptionBudget and topology spread. */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 
 /** A custom per-pod metric served by prometheus-adapter (`custom.metrics.k8s.io`). */
@@ -54,12 +55,23 @@ export const DEFAULT_CPU_UTILIZATION = 70;
 /** Scale-down stabilization when none is given (the Kubernetes default, made explicit). */
 export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 300;
 
+const AUTOSCALING_KEYS: PropKeys<Autoscaling> = {
+  min: true,
+  max: true,
+  cpuUtilization: true,
+  memoryUtilization: true,
+  podsMetrics: true,
+  scaleDownStabilizationSeconds: true,
+};
+const PODS_METRIC_KEYS: PropKeys<PodsMetric> = { name: true, averageValue: true };
+
 /** Validates `replicas`. */
 export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'replicas'): ResolvedScaling {
-  if (typeof replicas === 'number') {
+  if (typeof replicas !== 'object' || replicas === null) {
     v.integer(prop, replicas, 1, 1000);
     return { min: replicas, max: replicas };
   }
+  v.knownProps(prop, replicas, AUTOSCALING_KEYS, 'replicas');
   v.integer(`${prop}.min`, replicas.min, 1, 1000);
   v.integer(`${prop}.max`, replicas.max, 1, 1000);
   v.ordered(`${prop}.min`, replicas.min, `${prop}.max`, replicas.max);
@@ -67,6 +79,7 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
   if (replicas.memoryUtilization !== undefined) v.percent(`${prop}.memoryUtilization`, replicas.memoryUtilization);
   const podsMetrics = replicas.podsMetrics ?? [];
   podsMetrics.forEach((m, i) => {
+    v.knownProps(`${prop}.podsMetrics[${i}]`, m, PODS_METRIC_KEYS, 'pods metric');
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m.name)) {
       v.fail(
         `${prop}.podsMetrics[${i}].name`,

@@ -4,19 +4,20 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { CustomMetric, EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
 import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION, addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
-import type { ResolvedCustomMetric } from '../observability/signals';
-import { resolveCustomMetrics } from '../observability/signals';
+import type { HttpMetricNames, ResolvedCustomMetric } from '../observability/signals';
+import { resolveCustomMetrics, resolveHttpMetrics } from '../observability/signals';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
 import type { Connectable, ResolvedWorkload, Workload, WorkloadProps } from './workload';
-import { resolveHealthChecks, resolveWorkloadProps } from './workload';
+import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload';
 
 /** Name of a dedicated metrics port. */
 export const METRICS_PORT_NAME = 'http-metrics';
@@ -64,6 +65,13 @@ export interface ServiceProps extends WorkloadProps {
    * @default none (a meshed service still has Linkerd's golden metrics)
    */
   readonly metrics?: MetricsEndpoint;
+  /**
+   * Names of this service's own HTTP server metrics (on its `metrics` endpoint), read by the app's alerts and
+   * dashboard when Linkerd does not mesh it; what is left out keeps the app's `httpMetrics`. A Go service
+   * (`http_requests_total`) and a Python one (`http_server_requests_total` by `code`) of one app each say theirs.
+   * @default the app's `httpMetrics`
+   */
+  readonly httpMetrics?: HttpMetricNames;
   /**
    * A fixed replica count or autoscaling bounds.
    * @default { min: 2, max: 5 } with a CPU target of 70%
@@ -178,8 +186,28 @@ export function addClusterService(workload: Workload, ports: ResolvedWorkload['p
   });
 }
 
+const SERVICE_PROP_KEYS: PropKeys<ServiceProps> = {
+  ...WORKLOAD_PROP_KEYS,
+  port: true,
+  protocol: true,
+  grpcPort: true,
+  metrics: true,
+  httpMetrics: true,
+  replicas: true,
+  verticalScaling: true,
+  routeMetrics: true,
+  liveness: true,
+  readiness: true,
+  startup: true,
+};
+
+/** The keys of a metrics endpoint. */
+export const METRICS_ENDPOINT_KEYS: PropKeys<MetricsEndpoint> = { port: true, path: true, custom: true };
+
 function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) {
   const v = new PropValidator(constructPath(scope, id));
+  v.knownProps('', props, SERVICE_PROP_KEYS, 'Service');
+  v.knownProps('metrics', props?.metrics, METRICS_ENDPOINT_KEYS, 'metrics');
   const base = resolveWorkloadProps(scope, v, id, 'service', props, { resources: DEFAULT_RESOURCES });
   const protocol = props.protocol ?? 'http';
   if (protocol !== 'http' && protocol !== 'grpc')
@@ -213,6 +241,15 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     'ports',
     ports.map((p) => p.port),
   );
+  if (props.httpMetrics !== undefined) {
+    if (!props.metrics)
+      v.fail(
+        'httpMetrics',
+        `${JSON.stringify(props.httpMetrics)} is set but the service has no metrics endpoint`,
+        'add metrics: { path: "/metrics" } (the port defaults to the service port), or leave httpMetrics out',
+      );
+    resolveHttpMetrics(v, props.httpMetrics);
+  }
   const defaultLiveness: HealthCheck = { tcp: true };
   const defaultReadiness: HealthCheck = protocol === 'grpc' ? { grpc: true } : { http: '/' };
   const checks = resolveHealthChecks(
@@ -233,6 +270,7 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
     metricsPorts,
     metricsPath: metrics?.path,
     customMetrics,
+    httpMetrics: props.httpMetrics && { ...props.httpMetrics },
     ...checks,
     healthPort: props.port,
     clientPorts,

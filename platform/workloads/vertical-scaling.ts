@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { parseQuantity } from '../core/quantity';
+import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type * as VpaCrds from '../crds/vpa-autoscaling.k8s.io';
 import type {
@@ -75,6 +76,13 @@ export interface VerticalScaling {
   readonly maxAllowed?: ResourceBounds;
 }
 
+const VERTICAL_SCALING_KEYS: PropKeys<VerticalScaling> = {
+  mode: true,
+  resources: true,
+  minAllowed: true,
+  maxAllowed: true,
+};
+
 /** {@link VerticalScaling} after validation. */
 export interface ResolvedVerticalScaling {
   readonly mode: VerticalScalingMode;
@@ -120,6 +128,7 @@ export function resolveVerticalScaling(
     modesFix?: string;
   },
 ): ResolvedVerticalScaling {
+  v.knownProps(prop, given, VERTICAL_SCALING_KEYS, 'verticalScaling');
   const modes = options.modes ?? VERTICAL_SCALING_MODES;
   const mode = given.mode ?? options.defaultMode ?? 'Recreate';
   if (!modes.includes(mode)) {

@@ -1,17 +1,35 @@
 /** `Worker`: a workload with no Service (queue consumers, bots, schedulers). */
 import type { Construct } from 'constructs';
 import type { HealthCheck } from '../core/probes';
+import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import { resolveCustomMetrics } from '../observability/signals';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
 import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
 import type { MetricsEndpoint } from './service';
-import { METRICS_PORT_NAME } from './service';
+import { METRICS_ENDPOINT_KEYS, METRICS_PORT_NAME } from './service';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
 import type { ResolvedWorkload, WorkloadProps } from './workload';
-import { resolveHealthChecks, resolveWorkloadProps } from './workload';
+import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload';
+
+const WORKER_PROP_KEYS: PropKeys<WorkerProps> = {
+  ...WORKLOAD_PROP_KEYS,
+  liveness: true,
+  readiness: true,
+  startup: true,
+  metrics: true,
+  replicas: true,
+  verticalScaling: true,
+};
+
+/** What a Worker given the props of a Service should do instead. */
+const WORKER_HINTS: Readonly<Record<string, string>> = {
+  port: 'a Worker serves no port and nothing may connect to it: make it a Service to receive traffic, or give the port to metrics: { port } or to its health check, e.g. liveness: { http: "/healthz", port: 8080 }',
+  protocol: 'a Worker serves no port: make it a Service to receive traffic',
+  grpcPort: 'a Worker serves no port: make it a Service to receive traffic',
+};
 
 /** Properties of a {@link Worker}. */
 export interface WorkerProps extends WorkloadProps {
@@ -58,6 +76,8 @@ export class Worker extends DeploymentWorkload {
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     const v = new PropValidator(constructPath(scope, id));
+    v.knownProps('', props, WORKER_PROP_KEYS, 'Worker', WORKER_HINTS);
+    v.knownProps('metrics', props?.metrics, METRICS_ENDPOINT_KEYS, 'metrics');
     const base = resolveWorkloadProps(scope, v, id, 'worker', props, { resources: DEFAULT_RESOURCES });
     const metrics = props.metrics && {
       port: v.port('metrics.port', props.metrics.port),

@@ -16,10 +16,13 @@ import type { RequestLimit, Resources } from '../core/resources';
 import { renderResources, resolveResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
+import type { PropKeys } from '../core/known-props';
+import { isPlainObject } from '../core/known-props';
 import { PropValidator } from '../core/validate';
 import type { MeshOptions } from '../mesh/linkerd';
 import {
   LINKERD_MANAGED_ANNOTATIONS,
+  MESH_OPTIONS_KEYS,
   linkerdPodAnnotations,
   opaquePorts,
   resolveProxyResources,
@@ -106,6 +109,27 @@ export interface WorkloadProps {
   readonly cloudIdentity?: string;
 }
 
+/** The props every workload running the user's image has (`Service`, `Worker`). */
+export const WORKLOAD_PROP_KEYS: PropKeys<WorkloadProps> = {
+  image: true,
+  command: true,
+  args: true,
+  env: true,
+  secretEnv: true,
+  configMaps: true,
+  resources: true,
+  runAsUser: true,
+  writablePaths: true,
+  mesh: true,
+  podAnnotations: true,
+  tracing: true,
+  cloudIdentity: true,
+};
+
+const SECRET_KEY_REF_KEYS: PropKeys<SecretKeyRef> = { secret: true, key: true };
+
+const CONNECT_OPTIONS_KEYS: PropKeys<ConnectOptions> = { envPrefix: true, ports: true };
+
 /** Workload props after validation and defaulting. */
 export interface ResolvedWorkload {
   readonly name: string;
@@ -139,6 +163,8 @@ export interface ResolvedWorkload {
   readonly metricsPath?: string;
   /** Domain metrics served on the metrics endpoint, charted on the app dashboard. */
   readonly customMetrics?: GraphNode['customMetrics'];
+  /** Names of the service's HTTP metrics that differ from the app's. */
+  readonly httpMetrics?: GraphNode['httpMetrics'];
   /** The engine, for a database. */
   readonly engine?: DatabaseEngine;
   readonly liveness?: HealthCheck;
@@ -193,6 +219,15 @@ export function resolveWorkloadProps(
   const secretEnv = props.secretEnv ?? {};
   for (const [k, ref] of Object.entries(secretEnv)) {
     v.envName(`secretEnv.${k}`, k);
+    const given: unknown = ref;
+    if (!isPlainObject(given))
+      v.fail(
+        `secretEnv.${k}`,
+        // The value is not shown: a string here is likely the secret itself, which must not reach a CI log.
+        `is a ${typeof given === 'string' ? `plain string (${given.length} characters)` : typeof given}, not a Secret reference`,
+        `declare the Secret and pass the reference it returns: secretEnv: { ${k}: app.requireSecret("api-token", ["token"], { generate: false, description: "..." }).token } (plain values go in env)`,
+      );
+    v.knownProps(`secretEnv.${k}`, ref, SECRET_KEY_REF_KEYS, 'Secret reference');
     v.dnsSubdomain(`secretEnv.${k}.secret`, ref?.secret);
     if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(ref.key))
       v.fail(
@@ -233,6 +268,7 @@ export function resolveWorkloadProps(
     'writablePaths (as volume names)',
     writablePaths.map((p) => pathVolumeName('rw-', p)),
   );
+  v.knownProps('mesh', props.mesh, MESH_OPTIONS_KEYS, 'mesh');
   const mesh = props.mesh !== false;
   const meshOptions = typeof props.mesh === 'object' ? props.mesh : undefined;
   if (meshOptions?.proxy && !app.meshed) {
@@ -364,6 +400,7 @@ export abstract class Workload extends Construct {
       metricsPorts: spec.metricsPorts,
       metricsPath: spec.metricsPath,
       customMetrics: spec.customMetrics,
+      httpMetrics: spec.httpMetrics,
       meshed: this.app.meshed && spec.mesh,
       opaquePorts: this.app.meshed ? opaquePorts(spec.ports) : [],
       component: spec.component,
@@ -426,6 +463,7 @@ export abstract class Workload extends Construct {
     const usable = target.graphNode.ports;
     if (typeof options !== 'object' || options === null)
       v.fail('connectTo', `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
+    v.knownProps('connectTo', options, CONNECT_OPTIONS_KEYS, 'connectTo option');
     if (options.ports !== undefined && !Array.isArray(options.ports))
       v.fail('connectTo.ports', `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
     const ports = options.ports

@@ -1,10 +1,13 @@
 /**
  * Object-by-object comparison of two sets of manifests. Objects are matched by apiVersion, kind, namespace and
- * name; a changed object is described field by field (`spec.template.spec.containers[0].image: "a" → "b"`).
+ * name; a changed object is described field by field (`spec.template.spec.containers[0].image: "a" → "b"`), list
+ * entries matched by identity (see `diffValues`), and a NetworkPolicy's added or removed rules also in words
+ * (`+ allow orders → cache:6379`).
  */
 import { stringify } from 'yaml';
 import { isRecord, MANIFEST_SUFFIX, objectKey, objectRef, parseManifests } from './manifests';
 import type { KubeObject, ManifestObject, ManifestTexts, ParseProblem } from './manifests';
+import { canonicalJson, networkPolicyRuleChanges } from './policy-rules';
 
 /** One field-level difference. */
 export interface FieldChange {
@@ -28,6 +31,8 @@ export interface ObjectChange {
   readonly after?: KubeObject;
   /** Field-level changes (changed objects only). */
   readonly fields: readonly FieldChange[];
+  /** NetworkPolicy rules added or removed, in words: `+ allow orders → cache:6379` (changed objects only). */
+  readonly rules?: readonly string[];
 }
 
 /** Everything that differs between two sets of manifests. */
@@ -88,44 +93,93 @@ function parseJsonDocument(text: string): unknown {
   }
 }
 
-/** Line-level diff of two texts (longest common subsequence), as `+`/`-` changes on `path` with line numbers. */
-function diffLines(a: string, b: string, path: string): FieldChange[] {
-  const x = a.split('\n');
-  const y = b.split('\n');
+/** One step of aligning two sequences: an item kept (`=`), removed (`-`, index in `x`) or inserted (`+`, in `y`). */
+type Step = { op: '=' | '-' | '+'; i: number; j: number };
+
+/**
+ * Aligns two sequences by their longest common subsequence of equal keys; `undefined` when too big for the
+ * quadratic table.
+ */
+function align(x: readonly string[], y: readonly string[]): Step[] | undefined {
   const n = x.length;
   const m = y.length;
-  if (n * m > 4_000_000) {
-    // Too big for a quadratic line diff; say how big the change is instead.
-    return [{ op: '~', path, before: `(${n} lines)`, after: `(${m} lines)` }];
-  }
+  if (n * m > 4_000_000) return undefined;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
       lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
-  const out: FieldChange[] = [];
+  const steps: Step[] = [];
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) {
-      i++;
-      j++;
-    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-      out.push({ op: '-', path: `${path} line ${i + 1}`, before: x[i] });
-      i++;
-    } else {
-      out.push({ op: '+', path: `${path} line ${j + 1}`, after: y[j] });
-      j++;
-    }
+    if (i < n && j < m && x[i] === y[j]) steps.push({ op: '=', i: i++, j: j++ });
+    else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) steps.push({ op: '-', i: i++, j });
+    else steps.push({ op: '+', i, j: j++ });
+  }
+  return steps;
+}
+
+/** Line-level diff of two texts (longest common subsequence), as `+`/`-` changes on `path` with line numbers. */
+function diffLines(a: string, b: string, path: string): FieldChange[] {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const steps = align(x, y);
+  // Too big for a quadratic line diff; say how big the change is instead.
+  if (!steps) return [{ op: '~', path, before: `(${x.length} lines)`, after: `(${y.length} lines)` }];
+  return steps.flatMap((s): FieldChange[] => {
+    if (s.op === '-') return [{ op: '-', path: `${path} line ${s.i + 1}`, before: x[s.i] }];
+    if (s.op === '+') return [{ op: '+', path: `${path} line ${s.j + 1}`, after: y[s.j] }];
+    return [];
+  });
+}
+
+/**
+ * Differences between two lists of unnamed items (NetworkPolicy rules and their peers and ports, ...), each item
+ * identified by its whole value: equal items are matched wherever they moved, so an inserted rule reads as one
+ * insertion. Between two matched items, removed and inserted items pair up in order as items changed in place
+ * (compared field by field, as a moved dashboard panel is); the unpaired rest are removals or insertions.
+ */
+function diffUnnamed(before: readonly unknown[], after: readonly unknown[], path: string): FieldChange[] {
+  const steps = align(before.map(canonicalJson), after.map(canonicalJson));
+  if (!steps) return diffByPosition(before, after, path);
+  const out: FieldChange[] = [];
+  let removed: number[] = [];
+  let inserted: number[] = [];
+  const flush = () => {
+    const paired = Math.min(removed.length, inserted.length);
+    for (let k = 0; k < paired; k++)
+      out.push(...diffValues(before[removed[k]], after[inserted[k]], childPath(path, inserted[k])));
+    removed.slice(paired).forEach((i) => out.push(...leaves(before[i], childPath(path, i), '-')));
+    inserted.slice(paired).forEach((j) => out.push(...leaves(after[j], childPath(path, j), '+')));
+    removed = [];
+    inserted = [];
+  };
+  for (const s of steps) {
+    if (s.op === '-') removed.push(s.i);
+    else if (s.op === '+') inserted.push(s.j);
+    else flush();
+  }
+  flush();
+  return out;
+}
+
+function diffByPosition(before: readonly unknown[], after: readonly unknown[], path: string): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (let i = 0; i < Math.max(before.length, after.length); i++) {
+    const p = childPath(path, i);
+    if (i >= after.length) out.push(...leaves(before[i], p, '-'));
+    else if (i >= before.length) out.push(...leaves(after[i], p, '+'));
+    else out.push(...diffValues(before[i], after[i], p));
   }
   return out;
 }
 
 /**
  * Field-level differences between two values. Arrays whose items all have unique `name`s (containers, env, ports,
- * volumes) are matched by name, so inserting one item does not show every later item as changed; other arrays are
- * compared by position. Strings holding JSON documents (dashboards) are compared as JSON, other multi-line strings
+ * volumes) are matched by name, so inserting one item does not show every later item as changed; other arrays
+ * (NetworkPolicy rules, peers and ports) are matched by identity, each item's whole value (see `diffUnnamed`). Strings holding JSON documents (dashboards) are compared as JSON, other multi-line strings
  * line by line.
  */
 export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
@@ -157,14 +211,7 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
       });
       return out;
     }
-    const out: FieldChange[] = [];
-    for (let i = 0; i < Math.max(before.length, after.length); i++) {
-      const p = childPath(path, i);
-      if (i >= after.length) out.push(...leaves(before[i], p, '-'));
-      else if (i >= before.length) out.push(...leaves(after[i], p, '+'));
-      else out.push(...diffValues(before[i], after[i], p));
-    }
-    return out;
+    return diffUnnamed(before, after, path);
   }
   if (typeof before === 'string' && typeof after === 'string') {
     const jb = parseJsonDocument(before);
@@ -216,7 +263,14 @@ export function diffObjects(
     }
     const fields = diffValues(old.object, now.object);
     if (fields.length === 0) unchanged++;
-    else changes.push({ status: 'changed', ...base, before: old.object, fields });
+    else
+      changes.push({
+        status: 'changed',
+        ...base,
+        before: old.object,
+        fields,
+        rules: networkPolicyRuleChanges(old.object, now.object),
+      });
   }
   return { changes, unchanged, duplicates };
 }
@@ -291,6 +345,7 @@ export function formatDiff(d: ManifestsDiff, options: FormatOptions = {}): strin
   for (const c of sorted) {
     lines.push(`${symbol[c.status]} ${c.ref} (${c.apiVersion}, ${c.file}) ${c.status}`);
     if (c.status === 'changed') {
+      (c.rules ?? []).forEach((r) => lines.push(`    ${r}`));
       c.fields.slice(0, max).forEach((f) => lines.push(`    ${formatFieldChange(f)}`));
       if (c.fields.length > max) lines.push(`    ... ${c.fields.length - max} more field changes`);
     } else if (c.status === 'added' && options.showAdded !== false && c.after) {

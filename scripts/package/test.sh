@@ -3,7 +3,11 @@
 #  1. `npm pack`; a fresh consumer installs the tarball with `npm install --offline`, synthesizes a Service and a
 #     Database with the packaged `synthesize`, validates with the packaged `validate` (function and bin);
 #     one copy of cdk8s in its tree, no @pulumi/* installed, node_modules under 60 MB.
-#  2. examples/starter, installed from the same tarball, passes its own tests and its validate.
+#     Plain JavaScript: a misspelt prop and the mistakes of issue 26 item 5 fail with the messages stated.
+#  2. examples/starter, copied with the tarball in its own vendor/ (the path its package.json names), installed
+#     offline: `npm test` type-checks (a misspelt prop fails tsc, and synth without tsc), `k8s-platform synth`
+#     says what it wrote, `npx cdk8s synth` writes the same bytes, every README snippet compiles against the
+#     package, the deploy guide ships, and adding `api.connectTo(cache)` reads in `diff` as one inserted rule.
 #  3. README "Add your own service", applied literally to apps/chat.ts in a clean copy: `npm run synth && npm test`.
 # Ends with PASS or FAIL (exit 1).
 set -euo pipefail
@@ -67,14 +71,57 @@ echo "consumer node_modules: $size MB (one cdk8s, no @pulumi; --omit=optional)"
 [ "$size" -lt 60 ] || fail "consumer installs $size MB (target: under 60)"
 (cd "$consumer" && node -e 'require("k8s-platform/cloud")' 2>/dev/null) && fail "k8s-platform/cloud loads without @pulumi/pulumi"
 
-step "examples/starter: offline install from the tarball, its tests"
+step "consumer: plain JavaScript mistakes fail at construction, as stated"
+# Copied in: run from scripts/package, `k8s-platform` would resolve to this repository's own dist/.
+cp "$root/scripts/package/mistakes.js" "$consumer/" && (cd "$consumer" && node mistakes.js) || fail "mistakes.js"
+
+step "examples/starter: a copy with the tarball in its vendor/, offline install, its tests (tsc, then jest)"
 starter="$work/starter"
 cp -r "$root/examples/starter" "$starter"
 rm -rf "$starter/node_modules" "$starter/charts-out"
-(cd "$starter" && npm pkg set "dependencies.k8s-platform=file:$tarball") || fail "starter package.json"
+dependency="$(node -p "require('$starter/package.json').dependencies['k8s-platform']")"
+case "$dependency" in file:vendor/*) ;; *) fail "starter depends on $dependency, not on a tarball inside the project" ;; esac
+mkdir -p "$starter/vendor" && cp "$tarball" "$starter/${dependency#file:}"
 node "$root/scripts/package/consumer-lock.js" "$root" "$starter" || fail "starter lock"
 (cd "$starter" && npm install --offline --no-audit --no-fund --loglevel=error >/dev/null) || fail "starter install"
-(cd "$starter" && npm run --silent synth && npm test --silent && npx k8s-platform validate) || fail "starter tests"
+summary="$(cd "$starter" && npx k8s-platform synth)" || fail "starter synth"
+echo "$summary"
+grep -Eq '^synth: 1 app \(shop\), [0-9]+ objects, 2 files \(shop\.k8s\.yaml, index\.json\) in charts-out$' <<<"$summary" ||
+  fail "k8s-platform synth does not say what it wrote"
+grep -q 'tsc --noEmit' <<<"$(cd "$starter" && npm pkg get scripts.test)" || fail "the starter's test does not type-check"
+(cd "$starter" && npm test --silent && npx k8s-platform validate) || fail "starter tests"
+[ -s "$starter/node_modules/k8s-platform/docs/deploy.md" ] || fail "docs/deploy.md is not in the package"
+
+step "starter: npx cdk8s synth writes the bytes k8s-platform synth wrote, offline, without a stack trace"
+(cd "$starter" && CDK8S_CHECK_UPGRADE=false npx cdk8s synth --output "$work/cdk8s-out" >"$work/cdk8s.log" 2>&1) ||
+  { cat "$work/cdk8s.log"; fail "npx cdk8s synth"; }
+! grep -Eq '^\s+at |Error' "$work/cdk8s.log" || { cat "$work/cdk8s.log"; fail "npx cdk8s synth printed an error"; }
+diff -r "$starter/charts-out" "$work/cdk8s-out" || fail "npx cdk8s synth and k8s-platform synth differ"
+echo "cdk8s synth: $(ls "$work/cdk8s-out" | wc -l) files, byte for byte the same"
+
+step "starter: every README snippet compiles against the packed package"
+node "$root/scripts/package/readme-snippets.js" "$root/README.md" "$starter/readme-snippets" || fail "README snippets"
+(cd "$starter" && npx tsc -p readme-snippets) || fail "a README snippet does not compile against the package"
+
+step "starter: a misspelt prop fails the type check, and synth without one"
+cp "$starter/src/shop.ts" "$work/shop.ts"
+sed -i 's/replicas: { min: 2, max: 4 }/replica: 6/' "$starter/src/shop.ts"
+grep -q 'replica: 6' "$starter/src/shop.ts" || fail "cannot misspell replicas in src/shop.ts"
+(cd "$starter" && npm test --silent >"$work/typo.log" 2>&1) && fail "npm test passed with replica: 6"
+grep -q "'replica' does not exist in type 'ServiceProps'" "$work/typo.log" || { cat "$work/typo.log"; fail "no tsc error"; }
+(cd "$starter" && npx k8s-platform synth >"$work/typo.log" 2>&1) && fail "synth passed with replica: 6"
+grep -q 'shop/api: replica 6 is not a Service prop; did you mean "replicas"?' "$work/typo.log" ||
+  { cat "$work/typo.log"; fail "synth did not name the nearest prop"; }
+cp "$work/shop.ts" "$starter/src/shop.ts"
+
+step "starter: adding api.connectTo(cache) reads as one inserted rule in k8s-platform diff"
+sed -i "s|  api.connectTo(db|  const cache = new Database(app, 'cache', { engine: 'redis' });\n  api.connectTo(db|" "$starter/src/shop.ts"
+(cd "$starter" && npx k8s-platform synth >/dev/null) || fail "synth with a cache"
+sed -i 's|  return app;|  api.connectTo(cache);\n  return app;|' "$starter/src/shop.ts"
+(cd "$starter" && npx k8s-platform diff >"$work/diff.log") && fail "diff found no change after connectTo(cache)"
+grep -c '+ allow api → cache:6379' "$work/diff.log" | grep -qx 2 || { cat "$work/diff.log"; fail "no '+ allow api → cache:6379'"; }
+! grep -Eq '^    [~-] spec\.(ingress|egress)' "$work/diff.log" || { cat "$work/diff.log"; fail "a rule reads as changed"; }
+grep -E '^[~+-] |allow' "$work/diff.log"
 
 step "README: Add your own service, in a clean copy"
 copy="$work/repo"

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../scripts/lib/manifests';
+import { parseManifests } from '../../scripts/lib/manifests';
+import { readManifestTexts } from '../../scripts/lib/sources';
 import { firstContainer, goodApp } from './fixtures';
 
 const TS_NODE = require.resolve('ts-node/dist/bin.js');
@@ -74,5 +76,37 @@ describe('npm run report', () => {
     expect(r.stdout).toContain('| shop | 2 | 200m | 1 | 256Mi | 512Mi | 0 | — |');
     expect(r.stdout).toContain('Node size: 4 CPU, 16Gi memory');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('k8s-platform (the package bin)', () => {
+  const cli = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, [TS_NODE, '--swc', join(__dirname, '..', '..', 'scripts', 'cli.ts'), ...args], {
+      cwd,
+      encoding: 'utf8',
+    });
+
+  it('diff --help prints its own usage, not the npm script of this repository', () => {
+    const r = cli(process.cwd(), 'diff', '--help');
+    expect(r.stdout).toMatch(/^usage: k8s-platform diff \[--base <git-ref>/);
+    expect(r.stdout).not.toContain('npm run');
+    expect(r.status).toBe(0);
+  });
+
+  it('synth prints the apps, objects and files it wrote', () => {
+    const dir = join(root, 'consumer');
+    mkdirSync(dir, { recursive: true });
+    const app = join(__dirname, '..', '..', 'apps', 'main.ts');
+    writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${process.execPath} ${TS_NODE} --swc ${app}\noutput: out\n`);
+    const r = cli(dir, 'synth');
+    expect(r.status).toBe(0);
+    const texts = readManifestTexts(join(dir, 'out'));
+    const files = [...texts.keys()].filter((f) => f.endsWith('.k8s.yaml'));
+    const objects = files.reduce((n, f) => n + parseManifests(texts.get(f) as string, f).objects.length, 0);
+    const apps = files.map((f) => f.replace('.k8s.yaml', ''));
+    expect(objects).toBeGreaterThan(100);
+    expect(r.stdout).toContain(`synth: ${apps.length} apps (`);
+    expect(r.stdout).toContain(`, ${objects} objects, ${files.length + 1} files (`);
+    expect(r.stdout).toMatch(/index\.json\) in out\n$/);
   });
 });
