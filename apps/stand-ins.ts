@@ -16,6 +16,12 @@ export const MICROSERVICE_METRICS_PORT = 9797;
 /** nginx-unprivileged's HTTP port. */
 export const STATIC_WEB_PORT = 8080;
 
+/**
+ * podinfo's command: its image has a CMD (`./podinfo`, from its WORKDIR `/home/app`) and no ENTRYPOINT, so `args`
+ * alone would replace the program with its first flag. Every podinfo stand-in that passes `args` sets it.
+ */
+export const MICROSERVICE_COMMAND: readonly string[] = ['./podinfo'];
+
 /** podinfo's endpoint that echoes a POSTed body, forwarding it first to every `--backend-url`. */
 export const MICROSERVICE_ECHO_PATH = '/api/echo';
 
@@ -38,6 +44,7 @@ export function microservice(
     image: settings.image(name, IMAGES.microservice),
     port: MICROSERVICE_HTTP_PORT,
     metrics: { port: MICROSERVICE_METRICS_PORT },
+    command: MICROSERVICE_COMMAND,
     args: [
       `--port=${MICROSERVICE_HTTP_PORT}`,
       `--port-metrics=${MICROSERVICE_METRICS_PORT}`,
@@ -59,6 +66,7 @@ export function grpcMicroservice(settings: AppSettings, name: string, replicas: 
     protocol: 'grpc',
     port: MICROSERVICE_GRPC_PORT,
     metrics: { port: MICROSERVICE_METRICS_PORT },
+    command: MICROSERVICE_COMMAND,
     args: [`--grpc-port=${MICROSERVICE_GRPC_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
     liveness: { grpc: true },
     replicas: settings.replicas(name, replicas),
@@ -82,6 +90,7 @@ export function backgroundWorker(settings: AppSettings, name: string, replicas: 
   return {
     image: settings.image(name, IMAGES.microservice),
     metrics: { port: MICROSERVICE_METRICS_PORT },
+    command: MICROSERVICE_COMMAND,
     args: [`--port=${MICROSERVICE_HTTP_PORT}`, `--port-metrics=${MICROSERVICE_METRICS_PORT}`],
     liveness: { http: '/healthz' },
     replicas: settings.replicas(name, replicas),

@@ -14,7 +14,7 @@ import type { Replicas, ResolvedScaling } from './scaling';
 import { resolveScaling } from './scaling';
 import type { Service } from './service';
 import { addClusterService } from './service';
-import type { ConfigMapMount, Connectable, ResolvedWorkload } from './workload';
+import type { ConfigMapMount, ConnectOptions, Connectable, ResolvedWorkload } from './workload';
 import { resolveHealthChecks, resolveWorkloadProps, sortKeys } from './workload';
 
 /** The official Locust image, pinned (Locust 2.46.6). */
@@ -202,8 +202,24 @@ export class LoadGeneratorMaster extends DeploymentWorkload implements Connectab
 /** The Locust workers: they run the simulated users, connected to the master, and have no port of their own. */
 export class LoadGeneratorWorkers extends DeploymentWorkload {
   /** Created by {@link LoadGenerator} from validated props. */
-  constructor(scope: Construct, id: string, spec: ResolvedWorkload, scaling: ResolvedScaling) {
+  constructor(
+    scope: Construct,
+    id: string,
+    spec: ResolvedWorkload,
+    scaling: ResolvedScaling,
+    private readonly master: LoadGeneratorMaster,
+  ) {
     super(scope, id, spec, scaling);
+  }
+
+  /**
+   * Also gives the master the connection's variables, without the edge (it opens no connection): the master
+   * imports the same locustfile, which may read them at import (`os.environ['USERS_URL']`).
+   */
+  override connectTo(target: Connectable, options?: ConnectOptions): this {
+    super.connectTo(target, options);
+    if (target !== this.master) this.master.addConnectionEnv(this.connectionEnvs[this.connectionEnvs.length - 1]);
+    return this;
   }
 }
 
@@ -252,7 +268,7 @@ export class LoadGenerator extends Construct {
       data: r.files,
     });
     this.master = new LoadGeneratorMaster(this, 'master', r.master, r.masterScaling);
-    this.workers = new LoadGeneratorWorkers(this, 'worker', r.worker, r.workerScaling);
+    this.workers = new LoadGeneratorWorkers(this, 'worker', r.worker, r.workerScaling, this.master);
     for (const node of [this.master, this.workers]) node.addPodAnnotation(LOCUSTFILE_HASH_ANNOTATION, r.hash);
     this.workers.connectTo(this.master, { envPrefix: LOCUST_MASTER_ENV_PREFIX, ports: [LOCUST_MASTER_PORT] });
     if (typeof props.target !== 'string') {

@@ -381,7 +381,8 @@ export abstract class Workload extends Construct {
   readonly opaquePorts: readonly number[];
   /** The validated props. */
   protected readonly spec: ResolvedWorkload;
-  private readonly connectionEnvs: k8s.EnvVar[][] = [];
+  /** The variables of each `connectTo`, in order. */
+  protected readonly connectionEnvs: k8s.EnvVar[][] = [];
   private readonly envPrefixes = new Set<string>();
   private readonly extraPodAnnotations: Record<string, string> = {};
   private readonly meshAnnotations: Readonly<Record<string, string>>;
@@ -511,6 +512,14 @@ export abstract class Workload extends Construct {
     this.connectionEnvs.push(connectionEnv);
     this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
     return this;
+  }
+
+  /**
+   * Gives this workload the variables of a connection it does not open itself (no edge, so no NetworkPolicy
+   * rule): a program that reads them at import, such as the Locust master's locustfile.
+   */
+  addConnectionEnv(env: readonly k8s.EnvVar[]): void {
+    this.connectionEnvs.push([...env]);
   }
 
   /**

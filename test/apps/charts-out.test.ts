@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IMAGES } from '../../apps/images';
 import { synthesizeApps } from '../../apps/main';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import { validateObjects } from '../../scripts/lib/validate';
@@ -67,5 +68,22 @@ describe('charts-out', () => {
     const result = validateObjects(objects, { problems });
     expect(result.findings).toEqual([]);
     expect(result.objects).toBeGreaterThan(10);
+  });
+
+  test('every podinfo container that passes args names its command (the image has a CMD and no ENTRYPOINT)', () => {
+    interface Container {
+      name: string;
+      image: string;
+      command?: string[];
+      args?: string[];
+    }
+    const podinfo = loadManifestDir(fresh)
+      .objects.flatMap((o) => {
+        const spec = (o.object as { spec?: { template?: { spec?: { containers?: Container[] } } } }).spec;
+        return (spec?.template?.spec?.containers ?? []).map((c) => ({ at: `${o.file} ${o.object.metadata?.name}`, c }));
+      })
+      .filter(({ c }) => c.image === IMAGES.microservice && c.args);
+    expect(podinfo.length).toBeGreaterThan(10);
+    expect(podinfo.filter(({ c }) => c.command?.[0] !== './podinfo').map(({ at }) => at)).toEqual([]);
   });
 });

@@ -147,6 +147,29 @@ describe('LoadGenerator', () => {
     expect(env(objects, 'load-test-worker')).toMatchObject({ LOCUST_HOST: url, TARGET_URL: url, TARGET_PORT: '9898' });
   });
 
+  test("the master gets the variables of the workers' connections (its locustfile reads them at import), not their edges", () => {
+    const chart = newChart();
+    const users = new Service(chart, 'users', { image: IMAGE, port: 9898 });
+    const { objects } = loadTest({}, chart);
+    const lg = chart.node.findChild('load-test') as LoadGenerator;
+    lg.workers.connectTo(users);
+    const after = synth(chart);
+    expect(env(objects, 'load-test-master').USERS_URL).toBeUndefined();
+    const master = env(after, 'load-test-master');
+    expect(master.USERS_URL).toBe(env(after, 'load-test-worker').USERS_URL);
+    expect(master.USERS_URL).toMatch(/^http:\/\/users\.shop\.svc\.cluster\.local:9898/);
+    expect(master.TARGET_URL).toBe(env(after, 'load-test-worker').TARGET_URL);
+    // the master's own Locust coordinates are the workers' alone
+    expect(master.LOCUST_MASTER_NODE_HOST).toBeUndefined();
+    // no edge: the master still calls nobody, and users admits the workers only
+    expect(find(after, 'NetworkPolicy', 'load-test-master').spec.egress).toEqual([]);
+    const admitted = find(after, 'NetworkPolicy', 'users').spec.ingress.flatMap((r: Obj) =>
+      r.from.map((f: Obj) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']),
+    );
+    expect(admitted).toContain('load-test-worker');
+    expect(admitted).not.toContain('load-test-master');
+  });
+
   test('NetworkPolicies: workers reach the master port and the target HTTP port; the master calls nobody', () => {
     const { objects } = loadTest();
     const workers = {
