@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds the container images of every image reference in charts-out/ (plus the real nodes' own: the sandbox
+# "pause" image and CoreDNS) from the package registries only, as OCI layout tars that scripts/cluster/real-nodes.ts
+# imports into each node's containerd under the exact reference the manifests name: no manifest is changed and no
+# registry is contacted at run time. What each image reproduces of its upstream, and what it cannot, is in
+# images.md beside this script.
+#
+#   scripts/images/build.sh CACHE        (build-tools.sh images)
+#
+# Each image is cached by version in CACHE/images/<name>.tar with a stamp (version, Go version, hash of the files
+# here that make it); a warm run only checks stamps. CACHE/images/index.tsv lists "reference<TAB>tar".
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+CACHE=$1
+SRC=$ROOT/../shared/images-src
+OUT=$CACHE/images
+mkdir -p "$OUT" "$CACHE/stamps"
+# shellcheck source=oci.sh
+source "$HERE/oci.sh"
+# shellcheck source=versions.sh
+source "$HERE/versions.sh"
+# shellcheck source=../cluster/versions.sh
+source "$HERE/../cluster/versions.sh"
+# shellcheck source=../cluster/node-tools.sh
+source "$HERE/../cluster/node-tools.sh"
+export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
+GOVER=$(go env GOVERSION)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+apt_install mmdebstrap jq
+
+hash_of() { cat "$@" | sha256sum | cut -c1-12; }
+
+# image NAME REF STAMP BUILDER: runs BUILDER (which writes $OUT/NAME.tar) unless the stamp matches.
+image() {
+  local name=$1 ref=$2 stamp="$3 $GOVER" t0=$SECONDS
+  if [[ ! -f $OUT/$name.tar || "$(cat "$CACHE/stamps/image-$name" 2>/dev/null)" != "$stamp" ]]; then
+    echo "== image $ref"
+    "$4" "$OUT/$name.tar" "$ref"
+    echo "$stamp" >"$CACHE/stamps/image-$name"
+    echo "== image $ref: $((SECONDS - t0)) s"
+  fi
+  printf '%s\t%s\n' "$ref" "$OUT/$name.tar" >>"$OUT/index.tsv.part"
+}
+
+# users DIR "name:uid:gid:home"...: /etc/passwd and /etc/group of an image (root first, then the given users).
+users() {
+  local dir=$1 u name uid gid home
+  mkdir -p "$dir/etc"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\n' >"$dir/etc/group"
+  for u in "${@:2}"; do
+    IFS=: read -r name uid gid home <<<"$u"
+    printf '%s:x:%s:%s::%s:/sbin/nologin\n' "$name" "$uid" "$gid" "$home" >>"$dir/etc/passwd"
+    grep -q ":$gid:" "$dir/etc/group" || printf '%s:x:%s:\n' "$name" "$gid" >>"$dir/etc/group"
+  done
+}
+
+# certs DIR: the CA bundle (Debian's ca-certificates) at the path Go and OpenSSL read.
+certs() {
+  apt_install ca-certificates
+  mkdir -p "$1/etc/ssl/certs"
+  cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"
+}
+
+# go_src ARCHIVE: unpacks one of ../shared/images-src's archives; prints its directory.
+go_src() {
+  tar -xzf "$SRC/$1" -C "$TMP"
+  echo "$TMP/${1%.tar.gz}"
+}
+
+# single_layer OUT REF DIR CONFIG: an image of one layer made of DIR.
+single_layer() {
+  oci_layer "$3" "$TMP/layer.tar"
+  oci_image "$1" "$2" <(echo "$4") "$TMP/layer.tar"
+  rm -rf "$3" "$TMP/layer.tar"
+}
+
+for f in "$HERE"/images/*.sh; do
+  # shellcheck source=/dev/null
+  source "$f"
+done
+
+rm -f "$OUT/index.tsv.part"
+for f in "$HERE"/images/*.sh; do "image_$(basename "$f" .sh)"; done
+mv "$OUT/index.tsv.part" "$OUT/index.tsv"
