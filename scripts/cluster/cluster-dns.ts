@@ -1,46 +1,44 @@
 /**
- * Cluster DNS for the real nodes: CoreDNS serving `cluster.local` from the API (Services, headless Services' pods),
- * as the `kube-dns` Service at {@link CLUSTER_DNS_IP}, under the restricted profile, pinned to the real nodes by a
- * nodeSelector on its own side (the apps' manifests are not touched). There is no upstream resolver: names outside
- * the cluster do not resolve, as nothing outside the namespace is reachable anyway.
+ * Cluster DNS for the real nodes: CoreDNS serving `cluster.local` from the API (Services, headless Services' pods)
+ * as the `kube-dns` Service at {@link CLUSTER_DNS_IP}. It runs as a process of the cluster's network namespace, like
+ * kube-proxy, not as a pod: the API server listens on 127.0.0.1 only, which a pod (its own loopback) cannot reach.
+ * The Service has no selector; its EndpointSlice names CoreDNS's address in the namespace, which pods reach through
+ * their bridge. Add-on pods thus never land on a real node, and the apps' manifests are untouched. There is no
+ * upstream resolver: names outside the cluster do not resolve (nothing outside the namespace is reachable anyway).
  */
-import { REAL_NODE_LABEL } from './node-config';
-import { CLUSTER_DNS_IP } from './real-nodes';
+import { Resolver } from 'node:dns/promises';
 
 type Obj = Record<string, unknown>;
 
-const NS = 'kube-system';
-const LABELS = { 'k8s-app': 'kube-dns' };
-/** An unprivileged port: the Service maps 53 to it, so CoreDNS needs no capability. */
-const PORT = 1053;
+/** The Service IP of the cluster DNS (in the local cluster's Service CIDR). */
+export const CLUSTER_DNS_IP = '10.96.0.10';
+/** CoreDNS's own address in the namespace (on loopback), the kube-dns Service's endpoint. */
+export const COREDNS_ADDRESS = '10.242.0.250';
+/** The user CoreDNS reads the API as (a token of pki.ts), bound to {@link clusterDnsObjects}' ClusterRole. */
+export const COREDNS_USER = 'system:k8s-platform:coredns';
 
-/** The objects of the cluster DNS, running `image`. */
-export function clusterDnsObjects(image: string): Obj[] {
-  const corefile = `.:${PORT} {
+/** CoreDNS's config: the cluster zone from the API through `kubeconfig`, on {@link COREDNS_ADDRESS}:53. */
+export function corefile(kubeconfig: string): string {
+  return `.:53 {
+    bind ${COREDNS_ADDRESS}
     errors
-    health :8080
-    ready :8181
     kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig ${kubeconfig} local
         pods insecure
         fallthrough in-addr.arpa ip6.arpa
         ttl 5
     }
     cache 5
-    loop
     loadbalance
 }
 `;
-  const restricted = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: 65532,
-    runAsGroup: 65532,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+}
+
+/** The objects of the cluster DNS: read access for CoreDNS, the kube-dns Service and its EndpointSlice. */
+export function clusterDnsObjects(): Obj[] {
+  const ns = 'kube-system';
+  const labels = { 'k8s-app': 'kube-dns' };
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns', namespace: NS } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -55,57 +53,41 @@ export function clusterDnsObjects(image: string): Obj[] {
       kind: 'ClusterRoleBinding',
       metadata: { name: 'k8s-platform:coredns' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8s-platform:coredns' },
-      subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: NS }],
-    },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: NS }, data: { Corefile: corefile } },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'coredns', namespace: NS, labels: LABELS },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: LABELS },
-        template: {
-          metadata: { labels: LABELS },
-          spec: {
-            serviceAccountName: 'coredns',
-            dnsPolicy: 'Default',
-            nodeSelector: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value },
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'coredns',
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                args: ['-conf', '/etc/coredns/Corefile'],
-                ports: [
-                  { name: 'dns', containerPort: PORT, protocol: 'UDP' },
-                  { name: 'dns-tcp', containerPort: PORT, protocol: 'TCP' },
-                ],
-                resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-                securityContext: restricted,
-                livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
-                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
-                volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
-              },
-            ],
-            volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
-          },
-        },
-      },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: COREDNS_USER }],
     },
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: NS, labels: LABELS },
+      metadata: { name: 'kube-dns', namespace: ns, labels },
       spec: {
         clusterIP: CLUSTER_DNS_IP,
-        selector: LABELS,
         ports: [
-          { name: 'dns', port: 53, targetPort: PORT, protocol: 'UDP' },
-          { name: 'dns-tcp', port: 53, targetPort: PORT, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
         ],
       },
     },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kube-dns-coredns', namespace: ns, labels: { 'kubernetes.io/service-name': 'kube-dns' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [COREDNS_ADDRESS], conditions: { ready: true } }],
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      ],
+    },
   ];
+}
+
+/** True once `kubernetes.default.svc.cluster.local` resolves through the Service IP (kube-proxy and CoreDNS both up). */
+export async function clusterDnsAnswers(): Promise<boolean> {
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([CLUSTER_DNS_IP]);
+  try {
+    return (await resolver.resolve4('kubernetes.default.svc.cluster.local')).length > 0;
+  } catch {
+    return false;
+  }
 }

@@ -10,18 +10,11 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
-import { clusterDnsObjects } from './cluster-dns';
-import { cgroupProcesses, mountsUnder, removeCgroup } from './node-cleanup';
+import { clusterDnsAnswers, clusterDnsObjects, COREDNS_ADDRESS, corefile } from './cluster-dns';
+import { mountsUnder } from './node-cleanup';
 import type { RealNodeSpec } from './node-config';
 import { kubeconfigYaml, makePki } from './pki';
-import {
-  CGROUP_PREFIX,
-  clusterCgroup,
-  realNodeSpecs,
-  removeNodeLeftovers,
-  startRealNodes,
-  stopRealNodeContainers,
-} from './real-nodes';
+import { realNodeSpecs, removeNodeLeftovers, startRealNodes, stopRealNodeContainers } from './real-nodes';
 import { ZONES, clusterObjects, realVolumeDir } from './topology';
 import type { TopologyOptions } from './topology';
 
@@ -67,11 +60,8 @@ export interface StartOptions extends Partial<TopologyOptions> {
   readonly realNodes?: RealNodesStartOptions;
 }
 
-/** The sandbox and cluster DNS images of the real nodes (scripts/images/images/pause.sh, coredns.sh). */
-export const NODE_IMAGES = {
-  sandbox: 'k8s-platform.local/pause:1',
-  dns: 'k8s-platform.local/coredns:v1.12.2',
-} as const;
+/** The pod sandbox image of the real nodes (scripts/images/images/pause.sh). */
+export const SANDBOX_IMAGE = 'k8s-platform.local/pause:1';
 
 const DEFAULTS: TopologyOptions = { nodesPerZone: 2, volumes: 40, volumeSize: '100Gi', volumeDir: '/var/empty' };
 /** Pod IPs kwok hands out and Service IPs: never routed (the namespace has only loopback). */
@@ -104,7 +94,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-const NODE_COMPONENTS = ['kubelet', 'kube-proxy', 'containerd', 'containerd-shim-runc-v2', 'ctr', 'runc'] as const;
+const NODE_COMPONENTS = [
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+  'containerd',
+  'containerd-shim-runc-v2',
+  'ctr',
+  'runc',
+] as const;
 
 function missingTools(bin: string, real: boolean): string[] {
   return [...COMPONENTS, ...(real ? NODE_COMPONENTS : [])].filter((c) => !existsSync(join(bin, c)));
@@ -270,13 +268,12 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects(topology, dir, specs) }),
     );
     if (specs.length > 0) {
-      sweepStaleCgroups(parent);
       for (let i = 1; i <= topology.volumes; i++) mkdirSync(realVolumeDir(dir, i), { recursive: true });
       await startRealNodes(
         { dir, server, caCert: pki.caCert, nodeTokens: pki.nodeTokens, proxyToken: pki.proxyToken, run: start, log },
         {
           zones,
-          sandboxImage: NODE_IMAGES.sandbox,
+          sandboxImage: SANDBOX_IMAGE,
           imageIndex: options.realNodes?.imageIndex ?? join(dirname(bin), 'images', 'index.tsv'),
         },
       );
@@ -298,19 +295,35 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       kubectl(
         kubeconfig,
         ['apply', '-f', '-'],
-        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterDnsObjects(NODE_IMAGES.dns) }),
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterDnsObjects() }),
       );
-      await waitFor(
-        'cluster DNS (CoreDNS Ready on a real node)',
-        () => ok(['-n', 'kube-system', 'wait', '--for=condition=Available', 'deployment/coredns', '--timeout=1s']),
-        90_000,
-        join(dir, 'logs', `kubelet-${zones[0]}.log`),
-      );
+      const dnsKubeconfig = join(dir, 'coredns.kubeconfig');
+      writeFileSync(dnsKubeconfig, kubeconfigYaml(server, pki.caCert, pki.dnsToken), { mode: 0o600 });
+      writeFileSync(join(dir, 'Corefile'), corefile(dnsKubeconfig));
+      spawnSync('ip', ['addr', 'add', `${COREDNS_ADDRESS}/32`, 'dev', 'lo']);
+      // The namespace has no default route: without one to the Service CIDR, a connection from here (the tests,
+      // this check) to a Service IP fails before kube-proxy's DNAT sees it. Pods route through their bridge.
+      spawnSync('ip', ['route', 'replace', SERVICE_CIDR, 'dev', 'lo']);
+      start('coredns', 'coredns', ['-conf', join(dir, 'Corefile')]);
+      const deadline = Date.now() + 60_000;
+      while (!(await clusterDnsAnswers())) {
+        if (Date.now() > deadline) {
+          const tail = readFileSync(join(dir, 'logs', 'coredns.log'), 'utf8')
+            .split('\n')
+            .slice(-10)
+            .join('\n');
+          throw new Error(
+            `local cluster: the cluster DNS does not answer after 60 s; CoreDNS's last log lines:\n${tail}`,
+          );
+        }
+        await sleep(500);
+      }
     }
     log(`local cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server}, kubeconfig ${kubeconfig}`);
     return state;
   } catch (error) {
-    stopLocalCluster(state);
+    // E2E_KEEP_CLUSTER_DIR=1 keeps the logs of a cluster that failed to start, to read them.
+    stopLocalCluster(state, process.env.E2E_KEEP_CLUSTER_DIR === '1');
     throw error;
   }
 }
@@ -346,7 +359,7 @@ function ours(pid: number, dir: string): boolean {
 /** Stops the cluster's processes (and only those), then removes its temp dir unless `keepDir`. */
 export function stopLocalCluster(state: ClusterState, keepDir = false): void {
   // Real nodes: their containers first, through containerd, while it still runs.
-  if (state.realNodes) stopRealNodeContainers(state.realNodes);
+  const containerIds = state.realNodes ? stopRealNodeContainers(state.realNodes) : [];
   const alive = [...Object.values(state.pids), ...strays(state.dir)].filter((pid) => ours(pid, state.dir));
   for (const pid of alive) {
     try {
@@ -365,9 +378,14 @@ export function stopLocalCluster(state: ClusterState, keepDir = false): void {
     }
   }
   if (state.realNodes) {
-    killCgroupProcesses(clusterCgroup(state.dir));
-    const failed = removeNodeLeftovers(state.dir, clusterCgroup(state.dir), join(toolsBin(), 'kube-proxy'));
+    const failed = removeNodeLeftovers(
+      state.dir,
+      containerIds,
+      [...state.realNodes.map((n) => n.ip), COREDNS_ADDRESS],
+      join(toolsBin(), 'kube-proxy'),
+    );
     if (failed.length > 0) process.stderr.write(`local cluster: could not unmount ${failed.join('; ')}\n`);
+    spawnSync('ip', ['route', 'del', SERVICE_CIDR, 'dev', 'lo']);
   }
   if (!keepDir && mountsUnder(state.dir).length === 0) rmSync(state.dir, { recursive: true, force: true });
 }
@@ -378,31 +396,6 @@ function strays(dir: string): number[] {
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
     .filter((pid) => pid !== process.pid && ours(pid, dir));
-}
-
-/** Kills whatever still runs in `group` (a container whose task could not be deleted). */
-function killCgroupProcesses(group: string): void {
-  for (const pid of cgroupProcesses(group)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
-
-/**
- * Removes the pod cgroups of local clusters whose directory is gone (a run killed before it could clean up: its
- * processes died with the PID namespace, its cgroups stay, empty, until removed).
- */
-function sweepStaleCgroups(parent: string): void {
-  for (const root of ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
-    const top = join(root, CGROUP_PREFIX);
-    if (!existsSync(top)) continue;
-    for (const name of readdirSync(top)) {
-      if (!existsSync(join(parent, name))) removeCgroup(`/${CGROUP_PREFIX}/${name}`);
-    }
-  }
 }
 
 /** Reads the state a running cluster wrote into its dir. */

@@ -1,7 +1,7 @@
 /**
  * What the real nodes leave on the machine once their processes are gone, and its removal: mounts under the
  * cluster's directory (volumes, overlay root filesystems, network namespace handles), the network devices (bridges,
- * the InternalIP dummies, pod veths), kube-proxy's netfilter rules, and the containers' cgroups.
+ * pod veths) and the nodes' InternalIPs, kube-proxy's netfilter rules, and the containers' cgroups.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
@@ -28,7 +28,7 @@ function unmountAll(dir: string): string[] {
   return failed;
 }
 
-/** Deletes the network devices whose names start with `prefix` (bridges, dummies and veths the nodes made). */
+/** Deletes the network devices whose names start with `prefix` (the bridges the nodes made; their veths go with them). */
 function deleteDevices(prefix: string): void {
   const r = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
   const names = (r.stdout ?? '')
@@ -79,14 +79,29 @@ export function removeCgroup(group: string): void {
 }
 
 /**
- * Removes what the nodes left: mounts under `clusterDir`, devices named `k8sp-*`, kube-proxy's rules and the
- * containers' cgroups (every real node's pods live under the `cgroupParent` cgroup). Returns mounts it could not
- * remove.
+ * Removes what the nodes left: mounts under `clusterDir`, devices named `k8sp-*`, the nodes' IPs, kube-proxy's rules and the
+ * cgroups of the containers `containerIds` (containerd's `/k8s.io/<id>`, killed first if anything still runs
+ * there). Returns mounts it could not remove.
  */
-export function removeNodeLeftovers(clusterDir: string, cgroupParent: string, kubeProxy?: string): string[] {
+export function removeNodeLeftovers(
+  clusterDir: string,
+  containerIds: readonly string[],
+  nodeIps: readonly string[],
+  kubeProxy?: string,
+): string[] {
+  for (const id of containerIds) {
+    for (const pid of cgroupProcesses(`/k8s.io/${id}`)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
   const failed = unmountAll(clusterDir);
   deleteDevices('k8sp-');
+  for (const ip of nodeIps) spawnSync('ip', ['addr', 'del', `${ip}/32`, 'dev', 'lo']);
   if (kubeProxy) spawnSync(kubeProxy, ['--cleanup'], { stdio: 'ignore', timeout: 30_000 });
-  removeCgroup(cgroupParent);
+  for (const id of containerIds) removeCgroup(`/k8s.io/${id}`);
   return failed;
 }

@@ -14,7 +14,7 @@ export interface RealNodeSpec {
   readonly name: string;
   /** `topology.kubernetes.io/zone`. */
   readonly zone: string;
-  /** The node's InternalIP (on a dummy interface of the cluster's network namespace). */
+  /** The node's InternalIP (an address of the cluster's network namespace, on its loopback). */
   readonly ip: string;
   /** The node's pod CIDR (a /24), whose first address is its bridge's. */
   readonly podCidr: string;
@@ -22,8 +22,6 @@ export interface RealNodeSpec {
   readonly bridge: string;
   /** The node's directory (configs, containerd root and state, kubelet root, logs). */
   readonly dir: string;
-  /** The cgroup every pod of the node lives under (in each hierarchy), e.g. `/k8s-platform/<cluster>/<node>`. */
-  readonly cgroup: string;
 }
 
 /** The node's paths, derived from its directory. */
@@ -137,8 +135,6 @@ export function kubeletConfig(spec: RealNodeSpec, cluster: KubeletClusterSetting
     containerRuntimeEndpoint: `unix://${p.socket}`,
     cgroupDriver: 'cgroupfs',
     cgroupsPerQOS: false,
-    // Without per-QoS cgroups every pod's cgroup sits right under this one: one place to find and remove them.
-    cgroupRoot: spec.cgroup,
     enforceNodeAllocatable: [],
     failSwapOn: false,
     localStorageCapacityIsolation: false,

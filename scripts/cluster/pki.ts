@@ -24,6 +24,8 @@ export interface Pki {
   readonly nodeTokens: Readonly<Record<string, string>>;
   /** Bearer token of kube-proxy (`system:kube-proxy`, bound to `system:node-proxier` by default). */
   readonly proxyToken: string;
+  /** Bearer token of the cluster DNS (`system:k8s-platform:coredns`, see cluster-dns.ts). */
+  readonly dnsToken: string;
   /** Client certificate and key the API server presents to kubelets (logs, exec): `system:masters`. */
   readonly kubeletClientCert: string;
   readonly kubeletClientKey: string;
@@ -43,7 +45,7 @@ function openssl(dir: string, args: readonly string[]): void {
 
 /**
  * Writes the CA, serving certificate, service-account keys, the API server's kubelet client certificate and the
- * token file (admin, kube-proxy, one kubelet per name of `nodes`) into `dir`.
+ * token file (admin, kube-proxy, the cluster DNS, one kubelet per name of `nodes`) into `dir`.
  */
 export function makePki(dir: string, nodes: readonly string[] = []): Pki {
   const p = (name: string): string => join(dir, name);
@@ -119,10 +121,12 @@ export function makePki(dir: string, nodes: readonly string[] = []): Pki {
   const token = (): string => randomBytes(24).toString('hex');
   const adminToken = token();
   const proxyToken = token();
+  const dnsToken = token();
   const nodeTokens = Object.fromEntries(nodes.map((n) => [n, token()]));
   const lines = [
     `${adminToken},admin,admin-uid,"system:masters"`,
     `${proxyToken},system:kube-proxy,kube-proxy-uid`,
+    `${dnsToken},system:k8s-platform:coredns,coredns-uid`,
     ...nodes.map((n) => `${nodeTokens[n]},system:node:${n},node-${n}-uid,"system:nodes"`),
   ];
   writeFileSync(p('tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -137,6 +141,7 @@ export function makePki(dir: string, nodes: readonly string[] = []): Pki {
     adminToken,
     nodeTokens,
     proxyToken,
+    dnsToken,
     kubeletClientCert: p('kubelet-client.crt'),
     kubeletClientKey: p('kubelet-client.key'),
   };

@@ -1,17 +1,19 @@
 /**
  * Real nodes for the local cluster: per zone a kubelet with its own containerd (root, state, socket), its own pod
- * CIDR and CNI bridge, and its own InternalIP on a dummy interface, all inside the cluster's network namespace; one
+ * CIDR and CNI bridge, and its own InternalIP (on loopback), all inside the cluster's network namespace; one
  * kube-proxy for that namespace (its iptables are shared by the nodes); the images of `build-tools.sh images`
  * imported into every node's containerd under their exact references (nothing is pulled).
  *
- * Every container, mount, network device and cgroup the nodes make is removed by {@link stopRealNodes}; when the
- * run is killed instead, the PID, mount and network namespaces of scripts/cluster/netns.sh take the processes,
- * mounts and devices with them, and the next start sweeps the cgroups left behind ({@link sweepStaleCgroups}).
+ * Every container, mount, network device and cgroup the nodes make is removed when the cluster stops
+ * ({@link stopRealNodeContainers}, then {@link removeNodeLeftovers}); when the run is killed instead, the PID, mount
+ * and network namespaces of scripts/cluster/netns.sh take the processes, mounts and devices with them. What that
+ * leaves is the containers' empty cgroups (containerd puts each at `/k8s.io/<container id>` in every hierarchy).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { cniConflist, containerdToml, kubeletArgs, kubeletConfig, nodePaths, type RealNodeSpec } from './node-config';
+import { CLUSTER_DNS_IP } from './cluster-dns';
 import { kubeconfigYaml } from './pki';
 import { removeNodeLeftovers } from './node-cleanup';
 
@@ -41,21 +43,13 @@ export interface RealNodesOptions {
   readonly cniBinDir?: string;
 }
 
-/** The Service IP of the cluster DNS (in the local cluster's Service CIDR). */
-export const CLUSTER_DNS_IP = '10.96.0.10';
 /** Pod CIDRs of the real nodes: `10.244.<100 + i>.0/24`, beside the kwok nodes' (which kwok takes from 10.244.0.0/16 low). */
 const podCidr = (i: number): string => `10.244.${100 + i}.0/24`;
 const nodeIp = (i: number): string => `10.242.0.${i + 1}`;
 
-/** The cgroup all real nodes of the cluster in `dir` put their pods under (one per node below it). */
-export const clusterCgroup = (dir: string): string => `/${CGROUP_PREFIX}/${basename(dir)}`;
-/** Top-level cgroup of every local cluster's pods (each cluster's is named after its directory). */
-export const CGROUP_PREFIX = 'k8s-platform';
-
 /** The specs of the real nodes of a cluster in `dir`. */
 export function realNodeSpecs(dir: string, zones: readonly string[]): RealNodeSpec[] {
   return zones.map((zone, i) => ({
-    cgroup: `${clusterCgroup(dir)}/node-${zone}`,
     name: `node-${zone}`,
     zone,
     ip: nodeIp(i),
@@ -64,9 +58,6 @@ export function realNodeSpecs(dir: string, zones: readonly string[]): RealNodeSp
     dir: join(dir, 'nodes', `node-${zone}`),
   }));
 }
-
-/** Names of the dummy interfaces that carry the nodes' InternalIPs. */
-export const nodeIpDevice = (i: number): string => `k8sp-node${i}`;
 
 function sh(cmd: string, args: readonly string[], what: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -106,7 +97,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Imports every image into the containerd at `socket` (the import unpacks for the overlayfs snapshotter). */
 async function importImages(socket: string, images: Map<string, string>): Promise<void> {
   for (const [ref, tar] of images) {
-    const r = await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', '--index-name', ref, tar]);
+    // The tar's index names the image by its normalized reference (scripts/images/oci.sh), as the kubelet asks.
+    const r = await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', tar]);
     if (r.code !== 0) throw new Error(`real nodes: importing ${ref} from ${tar} into ${socket}: ${r.out.trim()}`);
   }
 }
@@ -124,12 +116,11 @@ export async function startRealNodes(target: JoinTarget, options: RealNodesOptio
   if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) {
     writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
   }
-  specs.forEach((spec, i) => {
+  specs.forEach((spec) => {
     const p = nodePaths(spec);
     for (const d of [spec.dir, p.cniConfDir, p.kubeletRoot]) mkdirSync(d, { recursive: true });
-    sh('ip', ['link', 'add', nodeIpDevice(i), 'type', 'dummy'], `the InternalIP device of ${spec.name}`);
-    sh('ip', ['addr', 'add', `${spec.ip}/32`, 'dev', nodeIpDevice(i)], `the InternalIP of ${spec.name}`);
-    sh('ip', ['link', 'set', nodeIpDevice(i), 'up'], `the InternalIP device of ${spec.name}`);
+    // On loopback (the kernel here has no dummy devices): a local address of the namespace, as a node's own IP is.
+    sh('ip', ['addr', 'add', `${spec.ip}/32`, 'dev', 'lo'], `the InternalIP of ${spec.name}`);
     writeFileSync(p.containerdConfig, containerdToml(spec, options.sandboxImage, options.cniBinDir ?? '/usr/lib/cni'));
     writeFileSync(join(p.cniConfDir, '10-bridge.conflist'), cniConflist(spec));
     // Pods with dnsPolicy Default get this; ClusterFirst pods get the cluster DNS (no upstream resolver here).
@@ -171,8 +162,9 @@ function kubeProxyArgs(kubeconfig: string, first: RealNodeSpec | undefined): str
     `--hostname-override=${first?.name ?? 'none'}`,
     '--cluster-cidr=10.244.0.0/16',
     '--bind-address=127.0.0.1',
-    '--healthz-bind-address=127.0.0.1:0',
-    '--metrics-bind-address=127.0.0.1:0',
+    // No health or metrics server: nothing reads them here.
+    '--healthz-bind-address=',
+    '--metrics-bind-address=',
     // The conntrack table is the machine's: leave its size alone.
     '--conntrack-max-per-core=0',
     '--conntrack-tcp-timeout-close-wait=0s',
@@ -181,20 +173,23 @@ function kubeProxyArgs(kubeconfig: string, first: RealNodeSpec | undefined): str
 }
 
 /**
- * Stops the nodes' containers (each container's task killed and deleted through its containerd, which removes its
- * cgroups and mounts), then leaves it to {@link removeNodeLeftovers} to remove what is left once the processes are
- * gone. Call before the processes are killed; {@link removeNodeLeftovers} after.
+ * Stops the nodes' containers: each task killed and deleted through its containerd, which removes its cgroups and
+ * mounts. Call while containerd runs; returns the ids of every container the nodes had, for
+ * {@link removeNodeLeftovers} to remove the cgroups of any that could not be deleted.
  */
-export function stopRealNodeContainers(specs: readonly RealNodeSpec[]): void {
+export function stopRealNodeContainers(specs: readonly RealNodeSpec[]): string[] {
+  const ids: string[] = [];
   for (const spec of specs) {
     const socket = nodePaths(spec).socket;
     if (!existsSync(socket)) continue;
     const ctr = (...args: string[]) =>
       spawnSync('ctr', ['--address', socket, '-n', 'k8s.io', ...args], { encoding: 'utf8', timeout: 30_000 });
+    ids.push(...(ctr('containers', 'ls', '-q').stdout?.split('\n').filter(Boolean) ?? []));
     const tasks = ctr('tasks', 'ls', '-q').stdout?.split('\n').filter(Boolean) ?? [];
     for (const id of tasks) ctr('tasks', 'kill', '-s', 'SIGKILL', id);
     for (const id of tasks) ctr('tasks', 'delete', '-f', id);
   }
+  return ids;
 }
 
 export { removeNodeLeftovers };

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the container images of every image reference in charts-out/ (plus the real nodes' own: the sandbox
-# "pause" image and CoreDNS) from the package registries only, as OCI layout tars that scripts/cluster/real-nodes.ts
+# Builds the container images of every image reference in charts-out/ (plus the real nodes' sandbox "pause"
+# image) from the package registries only, as OCI layout tars that scripts/cluster/real-nodes.ts
 # imports into each node's containerd under the exact reference the manifests name: no manifest is changed and no
-# registry is contacted at run time. What each image reproduces of its upstream, and what it cannot, is in
-# images.md beside this script.
+# registry is contacted at run time. What each image reproduces of its upstream is in its builder's comment; what the
+# stand-ins cannot prove is in the README (End-to-end tests).
 #
 #   scripts/images/build.sh CACHE        (build-tools.sh images)
 #
@@ -34,7 +34,8 @@ hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 
 # image NAME REF STAMP BUILDER: runs BUILDER (which writes $OUT/NAME.tar) unless the stamp matches.
 image() {
-  local name=$1 ref=$2 stamp="$3 $GOVER" t0=$SECONDS
+  # The stamp also covers the layout code and the file that defines the image's builder.
+  local name=$1 ref=$2 stamp="$3 $GOVER $(hash_of "$HERE/oci.sh" "${BASH_SOURCE[1]}")" t0=$SECONDS
   if [[ ! -f $OUT/$name.tar || "$(cat "$CACHE/stamps/image-$name" 2>/dev/null)" != "$stamp" ]]; then
     echo "== image $ref"
     "$4" "$OUT/$name.tar" "$ref"
@@ -57,11 +58,10 @@ users() {
   done
 }
 
-# certs DIR: the CA bundle (Debian's ca-certificates) at the path Go and OpenSSL read.
+# certs DIR: the CA bundle of Debian's ca-certificates (from the Debian base layer, not this machine's, which may
+# trust more) at the path Go and OpenSSL read.
 certs() {
-  apt_install ca-certificates
-  mkdir -p "$1/etc/ssl/certs"
-  cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"
+  tar -xf "$OUT/debian-base.tar" -C "$1" ./etc/ssl/certs/ca-certificates.crt
 }
 
 # go_src ARCHIVE: unpacks one of ../shared/images-src's archives; prints its directory.

@@ -2,9 +2,23 @@
 #
 #   oci_layer DIR OUT.tar      a layer tar of DIR's contents (owners as they are in DIR, deterministic order and times)
 #   oci_image OUT.tar REF CONFIG.json LAYER.tar...
-#                              an OCI image layout, packed as one tar, whose index names REF: what
-#                              `ctr -n k8s.io images import --index-name REF` takes. CONFIG.json is the image's
-#                              "config" object (User, Env, Entrypoint, Cmd, WorkingDir, ...). Layers are uncompressed.
+#                              an OCI image layout, packed as one tar, whose index names REF in its normalized form
+#                              (`postgres:16.4` is `docker.io/library/postgres:16.4`, the name the kubelet asks
+#                              containerd for): `ctr -n k8s.io images import OUT.tar` stores it under that name.
+#                              CONFIG.json is the image's "config" object (User, Env, Entrypoint, Cmd, ...).
+#                              Layers are uncompressed.
+
+# normalized_ref REF: REF as a full reference (registry and, on Docker Hub, the `library/` of official images).
+normalized_ref() {
+  local ref=$1 first=${1%%/*}
+  if [[ $ref != */* ]]; then
+    echo "docker.io/library/$ref"
+  elif [[ $first != *.* && $first != *:* && $first != localhost ]]; then
+    echo "docker.io/$ref"
+  else
+    echo "$ref"
+  fi
+}
 
 oci_layer() {
   tar --sort=name --mtime=@0 --numeric-owner --xattrs -C "$1" -cf "$2" .
@@ -38,7 +52,7 @@ oci_image() {
       config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $s}, layers: $layers}' \
     >"$layout/manifest.json"
   read -r d s < <(oci_blob "$layout" "$layout/manifest.json")
-  jq -n -c --arg d "$d" --argjson s "$s" --arg ref "$ref" \
+  jq -n -c --arg d "$d" --argjson s "$s" --arg ref "$(normalized_ref "$ref")" \
     '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s,
       annotations: {"org.opencontainers.image.ref.name": $ref}}]}' >"$layout/index.json"
   echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"

@@ -5,21 +5,21 @@
  */
 import { cniConflist, containerdToml, kubeletArgs, kubeletConfig } from '../../scripts/cluster/node-config';
 import { mountsUnder } from '../../scripts/cluster/node-cleanup';
-import { CLUSTER_DNS_IP, clusterCgroup, realNodeSpecs } from '../../scripts/cluster/real-nodes';
+import { CLUSTER_DNS_IP } from '../../scripts/cluster/cluster-dns';
+import { realNodeSpecs } from '../../scripts/cluster/real-nodes';
 import { clusterObjects, ZONES } from '../../scripts/cluster/topology';
 
 const dir = '/tmp/k8s-platform-cluster-1-abc';
 const specs = realNodeSpecs(dir, ZONES);
 
 describe('real node specs', () => {
-  test('one node per zone, each with its own InternalIP, pod CIDR, bridge (a valid device name) and cgroup', () => {
+  test('one node per zone, each with its own InternalIP, pod CIDR, bridge (a valid device name) and dir', () => {
     expect(specs.map((s) => s.zone)).toEqual([...ZONES]);
-    for (const key of ['name', 'ip', 'podCidr', 'bridge', 'dir', 'cgroup'] as const) {
+    for (const key of ['name', 'ip', 'podCidr', 'bridge', 'dir'] as const) {
       expect(new Set(specs.map((s) => s[key])).size).toBe(ZONES.length);
     }
     for (const s of specs) {
       expect(s.bridge.length).toBeLessThanOrEqual(15);
-      expect(s.cgroup.startsWith(`${clusterCgroup(dir)}/`)).toBe(true);
     }
   });
 
@@ -33,7 +33,6 @@ describe('real node specs', () => {
       address: s.ip,
       readOnlyPort: 0,
       cgroupDriver: 'cgroupfs',
-      cgroupRoot: s.cgroup,
       clusterDNS: [CLUSTER_DNS_IP],
       authentication: { anonymous: { enabled: false }, x509: { clientCAFile: '/ca.crt' } },
       authorization: { mode: 'Webhook' },
