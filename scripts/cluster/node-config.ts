@@ -99,6 +99,8 @@ export function cniConflist(spec: RealNodeSpec): string {
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: spec.podCidr }]],
+            // The pods' default route, through the bridge's gateway address: Services, DNS and other nodes' pods.
+            routes: [{ dst: '0.0.0.0/0' }],
             dataDir: nodePaths(spec).cniDataDir,
           },
         },
@@ -120,7 +122,7 @@ export interface KubeletClusterSettings {
 
 /**
  * The kubelet's config: the cgroupfs driver without per-QoS cgroups (the machine's cgroups are shared with other
- * processes), swap tolerated, no local-storage isolation, serving on the node's own IP only, x509 + webhook
+ * processes), swap tolerated, ephemeral-storage reported (the apps request it), serving on the node's own IP only, x509 + webhook
  * authentication and webhook authorization (as on a cloud node), cluster DNS.
  */
 export function kubeletConfig(spec: RealNodeSpec, cluster: KubeletClusterSettings): string {
@@ -137,7 +139,7 @@ export function kubeletConfig(spec: RealNodeSpec, cluster: KubeletClusterSetting
     cgroupsPerQOS: false,
     enforceNodeAllocatable: [],
     failSwapOn: false,
-    localStorageCapacityIsolation: false,
+    localStorageCapacityIsolation: true,
     podCIDR: spec.podCidr,
     clusterDNS: [cluster.clusterDns],
     clusterDomain: 'cluster.local',
@@ -161,6 +163,8 @@ export function kubeletConfig(spec: RealNodeSpec, cluster: KubeletClusterSetting
     makeIPTablesUtilChains: false,
     shutdownGracePeriod: '0s',
     volumePluginDir: join(spec.dir, 'volume-plugins'),
+    // Each kubelet its own: a kubelet removes the log dirs of pods it does not know (another node's).
+    podLogsDir: join(spec.dir, 'pod-logs'),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

@@ -37,7 +37,7 @@ run_init_files() {
       *.sql.gz) echo "running $f"; gunzip -c "$f" | psql_run --dbname "$POSTGRES_DB" ;;
       *.sql.xz) echo "running $f"; xzcat "$f" | psql_run --dbname "$POSTGRES_DB" ;;
       *.sql.zst) echo "running $f"; zstd -dc "$f" | psql_run --dbname "$POSTGRES_DB" ;;
-      *) [[ -e $f ]] && echo "ignoring $f" ;;
+      *) if [[ -e $f ]]; then echo "ignoring $f"; fi ;;
     esac
   done
 }
@@ -68,12 +68,16 @@ init_database() {
   # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is words, as upstream evaluates it
   eval 'initdb --username="$POSTGRES_USER" --pwfile=<(printf "%s\n" "$POSTGRES_PASSWORD") '"$POSTGRES_INITDB_ARGS"' "$@"'
   unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+  # Upstream's server (Debian's build) has /var/run/postgresql as its compiled-in socket dir; this one's is /tmp,
+  # and initdb writes the compiled-in one into the config: set upstream's, where its clients (psql) look.
+  printf "\nunix_socket_directories = '/var/run/postgresql'\n" >>"$PGDATA/postgresql.conf"
   local method=$POSTGRES_HOST_AUTH_METHOD
   [[ -n $method ]] || method=$(postgres -C password_encryption -D "$PGDATA")
   printf '\nhost all all all %s\n' "$method" >>"$PGDATA/pg_hba.conf"
   PGUSER=$POSTGRES_USER PGPASSWORD=$POSTGRES_PASSWORD pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p ${PGPORT:-5432}" -w start
   export PGPASSWORD=$POSTGRES_PASSWORD
-  if [[ -z $(psql_run --dbname postgres -tAc "SELECT 1 FROM pg_database WHERE datname = :'db'" -v db="$POSTGRES_DB") ]]; then
+  # From stdin: psql interpolates variables there, not in -c.
+  if [[ -z $(psql_run --dbname postgres -tA -v db="$POSTGRES_DB" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';") ]]; then
     psql_run --dbname postgres -v db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";'
   fi
   run_init_files
