@@ -132,13 +132,14 @@ install_etcd() {
 
 # shellcheck source=node-tools.sh
 source "$HERE/node-tools.sh"
+build_images() { bash "$ROOT/scripts/images/build.sh" "$CACHE"; }
 
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(etcd helm checkers kwok k8s pulumi)
 for t in "${targets[@]}"; do
   case $t in
     k8s | kwok | helm | pulumi | checkers | node) timed "build_$t" ;;
-    images) timed bash "$ROOT/scripts/images/build.sh" "$CACHE" ;;
+    images) timed build_images ;;
     etcd) install_etcd ;;
     *) echo "build-tools: unknown target '$t' (k8s kwok helm pulumi checkers etcd node images)" >&2; exit 2 ;;
   esac

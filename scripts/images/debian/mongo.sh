@@ -9,9 +9,14 @@ mongo_build() {
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
   (cd "$src" && go build -trimpath -o "$d/usr/local/bin/ferretdb" ./cmd/ferretdb)
   rm -rf "$src"
-  # mongosh is plain JavaScript; its optional native addons (kerberos, client-side encryption) are left out.
+  # mongosh is plain JavaScript; its optional native addons (kerberos, client-side encryption) are left out. Its
+  # dependency ranges now resolve to releases that need Node 20 (mongodb 7, bson 7, whatwg-url 15: "Cannot read
+  # properties of undefined (reading 'get')" on Debian's Node 18), so rootfs/mongo/mongosh-package.json holds them
+  # to the last Node 18 lines.
+  jq --arg v "$MONGOSH_VERSION" '.dependencies.mongosh = $v' "$HERE/rootfs/mongo/mongosh-package.json" \
+    >"$d/usr/local/lib/mongosh/package.json"
   (cd "$d/usr/local/lib/mongosh" && npm install --silent --no-audit --no-fund --ignore-scripts --omit=dev --omit=optional \
-    --no-package-lock "mongosh@$MONGOSH_VERSION" >/dev/null)
+    --no-package-lock >/dev/null)
   ln -s ../lib/mongosh/node_modules/mongosh/bin/mongosh.js "$d/usr/local/bin/mongosh"
   rm -rf "$d/usr/local/lib/mongosh/package.json"
   cp "$HERE/rootfs/mongo/docker-entrypoint.sh" "$d/usr/local/bin/"
