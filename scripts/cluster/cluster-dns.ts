@@ -6,7 +6,10 @@
  * their bridge. Add-on pods thus never land on a real node, and the apps' manifests are untouched. There is no
  * upstream resolver: names outside the cluster do not resolve (nothing outside the namespace is reachable anyway).
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
+import { join } from 'node:path';
 
 type Obj = Record<string, unknown>;
 
@@ -89,5 +92,33 @@ export async function clusterDnsAnswers(): Promise<boolean> {
     return (await resolver.resolve4('kubernetes.default.svc.cluster.local')).length > 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Starts CoreDNS (through `start`, which records its pid as the cluster's) on {@link COREDNS_ADDRESS}, reading the
+ * API with `kubeconfig`; resolves once the cluster DNS answers through its Service IP.
+ */
+export async function startClusterDns(
+  dir: string,
+  kubeconfig: string,
+  start: (key: string, binary: string, args: readonly string[]) => number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  writeFileSync(join(dir, 'Corefile'), corefile(kubeconfig));
+  spawnSync('ip', ['addr', 'add', `${COREDNS_ADDRESS}/32`, 'dev', 'lo']);
+  start('coredns', 'coredns', ['-conf', join(dir, 'Corefile')]);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await clusterDnsAnswers())) {
+    if (Date.now() > deadline) {
+      const tail = readFileSync(join(dir, 'logs', 'coredns.log'), 'utf8')
+        .split('\n')
+        .slice(-10)
+        .join('\n');
+      throw new Error(
+        `local cluster: the cluster DNS does not answer after ${timeoutMs / 1000} s; CoreDNS's last log lines:\n${tail}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
-import { clusterDnsAnswers, clusterDnsObjects, COREDNS_ADDRESS, corefile } from './cluster-dns';
+import { clusterDnsObjects, COREDNS_ADDRESS, startClusterDns } from './cluster-dns';
 import { mountsUnder } from './node-cleanup';
 import type { RealNodeSpec } from './node-config';
 import { kubeconfigYaml, makePki } from './pki';
@@ -297,27 +297,12 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
         ['apply', '-f', '-'],
         JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterDnsObjects() }),
       );
+      // The namespace has no default route: without one to the Service CIDR, a connection from here (the tests,
+      // the DNS check) to a Service IP fails before kube-proxy's DNAT sees it. Pods route through their bridge.
+      spawnSync('ip', ['route', 'replace', SERVICE_CIDR, 'dev', 'lo']);
       const dnsKubeconfig = join(dir, 'coredns.kubeconfig');
       writeFileSync(dnsKubeconfig, kubeconfigYaml(server, pki.caCert, pki.dnsToken), { mode: 0o600 });
-      writeFileSync(join(dir, 'Corefile'), corefile(dnsKubeconfig));
-      spawnSync('ip', ['addr', 'add', `${COREDNS_ADDRESS}/32`, 'dev', 'lo']);
-      // The namespace has no default route: without one to the Service CIDR, a connection from here (the tests,
-      // this check) to a Service IP fails before kube-proxy's DNAT sees it. Pods route through their bridge.
-      spawnSync('ip', ['route', 'replace', SERVICE_CIDR, 'dev', 'lo']);
-      start('coredns', 'coredns', ['-conf', join(dir, 'Corefile')]);
-      const deadline = Date.now() + 60_000;
-      while (!(await clusterDnsAnswers())) {
-        if (Date.now() > deadline) {
-          const tail = readFileSync(join(dir, 'logs', 'coredns.log'), 'utf8')
-            .split('\n')
-            .slice(-10)
-            .join('\n');
-          throw new Error(
-            `local cluster: the cluster DNS does not answer after 60 s; CoreDNS's last log lines:\n${tail}`,
-          );
-        }
-        await sleep(500);
-      }
+      await startClusterDns(dir, dnsKubeconfig, start);
     }
     log(`local cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server}, kubeconfig ${kubeconfig}`);
     return state;

@@ -94,9 +94,10 @@ export function readImageIndex(file: string): Map<string, string> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Imports every image into the containerd at `socket` (the import unpacks for the overlayfs snapshotter). */
+/** Imports every tar of the index (each once) into the containerd at `socket`, unpacked for overlayfs. */
 async function importImages(socket: string, images: Map<string, string>): Promise<void> {
-  for (const [ref, tar] of images) {
+  const tars = new Map([...images].map(([ref, tar]) => [tar, ref]));
+  for (const [tar, ref] of tars) {
     // The tar's index names the image by its normalized reference (scripts/images/oci.sh), as the kubelet asks.
     const r = await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', tar]);
     if (r.code !== 0) throw new Error(`real nodes: importing ${ref} from ${tar} into ${socket}: ${r.out.trim()}`);

@@ -8,7 +8,8 @@
 #   scripts/images/build.sh CACHE        (build-tools.sh images)
 #
 # Each image is cached by version in CACHE/images/<name>.tar with a stamp (version, Go version, hash of the files
-# here that make it); a warm run only checks stamps. CACHE/images/index.tsv lists "reference<TAB>tar".
+# here that make it); a warm run only checks stamps. CACHE/images/all.tar holds them all, and CACHE/images/index.tsv
+# lists "reference<TAB>the tar that holds it".
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -84,4 +85,14 @@ done
 
 rm -f "$OUT/index.tsv.part"
 for f in "$HERE"/images/*.sh; do "image_$(basename "$f" .sh)"; done
-mv "$OUT/index.tsv.part" "$OUT/index.tsv"
+# All images in one tar for the nodes to import (scripts/cluster/real-nodes.ts): the Debian base once, not five
+# times; remade when any image's stamp changed.
+all_stamp=$(cut -f2 "$OUT/index.tsv.part" | sed 's|.*/||; s|\.tar$||' | sed "s|^|$CACHE/stamps/image-|" | xargs cat | sha256sum | cut -c1-12)
+if [[ ! -f $OUT/all.tar || "$(cat "$CACHE/stamps/image-all" 2>/dev/null)" != "$all_stamp" ]]; then
+  echo "== one tar of every image"
+  # shellcheck disable=SC2046 # one tar per line of the index
+  oci_merge "$OUT/all.tar" $(cut -f2 "$OUT/index.tsv.part")
+  echo "$all_stamp" >"$CACHE/stamps/image-all"
+fi
+cut -f1 "$OUT/index.tsv.part" | sed "s|\$|\t$OUT/all.tar|" >"$OUT/index.tsv"
+rm "$OUT/index.tsv.part"

@@ -60,3 +60,19 @@ oci_image() {
   mv "$out.part" "$out"
   rm -rf "$layout"
 }
+
+# oci_merge OUT.tar IMAGE.tar...: one layout holding every image (each blob once, so a shared base layer is read
+# once by `ctr images import`), its index naming each image as its own tar did.
+oci_merge() {
+  local out=$1 layout f manifests='[]'
+  layout=$(mktemp -d)
+  for f in "${@:2}"; do
+    tar -xf "$f" -C "$layout" blobs
+    manifests=$(tar -xOf "$f" index.json | jq -c --argjson m "$manifests" '$m + .manifests')
+  done
+  jq -n -c --argjson m "$manifests" '{schemaVersion: 2, manifests: $m}' >"$layout/index.json"
+  echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
+  tar --sort=name --mtime=@0 --numeric-owner -C "$layout" -cf "$out.part" oci-layout index.json blobs
+  mv "$out.part" "$out"
+  rm -rf "$layout"
+}

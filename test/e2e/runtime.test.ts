@@ -55,11 +55,28 @@ const KNOWN_DEFECTS = [
       'args replace the command and runc execs the first flag; apps/stand-ins.ts (microservice, grpcMicroservice, ' +
       "backgroundWorker) must also set command: ['./podinfo']",
     image: 'ghcr.io/stefanprodan/podinfo:6.7.1',
+    container: undefined,
     words: /exec: "--[a-z-]+=[^"]*": executable file not found/,
+    events: undefined,
+  },
+  {
+    what:
+      "the mongo stand-in's limit, not the app's: mongosh from npm on Debian's Node 18 takes several seconds to start " +
+      "here (7 s on the loaded 2-core machine), over the exec probes' 2-3 s timeouts; upstream's mongosh is one " +
+      'binary with a startup snapshot (about 1 s). FerretDB itself starts and answers (the exporter beside it is Ready)',
+    image: 'mongo:7.0.14',
+    container: 'mongodb',
+    words: /./,
+    events: /probe failed: command timed out: "mongosh --quiet --eval/,
   },
 ];
 const knownDefect = (c: LiveContainer) =>
-  KNOWN_DEFECTS.find((d) => d.image === c.image && d.words.test(`${c.state} ${c.lastMessage}`));
+  KNOWN_DEFECTS.find(
+    (d) =>
+      d.image === c.image &&
+      (d.container === undefined || d.container === c.container) &&
+      d.words.test(`${c.state} ${c.lastMessage}`),
+  );
 
 /** Smallest app first: a defect common to all shows up soonest. */
 const apps = [...index.apps].sort((a, b) => containersAsked(a.namespace) - containersAsked(b.namespace));
@@ -148,9 +165,14 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
     const containers = await liveContainers(cluster().client, ns);
     for (const defect of KNOWN_DEFECTS) {
       const affected = containers.filter((c) => c.image === defect.image);
-      const showing = affected.filter((c) => knownDefect(c) === defect);
+      const showing = affected.filter((c) => knownDefect(c) === defect && !c.ready);
       if (showing.length > 0) process.stderr.write(`${ns}: ${showing.length} containers show: ${defect.what}\n`);
-      expect(showing).toHaveLength(affected.length);
+      expect(showing).toHaveLength(
+        affected.filter((c) => !defect.container || c.container === defect.container).length,
+      );
+      if (defect.events && showing.length > 0) {
+        expect(explain(cluster().state.kubeconfig, ns, showing)).toMatch(defect.events);
+      }
     }
   });
 });
