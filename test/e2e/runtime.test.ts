@@ -79,6 +79,8 @@ const KNOWN_DEFECTS = [
       'binary with a startup snapshot (about 1 s). FerretDB itself starts and answers (the exporter beside it is Ready)',
     image: 'mongo:7.0.14',
     namespace: undefined,
+    // A matter of load: on a quiet machine mongosh may make it in time, so its still showing is not required.
+    required: false,
     container: 'mongodb',
     words: /./,
     evidence: /probe failed: command timed out: "mongosh --quiet --eval/,
@@ -181,8 +183,8 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
     for (const defect of KNOWN_DEFECTS) {
       const affected = containers.filter((c) => c.image === defect.image);
       const showing = affected.filter((c) => knownDefect(c, ns) === defect && !c.ready);
-      if (defect.namespace !== undefined && defect.namespace !== ns) continue;
       if (showing.length > 0) process.stderr.write(`${ns}: ${showing.length} containers show: ${defect.what}\n`);
+      if ((defect.namespace !== undefined && defect.namespace !== ns) || defect.required === false) continue;
       expect(showing).toHaveLength(
         affected.filter((c) => !defect.container || c.container === defect.container).length,
       );
