@@ -3,7 +3,11 @@
 # into a cache outside the repository, keyed by version, and links them into "$CACHE/bin".
 # Idempotent: a tool whose stamp (version, Go version, hash of its inputs) matches is skipped.
 #
-#   scripts/cluster/build-tools.sh [k8s] [kwok] [helm] [pulumi] [checkers] [etcd]   (default: all)
+#   scripts/cluster/build-tools.sh [k8s] [kwok] [helm] [pulumi] [checkers] [etcd] [node] [images]
+#
+# Default: all but `node` and `images`, which only the runtime e2e suite needs (scripts/e2e.sh asks for them):
+# `node` is a real node's kubelet, kube-proxy and CoreDNS (Go) plus containerd, runc and the CNI plugins (Debian);
+# `images` is the reference apps' images (scripts/images/build.sh).
 #
 # Cache: $K8S_PLATFORM_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/k8s-platform. Go's own module and build caches
 # (go env GOMODCACHE GOCACHE) are kept too, so a warm rerun takes seconds.
@@ -35,19 +39,25 @@ link() { local f; for f in "$@"; do ln -sf "$f" "$BIN/$(basename "$f")"; done; }
 timed() { local t0=$SECONDS; "$@"; echo "== $1: $((SECONDS - t0)) s"; }
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 
+# k8s_cmds DIR CMD...: builds k8s.io/kubernetes/cmd/CMD from the control plane's module (tools/go.mod), with
+# upstream's version ldflags, into DIR.
+k8s_cmds() {
+  local dir=$1 cmd v=k8s.io/component-base/version minor=${KUBERNETES_VERSION#v1.}
+  minor=${minor%%.*}
+  local ldflags="-s -w -X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
+  mkdir -p "$dir"
+  for cmd in "${@:2}"; do
+    echo "== building $cmd $KUBERNETES_VERSION (the first build takes 10-15 min on 2 cores)"
+    (cd "$HERE/tools" && go build -trimpath -ldflags "$ldflags" -o "$dir/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+  done
+}
+
 build_k8s() {
-  local dir=$CACHE/k8s-$KUBERNETES_VERSION cmd
+  local dir=$CACHE/k8s-$KUBERNETES_VERSION
   local stamp="$KUBERNETES_VERSION $GOVER $(hash_of "$HERE/tools/go.mod" "$HERE/tools/go.sum")"
   local bins=("$dir/kube-apiserver" "$dir/kube-controller-manager" "$dir/kube-scheduler")
   if ! up_to_date k8s "$stamp" "${bins[@]}"; then
-    local v=k8s.io/component-base/version minor=${KUBERNETES_VERSION#v1.}
-    minor=${minor%%.*}
-    local ldflags="-s -w -X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
-    mkdir -p "$dir"
-    for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
-      echo "== building $cmd $KUBERNETES_VERSION (the first build takes 10-15 min on 2 cores)"
-      (cd "$HERE/tools" && go build -trimpath -ldflags "$ldflags" -o "$dir/$cmd" "k8s.io/kubernetes/cmd/$cmd")
-    done
+    k8s_cmds "$dir" kube-apiserver kube-controller-manager kube-scheduler
     built k8s "$stamp"
   fi
   link "${bins[@]}"
@@ -120,13 +130,18 @@ install_etcd() {
   link "$etcd"
 }
 
+# shellcheck source=node-tools.sh
+source "$HERE/node-tools.sh"
+build_images() { bash "$ROOT/scripts/images/build.sh" "$CACHE"; }
+
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(etcd helm checkers kwok k8s pulumi)
 for t in "${targets[@]}"; do
   case $t in
-    k8s | kwok | helm | pulumi | checkers) timed "build_$t" ;;
+    k8s | kwok | helm | pulumi | checkers | node) timed "build_$t" ;;
+    images) timed build_images ;;
     etcd) install_etcd ;;
-    *) echo "build-tools: unknown target '$t' (k8s kwok helm pulumi checkers etcd)" >&2; exit 2 ;;
+    *) echo "build-tools: unknown target '$t' (k8s kwok helm pulumi checkers etcd node images)" >&2; exit 2 ;;
   esac
 done
 echo "$BIN"

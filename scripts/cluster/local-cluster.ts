@@ -9,9 +9,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { clusterDnsObjects, COREDNS_ADDRESS, startClusterDns } from './cluster-dns';
+import { mountsUnder } from './node-cleanup';
+import type { RealNodeSpec } from './node-config';
 import { kubeconfigYaml, makePki } from './pki';
-import { ZONES, clusterObjects } from './topology';
+import { realNodeSpecs, removeNodeLeftovers, startRealNodes, stopRealNodeContainers } from './real-nodes';
+import { ZONES, clusterObjects, realVolumeDir } from './topology';
 import type { TopologyOptions } from './topology';
 
 /** Where the tools are: `build-tools.sh` links them into `<cache>/bin`. */
@@ -32,6 +36,16 @@ export interface ClusterState {
   readonly server: string;
   /** Process ids of the components, by name. */
   readonly pids: Readonly<Record<string, number>>;
+  /** The real nodes, when the cluster has some. */
+  readonly realNodes?: readonly RealNodeSpec[];
+}
+
+/** Real nodes of a local cluster: kubelets with containerd running real containers (scripts/cluster/real-nodes.ts). */
+export interface RealNodesStartOptions {
+  /** One real node per zone. @default {@link ZONES} */
+  readonly zones?: readonly string[];
+  /** The image index of `build-tools.sh images`. @default `<cache>/images/index.tsv` */
+  readonly imageIndex?: string;
 }
 
 /** Options of {@link startLocalCluster}. */
@@ -42,7 +56,12 @@ export interface StartOptions extends Partial<TopologyOptions> {
   readonly bin?: string;
   /** Log progress. @default stderr */
   readonly log?: (line: string) => void;
+  /** Real nodes besides the kwok ones, with cluster DNS. @default none */
+  readonly realNodes?: RealNodesStartOptions;
 }
+
+/** The pod sandbox image of the real nodes (scripts/images/images/pause.sh). */
+export const SANDBOX_IMAGE = 'k8s-platform.local/pause:1';
 
 const DEFAULTS: TopologyOptions = { nodesPerZone: 2, volumes: 40, volumeSize: '100Gi', volumeDir: '/var/empty' };
 /** Pod IPs kwok hands out and Service IPs: never routed (the namespace has only loopback). */
@@ -75,8 +94,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-function missingTools(bin: string): string[] {
-  return COMPONENTS.filter((c) => !existsSync(join(bin, c)));
+const NODE_COMPONENTS = [
+  'kubelet',
+  'kube-proxy',
+  'coredns',
+  'containerd',
+  'containerd-shim-runc-v2',
+  'ctr',
+  'runc',
+] as const;
+
+function missingTools(bin: string, real: boolean): string[] {
+  return [...COMPONENTS, ...(real ? NODE_COMPONENTS : [])].filter((c) => !existsSync(join(bin, c)));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -110,15 +139,23 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
   assertIsolatedNetwork();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const bin = options.bin ?? toolsBin();
-  const missing = missingTools(bin);
+  const missing = missingTools(bin, options.realNodes !== undefined);
   if (missing.length > 0) {
-    throw new Error(`local cluster: ${missing.join(', ')} missing in ${bin}; run: bash scripts/cluster/build-tools.sh`);
+    const targets = options.realNodes ? ' node images' : '';
+    throw new Error(
+      `local cluster: ${missing.join(', ')} missing in ${bin}; run: bash scripts/cluster/build-tools.sh${targets}`,
+    );
   }
   const topology = { ...DEFAULTS, ...options };
   const parent = options.parentDir ?? process.env.TMPDIR ?? '/tmp';
   const dir = join(parent, `k8s-platform-cluster-${process.pid}-${Date.now().toString(36)}`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
-  const pki = makePki(dir);
+  const zones = options.realNodes ? (options.realNodes.zones ?? ZONES) : [];
+  const specs = realNodeSpecs(dir, zones);
+  const pki = makePki(
+    dir,
+    specs.map((n) => n.name),
+  );
   const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
     Array.from({ length: 6 }, freePort),
   );
@@ -126,17 +163,19 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigYaml(server, pki.caCert, pki.adminToken), { mode: 0o600 });
   const pids: Record<string, number> = {};
-  const state: ClusterState = { dir, kubeconfig, server, pids };
+  const state: ClusterState = { dir, kubeconfig, server, pids, ...(specs.length > 0 ? { realNodes: specs } : {}) };
   const saveState = (): void => writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(state, null, 2)}\n`);
 
-  const run = (name: (typeof COMPONENTS)[number], args: readonly string[]): void => {
-    const out = openSync(join(dir, 'logs', `${name}.log`), 'a');
-    const child = spawn(join(bin, name), args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
-    if (child.pid === undefined) throw new Error(`local cluster: could not start ${name}`);
+  const start = (key: string, binary: string, args: readonly string[]): number => {
+    const out = openSync(join(dir, 'logs', `${key}.log`), 'a');
+    const child = spawn(join(bin, binary), args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
+    if (child.pid === undefined) throw new Error(`local cluster: could not start ${key}`);
     child.unref();
-    pids[name] = child.pid;
+    pids[key] = child.pid;
     saveState();
+    return child.pid;
   };
+  const run = (name: (typeof COMPONENTS)[number], args: readonly string[]): number => start(name, name, args);
   const ok = (args: readonly string[]): boolean =>
     spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args]).status === 0;
   const authKubeconfig = ['--kubeconfig', '--authentication-kubeconfig', '--authorization-kubeconfig'].flatMap((f) => [
@@ -177,6 +216,10 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       // configurations are still created and validated; what they would mutate or refuse is not exercised.
       '--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
       '--profiling=false',
+      // Logs and exec of pods on real nodes: the kubelets trust this client certificate (system:masters).
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
+      '--kubelet-preferred-address-types=InternalIP',
     ]);
     await waitFor(
       'kube-apiserver',
@@ -222,14 +265,25 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
     kubectl(
       kubeconfig,
       ['create', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects(topology) }),
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects(topology, dir, specs) }),
     );
+    if (specs.length > 0) {
+      for (let i = 1; i <= topology.volumes; i++) mkdirSync(realVolumeDir(dir, i), { recursive: true });
+      await startRealNodes(
+        { dir, server, caCert: pki.caCert, nodeTokens: pki.nodeTokens, proxyToken: pki.proxyToken, run: start, log },
+        {
+          zones,
+          sandboxImage: SANDBOX_IMAGE,
+          imageIndex: options.realNodes?.imageIndex ?? join(dirname(bin), 'images', 'index.tsv'),
+        },
+      );
+    }
     await waitFor(
       'nodes',
       // One read of every node (`kubectl wait --all --timeout=1s` waits on them one by one: too slow for dozens).
-      () => allNodesReady(kubeconfig, topology.nodesPerZone * ZONES.length),
-      60_000,
-      join(dir, 'logs', 'kwok.log'),
+      () => allNodesReady(kubeconfig, topology.nodesPerZone * ZONES.length + specs.length),
+      90_000,
+      join(dir, 'logs', specs.length > 0 ? `kubelet-${zones[0]}.log` : 'kwok.log'),
     );
     await waitFor(
       'kube-controller-manager (default ServiceAccount)',
@@ -237,10 +291,24 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       60_000,
       join(dir, 'logs', 'kube-controller-manager.log'),
     );
+    if (specs.length > 0) {
+      kubectl(
+        kubeconfig,
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterDnsObjects() }),
+      );
+      // The namespace has no default route: without one to the Service CIDR, a connection from here (the tests,
+      // the DNS check) to a Service IP fails before kube-proxy's DNAT sees it. Pods route through their bridge.
+      spawnSync('ip', ['route', 'replace', SERVICE_CIDR, 'dev', 'lo']);
+      const dnsKubeconfig = join(dir, 'coredns.kubeconfig');
+      writeFileSync(dnsKubeconfig, kubeconfigYaml(server, pki.caCert, pki.dnsToken), { mode: 0o600 });
+      await startClusterDns(dir, dnsKubeconfig, start);
+    }
     log(`local cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server}, kubeconfig ${kubeconfig}`);
     return state;
   } catch (error) {
-    stopLocalCluster(state);
+    // E2E_KEEP_CLUSTER_DIR=1 keeps the logs of a cluster that failed to start, to read them.
+    stopLocalCluster(state, process.env.E2E_KEEP_CLUSTER_DIR === '1');
     throw error;
   }
 }
@@ -275,7 +343,9 @@ function ours(pid: number, dir: string): boolean {
 
 /** Stops the cluster's processes (and only those), then removes its temp dir unless `keepDir`. */
 export function stopLocalCluster(state: ClusterState, keepDir = false): void {
-  const alive = Object.values(state.pids).filter((pid) => ours(pid, state.dir));
+  // Real nodes: their containers first, through containerd, while it still runs.
+  const containerIds = state.realNodes ? stopRealNodeContainers(state.realNodes) : [];
+  const alive = [...Object.values(state.pids), ...strays(state.dir)].filter((pid) => ours(pid, state.dir));
   for (const pid of alive) {
     try {
       process.kill(-pid, 'SIGTERM');
@@ -292,7 +362,25 @@ export function stopLocalCluster(state: ClusterState, keepDir = false): void {
       // already gone
     }
   }
-  if (!keepDir) rmSync(state.dir, { recursive: true, force: true });
+  if (state.realNodes) {
+    const failed = removeNodeLeftovers(
+      state.dir,
+      containerIds,
+      [...state.realNodes.map((n) => n.ip), COREDNS_ADDRESS],
+      join(toolsBin(), 'kube-proxy'),
+    );
+    if (failed.length > 0) process.stderr.write(`local cluster: could not unmount ${failed.join('; ')}\n`);
+    spawnSync('ip', ['route', 'del', SERVICE_CIDR, 'dev', 'lo']);
+  }
+  if (!keepDir && mountsUnder(state.dir).length === 0) rmSync(state.dir, { recursive: true, force: true });
+}
+
+/** Processes the cluster did not start itself but that belong to it (containerd's shims name its socket). */
+function strays(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && ours(pid, dir));
 }
 
 /** Reads the state a running cluster wrote into its dir. */

@@ -20,6 +20,15 @@ export interface Pki {
   readonly tokenFile: string;
   /** Bearer token of the `admin` user (group `system:masters`). */
   readonly adminToken: string;
+  /** Bearer token of each real node's kubelet (`system:node:<name>`, group `system:nodes`), by node name. */
+  readonly nodeTokens: Readonly<Record<string, string>>;
+  /** Bearer token of kube-proxy (`system:kube-proxy`, bound to `system:node-proxier` by default). */
+  readonly proxyToken: string;
+  /** Bearer token of the cluster DNS (`system:k8s-platform:coredns`, see cluster-dns.ts). */
+  readonly dnsToken: string;
+  /** Client certificate and key the API server presents to kubelets (logs, exec): `system:masters`. */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
 }
 
 /** Names the serving certificate is valid for, besides 127.0.0.1. */
@@ -34,8 +43,11 @@ function openssl(dir: string, args: readonly string[]): void {
   }
 }
 
-/** Writes the CA, serving certificate, service-account keys and token file into `dir`. */
-export function makePki(dir: string): Pki {
+/**
+ * Writes the CA, serving certificate, service-account keys, the API server's kubelet client certificate and the
+ * token file (admin, kube-proxy, the cluster DNS, one kubelet per name of `nodes`) into `dir`.
+ */
+export function makePki(dir: string, nodes: readonly string[] = []): Pki {
   const p = (name: string): string => join(dir, name);
   openssl(dir, ['genrsa', '-out', 'ca.key', '2048']);
   openssl(dir, [
@@ -77,8 +89,47 @@ export function makePki(dir: string): Pki {
   ]);
   openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
-  const adminToken = randomBytes(24).toString('hex');
-  writeFileSync(p('tokens.csv'), `${adminToken},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
+  writeFileSync(p('client.ext'), 'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  openssl(dir, ['genrsa', '-out', 'kubelet-client.key', '2048']);
+  openssl(dir, [
+    'req',
+    '-new',
+    '-key',
+    'kubelet-client.key',
+    '-subj',
+    '/O=system:masters/CN=kube-apiserver-kubelet-client',
+    '-out',
+    'kubelet-client.csr',
+  ]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'kubelet-client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '7',
+    '-extfile',
+    'client.ext',
+    '-out',
+    'kubelet-client.crt',
+  ]);
+  const token = (): string => randomBytes(24).toString('hex');
+  const adminToken = token();
+  const proxyToken = token();
+  const dnsToken = token();
+  const nodeTokens = Object.fromEntries(nodes.map((n) => [n, token()]));
+  const lines = [
+    `${adminToken},admin,admin-uid,"system:masters"`,
+    `${proxyToken},system:kube-proxy,kube-proxy-uid`,
+    `${dnsToken},system:k8s-platform:coredns,coredns-uid`,
+    ...nodes.map((n) => `${nodeTokens[n]},system:node:${n},node-${n}-uid,"system:nodes"`),
+  ];
+  writeFileSync(p('tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
   return {
     caCert: p('ca.crt'),
     caKey: p('ca.key'),
@@ -88,10 +139,15 @@ export function makePki(dir: string): Pki {
     serviceAccountPub: p('sa.pub'),
     tokenFile: p('tokens.csv'),
     adminToken,
+    nodeTokens,
+    proxyToken,
+    dnsToken,
+    kubeletClientCert: p('kubelet-client.crt'),
+    kubeletClientKey: p('kubelet-client.key'),
   };
 }
 
-/** A kubeconfig for `server` that authenticates with the admin token and trusts the cluster CA. */
+/** A kubeconfig for `server` that authenticates with `token` (the admin's, a kubelet's...) and trusts the cluster CA. */
 export function kubeconfigYaml(server: string, caCert: string, token: string): string {
   return [
     'apiVersion: v1',

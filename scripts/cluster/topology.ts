@@ -71,8 +71,21 @@ function node(name: string, zone: string): Obj {
   };
 }
 
-/** The nodes, the default StorageClass and the volume pool, as objects for `kubectl create`. */
-export function clusterObjects(o: TopologyOptions): Obj[] {
+/** A real node's name and zone (scripts/cluster/real-nodes.ts), for the volumes it holds. */
+export interface VolumeHost {
+  readonly name: string;
+}
+
+/** Where the pooled volume `i` (from 1) lives when the cluster has real nodes. */
+export const realVolumeDir = (clusterDir: string, i: number): string => `${clusterDir}/volumes/pool-${i}`;
+
+/**
+ * The kwok nodes, the default StorageClass and the volume pool, as objects for `kubectl create`. With real nodes
+ * (`hosts`), the pool is of `local` volumes, each a directory of the cluster's on one real node (round robin), and
+ * claims bind when their pod is scheduled (a local volume ties the pod to its node); the kubelet applies a pod's
+ * fsGroup to a local volume, as a cloud disk's driver does (a hostPath volume would not).
+ */
+export function clusterObjects(o: TopologyOptions, clusterDir = '', hosts: readonly VolumeHost[] = []): Obj[] {
   const nodes = ZONES.flatMap((zone) =>
     Array.from({ length: o.nodesPerZone }, (_, i) => node(`kwok-${zone}-${i + 1}`, zone)),
   );
@@ -83,7 +96,21 @@ export function clusterObjects(o: TopologyOptions): Obj[] {
     provisioner: 'kubernetes.io/no-provisioner',
     // Retain, like the platform's claims: a volume keeps its data (and its claim) until someone deletes it.
     reclaimPolicy: 'Retain',
-    volumeBindingMode: 'Immediate',
+    volumeBindingMode: hosts.length > 0 ? 'WaitForFirstConsumer' : 'Immediate',
+  };
+  const source = (i: number): Obj => {
+    const host = hosts[(i - 1) % hosts.length];
+    if (!host) return { hostPath: { path: `${o.volumeDir}/pool-${i}`, type: 'DirectoryOrCreate' } };
+    return {
+      local: { path: realVolumeDir(clusterDir, i) },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [host.name] }] },
+          ],
+        },
+      },
+    };
   };
   const volumes = Array.from({ length: o.volumes }, (_, i): Obj => ({
     apiVersion: 'v1',
@@ -94,7 +121,7 @@ export function clusterObjects(o: TopologyOptions): Obj[] {
       accessModes: ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: 'Retain',
       storageClassName: STORAGE_CLASS,
-      hostPath: { path: `${o.volumeDir}/pool-${i + 1}`, type: 'DirectoryOrCreate' },
+      ...source(i + 1),
     },
   }));
   return [...nodes, storageClass, ...volumes];

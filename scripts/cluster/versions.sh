@@ -5,3 +5,4 @@ KWOK_VERSION=v0.8.0
 HELM_VERSION=v3.22.0
 KUBE_SCORE_VERSION=v1.20.0
 KUBECONFORM_VERSION=v0.8.0
+COREDNS_VERSION=v1.12.2 # cluster DNS of the real nodes (scripts/cluster/node-tools.sh)

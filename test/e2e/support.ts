@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApiError, KubeClient, targetFromKubeconfig } from '../../scripts/cluster/kube-client';
 import { startLocalCluster, stopLocalCluster } from '../../scripts/cluster/local-cluster';
-import type { ClusterState } from '../../scripts/cluster/local-cluster';
+import type { ClusterState, StartOptions } from '../../scripts/cluster/local-cluster';
 import { sharedDir } from '../../scripts/lib/crds';
 import { objectRef, parseManifests } from '../../scripts/lib/manifests';
 import type { KubeObject } from '../../scripts/lib/manifests';
@@ -24,12 +24,12 @@ export interface E2eCluster {
  * Starts a cluster before the suite's tests and stops it after them (the PID namespace of `netns.sh` is the
  * backstop when the run is interrupted). Returns a getter: the cluster exists only once `beforeAll` ran.
  */
-export function useLocalCluster(): () => E2eCluster {
+export function useLocalCluster(options: StartOptions = {}, startTimeoutMs = 180_000): () => E2eCluster {
   let cluster: E2eCluster | undefined;
   beforeAll(async () => {
-    const state = await startLocalCluster();
+    const state = await startLocalCluster(options);
     cluster = { state, client: new KubeClient(targetFromKubeconfig(state.kubeconfig)) };
-  }, 180_000);
+  }, startTimeoutMs);
   afterAll(() => {
     if (cluster) stopLocalCluster(cluster.state, process.env.E2E_KEEP_CLUSTER_DIR === '1');
   });

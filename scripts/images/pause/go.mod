@@ -1,0 +1,3 @@
+module k8s-platform.local/pause
+
+go 1.24
