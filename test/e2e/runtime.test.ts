@@ -44,34 +44,11 @@ function containersAsked(namespace: string): number {
 }
 
 /**
- * Defects the real runtime found in files this suite does not own, pinned until they are fixed: a container that
- * shows one is excused from being Ready, and each app's last test checks that the defect still shows (it fails
- * once it is fixed: then remove the entry here).
+ * Limits of a stand-in image, not of the app (the real runtime's defects in the apps are fixed, not listed here): a
+ * container that shows one, in the runtime's own words, is excused from being Ready and reported; an entry that is
+ * `required` must still show (a test fails once it is gone: then remove the entry).
  */
 const KNOWN_DEFECTS = [
-  {
-    what:
-      'podinfo given `args` without its `command`: the image has no ENTRYPOINT (only CMD ["./podinfo"]), so the ' +
-      'args replace the command and runc execs the first flag; apps/stand-ins.ts (microservice, grpcMicroservice, ' +
-      "backgroundWorker) must also set command: ['./podinfo']",
-    image: 'ghcr.io/stefanprodan/podinfo:6.7.1',
-    namespace: undefined,
-    container: undefined,
-    words: /exec: "--[a-z-]+=[^"]*": executable file not found/,
-    evidence: undefined,
-  },
-  {
-    what:
-      "rendezvous' Locust master crashes importing its locustfile (KeyError: 'USERS_URL'): the master imports the " +
-      'same locustfile as the workers, but the env of `loadTest.workers.connectTo(...)` reaches only the workers; ' +
-      "platform/workloads/load-generator.ts should give the master the env of the workers' connections (not the edges)",
-    image: 'locustio/locust:2.46.6',
-    namespace: 'rendezvous',
-    // The workers too: their readiness is an open connection to the master.
-    container: undefined,
-    words: /./,
-    evidence: /KeyError: 'USERS_URL'/,
-  },
   {
     what:
       "the mongo stand-in's limit, not the app's: mongosh from npm on Debian's Node 18 takes several seconds to start " +
