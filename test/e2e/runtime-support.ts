@@ -178,7 +178,7 @@ export function explain(kubeconfig: string, namespace: string, containers: reado
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Waits until `expected` containers are listed in the namespace and all are Ready (or `excused`: a known defect
+ * Waits until `expected` containers are listed in the namespace and all are Ready (or `excused`: a stand-in limit
  * shows); returns the last state seen
  * (the caller asserts on it, with {@link explain} for the ones that are not).
  */

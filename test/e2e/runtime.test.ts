@@ -48,7 +48,7 @@ function containersAsked(namespace: string): number {
  * container that shows one, in the runtime's own words, is excused from being Ready and reported; an entry that is
  * `required` must still show (a test fails once it is gone: then remove the entry).
  */
-const KNOWN_DEFECTS = [
+const STAND_IN_LIMITS = [
   {
     what:
       "the mongo stand-in's limit, not the app's: mongosh from npm on Debian's Node 18 takes several seconds to start " +
@@ -64,7 +64,7 @@ const KNOWN_DEFECTS = [
   },
 ];
 const knownDefect = (c: LiveContainer, namespace: string) =>
-  KNOWN_DEFECTS.find(
+  STAND_IN_LIMITS.find(
     (d) =>
       d.image === c.image &&
       (d.namespace === undefined || d.namespace === namespace) &&
@@ -134,7 +134,7 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
       );
       const ready = containers.filter((c) => c.ready).length;
       process.stderr.write(
-        `${ns}: ${ready}/${asked} containers Ready (the rest show a known defect) in ${((Date.now() - t0) / 1000).toFixed(0)} s on ` +
+        `${ns}: ${ready}/${asked} containers Ready (the rest show a stand-in limit) in ${((Date.now() - t0) / 1000).toFixed(0)} s on ` +
           `${new Set(containers.map((c) => c.node)).size} real nodes\n`,
       );
     },
@@ -155,9 +155,9 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
     SETTLE_MS + 60_000,
   );
 
-  test('the known defects still show (remove an entry of KNOWN_DEFECTS once it is fixed)', async () => {
+  test('the stand-in limits marked required still show (remove an entry once it is gone)', async () => {
     const containers = await liveContainers(cluster().client, ns);
-    for (const defect of KNOWN_DEFECTS) {
+    for (const defect of STAND_IN_LIMITS) {
       const affected = containers.filter((c) => c.image === defect.image);
       const showing = affected.filter((c) => knownDefect(c, ns) === defect && !c.ready);
       if (showing.length > 0) process.stderr.write(`${ns}: ${showing.length} containers show: ${defect.what}\n`);
