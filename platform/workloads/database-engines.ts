@@ -40,6 +40,11 @@ export interface EnginePreset {
   args?(c: EngineContext): string[];
   /** The engine's own health check, run in the server container. */
   readonly healthCommand: readonly string[];
+  /**
+   * Timeout of each probe running `healthCommand`, when that program needs longer than the platform's default
+   * timeouts (2-3 s).
+   */
+  readonly healthTimeoutSeconds?: number;
   /** Exporter container: environment (may reference the secret variables as `$(NAME)`). */
   exporterEnv(c: EngineContext): k8s.EnvVar[];
   /** Exporter container arguments. */
@@ -133,6 +138,9 @@ export const ENGINES: Readonly<Record<DatabaseEngine, EnginePreset>> = {
     env: (c) => ({ MONGO_INITDB_ROOT_USERNAME: c.user, MONGO_INITDB_DATABASE: c.database }),
     secretEnv: { MONGO_INITDB_ROOT_PASSWORD: 'password' },
     healthCommand: ['mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
+    // mongosh is a Node.js program: about a second to start on an idle node, several on a busy one or a
+    // CPU-limited pod, so the defaults (2-3 s) fail a healthy server (the real node's runtime suite saw 7 s).
+    healthTimeoutSeconds: 10,
     exporterEnv: (c) => [
       { name: 'MONGODB_USER', value: c.user },
       fromSecret('MONGODB_PASSWORD', c.secret, 'password'),

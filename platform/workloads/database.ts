@@ -247,6 +247,7 @@ export class Database extends Workload implements Connectable {
       liveness: health,
       readiness: health,
       startup: health,
+      probeTimeoutSeconds: preset.healthTimeoutSeconds,
     };
 
     super(scope, id, spec);

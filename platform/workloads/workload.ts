@@ -11,6 +11,7 @@ import type { DatabaseEngine, EndpointPort, GraphNode, SecretKeyRef } from '../c
 import type { Component } from '../core/names';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
 import type { HealthCheck } from '../core/probes';
+import type { ProbeTiming } from '../core/probes';
 import { LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING, renderProbe, validateHealthCheck } from '../core/probes';
 import type { RequestLimit, Resources } from '../core/resources';
 import { renderResources, resolveResources } from '../core/resources';
@@ -172,6 +173,8 @@ export interface ResolvedWorkload {
   readonly startup?: HealthCheck;
   /** Port used by network health checks that name none. */
   readonly healthPort?: number;
+  /** Every probe's timeout, when the check's program needs longer than the defaults (a database's own client). */
+  readonly probeTimeoutSeconds?: number;
 }
 
 /** Validates the props common to all workloads. */
@@ -570,6 +573,8 @@ export abstract class Workload extends Construct {
           (e) => !(e.name in s.env),
         )
       : [];
+    const timing = (defaults: ProbeTiming): ProbeTiming =>
+      s.probeTimeoutSeconds === undefined ? defaults : { ...defaults, timeoutSeconds: s.probeTimeoutSeconds };
     return {
       name: s.name,
       image: s.image,
@@ -587,9 +592,9 @@ export abstract class Workload extends Construct {
       envFrom: s.configMaps.length ? s.configMaps.map((name) => ({ configMapRef: { name } })) : undefined,
       resources: renderResources(s.resources),
       securityContext: containerSecurityContext(true),
-      livenessProbe: s.liveness && renderProbe(s.liveness, s.healthPort, LIVENESS_TIMING),
-      readinessProbe: s.readiness && renderProbe(s.readiness, s.healthPort, READINESS_TIMING),
-      startupProbe: s.startup && renderProbe(s.startup, s.healthPort, STARTUP_TIMING),
+      livenessProbe: s.liveness && renderProbe(s.liveness, s.healthPort, timing(LIVENESS_TIMING)),
+      readinessProbe: s.readiness && renderProbe(s.readiness, s.healthPort, timing(READINESS_TIMING)),
+      startupProbe: s.startup && renderProbe(s.startup, s.healthPort, timing(STARTUP_TIMING)),
       volumeMounts: [
         ...writableMounts(s.writablePaths),
         ...configMapMounts(s.configFiles ?? []),

@@ -57,6 +57,13 @@ describe.each(Object.keys(ENGINES) as DatabaseEngine[])('Database %s', (engine) 
     });
   });
 
+  test("gives every probe the engine's own timeout where its check needs one (mongosh), else the defaults", () => {
+    const probes = ['livenessProbe', 'readinessProbe', 'startupProbe'].map((p) => pod.containers[0][p]);
+    const timeouts = probes.map((p: { timeoutSeconds: number }) => p.timeoutSeconds);
+    if (engine === 'mongodb') expect(timeouts).toEqual([10, 10, 10]);
+    else expect(timeouts).toEqual([3, 2, 2]);
+  });
+
   test('runs as the image user 999 with fsGroup 999 under the restricted profile', () => {
     expect(pod.securityContext).toMatchObject({
       runAsUser: 999,
