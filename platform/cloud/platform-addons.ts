@@ -1,5 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { CLUSTER_ISSUERS } from '../contract';
 import type { Addon } from '../contract';
 import { addonPrerequisites, planAddons } from './addon-plan';
 import { CONTOUR_ENVOY_SERVICE, installContour } from './addons/contour';
@@ -120,7 +121,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
       chartSource: args.chartSource,
     });
     const flavor = args.flavor ?? 'generic';
-    const plan = planAddons(args.addons, args.builtInAddons ?? []);
+    // Grafana is published only over HTTPS: a domain with Prometheus and an ingress controller brings cert-manager.
+    const planned = planAddons(args.addons, args.builtInAddons ?? []);
+    const inPlan = (a: Addon): boolean => planned.install.includes(a) || planned.builtIn.includes(a);
+    const publishesGrafana =
+      args.domain !== undefined &&
+      planned.install.includes('prometheus') &&
+      (inPlan('contour') || inPlan('ingress-nginx'));
+    const plan = publishesGrafana ? planAddons([...args.addons, 'cert-manager'], args.builtInAddons ?? []) : planned;
     this.installed = plan.install;
     const installs = (addon: Addon): boolean => plan.install.includes(addon);
     const has = (addon: Addon): boolean => installs(addon) || plan.builtIn.includes(addon);
@@ -170,6 +178,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             retention: args.prometheusRetention ?? PLATFORM_ADDONS_DEFAULTS.prometheusRetention,
             grafanaHost: args.domain && ingressClass ? `grafana.${args.domain}` : undefined,
             ingressClass,
+            grafanaIssuer: ingressClass && has('cert-manager') ? CLUSTER_ISSUERS[ingressClass] : undefined,
             scrapeLinkerd: installs('linkerd-viz'),
             loki: installs('loki'),
             tempo: installs('tempo'),

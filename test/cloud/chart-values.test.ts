@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
+import { parseAllDocuments } from 'yaml';
 import { helmTemplate, readChart, toolPath, unknownValueKeys } from '../../scripts/lib/helm-charts';
 import type { FreeFormPath } from '../../scripts/lib/helm-charts';
 import { installMocks, isSecretValue, ofType, settle } from './harness';
@@ -43,6 +44,7 @@ const FREE_FORM: Readonly<Record<string, readonly FreeFormPath[]>> = {
   ],
   'ingress-nginx': [{ path: 'controller.podAnnotations', reason: 'annotations of the controller pods (any key)' }],
   'cert-manager': [{ path: 'config', reason: "cert-manager's ControllerConfiguration file, copied verbatim" }],
+  'kube-prometheus-stack': [{ path: 'grafana.ingress.annotations', reason: 'annotations of the Ingress (any key)' }],
 };
 
 const provider = new k8s.Provider('test-k8s', {});
@@ -137,4 +139,40 @@ describe('rendering with helm template', () => {
       });
     expect(failures).toEqual([]);
   });
+
+  maybe('no ClusterRole of kube-prometheus-stack grants Secrets, except the operator’s', () => {
+    const r = releases.find((x) => x.name === 'all-kube-prometheus-stack')!;
+    const result = helmTemplate(
+      HELM,
+      r.inputs.name as string,
+      r.inputs.chart as string,
+      r.inputs.namespace as string,
+      plain(r.inputs.values) as Record<string, unknown>,
+    );
+    expect(result.errors).toBe('');
+    const clusterRoles = [
+      ...parseAllDocuments(result.manifests).map((d) => d.toJS() as RbacObject),
+      ...ofType(recorded, 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole')
+        .filter((c) => c.name.startsWith('all-'))
+        .map((c) => ({ kind: 'ClusterRole', ...c.inputs }) as RbacObject),
+    ].filter((d) => d?.kind === 'ClusterRole');
+    const grantsSecrets = clusterRoles
+      .filter((c) => (c.rules ?? []).some((rule) => rule.resources?.some((res) => res === 'secrets' || res === '*')))
+      .map((c) => c.metadata.name);
+    // The Prometheus Operator writes each Prometheus's configuration Secret and reads the Secrets that monitors in
+    // any namespace reference (basic auth, TLS): its reach is the operator's job. Grafana and kube-state-metrics
+    // have no such need and must not read them.
+    expect(grantsSecrets).toEqual(['kube-prometheus-stack-operator']);
+    const bindings = parseAllDocuments(result.manifests)
+      .map((d) => d.toJS() as RbacObject & { roleRef?: { name: string } })
+      .filter((d) => d?.kind === 'ClusterRoleBinding' && d.metadata.name.includes('grafana'));
+    expect(bindings.map((b) => b.roleRef?.name)).toEqual(['kube-prometheus-stack-grafana-configmaps']);
+  });
 });
+
+/** The part of a (Cluster)Role the render check reads. */
+interface RbacObject {
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly rules?: readonly { readonly resources?: readonly string[] }[];
+}

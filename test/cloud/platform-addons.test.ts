@@ -58,7 +58,7 @@ describe('pinned charts', () => {
   test('every release names a repository and an exact version', () => {
     ofType(recorded, RELEASE).forEach((r) => {
       expect(r.inputs.repositoryOpts.repo).toMatch(/^https:\/\//);
-      expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(r.inputs.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     });
   });
 
@@ -145,9 +145,31 @@ describe('key values', () => {
     });
   });
 
-  test('Grafana is served at grafana.<domain> through the installed ingress', async () => {
-    expect(kps().grafana.ingress).toMatchObject({ enabled: true, hosts: ['grafana.example.com'] });
-    expect(await valueOf(full.grafanaUrl!)).toBe('http://grafana.example.com');
+  test('Grafana is served over HTTPS at grafana.<domain>, its certificate from the platform issuer', async () => {
+    expect(kps().grafana.ingress).toMatchObject({
+      enabled: true,
+      ingressClassName: 'contour',
+      annotations: { 'cert-manager.io/cluster-issuer': 'platform-contour' },
+      hosts: ['grafana.example.com'],
+      tls: [{ secretName: 'grafana-tls', hosts: ['grafana.example.com'] }],
+    });
+    expect(await valueOf(full.grafanaUrl!)).toBe('https://grafana.example.com');
+  });
+
+  test('publishing Grafana brings cert-manager, which the stack did not ask for', () => {
+    expect(full.installed).toContain('cert-manager');
+    expect(small.installed).not.toContain('cert-manager');
+  });
+
+  test('Grafana’s sidecars read ConfigMaps only, through a ClusterRole without Secrets', () => {
+    expect(kps().grafana.sidecar.dashboards.resource).toBe('configmap');
+    expect(kps().grafana.sidecar.datasources.resource).toBe('configmap');
+    const role = named(recorded, 'full-grafana-clusterrole', 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole');
+    expect(kps().grafana.rbac.useExistingClusterRole).toBe(role.inputs.metadata.name);
+    expect(role.inputs.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(release('full-kube-prometheus-stack').dependsOn).toContain('full-grafana-clusterrole');
   });
 
   test('the Grafana admin password is generated and secret', async () => {
