@@ -2,7 +2,8 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { CLUSTER_ISSUERS } from '../contract';
 import type { Addon } from '../contract';
-import { addonPrerequisites, planAddons } from './addon-plan';
+import { addonPrerequisites } from './addon-plan';
+import { PLATFORM_AFTER, planWithPlatformNeeds } from './addons/platform-needs';
 import { CONTOUR_ENVOY_SERVICE, installContour } from './addons/contour';
 import { createPlatformGateway, installGatewayApiCrds } from './addons/gateway-api';
 import { INGRESS_NGINX_SERVICE, installIngressNginx } from './addons/ingress-nginx';
@@ -121,19 +122,15 @@ export class PlatformAddons extends pulumi.ComponentResource {
       chartSource: args.chartSource,
     });
     const flavor = args.flavor ?? 'generic';
-    // Grafana is published only over HTTPS: a domain with Prometheus and an ingress controller brings cert-manager.
-    const planned = planAddons(args.addons, args.builtInAddons ?? []);
-    const inPlan = (a: Addon): boolean => planned.install.includes(a) || planned.builtIn.includes(a);
-    const publishesGrafana =
-      args.domain !== undefined &&
-      planned.install.includes('prometheus') &&
-      (inPlan('contour') || inPlan('ingress-nginx'));
-    const plan = publishesGrafana ? planAddons([...args.addons, 'cert-manager'], args.builtInAddons ?? []) : planned;
+    // Grafana over HTTPS and Linkerd's rotating issuer bring cert-manager (platform-needs.ts).
+    const plan = planWithPlatformNeeds(args.addons, args.builtInAddons ?? [], args.domain);
     this.installed = plan.install;
     const installs = (addon: Addon): boolean => plan.install.includes(addon);
     const has = (addon: Addon): boolean => installs(addon) || plan.builtIn.includes(addon);
     const after = (addon: Addon): pulumi.Resource[] =>
-      addonPrerequisites(addon, plan.install).flatMap((dep) => (this.readyMap[dep] ? [this.readyMap[dep]] : []));
+      [...addonPrerequisites(addon, plan.install), ...(PLATFORM_AFTER[addon] ?? [])].flatMap((dep) =>
+        this.readyMap[dep] ? [this.readyMap[dep]] : [],
+      );
     const serviceType = args.ingressServiceType ?? PLATFORM_ADDONS_DEFAULTS.ingressServiceType;
     const ingressClass = has('contour') ? 'contour' : has('ingress-nginx') ? 'nginx' : undefined;
     const metricsServer = installMetricsServer(installer, args.metricsServer ?? 'none');
@@ -164,7 +161,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
           });
           break;
         case 'linkerd': {
-          const linkerd = installLinkerd(installer, deps);
+          const linkerd = installLinkerd(
+            installer,
+            [...deps, ...(this.readyMap.prometheus ? [this.readyMap.prometheus] : [])],
+            {
+              highAvailability: flavor !== 'generic',
+              prometheus: has('prometheus'),
+            },
+          );
           trustAnchorPem = linkerd.trustAnchorPem;
           this.readyMap[addon] = linkerd.ready;
           break;

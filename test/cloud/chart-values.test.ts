@@ -18,6 +18,7 @@ const recorded = installMocks((args) => {
     case 'tls:index/privateKey:PrivateKey':
       return { privateKeyPem: PLACEHOLDER_PEM('PRIVATE KEY') };
     case 'tls:index/selfSignedCert:SelfSignedCert':
+      return { certPem: PLACEHOLDER_PEM('CERTIFICATE'), validityEndTime: '2036-12-01T10:00:00Z' };
     case 'tls:index/locallySignedCert:LocallySignedCert':
       return { certPem: PLACEHOLDER_PEM('CERTIFICATE') };
     case 'tls:index/certRequest:CertRequest':

@@ -10,7 +10,7 @@ const hosts = [
   { host: 'chat.example.com', namespace: 'chat' },
   { host: 'meetings.example.com', namespace: 'meetings' },
 ];
-const listeners = (h = hosts) => platformGateway(h).spec.listeners as Listener[];
+const listeners = (h = hosts) => platformGateway(h).spec.listeners as unknown as Listener[];
 const admitted = (l: Listener): string[] | 'all' | 'same' => {
   const ns = l.allowedRoutes.namespaces;
   if (ns.from === 'All') return 'all';
