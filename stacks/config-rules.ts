@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { addonCrdFile } from '../platform/cloud/addons/crds';
+import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
 import { CERT_MANAGER_CHART } from '../platform/cloud/versions';
 
 /**
@@ -167,4 +168,30 @@ export function dns01Problem(dns01: Readonly<Record<string, unknown>>): string |
   }
   const problem = schemaProblem(clusterIssuerDns01Schema(), dns01, 'dns01');
   return problem && `${problem} (cert-manager ${CERT_MANAGER_CHART.version} ClusterIssuer schema)`;
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * `eks.accessEntries`: principals (IAM role or user ARNs) given `admin` or `view` access to the cluster besides its
+ * creator. Returns the entries, or a problem naming the entry (`[i]`) and the fix.
+ */
+export function eksAccessEntries(value: unknown): { entries: EksAccessEntry[] } | { problem: string } {
+  if (value === undefined) return { entries: [] };
+  if (!Array.isArray(value)) return { problem: 'expected a list of { principalArn, access: admin | view }' };
+  const entries: EksAccessEntry[] = [];
+  for (const [i, entry] of value.entries()) {
+    const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const unknownKey = Object.keys(record).find((k) => k !== 'principalArn' && k !== 'access');
+    if (unknownKey) return { problem: `[${i}].${unknownKey} is not a setting; known: principalArn, access` };
+    if (typeof record.principalArn !== 'string' || !IAM_PRINCIPAL_ARN.test(record.principalArn)) {
+      return {
+        problem: `[${i}].principalArn must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/admins`,
+      };
+    }
+    if (record.access !== 'admin' && record.access !== 'view')
+      return { problem: `[${i}].access must be admin or view` };
+    entries.push({ principalArn: record.principalArn, access: record.access });
+  }
+  return { entries };
 }

@@ -9,7 +9,8 @@ import type { Addon } from '../platform/contract';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
 import type { TlsIssuing } from '../platform/cloud/cert-issuers';
 import { parseTlsConfig } from './tls-config';
-import { endpointCidrProblem, gcpProjectProblem, WIDE_CIDR_OPT_IN } from './config-rules';
+import { eksAccessEntries, endpointCidrProblem, gcpProjectProblem, WIDE_CIDR_OPT_IN } from './config-rules';
+import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -97,6 +98,8 @@ export interface EksSettings {
   readonly publicAccessCidrs: readonly string[];
   /** AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
+  /** Principals with cluster access besides the creator (`eks.accessEntries`). */
+  readonly accessEntries: readonly EksAccessEntry[];
 }
 
 /** Settings of an existing cluster (`k8s-platform:existing`). */
@@ -499,7 +502,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     'publicAccessCidrs',
     'awsProfile',
     WIDE_CIDR_OPT_IN,
+    'accessEntries',
   ]);
+  const access = eksAccessEntries(eks.accessEntries);
+  if ('problem' in access) throw new StackConfigError('eks.accessEntries', eks.accessEntries, access.problem);
   const version = optionalString('eks.kubernetesVersion', eks.kubernetesVersion);
   if (version !== undefined && !/^1\.\d{2}$/.test(version)) {
     throw new StackConfigError('eks.kubernetesVersion', version, 'expected a minor version such as "1.34"');
@@ -515,6 +521,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
       publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs, eks),
       awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
+      accessEntries: access.entries,
     },
   };
 }

@@ -134,6 +134,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         natGateways: config.eks.natGateways,
         publicAccessCidrs: config.eks.publicAccessCidrs,
         awsProfile: config.eks.awsProfile,
+        accessEntries: config.eks.accessEntries,
         deletionProtection: config.deletionProtection,
         tags: { stack: pulumi.getStack() },
       });

@@ -6,6 +6,14 @@ import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { clusterAutoscaler } from './eks-cluster-autoscaler';
 import type { IrsaIssuer } from './eks-irsa';
 import { irsaRole, irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
+import {
+  accessEntries,
+  controlPlaneLogGroup,
+  nodeLaunchTemplate,
+  recommendedAmiRelease,
+  vpcCniRole,
+} from './eks-hardening';
+import type { EksAccessEntry } from './eks-hardening';
 import { checkVpcCniVersion, vpcCniAddon } from './eks-vpc-cni';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
@@ -29,10 +37,9 @@ export const EKS_DEFAULTS = {
 /** AWS managed policies of the cluster role. */
 export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'] as const;
 
-/** AWS managed policies of the node role: join the cluster, run the VPC CNI, pull from ECR. */
+/** AWS managed policies of the node role: join the cluster, pull from ECR (the VPC CNI has a role of its own). */
 export const EKS_NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
   'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
 ] as const;
 
@@ -93,6 +100,11 @@ export interface EksClusterArgs {
    * @default true
    */
   readonly clusterAutoscaler?: boolean;
+  /**
+   * Principals given cluster access through access entries, besides whoever creates the cluster.
+   * @default [] (only the creator)
+   */
+  readonly accessEntries?: readonly EksAccessEntry[];
   /** Refuse deletion of the EKS cluster until set to `false` and applied. @default true */
   readonly deletionProtection?: pulumi.Input<boolean>;
   /** Tags on every AWS resource. */
@@ -303,6 +315,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
 
     // ---- cluster
     const publicCidrs = [...(args.publicAccessCidrs ?? [])];
+    const logGroup = controlPlaneLogGroup(name, clusterName, tags, this);
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
@@ -322,15 +335,30 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         deletionProtection: args.deletionProtection ?? EKS_DEFAULTS.deletionProtection,
         tags,
       },
-      { parent: this, dependsOn: clusterPolicies },
+      { parent: this, dependsOn: [...clusterPolicies, logGroup] },
     );
+    accessEntries(name, this.cluster.name, args.accessEntries ?? [], this);
+
+    // ---- IRSA (before the VPC CNI, which runs with a role of its own)
+    const issuer = this.cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
+    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
+      child,
+    );
+    this.irsaIssuer = {
+      providerArn: this.oidcProvider.arn,
+      host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
+    };
+    const cniRole = vpcCniRole(`${name}-vpc-cni`, this.irsaIssuer, tags, this);
     // Before any node joins, so that no pod ever runs with its NetworkPolicies unenforced.
     this.vpcCniAddon = vpcCniAddon(
       `${name}-vpc-cni`,
-      { clusterName: this.cluster.name, version: vpcCniVersion, tags },
-      child,
+      { clusterName: this.cluster.name, version: vpcCniVersion, serviceAccountRoleArn: cniRole.arn, tags },
+      { parent: this, dependsOn: [cniRole] },
     );
 
+    const launchTemplate = nodeLaunchTemplate(name, { diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize, tags }, this);
     this.nodeGroup = new aws.eks.NodeGroup(
       `${name}-nodes`,
       {
@@ -340,7 +368,10 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         instanceTypes: args.instanceTypes ?? [...EKS_DEFAULTS.instanceTypes],
         capacityType: args.capacityType ?? 'ON_DEMAND',
         amiType: 'AL2023_x86_64_STANDARD',
-        diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize,
+        // Nodes follow the control plane's version, on the AMI release AWS recommends for it (checked at each up).
+        version: this.cluster.version,
+        releaseVersion: recommendedAmiRelease(this.cluster.version, this),
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
         scalingConfig: {
           minSize: args.minSize ?? EKS_DEFAULTS.minSize,
           desiredSize: args.desiredSize ?? EKS_DEFAULTS.desiredSize,
@@ -357,17 +388,6 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       },
     );
 
-    // ---- IRSA
-    const issuer = this.cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
-    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
-      child,
-    );
-    this.irsaIssuer = {
-      providerArn: this.oidcProvider.arn,
-      host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
-    };
     this.ebsCsiRole = new aws.iam.Role(
       `${name}-ebs-csi`,
       { assumeRolePolicy: irsaTrustPolicy(this.irsaIssuer, EBS_CSI_SERVICE_ACCOUNT), tags },

@@ -99,3 +99,21 @@ describe('the tls block', () => {
     expect(dns01Providers()).toEqual(expect.arrayContaining(['cloudDNS', 'route53', 'cloudflare', 'azureDNS']));
   });
 });
+
+describe('eks.accessEntries', () => {
+  const ADMINS = 'arn:aws:iam::123456789012:role/platform-admins';
+  test('principals with admin or view access are passed on', () => {
+    const config = parseStackConfig(eks({ accessEntries: [{ principalArn: ADMINS, access: 'admin' }] }));
+    expect(config.cloud === 'eks' && config.eks.accessEntries).toEqual([{ principalArn: ADMINS, access: 'admin' }]);
+  });
+
+  test.each([
+    [[{ principalArn: 'platform-admins', access: 'admin' }], '[0].principalArn must be an IAM role or user ARN'],
+    [[{ principalArn: ADMINS, access: 'owner' }], '[0].access must be admin or view'],
+    [[{ principalArn: ADMINS, access: 'view', scope: 'x' }], '[0].scope is not a setting'],
+  ])('%j is refused', (entries, problem) => {
+    expect(() => parseStackConfig(eks({ accessEntries: entries }))).toThrow(
+      `k8s-platform:eks.accessEntries is ${JSON.stringify(entries)}; ${problem}`,
+    );
+  });
+});
