@@ -330,6 +330,7 @@ export class Database extends Workload implements Connectable {
         ],
       },
     });
+    this.exposeExceptions(this.statefulSet);
     if (vertical) {
       this.verticalAutoscaler = addVerticalPodAutoscaler(
         this,
