@@ -99,6 +99,13 @@ describe('pinned charts', () => {
       'pod-security.kubernetes.io/audit': 'restricted',
     });
     expect(release('full-ingress-nginx').dependsOn).toContain('full-ns-ingress-nginx');
+    const policies = ofType(recorded, 'kubernetes:networking.k8s.io/v1:NetworkPolicy')
+      .filter((p) => p.name.startsWith('full-ns-ingress-nginx-'))
+      .map((p) => [p.inputs.metadata.name, p.dependsOn.includes('full-ns-ingress-nginx')]);
+    expect(policies).toEqual([
+      ['default-deny-ingress', true],
+      ['platform-allow', true],
+    ]);
     expect(recorded.some((r) => r.name === 'full-ns-kube-system')).toBe(false);
   });
 

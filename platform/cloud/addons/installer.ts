@@ -4,7 +4,7 @@ import type { ChartRef } from '../versions';
 import { chartOrigin } from './chart-source';
 import type { ChartSource } from './chart-source';
 import { addonCrdFile, CRD_ANNOTATIONS } from './crds';
-import { addonNamespace } from './namespaces';
+import { addonNamespace, addonNetworkPolicies } from './namespaces';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
 export interface AddonInstallerArgs {
@@ -87,8 +87,17 @@ export class AddonInstaller {
   public namespace(name: string): k8s.core.v1.Namespace | undefined {
     const object = addonNamespace(name);
     if (object === undefined) return undefined;
-    this.namespaces[name] ??= new k8s.core.v1.Namespace(`${this.args.name}-ns-${name}`, object, this.options());
-    return this.namespaces[name];
+    if (this.namespaces[name]) return this.namespaces[name];
+    const namespace = new k8s.core.v1.Namespace(`${this.args.name}-ns-${name}`, object, this.options());
+    for (const policy of addonNetworkPolicies(name)) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${this.args.name}-ns-${name}-${policy.metadata.name}`,
+        policy,
+        this.options([namespace]),
+      );
+    }
+    this.namespaces[name] = namespace;
+    return namespace;
   }
 
   /**
