@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { ADDON_CRDS_DIR } from '../../platform/cloud/addons/crds';
+import { ADDON_CRDS_DIR, retainChild } from '../../platform/cloud/addons/crds';
 import { annotateCrd } from '../../platform/cloud/addons/installer';
 import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
@@ -354,6 +354,22 @@ describe('dependency order', () => {
       new RegExp(`addons/crds/${chart}-[\\d.]+\\.yaml$`),
     );
   });
+
+  test.each(['full-crds-kube-prometheus-stack', 'full-crds-linkerd-crds', 'full-gateway-api'])(
+    '%s is kept in the cluster when it leaves the program, and so is every CRD in it',
+    (name) => {
+      const group = named(recorded, name, CONFIG_FILE);
+      expect(group.retainOnDelete).toBe(true);
+      expect(group.transforms).toBe(1);
+      const child = retainChild({
+        type: 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition',
+        name: 'servicemonitors.monitoring.coreos.com',
+        props: {},
+        opts: {},
+      } as pulumi.ResourceTransformArgs);
+      expect(child.opts.retainOnDelete).toBe(true);
+    },
+  );
 
   test('Contour leaves its CRDs to the platform', () => {
     expect(release('full-contour').inputs.values.contour.manageCRDs).toBe(false);

@@ -4,6 +4,7 @@ import { PLATFORM_GATEWAY } from '../../contract';
 import type { GatewayHttpsHost } from '../cert-issuers';
 import { GATEWAY_ISSUER_ANNOTATION, gatewayHttpsListeners } from '../cert-issuers';
 import { gatewayApiManifest } from './chart-source';
+import { keptCrdOptions } from './crds';
 import type { AddonInstaller } from './installer';
 
 /** GatewayClass of the platform Gateway, handled by Contour. */
@@ -17,7 +18,7 @@ export function installGatewayApiCrds(
   return new k8s.yaml.v2.ConfigFile(
     `${installer.name}-gateway-api`,
     { file: gatewayApiManifest(installer.args.chartSource ?? {}) },
-    installer.options(dependsOn),
+    keptCrdOptions(installer.options(dependsOn)),
   );
 }
 

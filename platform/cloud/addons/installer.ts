@@ -3,7 +3,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
 import { chartOrigin } from './chart-source';
 import type { ChartSource } from './chart-source';
-import { addonCrdFile, CRD_ANNOTATIONS } from './crds';
+import { addonCrdFile, CRD_ANNOTATIONS, keptCrdOptions } from './crds';
 import { addonNamespace, addonNetworkPolicies } from './namespaces';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
@@ -74,7 +74,7 @@ export class AddonInstaller {
     const group = new k8s.yaml.v2.ConfigFile(
       `${this.args.name}-crds-${chart.chart}`,
       { file },
-      this.options(dependsOn),
+      keptCrdOptions(this.options(dependsOn)),
     );
     this.crdGroups[chart.chart] = group;
     return group;
