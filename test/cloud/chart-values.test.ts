@@ -9,7 +9,7 @@ import * as k8s from '@pulumi/kubernetes';
 import { parseAllDocuments } from 'yaml';
 import { helmTemplate, readChart, toolPath, unknownValueKeys } from '../../scripts/lib/helm-charts';
 import type { FreeFormPath } from '../../scripts/lib/helm-charts';
-import { installMocks, isSecretValue, ofType, settle } from './harness';
+import { installMocks, ofType, plainValue, settle } from './harness';
 import type { Recorded } from './harness';
 
 const PLACEHOLDER_PEM = (what: string) => `-----BEGIN ${what}-----\nplaceholder\n-----END ${what}-----\n`;
@@ -61,14 +61,7 @@ const all = new PlatformAddons('all', {
 const eks = new PlatformAddons('eks', { provider, addons: ADDONS, flavor: 'eks', metricsServer: 'install' });
 
 /** Values as the chart receives them: secrets unwrapped. */
-function plain(value: unknown): unknown {
-  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
+const plain = plainValue;
 
 let releases: Recorded[] = [];
 beforeAll(async () => {

@@ -172,3 +172,13 @@ export function named(recorded: readonly Recorded[], name: string, type?: string
   }
   return matches[0];
 }
+
+/** A recorded input as the receiving side gets it: every secret wrapper unwrapped, at any depth. */
+export function plainValue(value: unknown): unknown {
+  if (isSecretValue(value)) return plainValue((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
+}
