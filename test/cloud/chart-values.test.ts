@@ -46,6 +46,13 @@ const FREE_FORM: Readonly<Record<string, readonly FreeFormPath[]>> = {
   'ingress-nginx': [{ path: 'controller.podAnnotations', reason: 'annotations of the controller pods (any key)' }],
   'cert-manager': [{ path: 'config', reason: "cert-manager's ControllerConfiguration file, copied verbatim" }],
   'kube-prometheus-stack': [{ path: 'grafana.ingress.annotations', reason: 'annotations of the Ingress (any key)' }],
+  'vertical-pod-autoscaler': [
+    { path: 'podSecurityContext', reason: "a Kubernetes PodSecurityContext, copied into each component's pod" },
+    {
+      path: 'containerSecurityContext',
+      reason: "a Kubernetes SecurityContext, copied into each component's container",
+    },
+  ],
 };
 
 const provider = new k8s.Provider('test-k8s', {});
