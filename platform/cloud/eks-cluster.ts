@@ -17,7 +17,7 @@ import type { EksAccessEntry } from './eks-hardening';
 import { checkVpcCniVersion, vpcCniAddon } from './eks-vpc-cni';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
-import { subnetLayout } from './network';
+import { eksNetwork } from './eks-network';
 import { VPC_CNI_ADDON } from './versions';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
@@ -184,97 +184,22 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     const tags = { ...(args.tags ?? {}), 'managed-by': 'pulumi', 'platform/cluster': clusterName };
     this.tags = tags;
     this.componentName = name;
-    const layout = subnetLayout(args.vpcCidr ?? EKS_DEFAULTS.vpcCidr, args.availabilityZones.length);
-    const clusterTag = `kubernetes.io/cluster/${clusterName}`;
 
     // ---- network
-    this.vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
+    const network = eksNetwork(
+      name,
       {
-        cidrBlock: args.vpcCidr ?? EKS_DEFAULTS.vpcCidr,
-        enableDnsHostnames: true,
-        enableDnsSupport: true,
-        tags: { ...tags, Name: `${clusterName}-vpc` },
+        clusterName,
+        vpcCidr: args.vpcCidr ?? EKS_DEFAULTS.vpcCidr,
+        availabilityZones: args.availabilityZones,
+        natGateways: args.natGateways ?? EKS_DEFAULTS.natGateways,
+        tags,
       },
-      child,
+      this,
     );
-    const igw = new aws.ec2.InternetGateway(
-      `${name}-igw`,
-      { vpcId: this.vpc.id, tags: { ...tags, Name: `${clusterName}-igw` } },
-      child,
-    );
-    const publicRoutes = new aws.ec2.RouteTable(
-      `${name}-public-rt`,
-      {
-        vpcId: this.vpc.id,
-        routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
-        tags: { ...tags, Name: `${clusterName}-public` },
-      },
-      child,
-    );
-    // Internet-facing load balancers (ingress controllers) go to subnets tagged `elb`, internal ones to `internal-elb`.
-    const subnetOf = (tier: 'public' | 'private', zone: string, cidrBlock: string): aws.ec2.Subnet =>
-      new aws.ec2.Subnet(
-        `${name}-${tier}-${zone}`,
-        {
-          vpcId: this.vpc.id,
-          availabilityZone: zone,
-          cidrBlock,
-          mapPublicIpOnLaunch: tier === 'public',
-          tags: {
-            ...tags,
-            Name: `${clusterName}-${tier}-${zone}`,
-            [tier === 'public' ? 'kubernetes.io/role/elb' : 'kubernetes.io/role/internal-elb']: '1',
-            [clusterTag]: 'shared',
-          },
-        },
-        child,
-      );
-    this.publicSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = subnetOf('public', zone, layout.public[i]);
-      new aws.ec2.RouteTableAssociation(
-        `${name}-public-${zone}`,
-        { subnetId: subnet.id, routeTableId: publicRoutes.id },
-        child,
-      );
-      return subnet;
-    });
-    const natCount = (args.natGateways ?? EKS_DEFAULTS.natGateways) === 'perZone' ? args.availabilityZones.length : 1;
-    const natGateways = [...Array(natCount).keys()].map((i) => {
-      const zone = args.availabilityZones[i];
-      const eip = new aws.ec2.Eip(
-        `${name}-nat-${zone}`,
-        { domain: 'vpc', tags: { ...tags, Name: `${clusterName}-nat-${zone}` } },
-        child,
-      );
-      return new aws.ec2.NatGateway(
-        `${name}-nat-${zone}`,
-        {
-          allocationId: eip.id,
-          subnetId: this.publicSubnets[i].id,
-          tags: { ...tags, Name: `${clusterName}-nat-${zone}` },
-        },
-        { parent: this, dependsOn: [igw] },
-      );
-    });
-    this.privateSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = subnetOf('private', zone, layout.private[i]);
-      const routes = new aws.ec2.RouteTable(
-        `${name}-private-${zone}`,
-        {
-          vpcId: this.vpc.id,
-          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: natGateways[Math.min(i, natCount - 1)].id }],
-          tags: { ...tags, Name: `${clusterName}-private-${zone}` },
-        },
-        child,
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-private-${zone}`,
-        { subnetId: subnet.id, routeTableId: routes.id },
-        child,
-      );
-      return subnet;
-    });
+    this.vpc = network.vpc;
+    this.publicSubnets = network.publicSubnets;
+    this.privateSubnets = network.privateSubnets;
 
     // ---- IAM
     const clusterRole = new aws.iam.Role(
