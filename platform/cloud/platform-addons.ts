@@ -83,9 +83,11 @@ export type AddonReadiness = Readonly<Partial<Record<Addon, pulumi.Resource>>>;
 
 /**
  * The platform's third-party control planes, each from its maintainers' Helm chart at a pinned version: ingress
- * controllers (ingress-nginx, Contour), Gateway API CRDs, Linkerd (CRDs, control plane with certificates from
- * `@pulumi/tls`, viz), kube-prometheus-stack, prometheus-adapter, VPA, Loki (with Alloy) and Tempo. Only the
- * requested add-ons and their dependencies are installed, each release waiting for the ones it needs.
+ * controllers (ingress-nginx, Contour), Gateway API CRDs, cert-manager, Linkerd (CRDs, CNI plugin, control plane
+ * with a `@pulumi/tls` trust anchor and an identity issuer cert-manager renews, viz), kube-prometheus-stack,
+ * prometheus-adapter, VPA, Loki (with Alloy) and Tempo, each in a namespace of the platform's (Pod Security labels,
+ * default-deny NetworkPolicies), CRDs kept on delete. Only the requested add-ons and their dependencies are
+ * installed, each release waiting for the ones it needs.
  */
 export class PlatformAddons extends pulumi.ComponentResource {
   /** Installed add-ons, in installation order. */
