@@ -84,7 +84,10 @@ describe('rejected configurations', () => {
 
   test(
     'a GKE stack without region',
-    rejects({ cloud: 'gke', gke: { project: 'my-project' } }, 'k8s-platform:region is undefined; required when cloud is gke'),
+    rejects(
+      { cloud: 'gke', gke: { project: 'my-project' } },
+      'k8s-platform:region is undefined; required when cloud is gke',
+    ),
   );
 
   test(
