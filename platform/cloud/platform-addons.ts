@@ -129,10 +129,9 @@ export class PlatformAddons extends pulumi.ComponentResource {
     this.installed = plan.install;
     const installs = (addon: Addon): boolean => plan.install.includes(addon);
     const has = (addon: Addon): boolean => installs(addon) || plan.builtIn.includes(addon);
-    const after = (addon: Addon): pulumi.Resource[] =>
-      [...addonPrerequisites(addon, plan.install), ...(PLATFORM_AFTER[addon] ?? [])].flatMap((dep) =>
-        this.readyMap[dep] ? [this.readyMap[dep]] : [],
-      );
+    const readiness = (addons: readonly Addon[]): pulumi.Resource[] =>
+      addons.flatMap((dep) => (this.readyMap[dep] ? [this.readyMap[dep]] : []));
+    const after = (addon: Addon): pulumi.Resource[] => readiness(addonPrerequisites(addon, plan.install));
     const serviceType = args.ingressServiceType ?? PLATFORM_ADDONS_DEFAULTS.ingressServiceType;
     const ingressClass = has('contour') ? 'contour' : has('ingress-nginx') ? 'nginx' : undefined;
     const metricsServer = installMetricsServer(installer, args.metricsServer ?? 'none');
@@ -163,14 +162,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
           });
           break;
         case 'linkerd': {
-          const linkerd = installLinkerd(
-            installer,
-            [...deps, ...(this.readyMap.prometheus ? [this.readyMap.prometheus] : [])],
-            {
-              highAvailability: flavor !== 'generic',
-              prometheus: has('prometheus'),
-            },
-          );
+          // Its CRDs and CNI plugin wait only for the plan's prerequisites: the provider must learn the CRDs'
+          // scope before the meshed apps' groups are built (pulumi-kubernetes#3176). The issuer and the control
+          // plane also wait for cert-manager (and the alerts for Prometheus).
+          const linkerd = installLinkerd(installer, deps, {
+            certManager: readiness([...(PLATFORM_AFTER.linkerd ?? []), 'prometheus']),
+            highAvailability: flavor !== 'generic',
+            prometheus: has('prometheus'),
+          });
           trustAnchorPem = linkerd.trustAnchorPem;
           this.readyMap[addon] = linkerd.ready;
           break;

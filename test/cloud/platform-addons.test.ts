@@ -294,7 +294,11 @@ describe('Linkerd identity', () => {
       expect(platform.installed.indexOf('cert-manager')).toBeGreaterThanOrEqual(0);
       expect(platform.installed.indexOf('cert-manager')).toBeLessThan(platform.installed.indexOf('linkerd'));
     }
-    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-clusterissuer-platform-gateway');
+    // The control plane waits for its issuer's Certificate, which waits for cert-manager's issuers.
+    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-linkerd-identity-issuer-certificate');
+    expect(named(recorded, 'full-linkerd-trust-anchor-issuer').dependsOn).toContain(
+      'full-clusterissuer-platform-gateway',
+    );
   });
 
   test('cloud stacks get the chart’s high-availability values, generic clusters do not', () => {
@@ -337,6 +341,15 @@ describe('Linkerd identity', () => {
 describe('dependency order', () => {
   test('the Linkerd CRDs wait for the Gateway API CRDs', () => {
     expect(named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).dependsOn).toContain('full-gateway-api');
+  });
+
+  test('the Linkerd CRDs do not wait for cert-manager (meshed apps need their scope early, pulumi-kubernetes#3176)', () => {
+    const crds = named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).dependsOn;
+    expect(crds).not.toContain('full-clusterissuer-platform-gateway');
+    expect(crds).not.toContain('full-kube-prometheus-stack');
+    expect(named(recorded, 'full-linkerd-identity-issuer-certificate').dependsOn).toContain(
+      'full-clusterissuer-platform-gateway',
+    );
   });
 
   test('the control plane waits for the Linkerd CRDs', () => {

@@ -164,6 +164,8 @@ export interface LinkerdInstall {
 
 /** Options of {@link installLinkerd}. */
 export interface LinkerdOptions {
+  /** cert-manager's readiness (and Prometheus's, for the alerts): the issuer and the control plane wait for it. */
+  readonly certManager: readonly pulumi.Resource[];
   /** The chart's high-availability values (cloud stacks). */
   readonly highAvailability: boolean;
   /** The Prometheus Operator is installed (and waited for in `dependsOn`): the certificate alerts are created. */
@@ -183,7 +185,7 @@ export function installLinkerd(
 ): LinkerdInstall {
   const anchor = linkerdTrustAnchor(installer.name, installer.args.parent);
   const namespace = installer.namespace(RELEASE_NAMESPACES.linkerd);
-  const inNamespace = [...(namespace ? [namespace] : []), ...dependsOn];
+  const inNamespace = [...(namespace ? [namespace] : []), ...dependsOn, ...o.certManager];
   const secret = new k8s.core.v1.Secret(
     `${installer.name}-linkerd-trust-anchor`,
     {
