@@ -9,6 +9,8 @@ import type { Addon } from '../platform/contract';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
 import type { TlsIssuing } from '../platform/cloud/cert-issuers';
 import { parseTlsConfig } from './tls-config';
+import { eksAccessEntries, endpointCidrProblem, gcpProjectProblem, WIDE_CIDR_OPT_IN } from './config-rules';
+import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
 
 /** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
 export const CONFIG_NAMESPACE = 'k8s-platform';
@@ -96,6 +98,8 @@ export interface EksSettings {
   readonly publicAccessCidrs: readonly string[];
   /** AWS CLI profile written into the kubeconfig. */
   readonly awsProfile?: string;
+  /** Principals with cluster access besides the creator (`eks.accessEntries`). */
+  readonly accessEntries: readonly EksAccessEntry[];
 }
 
 /** Settings of an existing cluster (`k8s-platform:existing`). */
@@ -186,7 +190,6 @@ export class StackConfigError extends Error {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const SECRET_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?\/[-._a-zA-Z0-9]+$/;
@@ -314,8 +317,10 @@ export const CHECK_IP_COMMAND = 'curl -s https://checkip.amazonaws.com';
  * The CIDRs allowed to reach a cluster's API endpoint. Required: the providers' default is the whole internet,
  * and a private-only endpoint would lock out the `pulumi up` run from a laptop or a hosted CI runner.
  */
-function endpointCidrs(key: string, value: unknown): string[] {
-  const cidrs = stringList(key, value, (c) => (CIDR.test(c) ? undefined : 'is not an IPv4 CIDR'));
+function endpointCidrs(key: string, value: unknown, section: Record<string, unknown>): string[] {
+  const optIn = `${key.split('.')[0]}.${WIDE_CIDR_OPT_IN}`;
+  const wide = bool(optIn, section[WIDE_CIDR_OPT_IN], false);
+  const cidrs = stringList(key, value, (c) => endpointCidrProblem(c, optIn, wide));
   if (cidrs === undefined || cidrs.length === 0) {
     throw new StackConfigError(
       key,
@@ -457,11 +462,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   if (cloud === 'gke') {
     const gke = section('gke', raw.gke);
-    rejectUnknownKeys('gke', gke, ['project', 'autopilot', 'releaseChannel', 'authorizedNetworks']);
+    rejectUnknownKeys('gke', gke, ['project', 'autopilot', 'releaseChannel', 'authorizedNetworks', WIDE_CIDR_OPT_IN]);
     const project = optionalString('gke.project', gke.project) ?? optionalString('gcp:project', raw.gcpProject);
     if (project === undefined) {
       throw new StackConfigError('gke.project', undefined, 'required (or set gcp:project)');
     }
+    const projectProblem = gcpProjectProblem(project);
+    if (projectProblem) throw new StackConfigError('gke.project', project, projectProblem);
     return {
       ...common,
       cloud,
@@ -472,7 +479,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         project,
         autopilot: bool('gke.autopilot', gke.autopilot, false),
         releaseChannel: optionalOneOf('gke.releaseChannel', gke.releaseChannel, ['RAPID', 'REGULAR', 'STABLE']),
-        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks),
+        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks, gke),
       },
     };
   }
@@ -489,7 +496,16 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     throw new StackConfigError('region', region, `must equal aws:region (${awsRegion}), which the AWS provider uses`);
   }
   const eks = section('eks', raw.eks);
-  rejectUnknownKeys('eks', eks, ['kubernetesVersion', 'natGateways', 'publicAccessCidrs', 'awsProfile']);
+  rejectUnknownKeys('eks', eks, [
+    'kubernetesVersion',
+    'natGateways',
+    'publicAccessCidrs',
+    'awsProfile',
+    WIDE_CIDR_OPT_IN,
+    'accessEntries',
+  ]);
+  const access = eksAccessEntries(eks.accessEntries);
+  if ('problem' in access) throw new StackConfigError('eks.accessEntries', eks.accessEntries, access.problem);
   const version = optionalString('eks.kubernetesVersion', eks.kubernetesVersion);
   if (version !== undefined && !/^1\.\d{2}$/.test(version)) {
     throw new StackConfigError('eks.kubernetesVersion', version, 'expected a minor version such as "1.34"');
@@ -503,8 +519,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     eks: {
       kubernetesVersion: version,
       natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
-      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs),
+      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs, eks),
       awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
+      accessEntries: access.entries,
     },
   };
 }

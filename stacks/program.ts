@@ -112,8 +112,6 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         maxNodesPerZone: config.nodes.max,
         diskSizeGb: config.nodes.diskSizeGb,
         spot: config.nodes.spot,
-        // Linkerd's proxy-init needs NET_ADMIN, which Autopilot refuses unless allowed.
-        allowNetAdmin: addons.includes('linkerd'),
         // The control plane calls their webhooks on the private nodes: the cluster opens exactly those ports.
         addons,
         deletionProtection: config.deletionProtection,
@@ -136,6 +134,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         natGateways: config.eks.natGateways,
         publicAccessCidrs: config.eks.publicAccessCidrs,
         awsProfile: config.eks.awsProfile,
+        accessEntries: config.eks.accessEntries,
         deletionProtection: config.deletionProtection,
         tags: { stack: pulumi.getStack() },
       });

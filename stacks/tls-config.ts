@@ -1,7 +1,9 @@
 /** The `k8s-platform:tls` stack config: how the platform's certificates are issued (see `TlsIssuing`). */
 import type { TlsIssuing } from '../platform/cloud/cert-issuers';
 import { TLS_ISSUING_MODES } from '../platform/cloud/cert-issuers';
+import { dns01Problem } from './config-rules';
 
+const TLS_KEYS = ['mode', 'email', 'server', 'dns01'];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /**
@@ -15,6 +17,9 @@ export function parseTlsConfig(
   if (value === undefined || value === null) return { mode: 'local-ca' };
   if (typeof value !== 'object' || Array.isArray(value)) fail('tls', value, 'expected an object with a mode');
   const raw = value as Record<string, unknown>;
+  const unknownKey = Object.keys(raw).find((k) => !TLS_KEYS.includes(k));
+  if (unknownKey !== undefined)
+    fail(`tls.${unknownKey}`, raw[unknownKey], `unknown setting; known: ${TLS_KEYS.join(', ')}`);
   const mode = raw.mode as TlsIssuing['mode'];
   if (!TLS_ISSUING_MODES.includes(mode)) fail('tls.mode', raw.mode, `allowed: ${TLS_ISSUING_MODES.join(', ')}`);
   if (mode === 'local-ca') {
@@ -37,5 +42,8 @@ export function parseTlsConfig(
   if (typeof raw.dns01 !== 'object' || raw.dns01 === null || Array.isArray(raw.dns01)) {
     fail('tls.dns01', raw.dns01, 'expected a cert-manager dns01 solver, e.g. { cloudDNS: { project: "my-project" } }');
   }
-  return { mode, ...acme, dns01: raw.dns01 as Record<string, unknown> };
+  const dns01 = raw.dns01 as Record<string, unknown>;
+  const problem = dns01Problem(dns01);
+  if (problem) fail('tls.dns01', dns01, problem);
+  return { mode, ...acme, dns01 };
 }

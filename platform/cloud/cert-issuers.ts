@@ -48,6 +48,20 @@ export interface CertManagerObject {
 /** Name of the self-signed issuer that signs the local CA, and of the CA's Secret (in cert-manager's namespace). */
 export const LOCAL_CA = { selfSigned: 'platform-selfsigned', certificate: 'platform-local-ca' } as const;
 
+/**
+ * The local CA's lifetime. Users install its certificate in their browsers and tools, so a renewal that changed it
+ * would break that trust every 60 days (cert-manager's default is 90 days, renewed at 2/3, with a new key): it
+ * lives ten years, is renewed 30 days before expiry, and keeps its key across renewals (`rotationPolicy: Never`),
+ * so a renewed certificate still matches the trust users installed (same key, same subject). The trade-off: a
+ * key that never rotates is a key whose compromise lasts; it never leaves the cluster (the Secret
+ * `platform-local-ca` in `cert-manager`), and this CA is for the `local` stack, not for public hosts (use ACME).
+ */
+export const LOCAL_CA_LIFETIME = {
+  duration: '87600h',
+  renewBefore: '720h',
+  privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
+} as const;
+
 /** Solver pods are not meshed: the challenge comes from the (meshed or not) ingress proxy in plain HTTP. */
 const SOLVER_POD = {
   metadata: { annotations: { 'linkerd.io/inject': 'disabled' }, labels: { ...ACME_SOLVER_POD_LABELS } },
@@ -79,7 +93,7 @@ export function certManagerObjects(issuing: TlsIssuing): CertManagerObject[] {
           isCA: true,
           commonName: 'k8s-platform local CA',
           secretName: LOCAL_CA.certificate,
-          privateKey: { algorithm: 'ECDSA', size: 256 },
+          ...LOCAL_CA_LIFETIME,
           issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: LOCAL_CA.selfSigned },
         },
       },

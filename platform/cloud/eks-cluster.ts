@@ -6,10 +6,18 @@ import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { clusterAutoscaler } from './eks-cluster-autoscaler';
 import type { IrsaIssuer } from './eks-irsa';
 import { irsaRole, irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
+import {
+  accessEntries,
+  controlPlaneLogGroup,
+  nodeLaunchTemplate,
+  recommendedAmiRelease,
+  vpcCniRole,
+} from './eks-hardening';
+import type { EksAccessEntry } from './eks-hardening';
 import { checkVpcCniVersion, vpcCniAddon } from './eks-vpc-cni';
 import { eksKubeconfig } from './kubeconfig';
 import { cloudName } from './naming';
-import { subnetLayout } from './network';
+import { eksNetwork } from './eks-network';
 import { VPC_CNI_ADDON } from './versions';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
 
@@ -29,10 +37,9 @@ export const EKS_DEFAULTS = {
 /** AWS managed policies of the cluster role. */
 export const EKS_CLUSTER_POLICIES = ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'] as const;
 
-/** AWS managed policies of the node role: join the cluster, run the VPC CNI, pull from ECR. */
+/** AWS managed policies of the node role: join the cluster, pull from ECR (the VPC CNI has a role of its own). */
 export const EKS_NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
   'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
 ] as const;
 
@@ -93,6 +100,11 @@ export interface EksClusterArgs {
    * @default true
    */
   readonly clusterAutoscaler?: boolean;
+  /**
+   * Principals given cluster access through access entries, besides whoever creates the cluster.
+   * @default [] (only the creator)
+   */
+  readonly accessEntries?: readonly EksAccessEntry[];
   /** Refuse deletion of the EKS cluster until set to `false` and applied. @default true */
   readonly deletionProtection?: pulumi.Input<boolean>;
   /** Tags on every AWS resource. */
@@ -172,97 +184,22 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
     const tags = { ...(args.tags ?? {}), 'managed-by': 'pulumi', 'platform/cluster': clusterName };
     this.tags = tags;
     this.componentName = name;
-    const layout = subnetLayout(args.vpcCidr ?? EKS_DEFAULTS.vpcCidr, args.availabilityZones.length);
-    const clusterTag = `kubernetes.io/cluster/${clusterName}`;
 
     // ---- network
-    this.vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
+    const network = eksNetwork(
+      name,
       {
-        cidrBlock: args.vpcCidr ?? EKS_DEFAULTS.vpcCidr,
-        enableDnsHostnames: true,
-        enableDnsSupport: true,
-        tags: { ...tags, Name: `${clusterName}-vpc` },
+        clusterName,
+        vpcCidr: args.vpcCidr ?? EKS_DEFAULTS.vpcCidr,
+        availabilityZones: args.availabilityZones,
+        natGateways: args.natGateways ?? EKS_DEFAULTS.natGateways,
+        tags,
       },
-      child,
+      this,
     );
-    const igw = new aws.ec2.InternetGateway(
-      `${name}-igw`,
-      { vpcId: this.vpc.id, tags: { ...tags, Name: `${clusterName}-igw` } },
-      child,
-    );
-    const publicRoutes = new aws.ec2.RouteTable(
-      `${name}-public-rt`,
-      {
-        vpcId: this.vpc.id,
-        routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
-        tags: { ...tags, Name: `${clusterName}-public` },
-      },
-      child,
-    );
-    // Internet-facing load balancers (ingress controllers) go to subnets tagged `elb`, internal ones to `internal-elb`.
-    const subnetOf = (tier: 'public' | 'private', zone: string, cidrBlock: string): aws.ec2.Subnet =>
-      new aws.ec2.Subnet(
-        `${name}-${tier}-${zone}`,
-        {
-          vpcId: this.vpc.id,
-          availabilityZone: zone,
-          cidrBlock,
-          mapPublicIpOnLaunch: tier === 'public',
-          tags: {
-            ...tags,
-            Name: `${clusterName}-${tier}-${zone}`,
-            [tier === 'public' ? 'kubernetes.io/role/elb' : 'kubernetes.io/role/internal-elb']: '1',
-            [clusterTag]: 'shared',
-          },
-        },
-        child,
-      );
-    this.publicSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = subnetOf('public', zone, layout.public[i]);
-      new aws.ec2.RouteTableAssociation(
-        `${name}-public-${zone}`,
-        { subnetId: subnet.id, routeTableId: publicRoutes.id },
-        child,
-      );
-      return subnet;
-    });
-    const natCount = (args.natGateways ?? EKS_DEFAULTS.natGateways) === 'perZone' ? args.availabilityZones.length : 1;
-    const natGateways = [...Array(natCount).keys()].map((i) => {
-      const zone = args.availabilityZones[i];
-      const eip = new aws.ec2.Eip(
-        `${name}-nat-${zone}`,
-        { domain: 'vpc', tags: { ...tags, Name: `${clusterName}-nat-${zone}` } },
-        child,
-      );
-      return new aws.ec2.NatGateway(
-        `${name}-nat-${zone}`,
-        {
-          allocationId: eip.id,
-          subnetId: this.publicSubnets[i].id,
-          tags: { ...tags, Name: `${clusterName}-nat-${zone}` },
-        },
-        { parent: this, dependsOn: [igw] },
-      );
-    });
-    this.privateSubnets = args.availabilityZones.map((zone, i) => {
-      const subnet = subnetOf('private', zone, layout.private[i]);
-      const routes = new aws.ec2.RouteTable(
-        `${name}-private-${zone}`,
-        {
-          vpcId: this.vpc.id,
-          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: natGateways[Math.min(i, natCount - 1)].id }],
-          tags: { ...tags, Name: `${clusterName}-private-${zone}` },
-        },
-        child,
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-private-${zone}`,
-        { subnetId: subnet.id, routeTableId: routes.id },
-        child,
-      );
-      return subnet;
-    });
+    this.vpc = network.vpc;
+    this.publicSubnets = network.publicSubnets;
+    this.privateSubnets = network.privateSubnets;
 
     // ---- IAM
     const clusterRole = new aws.iam.Role(
@@ -303,6 +240,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
 
     // ---- cluster
     const publicCidrs = [...(args.publicAccessCidrs ?? [])];
+    const logGroup = controlPlaneLogGroup(name, clusterName, tags, this);
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
@@ -322,15 +260,30 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         deletionProtection: args.deletionProtection ?? EKS_DEFAULTS.deletionProtection,
         tags,
       },
-      { parent: this, dependsOn: clusterPolicies },
+      { parent: this, dependsOn: [...clusterPolicies, logGroup] },
     );
+    accessEntries(name, this.cluster.name, args.accessEntries ?? [], this);
+
+    // ---- IRSA (before the VPC CNI, which runs with a role of its own)
+    const issuer = this.cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
+    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
+      child,
+    );
+    this.irsaIssuer = {
+      providerArn: this.oidcProvider.arn,
+      host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
+    };
+    const cniRole = vpcCniRole(`${name}-vpc-cni`, this.irsaIssuer, tags, this);
     // Before any node joins, so that no pod ever runs with its NetworkPolicies unenforced.
     this.vpcCniAddon = vpcCniAddon(
       `${name}-vpc-cni`,
-      { clusterName: this.cluster.name, version: vpcCniVersion, tags },
-      child,
+      { clusterName: this.cluster.name, version: vpcCniVersion, serviceAccountRoleArn: cniRole.arn, tags },
+      { parent: this, dependsOn: [cniRole] },
     );
 
+    const launchTemplate = nodeLaunchTemplate(name, { diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize, tags }, this);
     this.nodeGroup = new aws.eks.NodeGroup(
       `${name}-nodes`,
       {
@@ -340,7 +293,10 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         instanceTypes: args.instanceTypes ?? [...EKS_DEFAULTS.instanceTypes],
         capacityType: args.capacityType ?? 'ON_DEMAND',
         amiType: 'AL2023_x86_64_STANDARD',
-        diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize,
+        // Nodes follow the control plane's version, on the AMI release AWS recommends for it (checked at each up).
+        version: this.cluster.version,
+        releaseVersion: recommendedAmiRelease(this.cluster.version, this),
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
         scalingConfig: {
           minSize: args.minSize ?? EKS_DEFAULTS.minSize,
           desiredSize: args.desiredSize ?? EKS_DEFAULTS.desiredSize,
@@ -357,17 +313,6 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       },
     );
 
-    // ---- IRSA
-    const issuer = this.cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
-    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
-      child,
-    );
-    this.irsaIssuer = {
-      providerArn: this.oidcProvider.arn,
-      host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
-    };
     this.ebsCsiRole = new aws.iam.Role(
       `${name}-ebs-csi`,
       { assumeRolePolicy: irsaTrustPolicy(this.irsaIssuer, EBS_CSI_SERVICE_ACCOUNT), tags },

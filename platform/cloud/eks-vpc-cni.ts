@@ -47,7 +47,13 @@ export function checkVpcCniVersion(owner: string, version: string): string {
  */
 export function vpcCniAddon(
   name: string,
-  args: { clusterName: pulumi.Input<string>; version: string; tags: Record<string, string> },
+  args: {
+    clusterName: pulumi.Input<string>;
+    version: string;
+    /** The CNI's own IRSA role (`kube-system/aws-node`), instead of the node role. */
+    serviceAccountRoleArn: pulumi.Input<string>;
+    tags: Record<string, string>;
+  },
   opts: pulumi.CustomResourceOptions,
 ): aws.eks.Addon {
   return new aws.eks.Addon(
@@ -57,6 +63,7 @@ export function vpcCniAddon(
       addonName: VPC_CNI_ADDON.name,
       addonVersion: args.version,
       configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+      serviceAccountRoleArn: args.serviceAccountRoleArn,
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
       tags: args.tags,

@@ -4,6 +4,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { controlPlanePortsToOpen } from './control-plane-ports';
+import { GKE_MAINTENANCE_WINDOW, gkeRetainStorageClass, gkeSecretsKey } from './gke-hardening';
+import type { GkeMaintenanceWindow } from './gke-hardening';
 import { gkeKubeconfig } from './kubeconfig';
 import { cloudName, serviceAccountId } from './naming';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './workload-identity';
@@ -92,11 +94,8 @@ export interface GkeClusterArgs {
    * @default [] (no rule)
    */
   readonly addons?: readonly Addon[];
-  /**
-   * Let pods request `NET_ADMIN`/`NET_RAW` on Autopilot, which Linkerd's `proxy-init` container needs.
-   * @default false
-   */
-  readonly allowNetAdmin?: pulumi.Input<boolean>;
+  /** When GKE may upgrade the control plane and nodes. @default Saturday and Sunday 02:00-08:00 UTC */
+  readonly maintenanceWindow?: GkeMaintenanceWindow;
   /** Refuse `pulumi destroy` of the cluster until this is set to `false` and applied. @default true */
   readonly deletionProtection?: pulumi.Input<boolean>;
   /** Labels on every GCP resource that takes them. */
@@ -130,7 +129,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly builtInAddons: readonly Addon[] = ['vpa'];
   /** GKE installs the standard-channel Gateway API CRDs (`gatewayApiConfig`) and manages their upgrades. */
   public readonly gatewayApiCrdsProvided = true;
-  /** The node pool, once created. */
+  /** The node pool (or the Autopilot cluster) and the default Retain StorageClass, once created. */
   public readonly readiness: readonly pulumi.Resource[];
   /** App ServiceAccounts impersonate Google service accounts through Workload Identity. */
   public readonly workloadIdentity: WorkloadIdentityBinder = this;
@@ -193,6 +192,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       child,
     );
 
+    const secretsKey = gkeSecretsKey(name, gcpName, args.project, args.region, this);
     const common: gcp.container.ClusterArgs = {
       project: args.project,
       name: gcpName,
@@ -221,7 +221,11 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
       gatewayApiConfig: { channel: 'CHANNEL_STANDARD' },
       deletionProtection: args.deletionProtection ?? GKE_DEFAULTS.deletionProtection,
       resourceLabels: labels,
+      // Secrets are encrypted in etcd with a key of this cluster's own, besides Google's default encryption.
+      databaseEncryption: { state: 'ENCRYPTED', keyName: secretsKey.key.id },
+      maintenancePolicy: { recurringWindow: { ...(args.maintenanceWindow ?? GKE_MAINTENANCE_WINDOW) } },
     };
+    const clusterOpts = { parent: this, dependsOn: [secretsKey.grant] };
 
     if (autopilot) {
       this.cluster = new gcp.container.Cluster(
@@ -229,11 +233,11 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
         {
           ...common,
           enableAutopilot: true,
-          allowNetAdmin: args.allowNetAdmin ?? false,
+          // No allowNetAdmin: the Linkerd CNI plugin sets up the proxies' redirection, no pod needs NET_ADMIN.
           // Autopilot nodes are not ours: a network tag is how a firewall rule can target them.
           nodePoolAutoConfig: { networkTags: { tags: [nodeTag] } },
         },
-        child,
+        clusterOpts,
       );
       this.nodePool = undefined;
       this.nodeServiceAccount = undefined;
@@ -278,7 +282,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
             gcePersistentDiskCsiDriverConfig: { enabled: true },
           },
         },
-        child,
+        clusterOpts,
       );
       const min = args.minNodesPerZone ?? GKE_DEFAULTS.minNodesPerZone;
       this.nodePool = new gcp.container.NodePool(
@@ -344,12 +348,13 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
           gkeKubeconfig({ name: clusterName, endpoint, caCertificate: masterAuth?.clusterCaCertificate ?? '' }),
         ),
     );
-    this.readiness = this.nodePool ? [this.nodePool] : [this.cluster];
+    const nodes = this.nodePool ?? this.cluster;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig },
-      { parent: this, dependsOn: [...this.readiness] },
+      { parent: this, dependsOn: [nodes] },
     );
+    this.readiness = [nodes, gkeRetainStorageClass(name, this.provider, this)];
     this.registerOutputs({ kubeconfig: this.kubeconfig, clusterName: this.cluster.name });
   }
 

@@ -1,7 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { CLUSTER_ISSUERS } from '../contract';
 import type { Addon } from '../contract';
-import { addonPrerequisites, planAddons } from './addon-plan';
+import { addonPrerequisites } from './addon-plan';
+import { PLATFORM_AFTER, planWithPlatformNeeds } from './addons/platform-needs';
 import { CONTOUR_ENVOY_SERVICE, installContour } from './addons/contour';
 import { createPlatformGateway, installGatewayApiCrds } from './addons/gateway-api';
 import { INGRESS_NGINX_SERVICE, installIngressNginx } from './addons/ingress-nginx';
@@ -81,9 +83,11 @@ export type AddonReadiness = Readonly<Partial<Record<Addon, pulumi.Resource>>>;
 
 /**
  * The platform's third-party control planes, each from its maintainers' Helm chart at a pinned version: ingress
- * controllers (ingress-nginx, Contour), Gateway API CRDs, Linkerd (CRDs, control plane with certificates from
- * `@pulumi/tls`, viz), kube-prometheus-stack, prometheus-adapter, VPA, Loki (with Alloy) and Tempo. Only the
- * requested add-ons and their dependencies are installed, each release waiting for the ones it needs.
+ * controllers (ingress-nginx, Contour), Gateway API CRDs, cert-manager, Linkerd (CRDs, CNI plugin, control plane
+ * with a `@pulumi/tls` trust anchor and an identity issuer cert-manager renews, viz), kube-prometheus-stack,
+ * prometheus-adapter, VPA, Loki (with Alloy) and Tempo, each in a namespace of the platform's (Pod Security labels,
+ * default-deny NetworkPolicies), CRDs kept on delete. Only the requested add-ons and their dependencies are
+ * installed, each release waiting for the ones it needs.
  */
 export class PlatformAddons extends pulumi.ComponentResource {
   /** Installed add-ons, in installation order. */
@@ -120,12 +124,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
       chartSource: args.chartSource,
     });
     const flavor = args.flavor ?? 'generic';
-    const plan = planAddons(args.addons, args.builtInAddons ?? []);
+    // Grafana over HTTPS and Linkerd's rotating issuer bring cert-manager (platform-needs.ts).
+    const plan = planWithPlatformNeeds(args.addons, args.builtInAddons ?? [], args.domain);
     this.installed = plan.install;
     const installs = (addon: Addon): boolean => plan.install.includes(addon);
     const has = (addon: Addon): boolean => installs(addon) || plan.builtIn.includes(addon);
-    const after = (addon: Addon): pulumi.Resource[] =>
-      addonPrerequisites(addon, plan.install).flatMap((dep) => (this.readyMap[dep] ? [this.readyMap[dep]] : []));
+    const readiness = (addons: readonly Addon[]): pulumi.Resource[] =>
+      addons.flatMap((dep) => (this.readyMap[dep] ? [this.readyMap[dep]] : []));
+    const after = (addon: Addon): pulumi.Resource[] => readiness(addonPrerequisites(addon, plan.install));
     const serviceType = args.ingressServiceType ?? PLATFORM_ADDONS_DEFAULTS.ingressServiceType;
     const ingressClass = has('contour') ? 'contour' : has('ingress-nginx') ? 'nginx' : undefined;
     const metricsServer = installMetricsServer(installer, args.metricsServer ?? 'none');
@@ -156,7 +162,14 @@ export class PlatformAddons extends pulumi.ComponentResource {
           });
           break;
         case 'linkerd': {
-          const linkerd = installLinkerd(installer, deps);
+          // Its CRDs and CNI plugin wait only for the plan's prerequisites: the provider must learn the CRDs'
+          // scope before the meshed apps' groups are built (pulumi-kubernetes#3176). The issuer and the control
+          // plane also wait for cert-manager (and the alerts for Prometheus).
+          const linkerd = installLinkerd(installer, deps, {
+            certManager: readiness([...(PLATFORM_AFTER.linkerd ?? []), 'prometheus']),
+            highAvailability: flavor !== 'generic',
+            prometheus: has('prometheus'),
+          });
           trustAnchorPem = linkerd.trustAnchorPem;
           this.readyMap[addon] = linkerd.ready;
           break;
@@ -170,6 +183,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             retention: args.prometheusRetention ?? PLATFORM_ADDONS_DEFAULTS.prometheusRetention,
             grafanaHost: args.domain && ingressClass ? `grafana.${args.domain}` : undefined,
             ingressClass,
+            grafanaIssuer: ingressClass && has('cert-manager') ? CLUSTER_ISSUERS[ingressClass] : undefined,
             scrapeLinkerd: installs('linkerd-viz'),
             loki: installs('loki'),
             tempo: installs('tempo'),

@@ -81,3 +81,22 @@ export function exceptionAnnotations(exceptions: Readonly<Record<string, string>
   if (kubeScore.length) out['kube-score/ignore'] = kubeScore.join(',');
   return out;
 }
+
+/**
+ * The peer checkers' annotations for the exceptions declared on a pod template (`exceptions.platform.dev/<rule>`
+ * among `podAnnotations`), to be written on the workload object itself: the project's validator reads pod
+ * templates, but kube-linter, Polaris, kube-score and Checkov only read the object's own annotations. The
+ * platform's annotation stays on the pod template only (one declaration, one place the validator reports).
+ */
+export function peerAnnotationsForPodExceptions(
+  podAnnotations: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const exceptions = Object.fromEntries(
+    Object.entries(podAnnotations)
+      .filter(([key]) => key.startsWith(EXCEPTION_ANNOTATION_PREFIX))
+      .map(([key, reason]) => [key.slice(EXCEPTION_ANNOTATION_PREFIX.length), reason]),
+  );
+  return Object.fromEntries(
+    Object.entries(exceptionAnnotations(exceptions)).filter(([key]) => !key.startsWith(EXCEPTION_ANNOTATION_PREFIX)),
+  );
+}

@@ -347,6 +347,7 @@ export class Database extends Workload implements Connectable {
         ],
       },
     });
+    this.exposeExceptions(this.statefulSet);
     if (vertical) {
       this.verticalAutoscaler = addVerticalPodAutoscaler(
         this,

@@ -25,7 +25,7 @@ export abstract class DeploymentWorkload extends Workload {
   readonly deployment: k8s.KubeDeployment;
   /** The HPA, when replicas autoscale. */
   readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
-  /** The PodDisruptionBudget, when the workload always runs two or more pods. */
+  /** The PodDisruptionBudget, when the workload may run two or more pods. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The VerticalPodAutoscaler, when the workload has `verticalScaling`. */
   readonly verticalAutoscaler?: VerticalPodAutoscaler;
@@ -41,9 +41,9 @@ export abstract class DeploymentWorkload extends Workload {
   ) {
     super(scope, id, spec);
     this.scaling = scaling;
-    // A PDB only for pods that always run two or more; spread as soon as the HPA may add a second one.
-    const replicated = scaling.min >= 2;
+    // A PDB and spread as soon as two pods may run: maxUnavailable 1 still lets a drain evict a lone pod.
     const spread = scaling.max >= 2;
+    const replicated = spread;
     const containerPorts = spec.ports.map(({ name, port }) => ({ name, containerPort: port, protocol: 'TCP' }));
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: spec.name, labels: this.labels },
@@ -65,6 +65,7 @@ export abstract class DeploymentWorkload extends Workload {
         },
       },
     });
+    this.exposeExceptions(this.deployment);
     if (scaling.autoscaling) {
       this.autoscaler = addHorizontalPodAutoscaler(
         this,

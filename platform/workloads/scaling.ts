@@ -14,7 +14,7 @@ export interface PodsMetric {
 
 /** Horizontal autoscaling between `min` and `max` replicas. */
 export interface Autoscaling {
-  /** Fewest replicas (at least 1; 2 or more gets a PodDisruptionBudget and topology spread). */
+  /** Fewest replicas (at least 1; a maximum of 2 or more gets a PodDisruptionBudget and topology spread). */
   readonly min: number;
   /** Most replicas. */
   readonly max: number;
@@ -162,7 +162,10 @@ export function addHorizontalPodAutoscaler(
   });
 }
 
-/** A PDB allowing one voluntary disruption at a time (only for workloads that always run 2 or more pods). */
+/**
+ * A PDB allowing one voluntary disruption at a time, for workloads that may run 2 or more pods: it keeps a drain
+ * from evicting two replicas at once, and never blocks one (a lone pod is still evictable).
+ */
 export function addPodDisruptionBudget(
   scope: Construct,
   name: string,

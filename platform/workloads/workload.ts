@@ -4,6 +4,7 @@
  * the app graph.
  */
 import { Lazy } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
@@ -19,6 +20,7 @@ import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER, containerSecurityContext, podSecurityContext } from '../core/security';
 import type { PropKeys } from '../core/known-props';
 import { isPlainObject } from '../core/known-props';
+import { peerAnnotationsForPodExceptions } from '../core/exceptions';
 import { PropValidator } from '../core/validate';
 import type { MeshOptions } from '../mesh/linkerd';
 import {
@@ -388,6 +390,7 @@ export abstract class Workload extends Construct {
   protected readonly connectionEnvs: k8s.EnvVar[][] = [];
   private readonly envPrefixes = new Set<string>();
   private readonly extraPodAnnotations: Record<string, string> = {};
+  private readonly workloadObjects: ApiObject[] = [];
   private readonly meshAnnotations: Readonly<Record<string, string>>;
 
   protected constructor(scope: Construct, id: string, spec: ResolvedWorkload) {
@@ -539,23 +542,33 @@ export abstract class Workload extends Construct {
   /** Adds an annotation to the pod template (used by mesh and observability wiring). */
   addPodAnnotation(key: string, value: string): void {
     this.extraPodAnnotations[key] = value;
+    this.syncPeerAnnotations();
   }
 
   /** Pod template metadata: labels and annotations (resolved at synth, after every `connectTo` and annotation). */
   protected podMetadata(): k8s.ObjectMeta {
-    return {
-      labels: this.labels,
-      annotations: Lazy.any({
-        produce: () => {
-          const annotations: Record<string, string> = {
-            ...this.spec.podAnnotations,
-            ...this.extraPodAnnotations,
-            ...this.meshAnnotations,
-          };
-          return Object.keys(annotations).length ? sortKeys(annotations) : undefined;
-        },
-      }),
-    };
+    return { labels: this.labels, annotations: Lazy.any({ produce: () => nonEmpty(this.podAnnotations()) }) };
+  }
+
+  /**
+   * Writes the peer checkers' annotations of the exceptions declared on the pod template onto the workload object
+   * (kube-linter, Polaris, kube-score and Checkov read only the object's own annotations), now and whenever
+   * {@link addPodAnnotation} declares another one.
+   */
+  protected exposeExceptions(object: ApiObject): void {
+    this.workloadObjects.push(object);
+    this.syncPeerAnnotations();
+  }
+
+  private syncPeerAnnotations(): void {
+    const annotations = peerAnnotationsForPodExceptions(this.podAnnotations());
+    for (const object of this.workloadObjects) {
+      for (const [key, value] of Object.entries(annotations)) object.metadata.addAnnotation(key, value);
+    }
+  }
+
+  private podAnnotations(): Record<string, string> {
+    return { ...this.spec.podAnnotations, ...this.extraPodAnnotations, ...this.meshAnnotations };
   }
 
   /** The main container, with the restricted security context, probes, resources and environment. */
@@ -671,4 +684,9 @@ export function configMapMounts(mounts: readonly ConfigMapMount[]): k8s.VolumeMo
 /** A copy of a record with its keys sorted (stable YAML). */
 export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The annotations sorted by key, or undefined when there are none (no empty `annotations: {}` in the YAML). */
+function nonEmpty(annotations: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(annotations).length ? sortKeys(annotations) : undefined;
 }

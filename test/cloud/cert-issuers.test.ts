@@ -56,6 +56,15 @@ describe('the platform ClusterIssuers', () => {
     expect(ca?.metadata.namespace).toBe('cert-manager');
     expect(issuer(objects, CLUSTER_ISSUERS.gateway)).toEqual({ ca: { secretName: LOCAL_CA.certificate } });
   });
+
+  test('the local CA lives ten years and keeps its key on renewal, so the trust users installed holds', () => {
+    const ca = certManagerObjects({ mode: 'local-ca' }).find((o) => o.kind === 'Certificate');
+    expect(ca?.spec).toMatchObject({
+      duration: '87600h',
+      renewBefore: '720h',
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
+    });
+  });
 });
 
 test('each recorded gateway host gets one HTTPS listener only the apps serving it may attach to', () => {

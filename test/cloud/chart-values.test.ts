@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
+import { parseAllDocuments } from 'yaml';
 import { helmTemplate, readChart, toolPath, unknownValueKeys } from '../../scripts/lib/helm-charts';
 import type { FreeFormPath } from '../../scripts/lib/helm-charts';
-import { installMocks, isSecretValue, ofType, settle } from './harness';
+import { installMocks, ofType, plainValue, settle } from './harness';
 import type { Recorded } from './harness';
 
 const PLACEHOLDER_PEM = (what: string) => `-----BEGIN ${what}-----\nplaceholder\n-----END ${what}-----\n`;
@@ -17,6 +18,7 @@ const recorded = installMocks((args) => {
     case 'tls:index/privateKey:PrivateKey':
       return { privateKeyPem: PLACEHOLDER_PEM('PRIVATE KEY') };
     case 'tls:index/selfSignedCert:SelfSignedCert':
+      return { certPem: PLACEHOLDER_PEM('CERTIFICATE'), validityEndTime: '2036-12-01T10:00:00Z' };
     case 'tls:index/locallySignedCert:LocallySignedCert':
       return { certPem: PLACEHOLDER_PEM('CERTIFICATE') };
     case 'tls:index/certRequest:CertRequest':
@@ -43,6 +45,14 @@ const FREE_FORM: Readonly<Record<string, readonly FreeFormPath[]>> = {
   ],
   'ingress-nginx': [{ path: 'controller.podAnnotations', reason: 'annotations of the controller pods (any key)' }],
   'cert-manager': [{ path: 'config', reason: "cert-manager's ControllerConfiguration file, copied verbatim" }],
+  'kube-prometheus-stack': [{ path: 'grafana.ingress.annotations', reason: 'annotations of the Ingress (any key)' }],
+  'vertical-pod-autoscaler': [
+    { path: 'podSecurityContext', reason: "a Kubernetes PodSecurityContext, copied into each component's pod" },
+    {
+      path: 'containerSecurityContext',
+      reason: "a Kubernetes SecurityContext, copied into each component's container",
+    },
+  ],
 };
 
 const provider = new k8s.Provider('test-k8s', {});
@@ -58,14 +68,7 @@ const all = new PlatformAddons('all', {
 const eks = new PlatformAddons('eks', { provider, addons: ADDONS, flavor: 'eks', metricsServer: 'install' });
 
 /** Values as the chart receives them: secrets unwrapped. */
-function plain(value: unknown): unknown {
-  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
+const plain = plainValue;
 
 let releases: Recorded[] = [];
 beforeAll(async () => {
@@ -137,4 +140,40 @@ describe('rendering with helm template', () => {
       });
     expect(failures).toEqual([]);
   });
+
+  maybe('no ClusterRole of kube-prometheus-stack grants Secrets, except the operator’s', () => {
+    const r = releases.find((x) => x.name === 'all-kube-prometheus-stack')!;
+    const result = helmTemplate(
+      HELM,
+      r.inputs.name as string,
+      r.inputs.chart as string,
+      r.inputs.namespace as string,
+      plain(r.inputs.values) as Record<string, unknown>,
+    );
+    expect(result.errors).toBe('');
+    const clusterRoles = [
+      ...parseAllDocuments(result.manifests).map((d) => d.toJS() as RbacObject),
+      ...ofType(recorded, 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole')
+        .filter((c) => c.name.startsWith('all-'))
+        .map((c) => ({ kind: 'ClusterRole', ...c.inputs }) as RbacObject),
+    ].filter((d) => d?.kind === 'ClusterRole');
+    const grantsSecrets = clusterRoles
+      .filter((c) => (c.rules ?? []).some((rule) => rule.resources?.some((res) => res === 'secrets' || res === '*')))
+      .map((c) => c.metadata.name);
+    // The Prometheus Operator writes each Prometheus's configuration Secret and reads the Secrets that monitors in
+    // any namespace reference (basic auth, TLS): its reach is the operator's job. Grafana and kube-state-metrics
+    // have no such need and must not read them.
+    expect(grantsSecrets).toEqual(['kube-prometheus-stack-operator']);
+    const bindings = parseAllDocuments(result.manifests)
+      .map((d) => d.toJS() as RbacObject & { roleRef?: { name: string } })
+      .filter((d) => d?.kind === 'ClusterRoleBinding' && d.metadata.name.includes('grafana'));
+    expect(bindings.map((b) => b.roleRef?.name)).toEqual(['kube-prometheus-stack-grafana-configmaps']);
+  });
 });
+
+/** The part of a (Cluster)Role the render check reads. */
+interface RbacObject {
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly rules?: readonly { readonly resources?: readonly string[] }[];
+}

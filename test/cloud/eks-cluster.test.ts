@@ -2,18 +2,24 @@ import * as pulumi from '@pulumi/pulumi';
 import { named, installMocks, isSecretOutput, ofType, settle, valueOf } from './harness';
 
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123';
-const recorded = installMocks((args) => {
-  const arn = `arn:aws:mock:::${args.name}`;
-  if (args.type === 'aws:eks/cluster:Cluster') {
-    return {
-      arn,
-      endpoint: 'https://abc.gr7.eu-west-1.eks.amazonaws.com',
-      certificateAuthority: { data: 'Q0E=' },
-      identities: [{ oidcs: [{ issuer: ISSUER }] }],
-    };
-  }
-  return { arn, name: args.inputs.name ?? args.name };
-});
+const AMI_RELEASE = '1.34.2-20261120';
+const recorded = installMocks(
+  (args) => {
+    const arn = `arn:aws:mock:::${args.name}`;
+    if (args.type === 'aws:eks/cluster:Cluster') {
+      return {
+        arn,
+        endpoint: 'https://abc.gr7.eu-west-1.eks.amazonaws.com',
+        certificateAuthority: { data: 'Q0E=' },
+        identities: [{ oidcs: [{ issuer: ISSUER }] }],
+        version: args.inputs.version ?? '1.33',
+      };
+    }
+    if (args.type === 'aws:ec2/launchTemplate:LaunchTemplate') return { arn, latestVersion: 1 };
+    return { arn, name: args.inputs.name ?? args.name };
+  },
+  { 'aws:ssm/getParameter:getParameter': { value: AMI_RELEASE } },
+);
 
 import { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_NODE_POLICIES, EksCluster } from '../../platform/cloud/eks-cluster';
 import { VPC_CNI_ADDON } from '../../platform/cloud/versions';
@@ -26,11 +32,17 @@ const eks = new EksCluster('dev', {
   desiredSize: 3,
   maxSize: 6,
 });
+const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/platform-admins';
+const VIEWER_ROLE = 'arn:aws:iam::123456789012:role/auditors';
 const fixed = new EksCluster('fixed', {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   clusterAutoscaler: false,
   publicAccessCidrs: ['203.0.113.7/32'],
+  accessEntries: [
+    { principalArn: ADMIN_ROLE, access: 'admin' },
+    { principalArn: VIEWER_ROLE, access: 'view' },
+  ],
 });
 
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -85,8 +97,9 @@ describe('EksCluster IAM and encryption', () => {
     expect(policiesOf('dev-cluster-role')).toEqual([...EKS_CLUSTER_POLICIES]);
   });
 
-  test('the node role has the worker, CNI and ECR read-only policies', () => {
+  test('the node role has the worker and ECR read-only policies, not the CNI’s', () => {
     expect(policiesOf('dev-node-role').sort()).toEqual([...EKS_NODE_POLICIES].sort());
+    expect(policiesOf('dev-node-role')).not.toContain('arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy');
   });
 
   test('Kubernetes Secrets are envelope-encrypted with a rotating KMS key', () => {
@@ -147,7 +160,7 @@ describe('EksCluster NetworkPolicy enforcement', () => {
   });
 
   test('nodes join only once policy enforcement is configured', () => {
-    expect(named(recorded, 'dev-nodes').dependsOn).toContain('dev-vpc-cni');
+    expect(named(recorded, 'dev-nodes', 'aws:eks/nodeGroup:NodeGroup').dependsOn).toContain('dev-vpc-cni');
   });
 
   test('workloads wait for the CNI', () => {
@@ -169,7 +182,7 @@ describe('EksCluster NetworkPolicy enforcement', () => {
 });
 
 describe('EksCluster nodes', () => {
-  const group = () => named(recorded, 'dev-nodes');
+  const group = () => named(recorded, 'dev-nodes', 'aws:eks/nodeGroup:NodeGroup');
 
   test('the managed node group runs in the private subnets only', () => {
     expect(group().inputs.subnetIds).toEqual(subnets('private').map((s) => `${s.name}-id`));
@@ -180,9 +193,64 @@ describe('EksCluster nodes', () => {
   });
 
   test('the node group waits for its IAM policies', () => {
-    expect(group().dependsOn).toEqual(
-      expect.arrayContaining(['dev-node-policy-0', 'dev-node-policy-1', 'dev-node-policy-2']),
+    expect(group().dependsOn).toEqual(expect.arrayContaining(['dev-node-policy-0', 'dev-node-policy-1']));
+  });
+});
+
+describe('EksCluster hardening', () => {
+  const group = () => named(recorded, 'dev-nodes', 'aws:eks/nodeGroup:NodeGroup');
+
+  test('nodes boot from a launch template that requires IMDSv2 with a hop limit of 1', () => {
+    const template = named(recorded, 'dev-node-template', 'aws:ec2/launchTemplate:LaunchTemplate').inputs;
+    expect(template.metadataOptions).toEqual({
+      httpEndpoint: 'enabled',
+      httpTokens: 'required',
+      httpPutResponseHopLimit: 1,
+    });
+    expect(template.blockDeviceMappings).toEqual([
+      {
+        deviceName: '/dev/xvda',
+        ebs: { volumeSize: 50, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+      },
+    ]);
+    expect(group().inputs.launchTemplate).toEqual({ id: 'dev-node-template-id', version: '1' });
+    // The disk size moves into the template: EKS refuses both.
+    expect(group().inputs.diskSize).toBeUndefined();
+  });
+
+  test('the VPC CNI runs with its own IRSA role (aws-node), created with the OIDC provider before the add-on', () => {
+    const role = named(recorded, 'dev-vpc-cni', 'aws:iam/role:Role').inputs;
+    const trust = JSON.parse(role.assumeRolePolicy);
+    expect(trust.Statement[0].Condition.StringEquals['oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub']).toBe(
+      'system:serviceaccount:kube-system:aws-node',
     );
+    expect(policiesOf('dev-vpc-cni')).toEqual(['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']);
+    const cni = named(recorded, 'dev-vpc-cni', 'aws:eks/addon:Addon');
+    expect(cni.inputs.serviceAccountRoleArn).toBe('arn:aws:mock:::dev-vpc-cni');
+    expect(cni.dependsOn).toContain('dev-vpc-cni');
+  });
+
+  test('access entries give the configured principals cluster access besides the creator', () => {
+    const entries = ofType(recorded, 'aws:eks/accessEntry:AccessEntry').filter((e) => e.name.startsWith('fixed-'));
+    expect(entries.map((e) => e.inputs.principalArn)).toEqual([ADMIN_ROLE, VIEWER_ROLE]);
+    const policies = ofType(recorded, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation')
+      .filter((e) => e.name.startsWith('fixed-'))
+      .map((e) => [e.inputs.principalArn, e.inputs.policyArn, e.inputs.accessScope]);
+    expect(policies).toEqual([
+      [ADMIN_ROLE, 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', { type: 'cluster' }],
+      [VIEWER_ROLE, 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', { type: 'cluster' }],
+    ]);
+  });
+
+  test('the control-plane log group exists before the cluster, with a retention', () => {
+    const logs = named(recorded, 'dev-control-plane-logs', 'aws:cloudwatch/logGroup:LogGroup');
+    expect(logs.inputs).toMatchObject({ name: '/aws/eks/dev/cluster', retentionInDays: 90 });
+    expect(named(recorded, 'dev-cluster').dependsOn).toContain('dev-control-plane-logs');
+  });
+
+  test('nodes follow the control plane version and the latest recommended AMI release on every pulumi up', () => {
+    expect(group().inputs.version).toBe('1.34');
+    expect(group().inputs.releaseVersion).toBe(AMI_RELEASE);
   });
 });
 

@@ -100,12 +100,17 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean; c
 /** Config secrets that satisfy the chat app's non-generated Secret. */
 export const CHAT_SMTP = { 'chat/smtp/password': 's3cret-smtp', 'chat/smtp/user': 'mailer' };
 
+/** The expiry the mocked self-signed certificates report. */
+export const TRUST_ANCHOR_NOT_AFTER = '2036-12-01T10:00:00Z';
+
 /** Mock state of the `@pulumi/tls` and `@pulumi/random` resources the add-ons create (PEMs and passwords). */
+
 export function addonSecretsState(args: { type: string; name: string }): Record<string, unknown> | undefined {
   switch (args.type) {
     case 'tls:index/privateKey:PrivateKey':
       return { privateKeyPem: `KEY(${args.name})` };
     case 'tls:index/selfSignedCert:SelfSignedCert':
+      return { certPem: `CERT(${args.name})`, validityEndTime: TRUST_ANCHOR_NOT_AFTER };
     case 'tls:index/locallySignedCert:LocallySignedCert':
       return { certPem: `CERT(${args.name})` };
     case 'tls:index/certRequest:CertRequest':

@@ -1,11 +1,13 @@
 import { named, installMocks, isSecretOutput, ofType, settle, unsecret, valueOf } from './harness';
 
-const recorded = installMocks((args) =>
-  args.type === 'gcp:container/cluster:Cluster'
-    ? { endpoint: '34.1.2.3', masterAuth: { clusterCaCertificate: 'Q0E=' } }
-    : args.type === 'gcp:serviceaccount/account:Account'
-      ? { email: `${args.inputs.accountId}@p.iam.gserviceaccount.com` }
-      : undefined,
+const recorded = installMocks(
+  (args) =>
+    args.type === 'gcp:container/cluster:Cluster'
+      ? { endpoint: '34.1.2.3', masterAuth: { clusterCaCertificate: 'Q0E=' } }
+      : args.type === 'gcp:serviceaccount/account:Account'
+        ? { email: `${args.inputs.accountId}@p.iam.gserviceaccount.com` }
+        : undefined,
+  { 'gcp:organizations/getProject:getProject': { number: '123456789012' } },
 );
 
 import { GKE_DEFAULTS, GKE_NODE_ROLES, GkeCluster } from '../../platform/cloud/gke-cluster';
@@ -24,7 +26,6 @@ const autopilot = new GkeCluster('auto', {
   project: 'p',
   region: 'europe-west1',
   autopilot: true,
-  allowNetAdmin: true,
   addons: ['prometheus', 'contour'],
 });
 new GkeCluster('apm', {
@@ -238,11 +239,55 @@ describe('GkeCluster (Autopilot)', () => {
     expect(cluster().releaseChannel).toEqual({ channel: 'REGULAR' });
   });
 
-  test('NET_ADMIN can be allowed for Linkerd', () => {
-    expect(cluster().allowNetAdmin).toBe(true);
+  test('NET_ADMIN is never allowed: the Linkerd CNI plugin needs no proxy-init', () => {
+    expect(cluster().allowNetAdmin).toBeUndefined();
+    expect(named(recorded, 'apm-cluster').inputs.allowNetAdmin).toBeUndefined();
   });
 
   test('the flavor tells the add-ons it is Autopilot', () => {
     expect(autopilot.flavor).toBe('gke-autopilot');
+  });
+});
+
+describe('GKE hardening', () => {
+  const KEY = 'gcp:kms/cryptoKey:CryptoKey';
+  test.each(['std', 'auto'])(
+    '%s: Secrets are encrypted at the application layer with a rotating Cloud KMS key',
+    (name) => {
+      const key = named(recorded, `${name}-secrets`, KEY);
+      expect(key.inputs.rotationPeriod).toBe('7776000s');
+      expect(named(recorded, `${name}-secrets`, 'gcp:kms/keyRing:KeyRing').inputs.location).toBe('europe-west1');
+      const cluster = named(recorded, `${name}-cluster`);
+      expect(cluster.inputs.databaseEncryption).toEqual({ state: 'ENCRYPTED', keyName: `${name}-secrets-id` });
+      // GKE's service agent may use the key, before the cluster is created with it.
+      const grant = named(recorded, `${name}-secrets-gke`, 'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember');
+      expect(grant.inputs).toMatchObject({
+        cryptoKeyId: `${name}-secrets-id`,
+        role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+        member: 'serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com',
+      });
+      expect(cluster.dependsOn).toContain(`${name}-secrets-gke`);
+    },
+  );
+
+  test.each(['std', 'auto'])('%s: claims get a default StorageClass that keeps the disk', (name) => {
+    const sc = named(recorded, `${name}-retain`, 'kubernetes:storage.k8s.io/v1:StorageClass').inputs;
+    expect(sc).toMatchObject({
+      metadata: { name: 'pd-balanced-retain', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'pd.csi.storage.gke.io',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+  });
+
+  test('node upgrades happen only in a weekend maintenance window', () => {
+    expect(named(recorded, 'std-cluster').inputs.maintenancePolicy).toEqual({
+      recurringWindow: {
+        startTime: '2026-01-03T02:00:00Z',
+        endTime: '2026-01-03T08:00:00Z',
+        recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU',
+      },
+    });
+    expect(named(recorded, 'auto-cluster').inputs.maintenancePolicy).toBeDefined();
   });
 });

@@ -33,6 +33,17 @@ const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf('::') + 2);
 /** Registered transforms, so tests can call them. */
 export const recordedTransforms: pulumi.ResourceTransform[] = [];
 
+/**
+ * Outputs a provider computes that the program reads, as the provider computes them: a `@pulumi/tls` certificate's
+ * `validityEndTime` is its creation time plus `validityPeriodHours`.
+ */
+function computedByProvider(args: MockResourceArgs): Record<string, unknown> {
+  if (args.type === 'tls:index/selfSignedCert:SelfSignedCert' && typeof args.inputs.validityPeriodHours === 'number') {
+    return { validityEndTime: new Date(Date.now() + args.inputs.validityPeriodHours * 3600_000).toISOString() };
+  }
+  return {};
+}
+
 /** Installs recording mocks; returns the live list of recorded resources. */
 export function installMocks(stateFor: StateFor = () => undefined, calls: Record<string, unknown> = {}): Recorded[] {
   const recorded: Recorded[] = [];
@@ -55,7 +66,7 @@ export function installMocks(stateFor: StateFor = () => undefined, calls: Record
           read: Boolean(args.id),
           transforms: meta?.transforms ?? 0,
         });
-        return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
+        return { id: args.id || `${args.name}-id`, state: { ...computedByProvider(args), ...args.inputs, ...extra } };
       },
       call(args: MockCallArgs) {
         return (calls[args.token] as Record<string, unknown>) ?? {};
@@ -160,4 +171,14 @@ export function named(recorded: readonly Recorded[], name: string, type?: string
     );
   }
   return matches[0];
+}
+
+/** A recorded input as the receiving side gets it: every secret wrapper unwrapped, at any depth. */
+export function plainValue(value: unknown): unknown {
+  if (isSecretValue(value)) return plainValue((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
 }

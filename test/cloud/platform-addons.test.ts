@@ -2,13 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { ADDON_CRDS_DIR } from '../../platform/cloud/addons/crds';
+import { ADDON_CRDS_DIR, retainChild } from '../../platform/cloud/addons/crds';
 import { annotateCrd } from '../../platform/cloud/addons/installer';
 import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
 import { named, installMocks, isSecretOutput, isSecretValue, ofType, settle, unsecret, valueOf } from './harness';
 import type { Recorded } from './harness';
-import { addonSecretsState } from './fixtures';
+import type { Obj } from '../helpers';
+import { addonSecretsState, TRUST_ANCHOR_NOT_AFTER } from './fixtures';
 
 const recorded = installMocks((args) => {
   if (args.type === 'kubernetes:core/v1:Service') {
@@ -58,7 +59,7 @@ describe('pinned charts', () => {
   test('every release names a repository and an exact version', () => {
     ofType(recorded, RELEASE).forEach((r) => {
       expect(r.inputs.repositoryOpts.repo).toMatch(/^https:\/\//);
-      expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(r.inputs.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     });
   });
 
@@ -86,8 +87,26 @@ describe('pinned charts', () => {
 
   test('releases are atomic, time-limited, in their own namespace and use the cluster provider', () => {
     const r = release('full-ingress-nginx');
-    expect(r.inputs).toMatchObject({ atomic: true, timeout: 900, namespace: 'ingress-nginx', createNamespace: true });
+    expect(r.inputs).toMatchObject({ atomic: true, timeout: 900, namespace: 'ingress-nginx', createNamespace: false });
     expect(r.parent).toBe('full');
+  });
+
+  test('each add-on namespace is the platform’s own resource, labelled for Pod Security, before its release', () => {
+    const ns = named(recorded, 'full-ns-ingress-nginx', 'kubernetes:core/v1:Namespace');
+    expect(ns.inputs.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    expect(release('full-ingress-nginx').dependsOn).toContain('full-ns-ingress-nginx');
+    const policies = ofType(recorded, 'kubernetes:networking.k8s.io/v1:NetworkPolicy')
+      .filter((p) => p.name.startsWith('full-ns-ingress-nginx-'))
+      .map((p) => [p.inputs.metadata.name, p.dependsOn.includes('full-ns-ingress-nginx')]);
+    expect(policies).toEqual([
+      ['default-deny-ingress', true],
+      ['platform-allow', true],
+    ]);
+    expect(recorded.some((r) => r.name === 'full-ns-kube-system')).toBe(false);
   });
 
   test('the Gateway API CRDs are applied from the pinned standard-channel release', () => {
@@ -145,9 +164,31 @@ describe('key values', () => {
     });
   });
 
-  test('Grafana is served at grafana.<domain> through the installed ingress', async () => {
-    expect(kps().grafana.ingress).toMatchObject({ enabled: true, hosts: ['grafana.example.com'] });
-    expect(await valueOf(full.grafanaUrl!)).toBe('http://grafana.example.com');
+  test('Grafana is served over HTTPS at grafana.<domain>, its certificate from the platform issuer', async () => {
+    expect(kps().grafana.ingress).toMatchObject({
+      enabled: true,
+      ingressClassName: 'contour',
+      annotations: { 'cert-manager.io/cluster-issuer': 'platform-contour' },
+      hosts: ['grafana.example.com'],
+      tls: [{ secretName: 'grafana-tls', hosts: ['grafana.example.com'] }],
+    });
+    expect(await valueOf(full.grafanaUrl!)).toBe('https://grafana.example.com');
+  });
+
+  test('publishing Grafana brings cert-manager, which the stack did not ask for', () => {
+    expect(full.installed).toContain('cert-manager');
+    expect(small.installed).not.toContain('cert-manager');
+  });
+
+  test('Grafana’s sidecars read ConfigMaps only, through a ClusterRole without Secrets', () => {
+    expect(kps().grafana.sidecar.dashboards.resource).toBe('configmap');
+    expect(kps().grafana.sidecar.datasources.resource).toBe('configmap');
+    const role = named(recorded, 'full-grafana-clusterrole', 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole');
+    expect(kps().grafana.rbac.useExistingClusterRole).toBe(role.inputs.metadata.name);
+    expect(role.inputs.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(release('full-kube-prometheus-stack').dependsOn).toContain('full-grafana-clusterrole');
   });
 
   test('the Grafana admin password is generated and secret', async () => {
@@ -188,44 +229,105 @@ describe('key values', () => {
 });
 
 describe('Linkerd identity', () => {
-  test('trust anchor and issuer keys are ECDSA P-256', () => {
-    const keys = ofType(recorded, 'tls:index/privateKey:PrivateKey').filter((k) => k.name.startsWith('full-'));
-    expect(keys.map((k) => k.inputs)).toEqual([
-      { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
-      { algorithm: 'ECDSA', ecdsaCurve: 'P256' },
-    ]);
-  });
+  const CERTIFICATE = 'kubernetes:cert-manager.io/v1:Certificate';
+  const ISSUER = 'kubernetes:cert-manager.io/v1:Issuer';
+  const values = () => unsecret(release('full-linkerd-control-plane').inputs.values) as Obj;
 
-  test('the trust anchor is a self-signed CA for root.linkerd.cluster.local', () => {
+  test('the trust anchor is a ten-year self-signed ECDSA P-256 CA for root.linkerd.cluster.local', () => {
+    const keys = ofType(recorded, 'tls:index/privateKey:PrivateKey').filter((k) => k.name.startsWith('full-'));
+    expect(keys.map((k) => k.inputs)).toEqual([{ algorithm: 'ECDSA', ecdsaCurve: 'P256' }]);
     expect(
       named(recorded, 'full-linkerd-trust-anchor', 'tls:index/selfSignedCert:SelfSignedCert').inputs,
     ).toMatchObject({
       isCaCertificate: true,
       subject: { commonName: 'root.linkerd.cluster.local' },
       allowedUses: ['cert_signing', 'crl_signing'],
+      validityPeriodHours: 87600,
     });
   });
 
-  test('the issuer is an intermediate CA signed by the trust anchor', () => {
-    const issuer = named(recorded, 'full-linkerd-issuer', 'tls:index/locallySignedCert:LocallySignedCert').inputs;
-    expect(issuer).toMatchObject({
-      caCertPem: 'CERT(full-linkerd-trust-anchor)',
-      isCaCertificate: true,
-      maxPathLength: 0,
+  test('no issuer is generated by pulumi up any more (it would only renew when someone runs it)', () => {
+    expect(ofType(recorded, 'tls:index/locallySignedCert:LocallySignedCert')).toEqual([]);
+  });
+
+  test('the trust anchor is a TLS Secret in linkerd, its key secret, signing through a CA Issuer', () => {
+    const secret = named(recorded, 'full-linkerd-trust-anchor', 'kubernetes:core/v1:Secret').inputs;
+    expect(secret.metadata).toEqual({ name: 'linkerd-trust-anchor', namespace: 'linkerd' });
+    expect(secret.type).toBe('kubernetes.io/tls');
+    expect(isSecretValue(secret.stringData)).toBe(true);
+    expect(unsecret(secret.stringData)).toEqual({
+      'tls.crt': 'CERT(full-linkerd-trust-anchor)',
+      'tls.key': 'KEY(full-linkerd-trust-anchor)',
     });
-    expect(unsecret(issuer.caPrivateKeyPem)).toBe('KEY(full-linkerd-trust-anchor)');
+    const issuer = named(recorded, 'full-linkerd-trust-anchor-issuer', ISSUER);
+    expect(issuer.inputs.spec).toEqual({ ca: { secretName: 'linkerd-trust-anchor' } });
+    expect(issuer.dependsOn).toContain('full-linkerd-trust-anchor');
   });
 
-  test('the control-plane values holding the issuer key are secret', () => {
-    expect(isSecretValue(release('full-linkerd-control-plane').inputs.values)).toBe(true);
+  test('cert-manager issues the identity issuer for 48 hours and renews it 25 hours before expiry', () => {
+    const certificate = named(recorded, 'full-linkerd-identity-issuer-certificate', CERTIFICATE);
+    expect(certificate.inputs.metadata).toEqual({ name: 'linkerd-identity-issuer', namespace: 'linkerd' });
+    expect(certificate.inputs.spec).toMatchObject({
+      secretName: 'linkerd-identity-issuer',
+      duration: '48h',
+      renewBefore: '25h',
+      isCA: true,
+      commonName: 'identity.linkerd.cluster.local',
+      issuerRef: { name: 'linkerd-trust-anchor', kind: 'Issuer' },
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      usages: ['cert sign', 'crl sign', 'server auth', 'client auth'],
+    });
   });
 
-  test('the control plane receives the trust anchor and the issuer certificate and key', () => {
-    expect(unsecret(release('full-linkerd-control-plane').inputs.values)).toEqual({
+  test('the control plane reads its issuer from that Secret (external CA mode) and gets the anchor', () => {
+    expect(values()).toMatchObject({
       cniEnabled: true,
       identityTrustAnchorsPEM: 'CERT(full-linkerd-trust-anchor)',
-      identity: { issuer: { tls: { crtPEM: 'CERT(full-linkerd-issuer)', keyPEM: 'KEY(full-linkerd-issuer)' } } },
+      identity: { issuer: { scheme: 'kubernetes.io/tls' } },
     });
+    expect(values().identity.issuer.tls).toBeUndefined();
+    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-linkerd-identity-issuer-certificate');
+  });
+
+  test('Linkerd brings cert-manager and installs after it', () => {
+    for (const platform of [full, gkeGateway]) {
+      expect(platform.installed.indexOf('cert-manager')).toBeGreaterThanOrEqual(0);
+      expect(platform.installed.indexOf('cert-manager')).toBeLessThan(platform.installed.indexOf('linkerd'));
+    }
+    // The control plane waits for its issuer's Certificate, which waits for cert-manager's issuers.
+    expect(release('full-linkerd-control-plane').dependsOn).toContain('full-linkerd-identity-issuer-certificate');
+    expect(named(recorded, 'full-linkerd-trust-anchor-issuer').dependsOn).toContain(
+      'full-clusterissuer-platform-gateway',
+    );
+  });
+
+  test('cloud stacks get the chart’s high-availability values, generic clusters do not', () => {
+    expect(values()).toMatchObject({
+      controllerReplicas: 3,
+      enablePodDisruptionBudget: true,
+      enablePodAntiAffinity: true,
+      webhookFailurePolicy: 'Fail',
+    });
+    const generic = unsecret(release('gkegw-linkerd-control-plane').inputs.values) as Obj;
+    expect(generic.controllerReplicas).toBeUndefined();
+    expect(generic.webhookFailurePolicy).toBeUndefined();
+  });
+
+  test('alerts fire 90 days before the trust anchor expires and when the issuer is not renewed', async () => {
+    const rule = named(
+      recorded,
+      'full-linkerd-certificate-alerts',
+      'kubernetes:monitoring.coreos.com/v1:PrometheusRule',
+    );
+    const rules = rule.inputs.spec.groups[0].rules as { alert: string; expr: string }[];
+    const notAfter = Date.parse(TRUST_ANCHOR_NOT_AFTER) / 1000;
+    expect(rules.map((r) => r.alert)).toEqual(['LinkerdTrustAnchorExpiring', 'LinkerdIdentityIssuerNotRenewed']);
+    expect(rules[0].expr).toBe(`vector(time()) > ${notAfter - 90 * 86400}`);
+    expect(rules[1].expr).toContain(
+      'certmanager_certificate_expiration_timestamp_seconds{namespace="linkerd",name="linkerd-identity-issuer"}',
+    );
+    expect(rule.dependsOn).toContain('full-kube-prometheus-stack');
+    expect(recorded.some((r) => r.name === 'gkegw-linkerd-certificate-alerts')).toBe(false);
   });
 
   test('the Linkerd CRDs are applied without a Helm release, and without the Gateway API CRDs', () => {
@@ -239,6 +341,15 @@ describe('Linkerd identity', () => {
 describe('dependency order', () => {
   test('the Linkerd CRDs wait for the Gateway API CRDs', () => {
     expect(named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).dependsOn).toContain('full-gateway-api');
+  });
+
+  test('the Linkerd CRDs do not wait for cert-manager (meshed apps need their scope early, pulumi-kubernetes#3176)', () => {
+    const crds = named(recorded, 'full-crds-linkerd-crds', CONFIG_FILE).dependsOn;
+    expect(crds).not.toContain('full-clusterissuer-platform-gateway');
+    expect(crds).not.toContain('full-kube-prometheus-stack');
+    expect(named(recorded, 'full-linkerd-identity-issuer-certificate').dependsOn).toContain(
+      'full-clusterissuer-platform-gateway',
+    );
   });
 
   test('the control plane waits for the Linkerd CRDs', () => {
@@ -256,6 +367,22 @@ describe('dependency order', () => {
       new RegExp(`addons/crds/${chart}-[\\d.]+\\.yaml$`),
     );
   });
+
+  test.each(['full-crds-kube-prometheus-stack', 'full-crds-linkerd-crds', 'full-gateway-api'])(
+    '%s is kept in the cluster when it leaves the program, and so is every CRD in it',
+    (name) => {
+      const group = named(recorded, name, CONFIG_FILE);
+      expect(group.retainOnDelete).toBe(true);
+      expect(group.transforms).toBe(1);
+      const child = retainChild({
+        type: 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition',
+        name: 'servicemonitors.monitoring.coreos.com',
+        props: {},
+        opts: {},
+      } as pulumi.ResourceTransformArgs);
+      expect(child.opts.retainOnDelete).toBe(true);
+    },
+  );
 
   test('Contour leaves its CRDs to the platform', () => {
     expect(release('full-contour').inputs.values.contour.manageCRDs).toBe(false);

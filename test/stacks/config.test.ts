@@ -36,7 +36,7 @@ describe('valid configurations', () => {
       ...gke,
       zones: ['europe-west1-b'],
       nodes: { machineType: 'e2-standard-2', min: 0, max: 2 },
-      gke: { project: 'p', autopilot: true, authorizedNetworks: [MY_ADDRESS] },
+      gke: { project: 'my-project', autopilot: true, authorizedNetworks: [MY_ADDRESS] },
     });
     expect(config).toMatchObject({ zones: ['europe-west1-b'], nodes: { min: 0, max: 2 }, gke: { autopilot: true } });
   });
@@ -84,7 +84,10 @@ describe('rejected configurations', () => {
 
   test(
     'a GKE stack without region',
-    rejects({ cloud: 'gke', gke: { project: 'p' } }, 'k8s-platform:region is undefined; required when cloud is gke'),
+    rejects(
+      { cloud: 'gke', gke: { project: 'my-project' } },
+      'k8s-platform:region is undefined; required when cloud is gke',
+    ),
   );
 
   test(
@@ -181,7 +184,7 @@ describe('rejected configurations', () => {
   test(
     'a GKE stack without authorized networks, saying how to find your address',
     rejects(
-      { ...gke, gke: { project: 'p' } },
+      { ...gke, gke: { project: 'my-project' } },
       'k8s-platform:gke.authorizedNetworks is undefined; required: the CIDRs that may reach the Kubernetes API ' +
         'endpoint (it is never left open to the internet). Find your public address with ' +
         '`curl -s https://checkip.amazonaws.com` and allow it as x.y.z.w/32: ' +
@@ -192,7 +195,7 @@ describe('rejected configurations', () => {
   test(
     'a GKE stack with an empty list of authorized networks',
     rejects(
-      { ...gke, gke: { project: 'p', authorizedNetworks: [] } },
+      { ...gke, gke: { project: 'my-project', authorizedNetworks: [] } },
       'k8s-platform:gke.authorizedNetworks is []; required',
     ),
   );

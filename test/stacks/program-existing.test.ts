@@ -43,9 +43,9 @@ describe('deploying to an existing cluster', () => {
     expect(platform.appEndpoints.web).toEqual({ namespace: 'web', hosts: ['web.example.com'] });
   });
 
-  test('the add-ons are those the apps need, plus Linkerd for the meshed app', () => {
+  test('the add-ons are those the apps need, plus Linkerd for the meshed app and cert-manager for its issuer', () => {
     expect([...platform.installedAddons].sort()).toEqual(
-      ['contour', 'gateway-api', 'ingress-nginx', 'linkerd', 'prometheus'].sort(),
+      ['cert-manager', 'contour', 'gateway-api', 'ingress-nginx', 'linkerd', 'prometheus'].sort(),
     );
   });
 

@@ -22,7 +22,7 @@ const platform = deployPlatform(
     region: 'europe-west1',
     zones: ['europe-west1-b', 'europe-west1-c'],
     nodes: { machineType: 'e2-standard-2', min: 1, max: 2 },
-    gke: { project: 'demo', autopilot: false, authorizedNetworks: ['203.0.113.7/32'] },
+    gke: { project: 'demo-project', autopilot: false, authorizedNetworks: ['203.0.113.7/32'] },
     addons: ['vpa', 'gateway-api'],
     domain: 'dev.example.com',
     secrets: CHAT_SMTP,
@@ -85,7 +85,7 @@ describe('a GKE stack', () => {
   test('lets the app’s ServiceAccount impersonate the Google service account its identity maps to', () => {
     expect(named(recorded, 'gke-dev-chat-backend-identity').inputs).toMatchObject({
       serviceAccountId: `projects/media-project/serviceAccounts/${UPLOADS}`,
-      member: 'serviceAccount:demo.svc.id.goog[chat/backend]',
+      member: 'serviceAccount:demo-project.svc.id.goog[chat/backend]',
     });
   });
 

@@ -81,9 +81,9 @@ describe('Service', () => {
     ]);
   });
 
-  test('autoscaling from one replica spreads the pods it adds, without a PDB', () => {
+  test('autoscaling from one replica spreads the pods it adds, with a PDB that never blocks a drain', () => {
     const { objects } = backend({ replicas: { min: 1, max: 4 } });
-    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+    expect(find(objects, 'PodDisruptionBudget', 'backend').spec.maxUnavailable).toBe(1);
     const spread = find(objects, 'Deployment', 'backend').spec.template.spec.topologySpreadConstraints;
     expect(spread.map((s: { topologyKey: string }) => s.topologyKey)).toEqual([
       'topology.kubernetes.io/zone',

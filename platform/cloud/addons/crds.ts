@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
 
 /**
@@ -67,4 +68,19 @@ export function addonCrdFileName(chart: ChartRef): string {
 export function addonCrdFile(chart: ChartRef): string | undefined {
   const path = join(ADDON_CRDS_DIR, addonCrdFileName(chart));
   return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Resource options of a group of CRDs: kept in the cluster when the group leaves the program (an add-on removed
+ * from the plan, `pulumi destroy`), because deleting a CRD deletes every object of its kind in the cluster.
+ * `retainOnDelete` is set on the group and, by a transform, on each CRD in it: the Node SDK does not pass it from a
+ * component to its children (pulumi-kubernetes#3065). Removing CRDs on purpose is a manual step (docs/deploy.md).
+ */
+export function keptCrdOptions(opts: pulumi.CustomResourceOptions): pulumi.ComponentResourceOptions {
+  return { ...opts, retainOnDelete: true, transforms: [retainChild] };
+}
+
+/** Sets `retainOnDelete` on a child of a CRD group. */
+export function retainChild(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult {
+  return { props: args.props, opts: { ...args.opts, retainOnDelete: true } };
 }

@@ -4,6 +4,7 @@ import { PLATFORM_GATEWAY } from '../../contract';
 import type { GatewayHttpsHost } from '../cert-issuers';
 import { GATEWAY_ISSUER_ANNOTATION, gatewayHttpsListeners } from '../cert-issuers';
 import { gatewayApiManifest } from './chart-source';
+import { keptCrdOptions } from './crds';
 import type { AddonInstaller } from './installer';
 
 /** GatewayClass of the platform Gateway, handled by Contour. */
@@ -17,7 +18,7 @@ export function installGatewayApiCrds(
   return new k8s.yaml.v2.ConfigFile(
     `${installer.name}-gateway-api`,
     { file: gatewayApiManifest(installer.args.chartSource ?? {}) },
-    installer.options(dependsOn),
+    keptCrdOptions(installer.options(dependsOn)),
   );
 }
 
@@ -62,15 +63,36 @@ export function platformGateway(httpsHosts: readonly GatewayHttpsHost[]) {
       gatewayClassName: PLATFORM_GATEWAY_CLASS,
       listeners: [
         // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
-        { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } },
-        // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes.
+        // Plain HTTP carries the apps' HTTPS redirects and cert-manager's ACME solver routes (in the Gateway's own
+        // namespace): only the namespaces that own a host may attach, never every namespace.
+        { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: httpNamespaces(httpsHosts) } },
+        // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes; no
+        // app route attaches to it.
         {
           name: 'https',
           protocol: 'projectcontour.io/https',
           port: 443,
-          allowedRoutes: { namespaces: { from: 'All' } },
+          allowedRoutes: { namespaces: { from: 'Same' } },
         },
         ...gatewayHttpsListeners(httpsHosts),
+      ],
+    },
+  };
+}
+
+/** Namespaces whose routes the plain-HTTP listener admits: the Gateway's own and those owning an HTTPS host. */
+function httpNamespaces(httpsHosts: readonly GatewayHttpsHost[]): Record<string, unknown> {
+  const owners = [...new Set(httpsHosts.map((h) => h.namespace))].sort();
+  if (owners.length === 0) return { from: 'Same' };
+  return {
+    from: 'Selector',
+    selector: {
+      matchExpressions: [
+        {
+          key: 'kubernetes.io/metadata.name',
+          operator: 'In',
+          values: [...new Set([PLATFORM_GATEWAY.namespace, ...owners])].sort(),
+        },
       ],
     },
   };

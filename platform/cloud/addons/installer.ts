@@ -3,7 +3,8 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { ChartRef } from '../versions';
 import { chartOrigin } from './chart-source';
 import type { ChartSource } from './chart-source';
-import { addonCrdFile, CRD_ANNOTATIONS } from './crds';
+import { addonCrdFile, CRD_ANNOTATIONS, keptCrdOptions } from './crds';
+import { addonNamespace, addonNetworkPolicies } from './namespaces';
 
 /** What every add-on module installs with: the component, the cluster and the release defaults. */
 export interface AddonInstallerArgs {
@@ -27,7 +28,7 @@ export interface ReleaseSpec<V extends object> {
   readonly name: string;
   /** Pinned chart. */
   readonly chart: ChartRef;
-  /** Namespace (created if missing). */
+  /** Namespace (created by the platform first when it is an add-on namespace, see `namespaces.ts`). */
   readonly namespace: string;
   /** Chart values, typed by the add-on's module. */
   readonly values: V;
@@ -38,6 +39,8 @@ export interface ReleaseSpec<V extends object> {
  * provider, after the cluster is ready, and Helm releases that are atomic and time-limited.
  */
 export class AddonInstaller {
+  /** Every add-on namespace created, by name. */
+  public readonly namespaces: Record<string, k8s.core.v1.Namespace> = {};
   /** Every Helm release created, by release name. */
   public readonly releases: Record<string, k8s.helm.v3.Release> = {};
   /** The CRDs applied for each chart that has them, by chart name. */
@@ -71,14 +74,38 @@ export class AddonInstaller {
     const group = new k8s.yaml.v2.ConfigFile(
       `${this.args.name}-crds-${chart.chart}`,
       { file },
-      this.options(dependsOn),
+      keptCrdOptions(this.options(dependsOn)),
     );
     this.crdGroups[chart.chart] = group;
     return group;
   }
 
-  /** Installs one release of a pinned chart after `dependsOn`, and after its CRDs, which Helm then skips. */
+  /**
+   * The add-on namespace `name` with its Pod Security labels (`namespaces.ts`), created once; undefined for a
+   * namespace the platform does not own (`kube-system`).
+   */
+  public namespace(name: string): k8s.core.v1.Namespace | undefined {
+    const object = addonNamespace(name);
+    if (object === undefined) return undefined;
+    if (this.namespaces[name]) return this.namespaces[name];
+    const namespace = new k8s.core.v1.Namespace(`${this.args.name}-ns-${name}`, object, this.options());
+    for (const policy of addonNetworkPolicies(name)) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${this.args.name}-ns-${name}-${policy.metadata.name}`,
+        policy,
+        this.options([namespace]),
+      );
+    }
+    this.namespaces[name] = namespace;
+    return namespace;
+  }
+
+  /**
+   * Installs one release of a pinned chart after `dependsOn`, in its namespace (created first), and after its
+   * CRDs, which Helm then skips.
+   */
   public release<V extends object>(spec: ReleaseSpec<V>, dependsOn: readonly pulumi.Resource[]): k8s.helm.v3.Release {
+    const namespace = this.namespace(spec.namespace);
     const crds = this.crds(spec.chart, dependsOn);
     const release = new k8s.helm.v3.Release(
       `${this.args.name}-${spec.name}`,
@@ -86,7 +113,8 @@ export class AddonInstaller {
         name: spec.name,
         ...chartOrigin(this.args.chartSource ?? {}, spec.chart),
         namespace: spec.namespace,
-        createNamespace: true,
+        // The namespace is the platform's (labelled, with its policies), never Helm's.
+        createNamespace: false,
         values: spec.values as pulumi.Inputs,
         // Roll back a failed install or upgrade instead of leaving a half-installed control plane behind.
         atomic: true,
@@ -96,7 +124,7 @@ export class AddonInstaller {
         // The CRDs are applied (and upgraded) as their own resources above.
         skipCrds: crds !== undefined,
       },
-      this.options(crds ? [crds, ...dependsOn] : dependsOn),
+      this.options([...(crds ? [crds] : []), ...(namespace ? [namespace] : []), ...dependsOn]),
     );
     this.releases[spec.name] = release;
     return release;

@@ -1,4 +1,4 @@
-import type * as k8s from '@pulumi/kubernetes';
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import type { ClusterFlavor } from '../cluster';
@@ -18,6 +18,8 @@ export interface KubePrometheusStackOptions {
   readonly grafanaHost?: string;
   /** IngressClass of that Ingress. */
   readonly ingressClass?: string;
+  /** ClusterIssuer (cert-manager) that signs Grafana's certificate; Grafana is only published over HTTPS. */
+  readonly grafanaIssuer?: string;
   /** Add the Linkerd proxy scrape job (for linkerd-viz). */
   readonly scrapeLinkerd: boolean;
   /** Add a Loki data source. */
@@ -66,22 +68,40 @@ export interface KubePrometheusStackValues {
         readonly searchNamespace: string;
         readonly folderAnnotation: string;
         readonly provider: { readonly foldersFromFilesStructure: boolean };
+        readonly resource: 'configmap';
       };
-      readonly datasources: Toggle;
+      readonly datasources: Toggle & { readonly resource: 'configmap' };
     };
+    readonly rbac: { readonly useExistingClusterRole: string };
     readonly additionalDataSources?: readonly GrafanaDataSource[];
     readonly ingress?: {
       readonly enabled: boolean;
       readonly ingressClassName: string;
+      readonly annotations: Readonly<Record<string, string>>;
       readonly hosts: readonly string[];
+      readonly tls: readonly { readonly secretName: string; readonly hosts: readonly string[] }[];
     };
   };
+  readonly 'kube-state-metrics': { readonly collectorsExclude: readonly string[] };
   readonly kubeControllerManager: Toggle;
   readonly kubeScheduler: Toggle;
   readonly kubeEtcd: Toggle;
   readonly kubeProxy: Toggle;
   readonly nodeExporter: Toggle;
 }
+
+/**
+ * The ClusterRole Grafana's sidecars run with, created by the platform instead of the chart: the chart's own grants
+ * `get/list/watch` on every Secret of the cluster (its template hard-codes `secrets` next to `configmaps`), which the
+ * sidecars only need when dashboards or data sources are shipped as Secrets. The platform ships them as ConfigMaps.
+ */
+export const GRAFANA_CLUSTER_ROLE = {
+  name: `${RELEASE_NAMES.prometheus}-grafana-configmaps`,
+  rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+} as const;
+
+/** Secret holding Grafana's serving certificate (issued by cert-manager's ingress-shim). */
+export const GRAFANA_TLS_SECRET = 'grafana-tls';
 
 /** Scrape job for Linkerd proxies, used by linkerd-viz when it queries the stack's Prometheus. */
 const LINKERD_PROXY_SCRAPE: PrometheusScrapeConfig = {
@@ -141,14 +161,27 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): KubePr
           searchNamespace: 'ALL',
           folderAnnotation: 'grafana_folder',
           provider: { foldersFromFilesStructure: true },
+          // ConfigMaps only: the sidecars never read a Secret (see GRAFANA_CLUSTER_ROLE).
+          resource: 'configmap',
         },
-        datasources: { enabled: true },
+        datasources: { enabled: true, resource: 'configmap' },
       },
+      rbac: { useExistingClusterRole: GRAFANA_CLUSTER_ROLE.name },
       ...(datasources.length > 0 ? { additionalDataSources: datasources } : {}),
-      ...(o.grafanaHost && o.ingressClass
-        ? { ingress: { enabled: true, ingressClassName: o.ingressClass, hosts: [o.grafanaHost] } }
+      ...(o.grafanaHost && o.ingressClass && o.grafanaIssuer
+        ? {
+            ingress: {
+              enabled: true,
+              ingressClassName: o.ingressClass,
+              annotations: { 'cert-manager.io/cluster-issuer': o.grafanaIssuer },
+              hosts: [o.grafanaHost],
+              tls: [{ secretName: GRAFANA_TLS_SECRET, hosts: [o.grafanaHost] }],
+            },
+          }
         : {}),
     },
+    // kube-state-metrics would list and watch every Secret of the cluster for its kube_secret_* series.
+    'kube-state-metrics': { collectorsExclude: ['secrets'] },
     // Managed control planes (GKE, EKS) do not expose these components: scraping them only raises alerts.
     kubeControllerManager: { enabled: !managed },
     kubeScheduler: { enabled: !managed },
@@ -184,12 +217,24 @@ export function installPrometheus(
     { parent: installer.args.parent },
   );
   const grafanaUrl =
-    o.grafanaHost && o.ingressClass
-      ? pulumi.output(`http://${o.grafanaHost}`)
+    o.grafanaHost && o.ingressClass && o.grafanaIssuer
+      ? pulumi.output(`https://${o.grafanaHost}`)
       : pulumi.output(
           `http://localhost:3000 (run: kubectl -n ${RELEASE_NAMESPACES.monitoring} port-forward ` +
             `svc/${RELEASE_NAMES.prometheus}-grafana 3000:80)`,
         );
+  const clusterRole = new k8s.rbac.v1.ClusterRole(
+    `${installer.name}-grafana-clusterrole`,
+    {
+      metadata: { name: GRAFANA_CLUSTER_ROLE.name },
+      rules: GRAFANA_CLUSTER_ROLE.rules.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
+    },
+    installer.options(dependsOn),
+  );
   const ready = installer.release(
     {
       name: RELEASE_NAMES.prometheus,
@@ -197,7 +242,7 @@ export function installPrometheus(
       namespace: RELEASE_NAMESPACES.monitoring,
       values: kubePrometheusStackValues({ ...o, adminPassword: password.result }),
     },
-    dependsOn,
+    [...dependsOn, clusterRole],
   );
   return { ready, grafanaUrl, grafanaAdminPassword: pulumi.secret(password.result) };
 }
