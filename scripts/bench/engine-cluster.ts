@@ -30,9 +30,16 @@ interface Namespace {
 
 /** The objects of `objects` that exist in the cluster, as `Kind namespace/name`. */
 export async function leftovers(client: KubeClient, objects: readonly KubeObject[]): Promise<string[]> {
-  const live = await Promise.all(
-    objects.map((o) => client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name ?? '')),
-  );
+  const live: unknown[] = [];
+  // In batches: the client opens a connection per request, and a generated system has thousands of objects.
+  for (let i = 0; i < objects.length; i += 32) {
+    const batch = objects.slice(i, i + 32);
+    live.push(
+      ...(await Promise.all(
+        batch.map((o) => client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name ?? '')),
+      )),
+    );
+  }
   return objects
     .filter((_, i) => live[i] !== undefined)
     .map((o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
