@@ -49,8 +49,17 @@ export function changes(stack: LocalStack): string[] {
     .map((s) => `${s.op} ${s.urn.split('::').pop()}`);
 }
 
-/** Steps that would remove or recreate something. */
-export const DESTRUCTIVE = /^(delete|replace|create-replacement|delete-replaced|discard)\b/;
+/**
+ * The steps of a preview that would remove or recreate a resource. Providers are left out: they hold no data, and
+ * a moved app's resources switch from the provider `state move` copied to their stack's own without a change.
+ */
+export function destructive(stack: LocalStack): string[] {
+  return stack
+    .previewSteps()
+    .filter((s) => /^(delete|replace|create-replacement|delete-replaced|discard)$/.test(s.op))
+    .filter((s) => !s.urn.includes('::pulumi:providers:') && !s.urn.includes('$pulumi:providers:'))
+    .map((s) => `${s.op} ${s.urn}`);
+}
 
 /** Extracts the one-stack program at {@link SINGLE_STACK_COMMIT} beside this repository's node_modules. */
 export function singleStackProgram(): string {
