@@ -82,8 +82,9 @@ export async function removeFloor(
   await kubectl(kubeconfig, [
     'delete',
     '--ignore-not-found',
-    '--wait=true',
-    '--timeout=600s',
+    // Not waiting here: the namespaces in the files stay Terminating (see above) and would hold kubectl until its
+    // timeout; the loop below waits for each object instead.
+    '--wait=false',
     ...files.flatMap((f) => ['-f', f]),
   ]);
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '');
