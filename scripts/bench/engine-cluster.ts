@@ -6,6 +6,7 @@
  * phase refuses to start while any object of the apps is still there, naming it.
  */
 import { spawn } from 'node:child_process';
+import { KubeApiError } from '../cluster/kube-client';
 import type { KubeClient } from '../cluster/kube-client';
 import type { KubeObject } from '../lib/manifests';
 
@@ -98,7 +99,12 @@ export async function removeFloor(
     for (const ns of live) {
       if (!ns || !(await isEmpty(client, ns.metadata.name, inNamespaces))) continue;
       const body = JSON.stringify({ ...ns, spec: { ...ns.spec, finalizers: [] } });
-      await client.call('PUT', `/api/v1/namespaces/${ns.metadata.name}/finalize`, body, 'application/json');
+      try {
+        await client.call('PUT', `/api/v1/namespaces/${ns.metadata.name}/finalize`, body, 'application/json');
+      } catch (error) {
+        // The namespace controller changed it meanwhile (409): read it again on the next round.
+        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      }
     }
   }
   await assertClean(client, objects, 'after the floor');
