@@ -213,7 +213,14 @@ async function floor(phases: Phases, client: KubeClient, kubeconfig: string, cha
 
 /** The state size of each stack, bytes (`pulumi stack export`). */
 function stateSizes(stacks: readonly LocalStack[]): Record<string, number> {
-  return Object.fromEntries(stacks.map((s) => [s.name, Buffer.byteLength(s.must(['stack', 'export']).output)]));
+  // `stack export` takes no --config-file: the stack alone.
+  return Object.fromEntries(
+    stacks.map((s) => {
+      const r = s.run(['stack', 'export', '--stack', s.name]);
+      if (r.status !== 0) throw new Error(`pulumi stack export --stack ${s.name} failed:\n${r.output.slice(-2000)}`);
+      return [s.name, Buffer.byteLength(r.output)];
+    }),
+  );
 }
 
 async function bench(
