@@ -35,9 +35,10 @@ const USAGE = `usage: npm run bench -- [--runs 5] [--warmup 1] [--cases ${GROUPS
                    import  importing the platform vs importing cdk8s-plus-27
                    pulumi  the Pulumi program (EKS, every add-on, every app) under mocks
                    tests   the whole jest suite
-                   engine  the real Pulumi engine on a local cluster: pulumi up of the five apps against
-                           kubectl apply --server-side, a no-op up, a preview, a generated app of
-                           --services services (default 1000); once, about an hour on 2 cores
+                   engine  the real Pulumi engine on a local cluster: a platform stack and an app stack per
+                           app against kubectl apply --server-side (3 floor runs), a no-op up, a preview, 100
+                           generated apps of 10 services, one generated app of --services services (default
+                           1000) with and without PULUMI_SKIP_CHECKPOINTS; once, hours on 2 cores
   --quick        one run, no warm-up, no test suite
   --out <file>   write the results there (default: bench/results.md, on a full run only)
 Exit codes: 0 every case ran, 1 a case failed, 2 usage error.`;
@@ -223,7 +224,11 @@ async function measure({ runs, warmup, cases }: Options, scratch: Scratch): Prom
 function benchEngine({ services }: { services: number }, out: string | undefined): number {
   const r = spawnSync(
     'bash',
-    [join(ROOT, 'scripts', 'bench', 'engine.sh'), '--services', String(services), ...(out ? ['--out', out] : [])],
+    [
+      join(ROOT, 'scripts', 'bench', 'engine.sh'),
+      ...['--generated-apps', '100', '--services', '10', '--single', String(services)],
+      ...(out ? ['--out', out] : []),
+    ],
     {
       cwd: ROOT,
       stdio: 'inherit',

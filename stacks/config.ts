@@ -4,270 +4,47 @@
  */
 import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
-import { ADDONS } from '../platform/contract';
-import type { Addon } from '../platform/contract';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
-import type { TlsIssuing } from '../platform/cloud/cert-issuers';
+import type { GatewayHttpsHost } from '../platform/cloud/cert-issuers';
+import { CLOUDS } from './config-types';
+import type { Cloud, CommonConfig, NodeSettings, RawStackConfig, StackConfig } from './config-types';
+import { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
+import {
+  addonList,
+  bool,
+  DNS_LABEL,
+  integer,
+  isRecord,
+  oneOf,
+  optionalOneOf,
+  optionalString,
+  rejectUnknownKeys,
+  section,
+  stringList,
+} from './config-values';
 import { parseTlsConfig } from './tls-config';
 import { eksAccessEntries, endpointCidrProblem, gcpProjectProblem, WIDE_CIDR_OPT_IN } from './config-rules';
-import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
 
-/** Namespace of this project's config keys (`pulumi config set k8s-platform:<key>`). */
-export const CONFIG_NAMESPACE = 'k8s-platform';
+export { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
 
-/** Where the cluster comes from. */
-export const CLOUDS = ['gke', 'eks', 'existing'] as const;
-/** One of {@link CLOUDS}. */
-export type Cloud = (typeof CLOUDS)[number];
+export { CLOUDS } from './config-types';
+export type {
+  Cloud,
+  CommonConfig,
+  EksSettings,
+  EksStackConfig,
+  ExistingSettings,
+  ExistingStackConfig,
+  GkeSettings,
+  GkeStackConfig,
+  NodeSettings,
+  RawStackConfig,
+  StackConfig,
+} from './config-types';
 
-/** Config values as read, before validation. `unknown` on purpose: nothing is trusted yet. */
-export interface RawStackConfig {
-  /** `k8s-platform:cloud`. */
-  readonly cloud?: unknown;
-  /** `k8s-platform:region`. */
-  readonly region?: unknown;
-  /** `k8s-platform:zones` (list). */
-  readonly zones?: unknown;
-  /** `k8s-platform:nodes` (object). */
-  readonly nodes?: unknown;
-  /** `k8s-platform:apps` (list). */
-  readonly apps?: unknown;
-  /** `k8s-platform:addons` (list). */
-  readonly addons?: unknown;
-  /** `k8s-platform:domain`. */
-  readonly domain?: unknown;
-  /** `k8s-platform:ingressServiceType`. */
-  readonly ingressServiceType?: unknown;
-  /** `k8s-platform:deletionProtection`. */
-  readonly deletionProtection?: unknown;
-  /** `k8s-platform:gke` (object). */
-  readonly gke?: unknown;
-  /** `k8s-platform:eks` (object). */
-  readonly eks?: unknown;
-  /** `k8s-platform:existing` (object). */
-  readonly existing?: unknown;
-  /** `k8s-platform:tls` (object). */
-  readonly tls?: unknown;
-  /** `k8s-platform:chartSource` (object). */
-  readonly chartSource?: unknown;
-  /** `k8s-platform:secrets` (object of secret strings). */
-  readonly secrets?: unknown;
-  /** `k8s-platform:identities` (object: identity name to its cloud side). */
-  readonly identities?: unknown;
-  /** `aws:region`, which must agree with `region` on EKS. */
-  readonly awsRegion?: unknown;
-  /** `gcp:project`, the fallback for `gke.project`. */
-  readonly gcpProject?: unknown;
-}
-
-/** Node pool or node group sizing. */
-export interface NodeSettings {
-  /** GCE machine type or EC2 instance type. */
-  readonly machineType?: string;
-  /** Lower bound (per zone on GKE, per group on EKS). */
-  readonly min?: number;
-  /** Upper bound. */
-  readonly max?: number;
-  /** Initial size on EKS. */
-  readonly desired?: number;
-  /** Boot disk size in GB. */
-  readonly diskSizeGb?: number;
-  /** Spot/preemptible capacity. */
-  readonly spot?: boolean;
-}
-
-/** GKE-only settings (`k8s-platform:gke`). */
-export interface GkeSettings {
-  /** GCP project id (`gke.project`, else `gcp:project`). */
-  readonly project: string;
-  /** Autopilot instead of Standard. */
-  readonly autopilot: boolean;
-  /** Release channel; GkeCluster's default when absent. */
-  readonly releaseChannel?: 'RAPID' | 'REGULAR' | 'STABLE';
-  /** CIDRs allowed to reach the control-plane endpoint (required: never open to the internet). */
-  readonly authorizedNetworks: readonly string[];
-}
-
-/** EKS-only settings (`k8s-platform:eks`). */
-export interface EksSettings {
-  /** Kubernetes minor version (`1.34`); EKS's default when absent. */
-  readonly kubernetesVersion?: string;
-  /** One NAT gateway, or one per zone. */
-  readonly natGateways?: 'single' | 'perZone';
-  /** CIDRs allowed to reach the public API endpoint (required: never open to the internet). */
-  readonly publicAccessCidrs: readonly string[];
-  /** AWS CLI profile written into the kubeconfig. */
-  readonly awsProfile?: string;
-  /** Principals with cluster access besides the creator (`eks.accessEntries`). */
-  readonly accessEntries: readonly EksAccessEntry[];
-}
-
-/** Settings of an existing cluster (`k8s-platform:existing`). */
-export interface ExistingSettings {
-  /** Kubeconfig path or contents; the ambient kubeconfig when absent. */
-  readonly kubeconfig?: string;
-  /** Context inside the kubeconfig. */
-  readonly context?: string;
-  /** Whether to install metrics-server (kind/minikube need the insecure-kubelet-TLS variant). */
-  readonly metricsServer: 'none' | 'install' | 'install-insecure-kubelet-tls';
-  /** Add-ons the cluster already runs. */
-  readonly builtInAddons: readonly Addon[];
-}
-
-/** Settings every stack has. */
-export interface CommonConfig {
-  /** Apps to deploy; `undefined` deploys every app in `charts-out/index.json`. */
-  readonly apps: readonly string[] | undefined;
-  /** Add-ons to install in addition to those the apps need. */
-  readonly addons: readonly Addon[];
-  /** Base domain (Grafana at `grafana.<domain>`). */
-  readonly domain: string | undefined;
-  /** How ingress controllers are exposed. */
-  readonly ingressServiceType: 'LoadBalancer' | 'NodePort';
-  /** Cloud-side deletion protection of the cluster. */
-  readonly deletionProtection: boolean;
-  /** Secret values keyed `<app>/<secret>/<key>` (plain here; the program wraps them with `pulumi.secret`). */
-  readonly secrets: Readonly<Record<string, string>>;
-  /** How the platform's certificates are issued (a local CA unless the stack sets `tls`). */
-  readonly tls: TlsIssuing;
-  /** Where the add-ons' charts come from: `localDir` (absolute) or, when empty, the upstream repositories. */
-  readonly chartSource: { readonly localDir?: string };
-  /** The cloud side of each workload identity the apps name (`cloudIdentity`); empty on existing clusters. */
-  readonly identities: Readonly<Record<string, CloudIdentity>>;
-}
-
-/** A GKE stack. */
-export interface GkeStackConfig extends CommonConfig {
-  /** Discriminant. */
-  readonly cloud: 'gke';
-  /** GCP region. */
-  readonly region: string;
-  /** Node pool zones; the region's defaults when absent. */
-  readonly zones: readonly string[] | undefined;
-  /** Node pool sizing. */
-  readonly nodes: NodeSettings;
-  /** GKE settings. */
-  readonly gke: GkeSettings;
-}
-
-/** An EKS stack. */
-export interface EksStackConfig extends CommonConfig {
-  /** Discriminant. */
-  readonly cloud: 'eks';
-  /** AWS region (equal to `aws:region`). */
-  readonly region: string;
-  /** Two or three availability zones. */
-  readonly zones: readonly string[];
-  /** Node group sizing. */
-  readonly nodes: NodeSettings;
-  /** EKS settings. */
-  readonly eks: EksSettings;
-}
-
-/** A stack on an existing cluster. */
-export interface ExistingStackConfig extends CommonConfig {
-  /** Discriminant. */
-  readonly cloud: 'existing';
-  /** How to reach the cluster. */
-  readonly existing: ExistingSettings;
-}
-
-/** The validated configuration of one stack. */
-export type StackConfig = GkeStackConfig | EksStackConfig | ExistingStackConfig;
-
-/** A configuration value that is not allowed; the message names key, value and what is allowed. */
-export class StackConfigError extends Error {
-  /** @param key config key without namespace, e.g. `nodes.min` */
-  constructor(
-    public readonly key: string,
-    value: unknown,
-    allowed: string,
-  ) {
-    super(`${CONFIG_NAMESPACE}:${key} is ${JSON.stringify(value)}; ${allowed}`);
-    this.name = 'StackConfigError';
-  }
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const SECRET_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?\/[-._a-zA-Z0-9]+$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(key: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new StackConfigError(key, value, 'expected a non-empty string');
-  return value;
-}
-
-function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback?: T): T {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new StackConfigError(key, value, `allowed: ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function optionalOneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
-  return value === undefined ? undefined : oneOf(key, value, allowed);
-}
-
-function bool(key: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new StackConfigError(key, value, 'expected true or false');
-}
-
-function integer(key: string, value: unknown, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new StackConfigError(key, value, `expected an integer from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function stringList(key: string, value: unknown, check?: (item: string) => string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
-    throw new StackConfigError(key, value, 'expected a list of non-empty strings');
-  }
-  if (new Set(value).size !== value.length) throw new StackConfigError(key, value, 'expected no duplicates');
-  for (const item of value as string[]) {
-    const problem = check?.(item);
-    if (problem) throw new StackConfigError(key, value, `"${item}" ${problem}`);
-  }
-  return value as string[];
-}
-
-function section(key: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isRecord(value)) throw new StackConfigError(key, value, 'expected an object');
-  return value;
-}
-
-function rejectUnknownKeys(key: string, value: Record<string, unknown>, known: readonly string[]): void {
-  const unknown = Object.keys(value).filter((k) => !known.includes(k));
-  if (unknown.length > 0) {
-    throw new StackConfigError(
-      `${key}.${unknown[0]}`,
-      value[unknown[0]],
-      `unknown setting; known: ${known.join(', ')}`,
-    );
-  }
-}
-
-function addonList(key: string, value: unknown): Addon[] {
-  return (stringList(key, value, (a) =>
-    (ADDONS as readonly string[]).includes(a) ? undefined : `is not an add-on; use ${ADDONS.join(', ')}`,
-  ) ?? []) as Addon[];
-}
 
 /** The project root (where Pulumi.yaml is): relative paths in the config are relative to it. */
 const PROJECT_ROOT = resolve(__dirname, '..');
@@ -375,18 +152,25 @@ function identities(value: unknown, cloud: Cloud): Record<string, CloudIdentity>
   return result;
 }
 
-function secrets(value: unknown): Record<string, string> {
-  const raw = section('secrets', value);
-  for (const [key, v] of Object.entries(raw)) {
-    if (!SECRET_KEY.test(key)) {
-      throw new StackConfigError(`secrets["${key}"]`, '[secret]', 'keys must look like "<app>/<secret-name>/<key>"');
+const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** `gatewayHttpsHosts`: `[{ host: shop.example.com, namespace: shop }]`, one listener each on the platform Gateway. */
+function gatewayHttpsHosts(value: unknown): GatewayHttpsHost[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new StackConfigError('gatewayHttpsHosts', value, 'expected a list');
+  return value.map((entry: unknown, i) => {
+    const key = `gatewayHttpsHosts[${i}]`;
+    if (!isRecord(entry)) throw new StackConfigError(key, entry, 'expected { host, namespace }');
+    rejectUnknownKeys(key, entry, ['host', 'namespace']);
+    const { host, namespace } = entry;
+    if (typeof host !== 'string' || !HOST.test(host)) {
+      throw new StackConfigError(`${key}.host`, host, 'expected a lowercase DNS name such as shop.example.com');
     }
-    // The value itself is never echoed in the message.
-    if (typeof v !== 'string' || v === '') {
-      throw new StackConfigError(`secrets["${key}"]`, typeof v, 'expected a non-empty string');
+    if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) {
+      throw new StackConfigError(`${key}.namespace`, namespace, "expected the app's namespace (a DNS label)");
     }
-  }
-  return raw as Record<string, string>;
+    return { host, namespace };
+  });
 }
 
 /**
@@ -410,7 +194,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       'LoadBalancer',
     ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
-    secrets: secrets(raw.secrets),
+    gatewayHttpsHosts: gatewayHttpsHosts(raw.gatewayHttpsHosts),
     tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
       throw new StackConfigError(key, value, allowed);
     }),
@@ -526,7 +310,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   };
 }
 
-/** Reads every config key the program uses, once, without interpreting it. */
+/**
+ * Reads every config key the platform program uses, once, without interpreting it.
+ * @param config the `k8s-platform` namespace (`new pulumi.Config('k8s-platform')`), whatever the project's name
+ */
 export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pulumi.Config): RawStackConfig {
   const object = (key: string): unknown => config.getObject<unknown>(key);
   return {
@@ -542,8 +329,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     gke: object('gke'),
     eks: object('eks'),
     existing: object('existing'),
-    // Read as a plain object so that keys can be validated; the program re-wraps every value with pulumi.secret.
-    secrets: object('secrets'),
+    gatewayHttpsHosts: object('gatewayHttpsHosts'),
     tls: object('tls'),
     chartSource: object('chartSource'),
     identities: object('identities'),

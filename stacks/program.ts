@@ -1,18 +1,11 @@
 /**
- * The Pulumi program's body, as a function so that tests can run it under mocks for each cloud. Only the cloud SDK
- * the stack uses is loaded: an `existing` stack never pays for `@pulumi/aws` or `@pulumi/gcp`.
+ * The platform stack's program, as a function so that tests can run it under mocks for each cloud: the cluster,
+ * the add-ons its apps need, the issuers and the shared Gateway, and the `platform` output app stacks read. Only
+ * the cloud SDK the stack uses is loaded: an `existing` stack never pays for `@pulumi/aws` or `@pulumi/gcp`.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { planAddons } from '../platform/cloud/addon-plan';
-import { AppDeployment } from '../platform/cloud/app-deployment';
-import {
-  loadAppManifest,
-  planSecrets,
-  readChartsIndex,
-  selectApps,
-  splitManifest,
-  unusedSecretKeys,
-} from '../platform/cloud/charts-index';
+import { readChartsIndex, selectApps } from '../platform/cloud/charts-index';
 import { checkGatewayHttpsHosts } from '../platform/cloud/cert-issuers';
 import type { GatewayHttpsHost } from '../platform/cloud/cert-issuers';
 import type { PlatformCluster } from '../platform/cloud/cluster';
@@ -21,12 +14,16 @@ import { ExistingCluster } from '../platform/cloud/existing-cluster';
 import { cloudName } from '../platform/cloud/naming';
 import type * as GkeModule from '../platform/cloud/gke-cluster';
 import { PlatformAddons } from '../platform/cloud/platform-addons';
-import type { Addon, AppEntry, ChartsIndex } from '../platform/contract';
-import type { StackConfig } from './config';
+import { PLATFORM_GATEWAY } from '../platform/contract';
+import type { Addon, AppEntry } from '../platform/contract';
+import type { StackConfig } from './config-types';
+import { bindIdentities } from './identities';
+import { ADDON_VERSIONS, PLATFORM_EXPORTS_VERSION, platformIssuers } from './platform-exports';
+import type { PlatformExports } from './platform-exports';
 
 /** Options of {@link deployPlatform} that are not stack config. */
 export interface DeployOptions {
-  /** Directory holding `index.json` and the apps' YAML. */
+  /** Directory holding `index.json`: the apps the platform serves (their add-ons, their Gateway hosts). */
   readonly chartsDir: string;
   /** Prefix of every resource name. @default `<project>-<stack>` */
   readonly name?: string;
@@ -36,7 +33,6 @@ export interface DeployOptions {
 export interface PlatformDeployment {
   readonly cluster: PlatformCluster;
   readonly addons: PlatformAddons;
-  readonly deployments: readonly AppDeployment[];
   /** Kubeconfig (secret), when the stack has one. */
   readonly kubeconfig: pulumi.Output<string> | undefined;
   /** Ingress load-balancer addresses by controller. */
@@ -45,40 +41,30 @@ export interface PlatformDeployment {
   readonly grafanaUrl: pulumi.Output<string> | undefined;
   /** Grafana admin password (secret). */
   readonly grafanaAdminPassword: pulumi.Output<string> | undefined;
-  /** Names of the deployed apps. */
+  /** Names of the apps of `charts-out/` the platform serves. */
   readonly apps: readonly string[];
-  /** For each deployed app, its namespace and the hosts it serves. */
-  readonly appEndpoints: Readonly<Record<string, { readonly namespace: string; readonly hosts: readonly string[] }>>;
   /** Add-ons installed (dependency order). */
   readonly installedAddons: readonly Addon[];
+  /** What app stacks read (the stack output `platform`). */
+  readonly exports: pulumi.Output<PlatformExports>;
 }
 
 /**
- * Checks everything that can be checked without a cloud before the first resource is registered: the app
- * selection, every app's digest and YAML, the secret values, and config secret keys that match nothing.
+ * Checks everything that can be checked without a cloud before the first resource is registered: the apps the
+ * platform serves, and that the Gateway has room for a listener per HTTPS host.
  */
-export function preflight(config: StackConfig, chartsDir: string): { index: ChartsIndex; apps: readonly AppEntry[] } {
-  const index = readChartsIndex(chartsDir);
-  const apps = selectApps(index, config.apps);
-  const unused = unusedSecretKeys(index.apps, Object.keys(config.secrets));
-  if (unused.length > 0) {
-    throw new Error(
-      `k8s-platform:secrets has values no app in charts-out/index.json expects: ${unused.join(', ')}. ` +
-        `Keys are "<app>/<secret>/<key>"; check for typos.`,
-    );
-  }
-  const provided = new Set(Object.keys(config.secrets));
-  for (const app of apps) {
-    splitManifest(app, loadAppManifest(chartsDir, app));
-    planSecrets(app, provided);
-  }
-  checkGatewayHttpsHosts(gatewayHttpsHosts(apps));
-  return { index, apps };
+export function preflight(config: StackConfig, chartsDir: string): { apps: readonly AppEntry[] } {
+  const apps = selectApps(readChartsIndex(chartsDir), config.apps);
+  checkGatewayHttpsHosts(gatewayHttpsHosts(config, apps));
+  return { apps };
 }
 
-/** The hosts the apps serve over HTTPS on the platform Gateway, each with the app's namespace. */
-function gatewayHttpsHosts(apps: readonly AppEntry[]): GatewayHttpsHost[] {
-  return apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace })));
+/** The hosts served over HTTPS on the platform Gateway, each with its app's namespace. */
+function gatewayHttpsHosts(config: StackConfig, apps: readonly AppEntry[]): GatewayHttpsHost[] {
+  return [
+    ...apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace }))),
+    ...config.gatewayHttpsHosts,
+  ];
 }
 
 /**
@@ -148,12 +134,14 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
   }
 }
 
-/** Provisions (or adopts) the cluster, installs the add-ons and deploys the selected apps from `chartsDir`. */
+/** Provisions (or adopts) the cluster and installs the add-ons the served apps need (apps: their own stacks). */
 export function deployPlatform(config: StackConfig, options: DeployOptions): PlatformDeployment {
   const name = options.name ?? `${pulumi.getProject()}-${pulumi.getStack()}`;
-  const { index, apps } = preflight(config, options.chartsDir);
+  const { apps } = preflight(config, options.chartsDir);
   const wanted = requiredAddons(config, apps);
   const cluster = createCluster(name, config, planAddons(wanted).install);
+  const httpsHosts = gatewayHttpsHosts(config, apps);
+  const identities = bindIdentities(name, config, cluster, apps);
 
   const addons = new PlatformAddons(`${name}-addons`, {
     provider: cluster.provider,
@@ -167,40 +155,37 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     clusterReadiness: cluster.readiness,
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
     tls: config.tls,
-    gatewayHttpsHosts: gatewayHttpsHosts(apps),
+    gatewayHttpsHosts: httpsHosts,
     chartSource: config.chartSource,
   });
 
-  const secretValues: Record<string, pulumi.Output<string>> = {};
-  for (const [key, value] of Object.entries(config.secrets)) secretValues[key] = pulumi.secret(value);
-  const deployments = apps.map(
-    (app) =>
-      new AppDeployment(`${name}-${app.name}`, {
-        provider: cluster.provider,
-        chartsDir: options.chartsDir,
-        index,
-        app: app.name,
-        secretValues: Object.fromEntries(
-          Object.entries(secretValues).filter(([key]) => key.startsWith(`${app.name}/`)),
-        ),
-        addons: addons.ready,
-        builtInAddons: [...cluster.builtInAddons, ...addons.builtIn],
-        clusterReadiness: cluster.readiness,
-        identities: config.identities,
-        workloadIdentity: cluster.workloadIdentity,
-      }),
-  );
+  const usable: Partial<Record<Addon, string>> = {};
+  for (const addon of addons.installed) usable[addon] = ADDON_VERSIONS[addon];
+  for (const addon of [...cluster.builtInAddons, ...addons.builtIn]) usable[addon] = 'built-in';
+  const exports = pulumi
+    .all([addons.ingressAddresses, identities])
+    .apply(([ingressAddresses, identityAnnotations]): PlatformExports => ({
+      version: PLATFORM_EXPORTS_VERSION,
+      cloud: config.cloud,
+      ...(config.cloud === 'existing' && config.existing.context ? { kubeContext: config.existing.context } : {}),
+      addons: usable,
+      issuers: platformIssuers(addons.installed),
+      ...(addons.platformGateway
+        ? { gateway: { ...PLATFORM_GATEWAY, httpsHosts: [...new Set(httpsHosts.map((h) => h.host))].sort() } }
+        : {}),
+      ingressAddresses,
+      identities: identityAnnotations,
+    }));
 
   return {
     cluster,
     addons,
-    deployments,
     kubeconfig: cluster.kubeconfig,
     ingressAddresses: addons.ingressAddresses,
     grafanaUrl: addons.grafanaUrl,
     grafanaAdminPassword: addons.grafanaAdminPassword,
     apps: apps.map((a) => a.name),
-    appEndpoints: Object.fromEntries(apps.map((a) => [a.name, { namespace: a.namespace, hosts: a.hosts }])),
     installedAddons: addons.installed,
+    exports,
   };
 }

@@ -4,7 +4,6 @@ import * as random from '@pulumi/random';
 import type { Addon, AppEntry, ChartsIndex } from '../contract';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
-import type { CloudIdentity, WorkloadIdentityBinder } from './workload-identity';
 import { annotateServiceAccounts } from './workload-identity';
 
 /** Length of generated passwords; no special characters, so they are safe inside connection URLs. */
@@ -31,13 +30,11 @@ export interface AppDeploymentArgs {
   readonly builtInAddons?: readonly Addon[];
   /** Cluster resources to wait for (node pool, storage driver, default StorageClass). */
   readonly clusterReadiness?: readonly pulumi.Resource[];
-  /** The stack's `identities` config: the cloud side of each identity name the app's ServiceAccounts act as. */
-  readonly identities?: Readonly<Record<string, CloudIdentity>>;
   /**
-   * The cluster's workload identity binding; without one (an existing cluster) the identities are not bound and
-   * a warning says so.
+   * Annotations of the app's ServiceAccounts by ServiceAccount name: those binding them to cloud identities, which
+   * the platform stack created (`index.json`'s `identities`). @default none
    */
-  readonly workloadIdentity?: WorkloadIdentityBinder;
+  readonly serviceAccountAnnotations?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
 }
 
 /**
@@ -79,17 +76,6 @@ export class AppDeployment extends pulumi.ComponentResource {
     const provided = new Set(Object.keys(args.secretValues ?? {}));
     const secretPlans = planSecrets(app, provided);
     const addonDeps = this.addonDependencies(app, args);
-    const identities = (app.identities ?? []).map((req) => {
-      const identity = args.identities?.[req.identity];
-      if (!identity) {
-        throw new Error(
-          `app "${app.name}": ServiceAccount "${req.serviceAccount}" acts as cloud identity "${req.identity}", but ` +
-            `k8s-platform:identities has no "${req.identity}"; map it to an IAM role's policies (EKS) or a Google ` +
-            `service account (GKE)`,
-        );
-      }
-      return { ...req, cloud: identity };
-    });
     const clusterReadiness = [...(args.clusterReadiness ?? [])];
     const stateful = app.stateful.length > 0;
     const k8sOpts = { parent: this, provider: args.provider };
@@ -159,21 +145,7 @@ export class AppDeployment extends pulumi.ComponentResource {
     }
     this.secrets = secrets;
 
-    const annotations = new Map<string, Readonly<Record<string, pulumi.Input<string>>>>();
-    for (const { serviceAccount, cloud } of identities) {
-      if (!args.workloadIdentity) {
-        pulumi.log.warn(`app "${app.name}": ServiceAccount "${serviceAccount}" gets no cloud identity on this cluster`);
-        continue;
-      }
-      const subject = { namespace: app.namespace, serviceAccount };
-      const binding = args.workloadIdentity.bindWorkloadIdentity(
-        `${name}-${serviceAccount}-identity`,
-        subject,
-        cloud,
-        this,
-      );
-      annotations.set(serviceAccount, binding);
-    }
+    const annotations = new Map(Object.entries(args.serviceAccountAnnotations ?? {}));
 
     const prerequisiteDeps = [this.namespace, ...addonDeps, ...clusterReadiness];
     // Before the workloads: with more awaiting workloads than the engine has parallel slots (4 per core), pods

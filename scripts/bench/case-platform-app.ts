@@ -20,9 +20,9 @@ const loaded = sinceStart();
 /** Services that share one Database. */
 export const SERVICES_PER_DATABASE = 10;
 
-/** Builds the app of `services` services. */
-export function benchApp(scope: Construct, services: number, via: RouteVia = 'contour'): PlatformChart {
-  const app = new PlatformChart(scope, 'bench');
+/** Builds the app of `services` services (named `name`, its hosts under `<name>.example.com`). */
+export function benchApp(scope: Construct, services: number, via: RouteVia = 'contour', name = 'bench'): PlatformChart {
+  const app = new PlatformChart(scope, name);
   let db: Database | undefined;
   for (let i = 0; i < services; i++) {
     if (i % SERVICES_PER_DATABASE === 0) {
@@ -36,7 +36,7 @@ export function benchApp(scope: Construct, services: number, via: RouteVia = 'co
     });
     service.connectTo(db as Database, { envPrefix: 'DATABASE' });
     new Route(app, `route-${i}`, {
-      host: `svc-${i}.bench.example.com`,
+      host: `svc-${i}.${name}.example.com`,
       via,
       paths: [{ path: '/', to: service }],
     });
@@ -46,18 +46,29 @@ export function benchApp(scope: Construct, services: number, via: RouteVia = 'co
 
 if (require.main === module) {
   const [services, outdir, via = 'contour'] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+  // BENCH_APPS=N: N such apps (`gen-0` ... `gen-<N-1>`), each in its own namespace (the engine bench's app stacks);
+  // else one app, named BENCH_APP_NAME (default `bench`).
+  const apps = Number(process.env.BENCH_APPS ?? '0');
   if (!Number.isInteger(services) || services < 1 || !outdir || !(ROUTE_VIAS as readonly string[]).includes(via))
     throw new Error(`usage: <services> <outdir> [${ROUTE_VIAS.join('|')}]`);
   let built = 0;
-  let chart: PlatformChart | undefined;
-  synthesizeApps(outdir, {
-    bench: (scope) => {
-      chart = benchApp(scope, services, via as RouteVia);
-      built = sinceStart();
-      return chart;
-    },
-  });
+  const charts: PlatformChart[] = [];
+  const names = apps > 0 ? Array.from({ length: apps }, (_, i) => `gen-${i}`) : [process.env.BENCH_APP_NAME ?? 'bench'];
+  synthesizeApps(
+    outdir,
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        (scope: Construct) => {
+          const chart = benchApp(scope, services, via as RouteVia, name);
+          charts.push(chart);
+          built = sinceStart();
+          return chart;
+        },
+      ]),
+    ),
+  );
   const synthesized = sinceStart();
-  const objects = (chart as PlatformChart).node.findAll().filter((c) => c instanceof ApiObject).length;
+  const objects = charts.flatMap((c) => c.node.findAll()).filter((c) => c instanceof ApiObject).length;
   report({ phases: { load: loaded, build: built, synth: synthesized }, objects });
 }

@@ -1,6 +1,7 @@
 /**
- * Bench case: the Pulumi program building the whole platform under mocks: the EKS cluster of the committed
- * `eks-dev` stack with every add-on, and every app of `charts-out/`, until every resource is registered.
+ * Bench case: the Pulumi programs building the whole platform under mocks: the EKS platform stack of the committed
+ * `eks-dev` stack file with every add-on, and every app of `charts-out/` as its app stack would (one process here),
+ * until every resource is registered.
  *
  * Usage: `ts-node --swc scripts/bench/case-pulumi-stack.ts`
  */
@@ -12,6 +13,7 @@ import { ADDONS } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
 import type * as ConfigModule from '../../stacks/config';
 import type * as ProgramModule from '../../stacks/program';
+import type * as AppDeploymentModule from '../../platform/cloud/app-deployment';
 import { report, sinceStart } from './case-output';
 
 const ROOT = join(__dirname, '..', '..');
@@ -57,6 +59,8 @@ store.callbacks = {
 const { parseStackConfig } = require('../../stacks/config') as typeof ConfigModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { deployPlatform } = require('../../stacks/program') as typeof ProgramModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AppDeployment } = require('../../platform/cloud/app-deployment') as typeof AppDeploymentModule;
 const loaded = sinceStart();
 
 const stack = (parse(readFileSync(STACK_FILE, 'utf8')) as { config: Record<string, unknown> }).config;
@@ -74,8 +78,19 @@ const secrets = Object.fromEntries(
       .flatMap((s) => s.keys.map((key) => [`${app.name}/${s.name}/${key}`, `bench-${key}`])),
   ),
 );
-const config = parseStackConfig({ ...raw, awsRegion: stack['aws:region'], addons: [...ADDONS], secrets });
-deployPlatform(config, { chartsDir: CHARTS_DIR, name: 'bench' });
+const config = parseStackConfig({ ...raw, awsRegion: stack['aws:region'], addons: [...ADDONS] });
+const platform = deployPlatform(config, { chartsDir: CHARTS_DIR, name: 'bench' });
+for (const app of index.apps) {
+  new AppDeployment(`bench-${app.name}`, {
+    provider: platform.cluster.provider,
+    chartsDir: CHARTS_DIR,
+    index,
+    app: app.name,
+    secretValues: Object.fromEntries(Object.entries(secrets).filter(([key]) => key.startsWith(`${app.name}/`))),
+    addons: {},
+    builtInAddons: [...ADDONS],
+  });
+}
 const built = sinceStart();
 
 pulumi.runtime.disconnect().then(() => {

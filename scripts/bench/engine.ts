@@ -1,34 +1,42 @@
 /**
- * The real engine's benchmark (`npm run bench -- --cases engine`, issue #12): on one local cluster, in one run,
+ * The real engine's benchmark (`npm run bench -- --cases engine`, issues #12 and #20): on one local cluster, in
+ * one run, in the shape users deploy (one platform stack, one app stack per app, one file backend):
  *
- * 1. `pulumi up` of the add-ons the five reference apps need (the stack's `apps` set to none);
- * 2. the floor: `kubectl apply --server-side` of every object of `charts-out/`, then until they rolled out; the
- *    namespaces are then deleted again;
- * 3. `pulumi up` of the five apps, add-ons in place;
- * 4. a no-op `pulumi up --expect-no-changes`;
- * 5. `pulumi preview --diff` after a one-service change (chat's backend image);
- * 6. `pulumi up` of a generated app of N services (`case-platform-app.ts`) next to the five apps.
+ * 1. `pulumi up` of the platform stack: the add-ons the five reference apps need;
+ * 2. the floor, `--floor-runs` times (at least 3): `kubectl apply --server-side` of every object of
+ *    `charts-out/`, then until they rolled out, then every object removed again, checked one by one;
+ * 3. `pulumi up` of the five app stacks at once, add-ons in place;
+ * 4. a no-op `pulumi up --expect-no-changes` of every app stack at once;
+ * 5. `pulumi preview --diff` of chat's stack after a one-service change (chat's backend image);
+ * 6. the state size of every stack (`pulumi stack export`);
+ * 7. with `--generated-apps N` (and `--services M` each): N generated apps of M services, one app stack each,
+ *    `--parallel` stacks at once, against the floor of the same objects;
+ * 8. with `--single S`: one generated app of S services in one app stack, with and without
+ *    `PULUMI_SKIP_CHECKPOINTS`.
  *
- * Each phase records its wall time, the CPU time of every component (engine, language host, program, providers,
- * API server, etcd...) from `/proc`, and, for updates, the engine's event log; the Node program's peak RSS comes
- * from the probe of `runner.ts`. Runs inside `scripts/cluster/netns.sh` with the tools on PATH (`engine.sh`).
+ * Every phase starts from a verified clean state (no object of the apps it deploys exists) and fails fast with
+ * the reason. Each phase records its wall time, the CPU time of every component (engine, language host, program,
+ * providers, API server, etcd...) from `/proc`, and, for updates, the engines' event logs; the Node programs' peak
+ * RSS comes from the probe of `runner.ts`. Runs inside `scripts/cluster/netns.sh` with the tools on PATH
+ * (`engine.sh`).
  *
- * Usage: `ts-node --swc scripts/bench/engine.ts [--services 1000] [--out bench/results.md]`
+ * Usage: `ts-node --swc scripts/bench/engine.ts [--floor-runs 3] [--generated-apps 100 --services 10]
+ * [--single 1000] [--parallel 4] [--out bench/results.md]`
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import type { ChartsIndex } from '../../platform/contract';
 import { KubeClient, targetFromKubeconfig } from '../cluster/kube-client';
 import { startLocalCluster, stopLocalCluster } from '../cluster/local-cluster';
 import type { ClusterState } from '../cluster/local-cluster';
-import { LOCAL_CLUSTER_SETTINGS, LocalStack } from '../cluster/pulumi-stack';
+import { appStackSettings, LOCAL_CLUSTER_SETTINGS, LocalBackend, LocalStack } from '../cluster/pulumi-stack';
 import type { PulumiRun } from '../cluster/pulumi-stack';
 import { waitForWorkloads, workloadTargets } from '../cluster/rollout';
 import { parseCliArgs, runCli, UsageError } from '../lib/cli';
 import { loadManifestDir } from '../lib/manifests';
-import { requiredAddons } from '../../stacks/program';
+import { assertClean, kubectl, removeFloor } from './engine-cluster';
 import type { EnginePhase, EngineRun } from './engine-results';
 import { ENGINE_MARKERS, renderEngineResults } from './engine-results';
 import { updateTiming } from './event-log';
@@ -40,11 +48,13 @@ import { Scratch } from './runner';
 const ROOT = join(__dirname, '..', '..');
 const CHARTS = join(ROOT, 'charts-out');
 const RESULTS = join(ROOT, 'bench', 'results.md');
-const USAGE = 'usage: ts-node --swc scripts/bench/engine.ts [--services 1000] [--out bench/results.md]';
-/** The one-service change of phase 5 (scenario c of the e2e suite makes the same one). */
+const USAGE =
+  'usage: ts-node --swc scripts/bench/engine.ts [--floor-runs 3] [--generated-apps 100 --services 10] ' +
+  '[--single 1000] [--parallel 4] [--out bench/results.md]';
+/** The one-service change of phase 5 (scenario e of the e2e suite makes the same one). */
 const CHANGE = 'chat/backend/image=ghcr.io/stefanprodan/podinfo:6.7.0';
-/** The secret the meetings app asks the stack for. */
-const SECRETS = { 'meetings/bot-telegram/token': 'bench-token' };
+/** The secret the meetings app asks its stack for. */
+const SECRETS: Record<string, Record<string, string>> = { meetings: { 'meetings/bot-telegram/token': 'bench-token' } };
 const ROLLOUT_TIMEOUT_MS = 900_000;
 /** The generated app's update is cancelled after this long, and recorded as failed. */
 const GENERATED_TIMEOUT_MS = 2_400_000;
@@ -57,64 +67,39 @@ function tsNode(script: string, ...args: string[]): void {
   });
 }
 
-/** `charts-out/` plus the generated app of `services` services, as one charts directory with one index. */
-function chartsWithGeneratedApp(services: number, scratch: Scratch): string {
-  const generated = scratch.runDir();
-  tsNode(join(ROOT, 'scripts', 'bench', 'case-platform-app.ts'), String(services), generated);
+/** A charts directory of `apps` generated apps of `services` services each (one app `name` when `apps` is 0). */
+function generatedCharts(apps: number, services: number, scratch: Scratch, name = 'bench'): string {
   const dir = scratch.runDir();
-  cpSync(CHARTS, dir, { recursive: true });
-  const ours = JSON.parse(readFileSync(join(CHARTS, 'index.json'), 'utf8')) as ChartsIndex;
-  const theirs = JSON.parse(readFileSync(join(generated, 'index.json'), 'utf8')) as ChartsIndex;
-  for (const app of theirs.apps) cpSync(join(generated, app.file), join(dir, app.file));
-  writeFileSync(
-    join(dir, 'index.json'),
-    `${JSON.stringify({ ...ours, apps: [...ours.apps, ...theirs.apps] }, null, 2)}\n`,
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'),
+      '--swc',
+      'scripts/bench/case-platform-app.ts',
+      String(services),
+      dir,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, BENCH_APPS: String(apps), BENCH_APP_NAME: name },
+    },
   );
   return dir;
 }
 
-/** Runs `kubectl` without blocking the event loop (the sampler runs meanwhile); throws on failure. */
-function kubectl(kubeconfig: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`kubectl ${args.join(' ')}: ${stderr.trim()}`)),
-    );
-  });
-}
-
-interface Namespace {
-  metadata: { name: string };
-  spec?: { finalizers?: string[] };
-  status?: { conditions?: Array<{ type: string; status: string }> };
-}
-
-/**
- * Deletes the namespaces and waits until they are gone. The namespace controller removes their content but keeps
- * the namespace while an aggregated API (the metrics adapter's, Linkerd's tap) is unreachable, as every one is here
- * without a pod network; once it reports the content and its finalizers gone, the namespace is finalized.
- */
-async function deleteNamespaces(client: KubeClient, names: readonly string[]): Promise<void> {
-  for (const name of names) await client.call('DELETE', `/api/v1/namespaces/${name}`);
-  const deadline = Date.now() + 600_000;
-  let left = [...names];
-  while (left.length > 0) {
-    if (Date.now() > deadline) throw new Error(`namespaces still there after 600 s: ${left.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const live = await Promise.all(left.map((n) => client.get<Namespace>('v1', 'Namespace', undefined, n)));
-    left = left.filter((_, i) => live[i]);
-    for (const ns of live) {
-      const emptied = ['NamespaceContentRemaining', 'NamespaceFinalizersRemaining'].every((type) =>
-        ns?.status?.conditions?.some((c) => c.type === type && c.status === 'False'),
-      );
-      if (!ns || !emptied) continue;
-      const body = JSON.stringify({ ...ns, spec: { ...ns.spec, finalizers: [] } });
-      await client.call('PUT', `/api/v1/namespaces/${ns.metadata.name}/finalize`, body, 'application/json');
+/** Runs `work` over `items`, at most `parallel` at a time; rejects on the first failure. */
+async function pool<T, R>(items: readonly T[], parallel: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+  return results;
 }
 
 /** Measures phases: wall time and CPU per component, plus the update's event log and the program's peak RSS. */
@@ -139,23 +124,30 @@ class Phases {
   async measure(
     id: string,
     title: string,
-    work: (eventLog: string) => Promise<PulumiRun | void>,
+    work: (eventLog: (stack: string) => string) => Promise<PulumiRun | PulumiRun[] | void>,
     { keepGoing = false } = {},
   ): Promise<void> {
     process.stderr.write(`engine bench: ${id}...\n`);
     writeFileSync(this.rssFile, '');
-    const eventLog = join(this.scratch.runDir(), 'events.jsonl');
+    const logDir = this.scratch.runDir();
+    const logs: string[] = [];
+    const eventLog = (stack: string): string => {
+      logs.push(join(logDir, `${stack}.jsonl`));
+      return logs[logs.length - 1];
+    };
     const t0 = Date.now();
     this.sampler.begin();
-    let run: PulumiRun | void;
+    let runs: PulumiRun[];
     let usage: ComponentUsage[];
     try {
-      run = await work(eventLog);
+      const result = await work(eventLog);
+      runs = Array.isArray(result) ? result : result ? [result] : [];
     } finally {
       usage = this.sampler.end();
     }
     const seconds = (Date.now() - t0) / 1000;
-    const failed = run && run.status !== 0 ? `pulumi exited ${run.status}` : undefined;
+    const run = runs.find((r) => r.status !== 0);
+    const failed = run ? `pulumi exited ${run.status}` : undefined;
     if (failed && run) {
       const message = `${id}: ${failed}:\n${run.output.slice(-6000)}`;
       if (!keepGoing) throw new Error(message);
@@ -167,7 +159,9 @@ class Phases {
       title,
       seconds,
       usage,
-      timing: existsSync(eventLog) ? updateTiming(readFileSync(eventLog, 'utf8')) : undefined,
+      timing: logs.some((f) => existsSync(f))
+        ? updateTiming(logs.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('\n'))
+        : undefined,
       programRssMb: rss.length ? Math.max(...rss) / 1024 : undefined,
       error: failed,
     });
@@ -179,94 +173,175 @@ class Phases {
   }
 }
 
-async function bench(services: number, cluster: ClusterState): Promise<EnginePhase[]> {
+/** What a run measures besides the five apps. */
+interface BenchOptions {
+  readonly floorRuns: number;
+  readonly generatedApps: number;
+  readonly services: number;
+  readonly single: number;
+  readonly parallel: number;
+}
+
+/** The five apps' floor: apply, roll out, remove, `runs` times, each from a verified clean cluster. */
+async function floor(phases: Phases, client: KubeClient, kubeconfig: string, charts: string, runs: number, tag = '') {
+  const index = JSON.parse(readFileSync(join(charts, 'index.json'), 'utf8')) as ChartsIndex;
+  const files = index.apps.map((a) => join(charts, a.file));
+  const objects = loadManifestDir(charts).objects;
+  for (let run = 1; run <= runs; run++) {
+    await assertClean(
+      client,
+      objects.map((m) => m.object),
+      `floor${tag} run ${run}`,
+    );
+    const apply = ['apply', '--server-side', '--field-manager', 'bench-floor', ...files.flatMap((f) => ['-f', f])];
+    await phases.measure(
+      `floor-apply${tag}-${run}`,
+      `kubectl apply --server-side: every object of ${tag || 'charts-out/'}`,
+      () => kubectl(kubeconfig, apply),
+    );
+    await phases.measure(`floor-rollout${tag}-${run}`, 'then until every workload rolled out', () =>
+      waitForWorkloads(client, workloadTargets(objects), ROLLOUT_TIMEOUT_MS),
+    );
+    await removeFloor(
+      client,
+      kubeconfig,
+      files,
+      objects.map((m) => m.object),
+    );
+  }
+}
+
+/** The state size of each stack, bytes (`pulumi stack export`). */
+function stateSizes(stacks: readonly LocalStack[]): Record<string, number> {
+  // `stack export` takes no --config-file: the stack alone.
+  return Object.fromEntries(
+    stacks.map((s) => {
+      const r = s.run(['stack', 'export', '--stack', s.name]);
+      if (r.status !== 0) throw new Error(`pulumi stack export --stack ${s.name} failed:\n${r.output.slice(-2000)}`);
+      return [s.name, Buffer.byteLength(r.output)];
+    }),
+  );
+}
+
+async function bench(
+  options: BenchOptions,
+  cluster: ClusterState,
+): Promise<{ phases: EnginePhase[]; states: Record<string, number> }> {
   const client = new KubeClient(targetFromKubeconfig(cluster.kubeconfig));
   const index = JSON.parse(readFileSync(join(CHARTS, 'index.json'), 'utf8')) as ChartsIndex;
   const manifests = loadManifestDir(CHARTS).objects;
-  const files = index.apps.map((a) => join(CHARTS, a.file));
   const phases = new Phases();
-  const addons = requiredAddons({ addons: [] }, index.apps);
-  const stack = new LocalStack(cluster.kubeconfig, {
-    name: 'bench',
-    settings: { ...LOCAL_CLUSTER_SETTINGS, apps: [], addons },
-    // `--event-log` is a flag of the debug commands.
-    env: { ...phases.probeEnv(), PULUMI_DEBUG_COMMANDS: 'true' },
-  });
-  const up =
-    (extra: readonly string[] = []) =>
-    (eventLog: string) =>
-      stack.stackAsync(['up', '--yes', '--skip-preview', '--event-log', eventLog, ...extra]);
+  const backend = new LocalBackend(cluster.kubeconfig);
+  // `--event-log` is a flag of the debug commands.
+  const env = { ...phases.probeEnv(), PULUMI_DEBUG_COMMANDS: 'true' };
+  const stack = (name: string, settings: Record<string, unknown>) =>
+    new LocalStack(cluster.kubeconfig, { backend, name, settings, env });
+  const up = (s: LocalStack, log: (stack: string) => string, extra: readonly string[] = []): Promise<PulumiRun> =>
+    s.stackAsync(['up', '--yes', '--skip-preview', '--event-log', log(s.name), ...extra]);
   try {
-    stack.init({});
-    await phases.measure('addons', `pulumi up: the add-ons of the five apps (${addons.join(', ')})`, up());
+    const platform = stack('bench', LOCAL_CLUSTER_SETTINGS);
+    platform.init({});
+    await phases.measure('platform', 'pulumi up: the platform stack (the add-ons of the five apps)', (log) =>
+      up(platform, log),
+    );
+    await floor(phases, client, cluster.kubeconfig, CHARTS, options.floorRuns);
 
-    await phases.measure('floor-apply', 'kubectl apply --server-side: every object of charts-out/', () =>
-      kubectl(cluster.kubeconfig, [
-        'apply',
-        '--server-side',
-        '--field-manager',
-        'bench-floor',
-        ...files.flatMap((f) => ['-f', f]),
-      ]),
-    );
-    await phases.measure('floor-rollout', 'then until every workload rolled out', () =>
-      waitForWorkloads(client, workloadTargets(manifests), ROLLOUT_TIMEOUT_MS),
-    );
-    await deleteNamespaces(
+    const apps = index.apps.map((a) => stack(`bench-${a.name}`, appStackSettings('bench', a.name)));
+    apps.forEach((s, i) => s.init(SECRETS[index.apps[i].name] ?? {}));
+    await assertClean(
       client,
-      index.apps.map((a) => a.namespace),
-    );
-
-    stack.must(['config', 'rm', 'k8s-platform:apps']);
-    stack.setSecrets(SECRETS);
-    // The engine's own CPU profile of this update (pprof), kept where BENCH_ENGINE_PROFILE says.
-    const profile = process.env.BENCH_ENGINE_PROFILE;
-    await phases.measure(
+      manifests.map((m) => m.object),
       'apps',
-      'pulumi up: the five apps, add-ons in place',
-      up(profile ? ['--profiling', profile] : []),
     );
-    await phases.measure('noop', 'pulumi up --expect-no-changes', up(['--expect-no-changes']));
-
+    // The engine's own CPU profile of chat's update (pprof), kept where BENCH_ENGINE_PROFILE says.
+    const profile = process.env.BENCH_ENGINE_PROFILE;
+    await phases.measure('apps', 'pulumi up: the five app stacks at once, add-ons in place', (log) =>
+      Promise.all(apps.map((s) => up(s, log, profile && s.name === 'bench-chat' ? ['--profiling', profile] : []))),
+    );
+    await phases.measure('noop', 'pulumi up --expect-no-changes: the five app stacks at once', (log) =>
+      Promise.all(apps.map((s) => up(s, log, ['--expect-no-changes']))),
+    );
     const changed = phases.scratch.runDir();
     tsNode(join(ROOT, 'apps', 'main.ts'), '--out', changed, '--context', CHANGE);
-    stack.useCharts(changed);
-    await phases.measure('preview', `pulumi preview --diff after one change (${CHANGE})`, () =>
-      stack.stackAsync(['preview', '--diff']),
+    const chat = apps[index.apps.findIndex((a) => a.name === 'chat')];
+    chat.useCharts(changed);
+    await phases.measure('preview', `pulumi preview --diff of chat's stack after one change (${CHANGE})`, () =>
+      chat.stackAsync(['preview', '--diff']),
     );
+    const states = stateSizes([platform, ...apps]);
 
-    stack.useCharts(chartsWithGeneratedApp(services, phases.scratch));
-    // The file backend writes the whole state after every step: 65% of the engine's CPU in the apps phase already
-    // (its profile, see bench/results.md), quadratic in the stack's resources. Users of large stacks skip the
-    // intermediate checkpoints, as here. 64 parallel steps, not the default 8 on 2 cores: most steps of this app
-    // only wait on the API server (before AppDeployment.podPrerequisites, 8 awaiting StatefulSets stalled it).
-    stack.setEnv('PULUMI_SKIP_CHECKPOINTS', 'true');
-    stack.setEnv('PULUMI_PARALLEL', '64');
-    await phases.measure(
-      'generated',
-      `pulumi up: a generated app of ${services} services next to the five (PULUMI_SKIP_CHECKPOINTS, PULUMI_PARALLEL=64)`,
-      (eventLog) => stack.stackAsync(['up', '--yes', '--skip-preview', '--event-log', eventLog], GENERATED_TIMEOUT_MS),
-      { keepGoing: true },
-    );
-    return phases.done;
+    if (options.generatedApps > 0) {
+      const charts = generatedCharts(options.generatedApps, options.services, phases.scratch);
+      const tag = `-gen${options.generatedApps}x${options.services}`;
+      await floor(phases, client, cluster.kubeconfig, charts, 1, tag);
+      const generated = JSON.parse(readFileSync(join(charts, 'index.json'), 'utf8')) as ChartsIndex;
+      const stacks = generated.apps.map((a) => stack(`bench-${a.name}`, appStackSettings('bench', a.name)));
+      stacks.forEach((s) => {
+        s.useCharts(charts);
+        s.init({});
+      });
+      await phases.measure(
+        `generated${tag}`,
+        `pulumi up: ${generated.apps.length} generated apps of ${options.services} services, one app stack each, ` +
+          `${options.parallel} at once`,
+        (log) => pool(stacks, options.parallel, (s) => up(s, log)),
+        { keepGoing: true },
+      );
+      Object.assign(states, stateSizes(stacks.slice(0, 1)));
+    }
+    for (const skip of options.single > 0 ? [false, true] : []) {
+      const name = skip ? 'single-skip' : 'single';
+      const charts = generatedCharts(0, options.single, phases.scratch, name);
+      const s = stack(`bench-${name}`, appStackSettings('bench', name));
+      s.useCharts(charts);
+      s.init({});
+      if (skip) s.setEnv('PULUMI_SKIP_CHECKPOINTS', 'true');
+      await phases.measure(
+        `single${skip ? '-skip-checkpoints' : ''}`,
+        `pulumi up: one app of ${options.single} services${skip ? ' (PULUMI_SKIP_CHECKPOINTS)' : ''}`,
+        (log) => s.stackAsync(['up', '--yes', '--skip-preview', '--event-log', log(s.name)], GENERATED_TIMEOUT_MS),
+        { keepGoing: true },
+      );
+      Object.assign(states, stateSizes([s]));
+    }
+    return { phases: phases.done, states };
   } finally {
-    stack.remove();
+    backend.remove();
     phases.dispose();
   }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseCliArgs(argv, { services: { type: 'string' }, out: { type: 'string' } });
-  const services = Number(values.services ?? '1000');
-  if (!Number.isInteger(services) || services < 1) throw new UsageError(`--services ${values.services}: a count`);
+  const { values } = parseCliArgs(argv, {
+    'floor-runs': { type: 'string' },
+    'generated-apps': { type: 'string' },
+    services: { type: 'string' },
+    single: { type: 'string' },
+    parallel: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const count = (flag: string, fallback: string, min: number): number => {
+    const raw = (values as Record<string, string | undefined>)[flag] ?? fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} ${raw}: an integer of at least ${min}`);
+    return n;
+  };
+  const options: BenchOptions = {
+    floorRuns: count('floor-runs', '3', 1),
+    generatedApps: count('generated-apps', '0', 0),
+    services: count('services', '10', 1),
+    single: count('single', '0', 0),
+    parallel: count('parallel', '4', 1),
+  };
   const load = loadavg()[0];
-  // Sized for the generated app (a pod of 100m per service, one of 275m per database) plus the add-ons and the
-  // five apps, which fit on the 6 nodes of the e2e cluster.
+  // Sized for the generated apps (a pod of 100m per service, one of 275m per database; both single-app runs stay
+  // deployed) plus the add-ons and the five apps, which fit on the 6 nodes of the e2e cluster.
+  const services = options.generatedApps * options.services + 2 * options.single;
   const nodesPerZone = Math.ceil((services * 0.13) / 3.9 / 3) + 2;
   const cluster = await startLocalCluster({ nodesPerZone, volumes: 40 + Math.ceil(services / 10) });
-  let phases: EnginePhase[];
+  let result: Awaited<ReturnType<typeof bench>>;
   try {
-    phases = await bench(services, cluster);
+    result = await bench(options, cluster);
   } finally {
     stopLocalCluster(cluster, false);
   }
@@ -277,7 +352,8 @@ async function main(argv: readonly string[]): Promise<number> {
     load: [load, loadavg()[0]],
     nodes: nodesPerZone * 3,
     services,
-    phases,
+    phases: result.phases,
+    states: result.states,
   };
   const generated = renderEngineResults(run);
   process.stdout.write(`\n${generated}`);

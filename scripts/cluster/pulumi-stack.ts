@@ -1,14 +1,16 @@
 /**
  * The real Pulumi engine against a local cluster: the CLI, the Node.js language host and the providers built by
- * build-tools.sh (on PATH, nothing downloaded), a file backend and a stack config file in a temp dir. The program
- * is the user's (`Pulumi.yaml` → `stacks/index.ts`); the stack differs from `local` only in where the charts
- * come from (`chartSource.localDir: ../shared/charts`). Used by the e2e suite and by `npm run bench -- --cases engine`.
+ * build-tools.sh (on PATH, nothing downloaded), a file backend in a temp dir shared by every stack of a run (so that
+ * app stacks read the platform stack through a StackReference, across projects too), each stack with its config
+ * file beside it. The program is the user's (`Pulumi.yaml` → `stacks/index.ts`) or a consumer project's; the
+ * platform stack differs from `local` only in where the charts come from (`chartSource.localDir: ../shared/charts`).
+ * Used by the e2e suite and by `npm run bench -- --cases engine`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 /** Repository root. */
 const ROOT = join(__dirname, '..', '..');
@@ -33,6 +35,38 @@ export const LOCAL_CLUSTER_SETTINGS: Readonly<Record<string, unknown>> = {
   chartSource: { localDir: '../shared/charts' },
 };
 
+/** The settings of an app stack of this repository on the platform stack `platform` of the same backend. */
+export function appStackSettings(platform: string, app: string): Record<string, unknown> {
+  return { platformStack: `organization/k8s-platform/${platform}`, app };
+}
+
+/** A file backend in a temp dir, logged in once, shared by the stacks of one run. */
+export class LocalBackend {
+  readonly dir = mkdtempSync(join(tmpdir(), 'k8s-platform-pulumi-'));
+  readonly env: Readonly<NodeJS.ProcessEnv>;
+
+  constructor(kubeconfig: string) {
+    this.env = {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      K8S_PLATFORM_CHARTS_DIR: join(ROOT, 'charts-out'),
+      PULUMI_HOME: join(this.dir, 'home'),
+      PULUMI_BACKEND_URL: `file://${join(this.dir, 'state')}`,
+      PULUMI_CONFIG_PASSPHRASE: 'e2e-only',
+      PULUMI_SKIP_UPDATE_CHECK: 'true',
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+      // `npm run typecheck` type-checks the program; the language host only needs to run it.
+      PULUMI_NODEJS_TRANSPILE_ONLY: 'true',
+    };
+    mkdirSync(join(this.dir, 'state'));
+  }
+
+  /** Removes the temp dir (state, configs, Pulumi home). */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 /** Options of {@link LocalStack}. */
 export interface LocalStackOptions {
   /** Stack name. @default 'e2e' */
@@ -41,32 +75,43 @@ export interface LocalStackOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Extra environment of every `pulumi` command (the benchmark's memory probe). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The backend, shared with other stacks. @default a backend of its own, removed with the stack */
+  readonly backend?: LocalBackend;
+  /** The project's directory (where its Pulumi.yaml is). @default the repository */
+  readonly projectDir?: string;
+  /** Where `stack init` writes the project's stack file. @default `<projectDir>/stacks` */
+  readonly stackConfigDir?: string;
 }
 
-/** A stack of the project on the file backend in its own temp dir. */
+/** A stack of a project on a file backend. */
 export class LocalStack {
-  readonly dir = mkdtempSync(join(tmpdir(), 'k8s-platform-pulumi-'));
+  readonly backend: LocalBackend;
   readonly name: string;
+  /** The project's name (its Pulumi.yaml). */
+  readonly project: string;
   readonly configFile: string;
+  private readonly ownBackend: boolean;
   private readonly settings: Readonly<Record<string, unknown>>;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly projectDir: string;
+  private readonly stackConfigDir: string;
 
   constructor(kubeconfig: string, options: LocalStackOptions = {}) {
+    this.ownBackend = options.backend === undefined;
+    this.backend = options.backend ?? new LocalBackend(kubeconfig);
     this.name = options.name ?? 'e2e';
-    this.configFile = join(this.dir, `Pulumi.${this.name}.yaml`);
+    this.projectDir = options.projectDir ?? ROOT;
+    this.stackConfigDir = options.stackConfigDir ?? join(this.projectDir, 'stacks');
+    this.project = /^name:\s*(\S+)/m.exec(readFileSync(join(this.projectDir, 'Pulumi.yaml'), 'utf8'))?.[1] ?? '';
+    mkdirSync(join(this.backend.dir, 'configs'), { recursive: true });
+    this.configFile = join(this.backend.dir, 'configs', `${this.project}.${this.name}.yaml`);
     this.settings = options.settings ?? LOCAL_CLUSTER_SETTINGS;
-    this.env = {
-      ...process.env,
-      KUBECONFIG: kubeconfig,
-      K8S_PLATFORM_CHARTS_DIR: join(ROOT, 'charts-out'),
-      PULUMI_HOME: join(this.dir, 'home'),
-      PULUMI_CONFIG_PASSPHRASE: 'e2e-only',
-      PULUMI_SKIP_UPDATE_CHECK: 'true',
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
-      // `npm run typecheck` type-checks the program; the language host only needs to run it.
-      PULUMI_NODEJS_TRANSPILE_ONLY: 'true',
-      ...options.env,
-    };
+    this.env = { ...this.backend.env, KUBECONFIG: kubeconfig, ...options.env };
+  }
+
+  /** The stack's name as a StackReference in another project names it. */
+  get reference(): string {
+    return `organization/${this.project}/${this.name}`;
   }
 
   /** Points the program at another charts directory (a re-synth, a hand edit). */
@@ -84,7 +129,7 @@ export class LocalStack {
   run(args: readonly string[], timeoutMs = 1_500_000): PulumiRun {
     const t0 = Date.now();
     const r = spawnSync('pulumi', [...args, '--non-interactive'], {
-      cwd: ROOT,
+      cwd: this.projectDir,
       env: this.env,
       encoding: 'utf8',
       timeout: timeoutMs,
@@ -102,7 +147,7 @@ export class LocalStack {
   stackAsync(args: readonly string[], timeoutMs = 3_600_000): Promise<PulumiRun> {
     const t0 = Date.now();
     const child = spawn('pulumi', [...this.stackArgs(args), '--non-interactive'], {
-      cwd: ROOT,
+      cwd: this.projectDir,
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -143,24 +188,55 @@ export class LocalStack {
   }
 
   /**
-   * Logs in to the file backend and creates the stack. `stack init` writes the passphrase's salt into the
-   * project's stack file: it is moved into the temp config file, so the repository is left as it was.
+   * Creates the stack on the backend. `stack init` writes the passphrase's salt into the project's stack file: it
+   * is moved into the temp config file, so the repository is left as it was (a committed stack file of the same
+   * name is put back).
    */
   init(secrets: Readonly<Record<string, string>>): void {
-    mkdirSync(join(this.dir, 'state'));
-    const login = this.run(['login', `file://${join(this.dir, 'state')}`]);
-    if (login.status !== 0) throw new Error(login.output);
-    const projectStackFile = join(ROOT, 'stacks', `Pulumi.${this.name}.yaml`);
+    const projectStackFile = join(this.stackConfigDir, `Pulumi.${this.name}.yaml`);
+    const committed = existsSync(projectStackFile) ? readFileSync(projectStackFile, 'utf8') : undefined;
     try {
+      if (committed !== undefined) rmSync(projectStackFile);
       const init = this.run(['stack', 'init', this.name]);
       if (init.status !== 0) throw new Error(init.output);
       const salt = readFileSync(projectStackFile, 'utf8').trim();
       const config = Object.fromEntries(Object.entries(this.settings).map(([k, v]) => [`k8s-platform:${k}`, v]));
       writeFileSync(this.configFile, `${salt}\n${stringify({ config })}`);
     } finally {
-      rmSync(projectStackFile, { force: true });
+      if (committed !== undefined) writeFileSync(projectStackFile, committed);
+      else rmSync(projectStackFile, { force: true });
     }
     this.setSecrets(secrets);
+  }
+
+  /**
+   * `pulumi state move` of `urns` (and their children) from this stack to `dest` in the same project. The command
+   * reads each stack's passphrase salt from the project's stack files (it takes no config file): both are put
+   * there for its run, then the repository is left as it was.
+   */
+  moveTo(dest: LocalStack, urns: readonly string[]): PulumiRun {
+    const placed = [this, dest].map((stack) => {
+      const file = join(this.stackConfigDir, `Pulumi.${stack.name}.yaml`);
+      const committed = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      writeFileSync(file, readFileSync(stack.configFile, 'utf8'));
+      return { file, committed };
+    });
+    try {
+      return this.run(['state', 'move', '--source', this.name, '--dest', dest.name, '--yes', ...urns]);
+    } finally {
+      for (const { file, committed } of placed) {
+        if (committed !== undefined) writeFileSync(file, committed);
+        else rmSync(file, { force: true });
+      }
+    }
+  }
+
+  /** Sets (or, with `undefined`, removes) one `k8s-platform:<key>` setting in the stack's config file. */
+  setSetting(key: string, value: unknown): void {
+    const file = parse(readFileSync(this.configFile, 'utf8')) as { config: Record<string, unknown> };
+    if (value === undefined) delete file.config[`k8s-platform:${key}`];
+    else file.config[`k8s-platform:${key}`] = value;
+    writeFileSync(this.configFile, stringify(file));
   }
 
   /** Sets secret values (`<app>/<secret>/<key>`) in the stack config, encrypted. */
@@ -178,9 +254,9 @@ export class LocalStack {
     return json.steps ?? [];
   }
 
-  /** Removes the temp dir (state, config, Pulumi home). */
+  /** Removes the stack's own backend (a shared one is removed by its owner). */
   remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.ownBackend) this.backend.remove();
   }
 }
 

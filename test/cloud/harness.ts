@@ -44,8 +44,15 @@ function computedByProvider(args: MockResourceArgs): Record<string, unknown> {
   return {};
 }
 
-/** Installs recording mocks; returns the live list of recorded resources. */
-export function installMocks(stateFor: StateFor = () => undefined, calls: Record<string, unknown> = {}): Recorded[] {
+/**
+ * Installs recording mocks; returns the live list of recorded resources.
+ * @param project the Pulumi project the program runs in (a consumer's project has its own name)
+ */
+export function installMocks(
+  stateFor: StateFor = () => undefined,
+  calls: Record<string, unknown> = {},
+  project = 'k8s-platform',
+): Recorded[] {
   const recorded: Recorded[] = [];
   const pending = new Map<string, Omit<Recorded, 'inputs' | 'read'>>();
   pulumi.runtime.setMocks(
@@ -72,7 +79,7 @@ export function installMocks(stateFor: StateFor = () => undefined, calls: Record
         return (calls[args.token] as Record<string, unknown>) ?? {};
       },
     },
-    'k8s-platform',
+    project,
     'test',
     false,
   );
@@ -95,7 +102,7 @@ export function installMocks(stateFor: StateFor = () => undefined, calls: Record
   const monitor = settings.getMonitor();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protobuf request objects
   const remember = (req: any, read: boolean): void => {
-    const urn = `urn:pulumi:test::k8s-platform::${req.getType()}::${req.getName()}`;
+    const urn = `urn:pulumi:test::${project}::${req.getType()}::${req.getName()}`;
     pending.set(urn + ':' + pending.size, {
       type: req.getType(),
       name: req.getName(),

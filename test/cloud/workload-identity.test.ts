@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { installMocks, named, settle } from './harness';
+import { installMocks, named, settle, valueOf } from './harness';
 
 const recorded = installMocks();
 
@@ -11,6 +11,10 @@ import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
 import { AppDeployment } from '../../platform/cloud/app-deployment';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from '../../platform/cloud/workload-identity';
+import type { PlatformCluster } from '../../platform/cloud/cluster';
+import { parseStackConfig } from '../../stacks/config';
+import type { StackConfig } from '../../stacks/config';
+import { bindIdentities } from '../../stacks/identities';
 import { toYaml } from './fixtures';
 
 const yamlText = toYaml([
@@ -44,33 +48,40 @@ writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
 const bound: { name: string; subject: WorkloadSubject; identity: CloudIdentity; parent: string }[] = [];
 const cloud: WorkloadIdentityBinder = {
   bindWorkloadIdentity(name, subject, identity, parent: pulumi.Resource) {
-    bound.push({ name, subject, identity, parent: (parent as AppDeployment).app.name });
+    bound.push({ name, subject, identity, parent: (parent as unknown as { __name: string }).__name });
     return { 'cloud.example/identity': `bound:${subject.serviceAccount}` };
   },
 };
-const provider = new k8s.Provider('test-k8s', {});
 const writer: CloudIdentity = { kind: 'aws-iam-role', policyArns: ['arn:aws:iam::aws:policy/AmazonS3FullAccess'] };
+const cluster = { workloadIdentity: cloud } as unknown as PlatformCluster;
+const platformConfig = (identities: StackConfig['identities']): StackConfig =>
+  ({ ...parseStackConfig({}), identities }) as StackConfig;
+const annotations = bindIdentities('eks-dev', platformConfig({ 'media-writer': writer }), cluster, index.apps);
+const provider = new k8s.Provider('test-k8s', {});
 new AppDeployment('media', {
   provider,
   chartsDir: dir,
   app: 'media',
   addons: {},
-  identities: { 'media-writer': writer },
-  workloadIdentity: cloud,
+  serviceAccountAnnotations: { uploads: { 'cloud.example/identity': 'bound:uploads' } },
 });
 
 beforeAll(() => settle(recorded));
 
-describe('workload identity in AppDeployment', () => {
-  test('the cluster binds the app’s ServiceAccount to the identity the stack maps its name to', () => {
+describe('workload identity: bound by the platform stack, put on by the app stack', () => {
+  test('the platform binds each served app’s ServiceAccount to the identity its config maps the name to', () => {
     expect(bound).toEqual([
       {
-        name: 'media-uploads-identity',
+        name: 'eks-dev-media-uploads-identity',
         subject: { namespace: 'media', serviceAccount: 'uploads' },
         identity: writer,
-        parent: 'media',
+        parent: 'eks-dev-identities',
       },
     ]);
+  });
+
+  test('the platform exports the annotations by namespace/ServiceAccount', async () => {
+    expect(await valueOf(annotations)).toEqual({ 'media/uploads': { 'cloud.example/identity': 'bound:uploads' } });
   });
 
   test('the applied ServiceAccount carries the cloud’s annotation; others are untouched', () => {
@@ -84,18 +95,8 @@ describe('workload identity in AppDeployment', () => {
     expect(sa('web').metadata.annotations).toBeUndefined();
   });
 
-  test('an identity the stack config does not map is refused, naming the key to set', () => {
-    expect(
-      () =>
-        new AppDeployment('unmapped', {
-          provider,
-          chartsDir: dir,
-          app: 'media',
-          addons: {},
-          identities: {},
-          workloadIdentity: cloud,
-        }),
-    ).toThrow(
+  test('an identity the platform config does not map is refused, naming the key to set', () => {
+    expect(() => bindIdentities('unmapped', platformConfig({}), cluster, index.apps)).toThrow(
       'app "media": ServiceAccount "uploads" acts as cloud identity "media-writer", but k8s-platform:identities ' +
         'has no "media-writer"; map it to an IAM role\'s policies (EKS) or a Google service account (GKE)',
     );

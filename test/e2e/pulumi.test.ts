@@ -1,7 +1,11 @@
 /**
- * `pulumi up` for real: the engine, the language host and the providers deploy every add-on the apps need and all
- * five apps onto a local control plane; then a no-op update, a construct change, a hand-edited manifest, and a
- * destroy followed by a redeploy that must keep every claim and generated password.
+ * `pulumi up` for real, in the shape users run: one platform stack (cluster, add-ons, issuers, Gateway) and one
+ * app stack per app, on one file backend and one local control plane, the platform deployed once for every
+ * scenario. In order: a user of the one-stack program moves to this shape without recreating anything stateful;
+ * an app needing an add-on the platform lacks is refused before any change; the apps deploy as app stacks, several
+ * at once; a no-op; two app stacks updated at the same time; a hand-edited manifest refused; one app stack
+ * destroyed, keeping its data and leaving the other apps and every add-on CRD alone, then redeployed adopting its
+ * data; a starter-style consumer project deploys its own app stack onto the platform stack.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,25 +14,39 @@ import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { diffManifests } from '../../scripts/lib/diff';
 import { loadManifestDir } from '../../scripts/lib/manifests';
-import type { ChartsIndex } from '../../platform/contract';
-import { LocalStack } from '../../scripts/cluster/pulumi-stack';
+import type { AppEntry, ChartsIndex } from '../../platform/contract';
+import { LOCAL_CLUSTER_SETTINGS, LocalBackend, LocalStack } from '../../scripts/cluster/pulumi-stack';
+import { sharedDir } from '../../scripts/lib/crds';
 import { ROOT, useLocalCluster } from './support';
+import type { Meta } from './pulumi-support';
+import {
+  appStack,
+  changes,
+  consumerProject,
+  destructive,
+  mustAsync,
+  secrets,
+  singleStackProgram,
+  statefulUids,
+  uidsOf,
+  upAll,
+} from './pulumi-support';
 
 const chartsDir = join(ROOT, 'charts-out');
 const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
 const manifests = loadManifestDir(chartsDir).objects;
-const namespaces = index.apps.map((a) => a.namespace);
+const appNamed = (name: string): AppEntry => index.apps.find((a) => a.name === name)!;
 const cluster = useLocalCluster();
-let stack: LocalStack;
-
-interface Meta {
-  metadata: { name: string; namespace?: string; uid: string; labels?: Record<string, string> };
-}
-interface SecretObj extends Meta {
-  data?: Record<string, string>;
-}
-
 const CHANGED_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.0';
+const SECRETS: Record<string, Record<string, string>> = { meetings: { 'meetings/bot-telegram/token': 'e2e-token' } };
+// meetings needs loki and tempo, which no other app does: the platform serves the others first.
+const FIRST_APPS = index.apps.map((a) => a.name).filter((n) => n !== 'meetings');
+
+let backend: LocalBackend;
+let platform: LocalStack;
+const apps = new Map<string, LocalStack>();
+const kubeconfig = () => cluster().state.kubeconfig;
+const client = () => cluster().client;
 
 /** Synthesizes the reference apps with context overrides into a temp dir. */
 function resynth(...context: string[]): string {
@@ -40,153 +58,223 @@ function resynth(...context: string[]): string {
   return out;
 }
 
-async function secrets(): Promise<Map<string, SecretObj>> {
-  const client = cluster().client;
-  const all = new Map<string, SecretObj>();
-  for (const app of index.apps) {
-    for (const s of app.secrets) {
-      const live = await client.get<SecretObj>('v1', 'Secret', app.namespace, s.name);
-      if (live) all.set(`${app.namespace}/${s.name}`, live);
-    }
+/** The app stack of an app, created (with its secrets) on first use. */
+function stackOf(app: string): LocalStack {
+  let stack = apps.get(app);
+  if (!stack) {
+    stack = appStack(kubeconfig(), backend, platform, app);
+    stack.init(SECRETS[app] ?? {});
+    apps.set(app, stack);
   }
-  return all;
+  return stack;
 }
 
-async function claims(): Promise<Map<string, string>> {
-  const lists = await Promise.all(
-    namespaces.map((ns) => cluster().client.list<Meta>('v1', 'PersistentVolumeClaim', ns)),
+async function podImages(namespace: string, name: string): Promise<string[]> {
+  const pods = await client().list<{ spec: { containers: Array<{ image: string }> } }>(
+    'v1',
+    'Pod',
+    namespace,
+    `labelSelector=app.kubernetes.io%2Fname%3D${name}`,
   );
-  return new Map(lists.flat().map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c.metadata.uid]));
+  return pods.flatMap((p) => p.spec.containers.map((c) => c.image));
 }
-
-async function count(apiVersion: string, kind: string, query = ''): Promise<number> {
-  const lists = await Promise.all(namespaces.map((ns) => cluster().client.list(apiVersion, kind, ns, query)));
-  return lists.flat().length;
-}
-
-const inCharts = (kind: string): number => manifests.filter((m) => m.object.kind === kind).length;
 
 beforeAll(() => {
-  stack = new LocalStack(cluster().state.kubeconfig);
-  stack.init({ 'meetings/bot-telegram/token': 'e2e-token' });
+  backend = new LocalBackend(kubeconfig());
 });
-afterAll(() => stack?.remove());
+afterAll(() => backend?.remove());
 
-describe('pulumi up on the local control plane', () => {
-  test('a. from an empty cluster, one pulumi up installs every add-on and all five apps', async () => {
-    const up = stack.must(['up', '--yes', '--skip-preview']);
-    process.stderr.write(`first pulumi up: ${up.seconds.toFixed(0)} s\n`);
-    await waitForWorkloads(cluster().client, workloadTargets(manifests), 120_000);
-    expect(await waitForClaimsBound(cluster().client, namespaces, 60_000)).toBeGreaterThan(0);
-    const live = await secrets();
+describe('a platform stack and one stack per app on the local control plane', () => {
+  test('a. migration: the one-stack program’s stack becomes the platform stack, chat moves to its own stack; nothing stateful is recreated', async () => {
+    const chat = appNamed('chat');
+    const single = new LocalStack(kubeconfig(), {
+      backend,
+      name: 'e2e',
+      // The extracted program is not beside ../shared: the charts' directory is given absolute.
+      settings: {
+        ...LOCAL_CLUSTER_SETTINGS,
+        chartSource: { localDir: join(sharedDir(ROOT), 'charts') },
+        apps: ['chat'],
+      },
+      projectDir: singleStackProgram(),
+    });
+    single.init({});
+    single.must(['up', '--yes', '--skip-preview']);
+    expect(await waitForClaimsBound(client(), [chat.namespace], 60_000)).toBeGreaterThan(0);
+    const uidsBefore = await statefulUids(client(), [chat]);
+    const secretsBefore = await secrets(client(), [chat]);
+    expect(secretsBefore.size).toBe(chat.secrets.length);
+
+    // docs/deploy.md, "Moving to a platform stack and app stacks": the same commands.
+    platform = new LocalStack(kubeconfig(), { backend, name: 'e2e' });
+    const chatStack = stackOf('chat');
+    const move = platform.moveTo(chatStack, [
+      'urn:pulumi:e2e::k8s-platform::platform:cloud:AppDeployment::k8s-platform-e2e-chat',
+    ]);
+    expect([move.status, move.output]).toEqual([0, expect.any(String)]);
+    // The app stack reads the platform's output, which the platform stack writes on its first update here.
+    expect(destructive(platform)).toEqual([]);
+    platform.must(['up', '--yes', '--skip-preview']);
+    expect(destructive(chatStack)).toEqual([]);
+    chatStack.must(['up', '--yes', '--skip-preview']);
+    chatStack.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
+
+    expect(await statefulUids(client(), [chat])).toEqual(uidsBefore);
+    const secretsAfter = await secrets(client(), [chat]);
+    for (const [key, s] of secretsBefore) {
+      expect([key, secretsAfter.get(key)?.metadata.uid, secretsAfter.get(key)?.data]).toEqual([
+        key,
+        s.metadata.uid,
+        s.data,
+      ]);
+    }
+  }, 1_500_000);
+
+  test('b. an app needing an add-on the platform does not install is refused before any change', async () => {
+    platform.setSetting('apps', FIRST_APPS);
+    platform.must(['up', '--yes', '--skip-preview']);
+    const meetings = stackOf('meetings');
+    const up = meetings.stack(['up', '--yes', '--skip-preview']);
+    expect(up.status).not.toBe(0);
+    expect(up.output).toMatch(/app "meetings" needs the add-ons "loki", "tempo" \(charts-out\/index\.json\), which/);
+    expect(up.output).toContain("pulumi config set --path 'k8s-platform:addons[<next index>]' loki");
+    expect(up.output).not.toMatch(/created \(|updated \(|deleted \(/);
+    expect(await client().get('v1', 'Namespace', undefined, 'meetings')).toBeUndefined();
+  }, 900_000);
+
+  test('c. the apps deploy as app stacks, several at once, once the platform serves them', async () => {
+    const first = FIRST_APPS.filter((a) => a !== 'chat').map(stackOf);
+    const ups = await upAll(first);
+    process.stderr.write(`app stacks at once: ${ups.map((u) => u.seconds.toFixed(0)).join(' s, ')} s\n`);
+    platform.setSetting('apps', undefined);
+    platform.must(['up', '--yes', '--skip-preview']);
+    stackOf('meetings').must(['up', '--yes', '--skip-preview']);
+
+    await waitForWorkloads(client(), workloadTargets(manifests), 120_000);
+    const live = await secrets(client(), index.apps);
     for (const app of index.apps) {
       for (const s of app.secrets) {
         const data = live.get(`${app.namespace}/${s.name}`)?.data ?? {};
         for (const key of s.keys)
-          expect([`${app.namespace}/${s.name}/${key}`, (data[key] ?? '').length > 0]).toEqual([
-            `${app.namespace}/${s.name}/${key}`,
+          expect([`${app.name}/${s.name}/${key}`, (data[key] ?? '') !== '']).toEqual([
+            `${app.name}/${s.name}/${key}`,
             true,
           ]);
       }
     }
+    const inCharts = (kind: string) => manifests.filter((m) => m.object.kind === kind).length;
+    const count = async (apiVersion: string, kind: string) =>
+      (await Promise.all(index.apps.map((a) => client().list(apiVersion, kind, a.namespace)))).flat().length;
     expect(await count('monitoring.coreos.com/v1', 'ServiceMonitor')).toBe(inCharts('ServiceMonitor'));
     expect(await count('monitoring.coreos.com/v1', 'PrometheusRule')).toBe(inCharts('PrometheusRule'));
-    const dashboards = manifests.filter(
-      (m) => m.object.kind === 'ConfigMap' && m.object.metadata.labels?.grafana_dashboard === '1',
-    );
-    expect(dashboards.length).toBeGreaterThan(0);
-    expect(await count('v1', 'ConfigMap', 'labelSelector=grafana_dashboard%3D1')).toBe(dashboards.length);
   }, 1_500_000);
 
-  test('b. a second pulumi up changes nothing (--expect-no-changes)', () => {
-    stack.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
-  }, 600_000);
-
-  test('c. a construct change: the preview shows exactly the changed objects, up rolls the pods, nothing is replaced', async () => {
-    const changed = resynth(`chat/backend/image=${CHANGED_IMAGE}`);
-    const diff = diffManifests(
-      new Map([['chat.k8s.yaml', readFileSync(join(chartsDir, 'chat.k8s.yaml'), 'utf8')]]),
-      new Map([['chat.k8s.yaml', readFileSync(join(changed, 'chat.k8s.yaml'), 'utf8')]]),
-    );
-    // What the re-synth changed, as yaml/v2 names its children: `<app>:<namespace>/<name>`.
-    expect(diff.objects.map((o) => `${o.status} ${o.ref}`)).toEqual(['changed Deployment/chat/backend']);
-    stack.useCharts(changed);
-    // `read`: the ingress controllers' Services, looked up every run for their addresses.
-    const steps = stack
-      .previewSteps()
-      .filter((s) => s.op !== 'same' && s.op !== 'read' && !s.urn.includes('pulumi:pulumi:Stack'));
-    expect(steps.filter((s) => s.op !== 'update').map((s) => `${s.op} ${s.urn}`)).toEqual([]);
-    const updated = steps.map((s) => s.urn.split('::').pop() ?? '');
-    expect(updated).toEqual(['chat:chat/backend']);
-    stack.must(['up', '--yes', '--skip-preview']);
-    await waitForWorkloads(cluster().client, workloadTargets(loadManifestDir(changed).objects), 120_000);
-    const pods = await cluster().client.list<{ spec: { containers: Array<{ image: string }> } }>(
-      'v1',
-      'Pod',
-      'chat',
-      'labelSelector=app.kubernetes.io%2Fname%3Dbackend',
-    );
-    expect(pods.length).toBeGreaterThan(0);
-    expect(pods.every((p) => p.spec.containers.some((c) => c.image === CHANGED_IMAGE))).toBe(true);
+  test('d. a second pulumi up of every stack changes nothing (--expect-no-changes)', async () => {
+    platform.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
+    await upAll([...apps.values()], '--expect-no-changes');
   }, 900_000);
 
-  test('d. a hand-edited charts-out/ file is refused before any resource changes', async () => {
+  test('e. two app stacks updated at the same time: each preview shows exactly its changed object, nothing is replaced', async () => {
+    const users = `rendezvous/users/image=${CHANGED_IMAGE}`;
+    const changed = resynth(`chat/backend/image=${CHANGED_IMAGE}`, users);
+    const diff = diffManifests(
+      new Map(
+        ['chat', 'rendezvous'].map((a) => [`${a}.k8s.yaml`, readFileSync(join(chartsDir, `${a}.k8s.yaml`), 'utf8')]),
+      ),
+      new Map(
+        ['chat', 'rendezvous'].map((a) => [`${a}.k8s.yaml`, readFileSync(join(changed, `${a}.k8s.yaml`), 'utf8')]),
+      ),
+    );
+    expect(diff.objects.map((o) => `${o.status} ${o.ref}`).sort()).toEqual([
+      'changed Deployment/chat/backend',
+      'changed Deployment/rendezvous/users',
+    ]);
+    const [chat, rendezvous] = [stackOf('chat'), stackOf('rendezvous')];
+    for (const s of [chat, rendezvous, ...apps.values()]) s.useCharts(changed);
+    expect(changes(chat)).toEqual(['update chat:chat/backend']);
+    expect(changes(rendezvous)).toEqual(['update rendezvous:rendezvous/users']);
+    expect(changes(stackOf('covid-visualizer'))).toEqual([]);
+    await upAll([chat, rendezvous]);
+    await waitForWorkloads(client(), workloadTargets(loadManifestDir(changed).objects), 120_000);
+    expect(new Set(await podImages('chat', 'backend'))).toEqual(new Set([CHANGED_IMAGE]));
+    expect(new Set(await podImages('rendezvous', 'users'))).toEqual(new Set([CHANGED_IMAGE]));
+  }, 900_000);
+
+  test('f. a hand-edited charts-out/ file is refused before any resource changes', async () => {
     const edited = mkdtempSync(join(tmpdir(), 'charts-out-edited-'));
     cpSync(resynth(`chat/backend/image=${CHANGED_IMAGE}`), edited, { recursive: true });
     const file = join(edited, 'chat.k8s.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(CHANGED_IMAGE, 'ghcr.io/stefanprodan/podinfo:6.6.0'));
-    stack.useCharts(edited);
-    const up = stack.stack(['up', '--yes', '--skip-preview']);
+    const chat = stackOf('chat');
+    chat.useCharts(edited);
+    const up = chat.stack(['up', '--yes', '--skip-preview']);
     expect(up.status).not.toBe(0);
     expect(up.output).toMatch(/charts-out\/chat\.k8s\.yaml \(app "chat"\) is stale: index\.json records sha256:/);
     expect(up.output).not.toMatch(/updated \(|created \(|deleted \(/);
-    const live = await cluster().client.get<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(
-      'apps/v1',
-      'Deployment',
-      'chat',
-      'backend',
-    );
-    expect(live?.spec.template.spec.containers[0].image).toBe(CHANGED_IMAGE);
-  }, 600_000);
+    expect(new Set(await podImages('chat', 'backend'))).toEqual(new Set([CHANGED_IMAGE]));
+    for (const s of apps.values()) s.useCharts(chartsDir);
+    await upAll([stackOf('chat'), stackOf('rendezvous')]);
+  }, 900_000);
 
-  test('e. destroy keeps claims, database Secrets and stateful namespaces; the next up adopts them unchanged', async () => {
-    stack.useCharts(chartsDir);
-    stack.must(['up', '--yes', '--skip-preview']);
-    const secretsBefore = await secrets();
-    const claimsBefore = await claims();
-    const nsBefore = await Promise.all(
-      namespaces.map((ns) => cluster().client.get<Meta>('v1', 'Namespace', undefined, ns)),
-    );
-    expect(claimsBefore.size).toBeGreaterThan(0);
+  test('g. destroying one app stack keeps its data, leaves the other apps and every add-on CRD; the next up adopts the data', async () => {
+    const rendezvous = appNamed('rendezvous');
+    const others = index.apps.filter((a) => a.name !== 'rendezvous');
+    const crdsBefore = await uidsOf(client(), 'apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+    const deploymentsBefore = await uidsOf(client(), 'apps/v1', 'Deployment');
+    const othersBefore = await statefulUids(client(), others);
+    const dataBefore = await statefulUids(client(), [rendezvous]);
+    const secretsBefore = await secrets(client(), [rendezvous]);
+    expect(crdsBefore.size).toBeGreaterThan(20);
 
+    const stack = stackOf('rendezvous');
     stack.must(['destroy', '--yes', '--skip-preview', '--exclude-protected']);
-    // What is not data is gone: a stateless Deployment of every app.
-    for (const app of index.apps) {
-      const stateless = manifests.find(
-        (m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace,
-      );
-      expect(
-        await cluster().client.get('apps/v1', 'Deployment', app.namespace, stateless?.object.metadata.name ?? ''),
-      ).toBeUndefined();
+    const stateless = manifests.find(
+      (m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === rendezvous.namespace,
+    )!;
+    expect(await client().get('apps/v1', 'Deployment', 'rendezvous', stateless.object.metadata.name ?? '')).toBe(
+      undefined,
+    );
+    expect(await uidsOf(client(), 'apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toEqual(crdsBefore);
+    const deploymentsAfter = await uidsOf(client(), 'apps/v1', 'Deployment');
+    for (const [key, uid] of deploymentsBefore) {
+      if (!key.startsWith('rendezvous/')) expect([key, deploymentsAfter.get(key)]).toEqual([key, uid]);
     }
-    // What is data is still there, read back from the API server.
-    expect(await claims()).toEqual(claimsBefore);
-    const secretsAfterDestroy = await secrets();
-    for (const [key, s] of secretsBefore) expect([key, secretsAfterDestroy.get(key)?.data]).toEqual([key, s.data]);
-    for (const ns of nsBefore) {
-      const live = await cluster().client.get<Meta>('v1', 'Namespace', undefined, ns?.metadata.name ?? '');
-      expect(live?.metadata.uid).toBe(ns?.metadata.uid);
-    }
+    expect(await statefulUids(client(), others)).toEqual(othersBefore);
+    const claims = [...dataBefore].filter(([k]) => !k.startsWith('StatefulSet/'));
+    const kept = await statefulUids(client(), [rendezvous]);
+    for (const [key, uid] of claims) expect([key, kept.get(key)]).toEqual([key, uid]);
 
-    const redeploy = stack.previewSteps().filter((s) => !['same', 'create', 'read'].includes(s.op));
-    expect(redeploy.map((s) => `${s.op} ${s.urn}`)).toEqual([]);
+    expect(changes(stack).filter((s) => !s.startsWith('create '))).toEqual([]);
     stack.must(['up', '--yes', '--skip-preview']);
-    await waitForWorkloads(cluster().client, workloadTargets(manifests), 120_000);
-    expect(await claims()).toEqual(claimsBefore);
-    const secretsAfter = await secrets();
+    await waitForWorkloads(client(), workloadTargets(manifests), 120_000);
+    const after = await statefulUids(client(), [rendezvous]);
+    for (const [key, uid] of claims) expect([key, after.get(key)]).toEqual([key, uid]);
+    const secretsAfter = await secrets(client(), [rendezvous]);
     for (const [key, s] of secretsBefore) {
-      expect([key, secretsAfter.get(key)?.data]).toEqual([key, s.data]);
-      expect(secretsAfter.get(key)?.metadata.uid).toBe(s.metadata.uid);
+      expect([key, secretsAfter.get(key)?.metadata.uid, secretsAfter.get(key)?.data]).toEqual([
+        key,
+        s.metadata.uid,
+        s.data,
+      ]);
     }
-  }, 2_400_000);
+  }, 1_500_000);
+
+  test('h. a starter-style consumer project deploys its own app stack onto the platform stack', async () => {
+    const dir = consumerProject();
+    const consumer = new LocalStack(kubeconfig(), {
+      backend,
+      name: 'dev',
+      projectDir: dir,
+      stackConfigDir: dir,
+      settings: { platformStack: platform.reference, app: 'shop' },
+    });
+    consumer.init({});
+    await mustAsync(consumer, ['up', '--yes', '--skip-preview']);
+    const shop = (JSON.parse(readFileSync(join(dir, 'charts-out', 'index.json'), 'utf8')) as ChartsIndex).apps[0];
+    await waitForWorkloads(client(), workloadTargets(loadManifestDir(join(dir, 'charts-out')).objects), 120_000);
+    const ns = await client().get<Meta>('v1', 'Namespace', undefined, shop.namespace);
+    expect(ns?.metadata.labels?.['app.kubernetes.io/part-of']).toBe('shop');
+    expect((await secrets(client(), [shop])).size).toBe(shop.secrets.length);
+    consumer.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
+  }, 900_000);
 });

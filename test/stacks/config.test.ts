@@ -45,15 +45,15 @@ describe('valid configurations', () => {
     expect(parseStackConfig(eks)).toMatchObject({ cloud: 'eks', zones: ['eu-west-1a', 'eu-west-1b'] });
   });
 
-  test('apps, add-ons, domain and secrets are passed through typed', () => {
+  test('apps, add-ons, domain and extra Gateway hosts are passed through typed', () => {
     const config = parseStackConfig({
       apps: ['chat'],
       addons: ['loki', 'tempo'],
       domain: 'dev.example.com',
-      secrets: { 'chat/smtp/password': 'x' },
+      gatewayHttpsHosts: [{ host: 'shop.example.com', namespace: 'shop' }],
     });
     expect(config).toMatchObject({ apps: ['chat'], addons: ['loki', 'tempo'], domain: 'dev.example.com' });
-    expect(config.secrets).toEqual({ 'chat/smtp/password': 'x' });
+    expect(config.gatewayHttpsHosts).toEqual([{ host: 'shop.example.com', namespace: 'shop' }]);
   });
 
   test('EKS identities map to IAM policies, GKE identities to Google service accounts', () => {
@@ -169,12 +169,13 @@ describe('rejected configurations', () => {
     rejects({ ...eks, eks: { kubernetesVersion: 'latest' } }, 'expected a minor version such as "1.34"'),
   );
 
-  test('a malformed secret key, without echoing the value', () => {
-    expect(() => parseStackConfig({ secrets: { 'chat-smtp-password': 'hunter2' } })).toThrow(
-      'k8s-platform:secrets["chat-smtp-password"] is "[secret]"; keys must look like "<app>/<secret-name>/<key>"',
-    );
-    expect(() => parseStackConfig({ secrets: { 'chat-smtp-password': 'hunter2' } })).not.toThrow(/hunter2/);
-  });
+  test(
+    'an extra Gateway host that is not a DNS name',
+    rejects(
+      { gatewayHttpsHosts: [{ host: 'Shop', namespace: 'shop' }] },
+      'k8s-platform:gatewayHttpsHosts[0].host is "Shop"; expected a lowercase DNS name',
+    ),
+  );
 
   test(
     'duplicate apps',

@@ -1,17 +1,42 @@
+/**
+ * The entry point of this repository's stacks and the consumer's one-line program, run as the engine runs them:
+ * the stack config decides the kind of stack, settings are read under `k8s-platform:` in a project of any name, and
+ * a `k8s-platform:*` key the stack does not read stops it.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, settle, valueOf } from '../cloud/harness';
 import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
-import type * as EntryPoint from '../../stacks/index';
+import type { AppOutputs, PlatformOutputs } from '../../stacks/cloud';
 
-const recorded = installMocks();
+// A consumer's project: its name is not the config namespace.
+const recorded = installMocks(
+  (args) =>
+    args.type === 'pulumi:pulumi:StackReference'
+      ? {
+          outputs: {
+            platform: {
+              version: 1,
+              cloud: 'existing',
+              addons: { 'ingress-nginx': '4.15.1', prometheus: '88.2.0', linkerd: '2026.8.3' },
+              issuers: {},
+              ingressAddresses: {},
+              identities: {},
+            },
+          },
+          secretOutputNames: [],
+        }
+      : undefined,
+  {},
+  'my-app',
+);
 
-/** Loads the Pulumi entry point fresh, with the given stack config. */
-function loadProgram(config: Record<string, string>): typeof EntryPoint {
+/** Loads the entry point fresh with the given stack config; returns what it exports. */
+function loadProgram(config: Record<string, string>): PlatformOutputs | Promise<AppOutputs> {
   pulumi.runtime.setAllConfig(
     config,
     Object.keys(config).filter((k) => k.endsWith(':secrets')),
   );
-  let program: typeof EntryPoint | undefined;
+  let program: PlatformOutputs | Promise<AppOutputs> | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the entry point runs on import
     program = require('../../stacks/index');
@@ -23,22 +48,58 @@ const { dir } = writeChartsOut();
 process.env.K8S_PLATFORM_CHARTS_DIR = dir;
 
 describe('the Pulumi entry point', () => {
-  test('runs the program with the stack config and exports the outputs', async () => {
-    const program = loadProgram({
-      'k8s-platform:apps': '["chat"]',
-      'k8s-platform:secrets': JSON.stringify(CHAT_SMTP),
-    });
+  test('a platform stack: the cluster and add-ons, and the platform output, in a project of any name', async () => {
+    const program = loadProgram({ 'k8s-platform:apps': '["chat"]', 'k8s-platform:existing': '{"context":"kind"}' });
     await settle(recorded);
-    expect(program.cloud).toBe('existing');
-    expect(program.apps).toEqual(['chat']);
-    expect(program.addons).toEqual(expect.arrayContaining(['prometheus', 'linkerd']));
-    expect(await valueOf(program.grafanaUrl!)).toContain('port-forward');
-    expect(await pulumi.isSecret(program.grafanaAdminPassword!)).toBe(true);
+    const outputs = program as PlatformOutputs;
+    expect(outputs.cloud).toBe('existing');
+    expect(outputs.apps).toEqual(['chat']);
+    expect(outputs.addons).toEqual(expect.arrayContaining(['prometheus', 'linkerd']));
+    expect((await valueOf(outputs.platform)).kubeContext).toBe('kind');
+    expect(await valueOf(outputs.grafanaUrl!)).toContain('port-forward');
+    expect(await pulumi.isSecret(outputs.grafanaAdminPassword!)).toBe(true);
+  });
+
+  test('an app stack: the stack that names its platform stack deploys one app', async () => {
+    const outputs = await (loadProgram({
+      'k8s-platform:platformStack': 'organization/k8s-platform/local',
+      'k8s-platform:app': 'chat',
+      'k8s-platform:secrets': JSON.stringify(CHAT_SMTP),
+    }) as Promise<AppOutputs>);
+    await settle(recorded);
+    expect(outputs).toEqual({
+      app: 'chat',
+      namespace: 'chat',
+      hosts: ['chat.example.com'],
+      platformStack: 'organization/k8s-platform/local',
+    });
+    expect(recorded.some((r) => r.name === 'my-app-local-chat' && r.type === 'platform:cloud:AppDeployment')).toBe(
+      true,
+    );
   });
 
   test('bad config stops the program with the key, the value and what is allowed', () => {
     expect(() => loadProgram({ 'k8s-platform:cloud': 'azure' })).toThrow(
       'k8s-platform:cloud is "azure"; allowed: gke, eks, existing',
     );
+  });
+
+  test('an unknown k8s-platform key is an error naming the nearest known key; other namespaces are left alone', () => {
+    expect(() => loadProgram({ 'k8s-platform:clod': 'gke', 'my-app:anything': 'x' })).toThrow(
+      'k8s-platform:clod is set; unknown setting; did you mean k8s-platform:cloud?',
+    );
+  });
+
+  test('a key of the other kind of stack says where it belongs', () => {
+    expect(() => loadProgram({ 'k8s-platform:secrets': JSON.stringify(CHAT_SMTP) })).toThrow(
+      'k8s-platform:secrets is set; belongs to an app stack',
+    );
+    expect(() =>
+      loadProgram({
+        'k8s-platform:platformStack': 'organization/k8s-platform/local',
+        'k8s-platform:app': 'chat',
+        'k8s-platform:addons': '["loki"]',
+      }),
+    ).toThrow('k8s-platform:addons is set; belongs to the platform stack, not to an app stack');
   });
 });

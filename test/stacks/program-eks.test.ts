@@ -1,5 +1,5 @@
 import { installMocks, named, ofType, settle } from '../cloud/harness';
-import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
+import { writeChartsOut } from '../cloud/fixtures';
 
 jest.mock('@pulumi/gcp', () => {
   throw new Error('@pulumi/gcp was loaded by an EKS stack');
@@ -28,7 +28,6 @@ deployPlatform(
     nodes: { machineType: 'm6i.large', min: 3, max: 9, spot: true },
     eks: { natGateways: 'perZone', publicAccessCidrs: ['203.0.113.7/32'] },
     apps: ['chat'],
-    secrets: CHAT_SMTP,
     identities: { uploads: { policyArns: [S3_READ] } },
   }),
   { chartsDir: dir, name: 'eks-dev' },
@@ -56,13 +55,6 @@ describe('an EKS stack', () => {
 
   test('installs metrics-server, which EKS lacks, for CPU HPAs', () => {
     expect(named(recorded, 'eks-dev-addons-metrics-server').inputs.values).toEqual({ args: [] });
-  });
-
-  test('deploys only the selected app, after the default StorageClass exists', () => {
-    expect(recorded.some((r) => r.name === 'eks-dev-web')).toBe(false);
-    expect(named(recorded, 'eks-dev-chat-stateful', 'kubernetes:yaml/v2:ConfigGroup').dependsOn).toEqual(
-      expect.arrayContaining(['eks-dev-gp3', 'eks-dev-ebs-csi']),
-    );
   });
 
   test('binds the app’s cloud identity to an IRSA role for its ServiceAccount', () => {

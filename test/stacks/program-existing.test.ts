@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, named, ofType, settle, valueOf } from '../cloud/harness';
-import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
+import { writeChartsOut } from '../cloud/fixtures';
+import { CONTOUR_CHART, LINKERD_CONTROL_PLANE_CHART } from '../../platform/cloud/versions';
 import { GATEWAY_HTTPS_HOSTS_MAX } from '../../platform/contract';
 
 // An existing-cluster stack must never load the cloud SDKs (about a second each): loading one fails the test.
@@ -20,11 +21,11 @@ const recorded = installMocks((args) =>
 import { parseStackConfig, readRawConfig } from '../../stacks/config';
 import { deployPlatform, requiredAddons } from '../../stacks/program';
 
-const { dir } = writeChartsOut();
+const { dir, index } = writeChartsOut();
 const config = parseStackConfig({
   cloud: 'existing',
   existing: { context: 'kind-dev', metricsServer: 'install-insecure-kubelet-tls' },
-  secrets: CHAT_SMTP,
+  gatewayHttpsHosts: [{ host: 'shop.example.com', namespace: 'shop' }],
 });
 const platform = deployPlatform(config, { chartsDir: dir, name: 'local' });
 
@@ -35,12 +36,26 @@ describe('deploying to an existing cluster', () => {
     expect(named(recorded, 'local-k8s').inputs.context).toBe('kind-dev');
   });
 
-  test('every app in charts-out is deployed by default', () => {
+  test('every app in charts-out is served by default', () => {
     expect(platform.apps).toEqual(['chat', 'web']);
   });
 
-  test('each app is reported with its namespace and hosts', () => {
-    expect(platform.appEndpoints.web).toEqual({ namespace: 'web', hosts: ['web.example.com'] });
+  test('the platform stack registers no app: each app is its own stack', () => {
+    expect(ofType(recorded, 'platform:cloud:AppDeployment')).toEqual([]);
+    expect(ofType(recorded, 'kubernetes:yaml/v2:ConfigGroup').map((g) => g.name)).not.toContain('local-chat');
+  });
+
+  test('app stacks get the add-ons with their versions, the issuers, the Gateway and the context', async () => {
+    const exports = await valueOf(platform.exports);
+    expect(exports).toMatchObject({
+      version: 1,
+      cloud: 'existing',
+      kubeContext: 'kind-dev',
+      addons: { linkerd: LINKERD_CONTROL_PLANE_CHART.version, contour: CONTOUR_CHART.version },
+      ingressAddresses: { contour: 'lb.example.net', 'ingress-nginx': 'lb.example.net' },
+      identities: {},
+    });
+    expect(Object.keys(exports.addons).sort()).toEqual([...platform.installedAddons].sort());
   });
 
   test('the add-ons are those the apps need, plus Linkerd for the meshed app and cert-manager for its issuer', () => {
@@ -51,21 +66,6 @@ describe('deploying to an existing cluster', () => {
 
   test('metrics-server is installed with insecure kubelet TLS when asked', () => {
     expect(named(recorded, 'local-addons-metrics-server').inputs.values.args).toEqual(['--kubelet-insecure-tls']);
-  });
-
-  test('apps wait for the add-on releases they use', () => {
-    expect(named(recorded, 'local-chat', 'kubernetes:yaml/v2:ConfigGroup').dependsOn).toEqual(
-      expect.arrayContaining([
-        'local-addons-ingress-nginx',
-        'local-addons-kube-prometheus-stack',
-        'local-addons-linkerd-control-plane',
-      ]),
-    );
-  });
-
-  test('config secret values reach the app Secret as secrets', async () => {
-    const secret = platform.deployments[0].secrets.smtp;
-    expect(await pulumi.isSecret(secret.stringData)).toBe(true);
   });
 
   test('ingress addresses are exported per controller', async () => {
@@ -84,43 +84,18 @@ describe('deploying to an existing cluster', () => {
   test('an existing cluster without kubeconfig exports none', () => {
     expect(platform.kubeconfig).toBeUndefined();
   });
-
-  test('every app ConfigGroup is parented to its AppDeployment', () => {
-    ofType(recorded, 'kubernetes:yaml/v2:ConfigGroup').forEach((g) => expect(g.parent).toMatch(/^local-(chat|web)$/));
-  });
 });
 
 describe('refusals before anything is created', () => {
-  test('stale charts-out is refused with npm run synth', () => {
-    const stale = writeChartsOut({ tamper: true });
-    expect(() => deployPlatform(config, { chartsDir: stale.dir, name: 'stale' })).toThrow(/is stale.*npm run synth/);
-    expect(recorded.some((r) => r.name.startsWith('stale'))).toBe(false);
-  });
-
-  test('a missing config secret is refused with the command to set it', () => {
-    const noSecrets = parseStackConfig({});
-    expect(() => deployPlatform(noSecrets, { chartsDir: dir, name: 'nosecret' })).toThrow(
-      `pulumi config set --secret --path 'secrets["chat/smtp/user"]' <value>`,
-    );
-    expect(recorded.some((r) => r.name.startsWith('nosecret'))).toBe(false);
-  });
-
-  test('a config secret matching no app Secret is refused as a likely typo', () => {
-    const typo = parseStackConfig({ secrets: { ...CHAT_SMTP, 'chat/smpt/user': 'x' } });
-    expect(() => deployPlatform(typo, { chartsDir: dir, name: 'typo' })).toThrow(
-      'k8s-platform:secrets has values no app in charts-out/index.json expects: chat/smpt/user',
-    );
-  });
-
-  test('more HTTPS hosts than the platform Gateway has listeners for are refused, naming the way out', () => {
+  test('more HTTPS hosts (apps and gatewayHttpsHosts) than the Gateway has listeners for are refused', () => {
     const hosts = Array.from({ length: GATEWAY_HTTPS_HOSTS_MAX + 1 }, (_, i) => `h${i}.example.com`);
     const crowded = writeChartsOut({ chat: { gatewayHttpsHosts: hosts, addons: ['gateway-api'] } });
     expect(() => deployPlatform(config, { chartsDir: crowded.dir, name: 'crowded' })).toThrow(
-      'gateway routes: 63 HTTPS hosts (apps in chat) need a listener each on the platform Gateway, which has room ' +
+      'gateway routes: 64 HTTPS hosts (apps in chat, shop) need a listener each on the platform Gateway, which has room ' +
         'for 62 (the Gateway API allows 64 listeners per Gateway); serve some of them via "contour" or "nginx"',
     );
     expect(recorded.some((r) => r.name.startsWith('crowded'))).toBe(false);
-    const full = writeChartsOut({ chat: { gatewayHttpsHosts: hosts.slice(1), addons: ['gateway-api'] } });
+    const full = writeChartsOut({ chat: { gatewayHttpsHosts: hosts.slice(2), addons: ['gateway-api'] } });
     expect(() => deployPlatform(config, { chartsDir: full.dir, name: 'full' })).not.toThrow();
   });
 
@@ -132,12 +107,12 @@ describe('refusals before anything is created', () => {
 
 describe('choosing add-ons', () => {
   test('apps attaching routes to the platform Gateway bring Contour, which serves it', () => {
-    const app = { ...platform.deployments[1].app, addons: ['gateway-api' as const] };
+    const app = { ...index.apps[1], addons: ['gateway-api' as const] };
     expect(requiredAddons(parseStackConfig({}), [app])).toEqual(['gateway-api', 'contour']);
   });
 
   test('a meshed app brings Linkerd even if it does not list it', () => {
-    const app = { ...platform.deployments[1].app, addons: [], meshed: true };
+    const app = { ...index.apps[1], addons: [], meshed: true };
     expect(requiredAddons(parseStackConfig({ addons: ['vpa'] }), [app])).toEqual(['vpa', 'linkerd']);
   });
 });

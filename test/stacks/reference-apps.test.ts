@@ -1,19 +1,26 @@
 /**
- * The Pulumi program deploys every reference app exactly as committed in `charts-out/` (not a fixture), under
- * mocks, to an existing cluster: one namespace, the Secrets index.json declares, the manifests in ConfigGroups
- * after the add-ons they need, and the objects that own data protected.
+ * The platform stack serves every reference app exactly as committed in `charts-out/` (not a fixture), and each
+ * app's own stack deploys it under mocks onto that platform (its exports handed over as a StackReference would):
+ * one namespace, the Secrets index.json declares, the manifests in ConfigGroups, and the objects that own data
+ * protected.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ChartsIndex } from '../../platform/contract';
-import { installMocks, named, ofType, settle, unsecret } from '../cloud/harness';
+import { installMocks, named, ofType, settle, unsecret, valueOf } from '../cloud/harness';
 import type { Recorded } from '../cloud/harness';
 
-const recorded = installMocks((args) =>
-  args.type === 'random:index/randomPassword:RandomPassword' ? { result: `random-${args.name}` } : undefined,
-);
+/** The platform stack's `platform` output, once it is computed below. */
+let platformOutput: unknown;
+const recorded = installMocks((args) => {
+  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: `random-${args.name}` };
+  if (args.type === 'pulumi:pulumi:StackReference') return { outputs: { platform: platformOutput } };
+  return undefined;
+});
 
+import { parseAppStackConfig } from '../../stacks/app-config';
+import { deployApp } from '../../stacks/app-program';
 import { parseStackConfig } from '../../stacks/config';
 import { deployPlatform } from '../../stacks/program';
 
@@ -27,15 +34,23 @@ const suppliedSecrets = Object.fromEntries(
       .flatMap((s) => s.keys.map((key) => [`${app.name}/${s.name}/${key}`, `value-of-${key}`])),
   ),
 );
-const platform = deployPlatform(parseStackConfig({ cloud: 'existing', secrets: suppliedSecrets }), {
-  chartsDir,
-  name: 'ref',
+const platform = deployPlatform(parseStackConfig({ cloud: 'existing' }), { chartsDir, name: 'ref' });
+const platformStack = 'organization/k8s-platform/ref';
+
+beforeAll(async () => {
+  platformOutput = await valueOf(platform.exports);
+  for (const app of index.apps) {
+    const secrets = Object.fromEntries(Object.entries(suppliedSecrets).filter(([k]) => k.startsWith(`${app.name}/`)));
+    await deployApp(parseAppStackConfig({ platformStack, app: app.name, secrets }), chartsDir);
+  }
+  await settle(recorded);
 });
 
-beforeAll(() => settle(recorded));
-
-test('every app in charts-out is deployed', () => {
+test('every app in charts-out is served by the platform, and each app stack accepts its platform', () => {
   expect(platform.apps).toEqual(index.apps.map((a) => a.name));
+  expect(ofType(recorded, 'platform:cloud:AppDeployment').map((d) => d.name)).toEqual(
+    index.apps.map((a) => `k8s-platform-ref-${a.name}`),
+  );
 });
 
 test('the add-ons installed cover every add-on the apps list', () => {
@@ -49,11 +64,12 @@ describe.each(index.apps.map((app) => [app.name, app] as const))('%s', (name, ap
   );
   const statefulKeys = new Set(app.stateful.map((s) => `${s.kind}/${s.name}`));
   // Read after settle(): registrations arrive asynchronously.
-  const groups = () => ofType(recorded, 'kubernetes:yaml/v2:ConfigGroup').filter((g) => g.parent === `ref-${name}`);
+  const groups = () =>
+    ofType(recorded, 'kubernetes:yaml/v2:ConfigGroup').filter((g) => g.parent === `k8s-platform-ref-${name}`);
   const objsOf = (group: Recorded) => group.inputs.objs as { kind: string; metadata: { name: string } }[];
 
   test('its namespace is created from the manifest', () => {
-    const ns = ofType(recorded, 'kubernetes:core/v1:Namespace').find((n) => n.parent === `ref-${name}`);
+    const ns = ofType(recorded, 'kubernetes:core/v1:Namespace').find((n) => n.parent === `k8s-platform-ref-${name}`);
     expect(ns?.inputs.metadata.name).toBe(app.namespace);
   });
 
@@ -69,7 +85,9 @@ describe.each(index.apps.map((app) => [app.name, app] as const))('%s', (name, ap
 
   test('each declared Secret is created with its keys, never from the manifests', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const secrets = ofType(recorded, 'kubernetes:core/v1:Secret').filter((s) => s.parent === `ref-${name}`);
+    const secrets = ofType(recorded, 'kubernetes:core/v1:Secret').filter(
+      (s) => s.parent === `k8s-platform-ref-${name}`,
+    );
     expect(secrets.map((s) => s.inputs.metadata.name).sort()).toEqual(app.secrets.map((s) => s.name).sort());
     for (const s of app.secrets) {
       const created = secrets.find((r) => r.inputs.metadata.name === s.name);
@@ -84,11 +102,13 @@ describe.each(index.apps.map((app) => [app.name, app] as const))('%s', (name, ap
     expect(protectedObjects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...statefulKeys].sort());
   });
 
-  test('the manifests wait for the namespace, the Secrets and add-on releases', () => {
-    const group = named(recorded, `ref-${name}`, 'kubernetes:yaml/v2:ConfigGroup');
+  test('the manifests wait for the namespace and the Secrets', () => {
+    const group = named(recorded, `k8s-platform-ref-${name}`, 'kubernetes:yaml/v2:ConfigGroup');
     expect(group.dependsOn).toEqual(
-      expect.arrayContaining([`ref-${name}-ns`, ...app.secrets.map((s) => `ref-${name}-${s.name}`)]),
+      expect.arrayContaining([
+        `k8s-platform-ref-${name}-ns`,
+        ...app.secrets.map((s) => `k8s-platform-ref-${name}-${s.name}`),
+      ]),
     );
-    expect(group.dependsOn.some((d) => d.startsWith('ref-addons-'))).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { parseAppStackConfig } from '../../stacks/app-config';
 import { parseStackConfig } from '../../stacks/config';
 import type { RawStackConfig } from '../../stacks/config';
+import { checkConfigKeys, stackRole } from '../../stacks/config-keys';
+import type { ChartsIndex } from '../../platform/contract';
 
 const STACKS = join(__dirname, '../../stacks');
 const files = readdirSync(STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
@@ -34,8 +37,30 @@ function rawConfig(file: string, extra: UserSettings = {}): RawStackConfig {
 }
 
 describe('stack files', () => {
-  test('the three stacks exist', () => {
-    expect(files.sort()).toEqual(['Pulumi.eks-dev.yaml', 'Pulumi.gke-dev.yaml', 'Pulumi.local.yaml']);
+  const index = JSON.parse(readFileSync(join(STACKS, '..', 'charts-out', 'index.json'), 'utf8')) as ChartsIndex;
+  const appStacks = index.apps.map((a) => `Pulumi.local-${a.name}.yaml`);
+
+  test('three platform stacks, and an app stack for each app of charts-out on local', () => {
+    expect(files.sort()).toEqual(
+      ['Pulumi.eks-dev.yaml', 'Pulumi.gke-dev.yaml', 'Pulumi.local.yaml', ...appStacks].sort(),
+    );
+  });
+
+  test('each stack file uses only keys its kind of stack reads', () => {
+    for (const file of files) {
+      const config = (parse(readFileSync(join(STACKS, file), 'utf8')) as { config: Record<string, unknown> }).config;
+      const keys = Object.keys(config).map((k) => k.replace(/^k8s-platform:/, ''));
+      expect(() => checkConfigKeys(config, stackRole(keys))).not.toThrow();
+    }
+  });
+
+  test('each app stack deploys its app onto the local platform stack', () => {
+    for (const [i, file] of appStacks.entries()) {
+      const config = (parse(readFileSync(join(STACKS, file), 'utf8')) as { config: Record<string, unknown> }).config;
+      expect(
+        parseAppStackConfig({ platformStack: config['k8s-platform:platformStack'], app: config['k8s-platform:app'] }),
+      ).toEqual({ platformStack: 'organization/k8s-platform/local', app: index.apps[i].name, secrets: {} });
+    }
   });
 
   test('local is an existing-cluster stack', () => {

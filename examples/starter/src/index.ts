@@ -1,5 +1,5 @@
-/** The Pulumi program (`main` in Pulumi.yaml): the platform program on this project's charts-out/. */
+/** The Pulumi program (`main` in Pulumi.yaml): this project's app stack on the platform stack it names. */
 import { join } from 'node:path';
-import { platformProgram } from 'k8s-platform/cloud';
+import { appProgram } from 'k8s-platform/cloud';
 
-export = platformProgram(join(__dirname, '..', 'charts-out'));
+export = appProgram(join(__dirname, '..', 'charts-out'));
