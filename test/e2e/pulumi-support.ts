@@ -63,6 +63,27 @@ export function destructive(stack: LocalStack): string[] {
 
 /** Extracts the one-stack program at {@link SINGLE_STACK_COMMIT} beside this repository's node_modules. */
 export function singleStackProgram(): string {
+  const has = (): boolean => {
+    try {
+      execFileSync('git', ['cat-file', '-e', `${SINGLE_STACK_COMMIT}^{commit}`], { cwd: ROOT, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!has()) {
+    // A shallow clone: deepen it from its own origin, once.
+    try {
+      execFileSync('git', ['fetch', '--quiet', '--unshallow'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+    } catch {
+      // reported below
+    }
+    if (!has())
+      throw new Error(
+        `the migration test needs commit ${SINGLE_STACK_COMMIT} (the one-stack program): clone the repository ` +
+          'with its history (not --depth), or run git fetch --unshallow',
+      );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'k8s-platform-single-stack-'));
   const archive = execFileSync('git', ['archive', SINGLE_STACK_COMMIT, 'Pulumi.yaml', 'stacks', 'platform'], {
     cwd: ROOT,
