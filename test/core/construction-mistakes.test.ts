@@ -4,31 +4,11 @@
  */
 import { App, Testing } from 'cdk8s';
 import type { Construct } from 'constructs';
-import {
-  Database,
-  PlatformChart,
-  PlatformValidationError,
-  Route,
-  Service,
-  Worker,
-  type Connectable,
-  type ServiceProps,
-} from '../../platform';
+import { Database, PlatformChart, Route, Service, Worker, type Connectable, type ServiceProps } from '../../platform';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { newChart, synth } from '../helpers';
+import { newChart, platformError, synth } from '../helpers';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
-
-/** Runs `build` and returns the project's error it throws (fails the test for anything else). */
-function platformError(build: () => unknown): PlatformValidationError {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof PlatformValidationError) return e;
-    throw new Error(`expected a PlatformValidationError, got ${String(e)}`);
-  }
-  throw new Error('expected a PlatformValidationError, nothing was thrown');
-}
 
 /** Asserts the error names the construct path and the prop, shows the value, and says what to do. */
 function expectError(
