@@ -29,6 +29,13 @@ export interface SecretObj extends Meta {
   data?: Record<string, string>;
 }
 
+/** Every Secret of `before` is still there with the same UID and the same data (the generated passwords). */
+export function expectSameSecrets(before: ReadonlyMap<string, SecretObj>, after: ReadonlyMap<string, SecretObj>): void {
+  for (const [key, s] of before) {
+    expect([key, after.get(key)?.metadata.uid, after.get(key)?.data]).toEqual([key, s.metadata.uid, s.data]);
+  }
+}
+
 /** Runs a stack command without blocking, and throws with its output unless it succeeded. */
 export async function mustAsync(stack: LocalStack, args: readonly string[]): Promise<PulumiRun> {
   const r = await stack.stackAsync(args);

@@ -24,6 +24,7 @@ import {
   changes,
   consumerProject,
   destructive,
+  expectSameSecrets,
   mustAsync,
   secrets,
   singleStackProgram,
@@ -120,14 +121,7 @@ describe('a platform stack and one stack per app on the local control plane', ()
     chatStack.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
 
     expect(await statefulUids(client(), [chat])).toEqual(uidsBefore);
-    const secretsAfter = await secrets(client(), [chat]);
-    for (const [key, s] of secretsBefore) {
-      expect([key, secretsAfter.get(key)?.metadata.uid, secretsAfter.get(key)?.data]).toEqual([
-        key,
-        s.metadata.uid,
-        s.data,
-      ]);
-    }
+    expectSameSecrets(secretsBefore, await secrets(client(), [chat]));
   }, 1_500_000);
 
   test('b. an app needing an add-on the platform does not install is refused before any change', async () => {
@@ -249,14 +243,7 @@ describe('a platform stack and one stack per app on the local control plane', ()
     await waitForWorkloads(client(), workloadTargets(manifests), 120_000);
     const after = await statefulUids(client(), [rendezvous]);
     for (const [key, uid] of claims) expect([key, after.get(key)]).toEqual([key, uid]);
-    const secretsAfter = await secrets(client(), [rendezvous]);
-    for (const [key, s] of secretsBefore) {
-      expect([key, secretsAfter.get(key)?.metadata.uid, secretsAfter.get(key)?.data]).toEqual([
-        key,
-        s.metadata.uid,
-        s.data,
-      ]);
-    }
+    expectSameSecrets(secretsBefore, await secrets(client(), [rendezvous]));
   }, 1_500_000);
 
   test('h. a starter-style consumer project deploys its own app stack onto the platform stack', async () => {
