@@ -156,6 +156,7 @@ export class PlatformChart extends Chart {
   private readonly hostSet = new Set<string>();
   private readonly identities: WorkloadIdentityRequirement[] = [];
   private readonly gatewayHttpsHostSet = new Set<string>();
+  private readonly gatewayHttpHostSet = new Set<string>();
   private readonly acmeSolverSources = new Set<string>();
   private readonly nodes: GraphNode[] = [];
   private readonly nodeScopes = new Map<GraphNode, Construct>();
@@ -343,6 +344,16 @@ export class PlatformChart extends Chart {
     this.addons('cert-manager');
   }
 
+  /** Hosts served over plain HTTP (`tls.disabled`) by the app's `gateway` routes, in the order recorded. */
+  get gatewayHttpHosts(): readonly string[] {
+    return [...this.gatewayHttpHostSet];
+  }
+
+  /** Records a host served over plain HTTP by a `gateway` route (the platform Gateway needs a listener for it). */
+  addGatewayHttpHost(host: string): void {
+    this.gatewayHttpHostSet.add(host);
+  }
+
   /**
    * Admits an ingress controller to the namespace's ACME HTTP-01 solver pods, which cert-manager starts there for
    * the certificates of the app's Ingresses and HTTPProxies; the NetworkPolicy is created with the first call.
@@ -444,6 +455,7 @@ export class PlatformChart extends Chart {
         ? { identities: [...this.identities].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)) }
         : {}),
       gatewayHttpsHosts: [...this.gatewayHttpsHostSet].sort(),
+      ...(this.gatewayHttpHostSet.size > 0 ? { gatewayHttpHosts: [...this.gatewayHttpHostSet].sort() } : {}),
     };
   }
 }

@@ -124,6 +124,20 @@ export function gatewayHttpsListener(host: string): string {
   return `https-${host.toLowerCase()}`;
 }
 
+/**
+ * The platform Gateway's shared plain-HTTP listener: only routes of the Gateway's own namespace attach to it (the
+ * platform's HTTPS redirect and cert-manager's ACME HTTP-01 solvers).
+ */
+export const GATEWAY_HTTP_LISTENER = 'http';
+
+/**
+ * Name of the platform Gateway's plain-HTTP listener for a host served without TLS (`tls.disabled`): the
+ * `sectionName` its routes attach to, admitting only the namespaces that own the host.
+ */
+export function gatewayHttpListener(host: string): string {
+  return `http-${host.toLowerCase()}`;
+}
+
 /** Name of the `kubernetes.io/tls` Secret (in the Gateway's namespace) holding the certificate of a gateway host. */
 export function gatewayCertificateSecret(host: string): string {
   return `tls-${host.toLowerCase().replace(/\./g, '-')}`;
@@ -193,6 +207,11 @@ export interface AppEntry {
    * for each.
    */
   readonly gatewayHttpsHosts: readonly string[];
+  /**
+   * Hosts the app serves over plain HTTP (`tls.disabled`) through `gateway` routes (sorted): the platform Gateway
+   * needs an HTTP listener ({@link gatewayHttpListener}) for each; absent when there are none.
+   */
+  readonly gatewayHttpHosts?: readonly string[];
 }
 
 /** The whole `charts-out/index.json`. */

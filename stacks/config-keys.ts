@@ -43,6 +43,7 @@ export const PLATFORM_KEYS = [
   'chartSource',
   'identities',
   'gatewayHttpsHosts',
+  'gatewayHttpHosts',
 ] as const;
 
 /** Keys of an app stack (one app of `charts-out/`, deployed onto a platform stack). */

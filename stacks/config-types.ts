@@ -1,6 +1,6 @@
 /** The types of the platform stack's config: as read (`RawStackConfig`) and validated (`StackConfig`). */
 import type { Addon } from '../platform/contract';
-import type { GatewayHttpsHost, TlsIssuing } from '../platform/cloud/cert-issuers';
+import type { GatewayHost, TlsIssuing } from '../platform/cloud/cert-issuers';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
 import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
 
@@ -41,6 +41,8 @@ export interface RawStackConfig {
   readonly chartSource?: unknown;
   /** `k8s-platform:gatewayHttpsHosts` (list of `{ host, namespace }`). */
   readonly gatewayHttpsHosts?: unknown;
+  /** `k8s-platform:gatewayHttpHosts` (list of `{ host, namespace }`, hosts served with `tls.disabled`). */
+  readonly gatewayHttpHosts?: unknown;
   /** `k8s-platform:identities` (object: identity name to its cloud side). */
   readonly identities?: unknown;
   /** `aws:region`, which must agree with `region` on EKS. */
@@ -118,8 +120,11 @@ export interface CommonConfig {
   readonly ingressServiceType: 'LoadBalancer' | 'NodePort';
   /** Cloud-side deletion protection of the cluster. */
   readonly deletionProtection: boolean;
-  /** HTTPS hosts of apps outside the platform's `charts-out/` (a consumer's repository) that need a Gateway listener. */
-  readonly gatewayHttpsHosts: readonly GatewayHttpsHost[];
+  /**
+   * Hosts of apps outside the platform's `charts-out/` (a consumer's repository) that need a Gateway listener:
+   * `gatewayHttpsHosts`, then `gatewayHttpHosts` (`plainHttp`).
+   */
+  readonly gatewayHosts: readonly GatewayHost[];
   /** How the platform's certificates are issued (a local CA unless the stack sets `tls`). */
   readonly tls: TlsIssuing;
   /** Where the add-ons' charts come from: `localDir` (absolute) or, when empty, the upstream repositories. */

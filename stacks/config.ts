@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
-import type { GatewayHttpsHost } from '../platform/cloud/cert-issuers';
+import type { GatewayHost } from '../platform/cloud/cert-issuers';
 import { CLOUDS } from './config-types';
 import type { Cloud, CommonConfig, NodeSettings, RawStackConfig, StackConfig } from './config-types';
 import { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
@@ -154,12 +154,15 @@ function identities(value: unknown, cloud: Cloud): Record<string, CloudIdentity>
 
 const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** `gatewayHttpsHosts`: `[{ host: shop.example.com, namespace: shop }]`, one listener each on the platform Gateway. */
-function gatewayHttpsHosts(value: unknown): GatewayHttpsHost[] {
+/**
+ * `gatewayHttpsHosts` (or `gatewayHttpHosts`, hosts served with `tls.disabled`):
+ * `[{ host: shop.example.com, namespace: shop }]`, one listener each on the platform Gateway.
+ */
+function gatewayHosts(name: 'gatewayHttpsHosts' | 'gatewayHttpHosts', value: unknown): GatewayHost[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new StackConfigError('gatewayHttpsHosts', value, 'expected a list');
+  if (!Array.isArray(value)) throw new StackConfigError(name, value, 'expected a list');
   return value.map((entry: unknown, i) => {
-    const key = `gatewayHttpsHosts[${i}]`;
+    const key = `${name}[${i}]`;
     if (!isRecord(entry)) throw new StackConfigError(key, entry, 'expected { host, namespace }');
     rejectUnknownKeys(key, entry, ['host', 'namespace']);
     const { host, namespace } = entry;
@@ -169,7 +172,7 @@ function gatewayHttpsHosts(value: unknown): GatewayHttpsHost[] {
     if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) {
       throw new StackConfigError(`${key}.namespace`, namespace, "expected the app's namespace (a DNS label)");
     }
-    return { host, namespace };
+    return name === 'gatewayHttpHosts' ? { host, namespace, plainHttp: true } : { host, namespace };
   });
 }
 
@@ -194,7 +197,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       'LoadBalancer',
     ),
     deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
-    gatewayHttpsHosts: gatewayHttpsHosts(raw.gatewayHttpsHosts),
+    gatewayHosts: [
+      ...gatewayHosts('gatewayHttpsHosts', raw.gatewayHttpsHosts),
+      ...gatewayHosts('gatewayHttpHosts', raw.gatewayHttpHosts),
+    ],
     tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
       throw new StackConfigError(key, value, allowed);
     }),
@@ -330,6 +336,7 @@ export function readRawConfig(config: pulumi.Config, aws: pulumi.Config, gcp: pu
     eks: object('eks'),
     existing: object('existing'),
     gatewayHttpsHosts: object('gatewayHttpsHosts'),
+    gatewayHttpHosts: object('gatewayHttpHosts'),
     tls: object('tls'),
     chartSource: object('chartSource'),
     identities: object('identities'),

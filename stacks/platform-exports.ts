@@ -4,6 +4,7 @@
  * installed (or built into the cluster), and every host it serves over HTTPS on the platform Gateway has a listener.
  */
 import { ADDONS, CLUSTER_ISSUERS } from '../platform/contract';
+import type { GatewayHost } from '../platform/cloud/cert-issuers';
 import type { Addon, AppEntry } from '../platform/contract';
 import {
   CERT_MANAGER_CHART,
@@ -26,11 +27,21 @@ import type { IdentityAnnotations } from './identities';
 /** Version of the `platform` output's shape; an app stack refuses one it does not know. */
 export const PLATFORM_EXPORTS_VERSION = 1;
 
-/** The platform Gateway apps' routes attach to, and the hosts it has HTTPS listeners for. */
+/** The platform Gateway apps' routes attach to, and the hosts it has listeners for. */
 export interface GatewayExport {
   readonly name: string;
   readonly namespace: string;
+  /** Hosts with an HTTPS listener (sorted). */
   readonly httpsHosts: readonly string[];
+  /** Hosts with a plain-HTTP listener (`tls.disabled`; sorted); absent when there are none. */
+  readonly httpHosts?: readonly string[];
+}
+
+/** The hosts of the Gateway's listeners, as the `gateway` export lists them. */
+export function gatewayExportHosts(hosts: readonly GatewayHost[]): Pick<GatewayExport, 'httpsHosts' | 'httpHosts'> {
+  const of = (plain: boolean) => [...new Set(hosts.filter((h) => !!h.plainHttp === plain).map((h) => h.host))].sort();
+  const httpHosts = of(true);
+  return { httpsHosts: of(false), ...(httpHosts.length > 0 ? { httpHosts } : {}) };
 }
 
 /** The stack output `platform` of a platform stack. */
@@ -110,7 +121,7 @@ export function addAddonCommand(addon: Addon, platformStack: string): string {
 /**
  * Refuses, before anything is registered, an app the platform cannot serve: an add-on it needs is neither
  * installed nor built in (the message names the add-on and the platform stack's `k8s-platform:addons` key that
- * adds it), or a host it serves over HTTPS on the platform Gateway has no listener there.
+ * adds it), or a host it serves on the platform Gateway (over HTTPS or plain HTTP) has no listener there.
  */
 export function checkAppAgainstPlatform(app: AppEntry, platform: PlatformExports, platformStack: string): void {
   const missing = appAddons(app).filter((addon) => platform.addons[addon] === undefined);
@@ -136,15 +147,26 @@ export function checkAppAgainstPlatform(app: AppEntry, platform: PlatformExports
         `\`pulumi up --stack ${platformStack}\`. Nothing was changed.`,
     );
   }
-  const listeners = new Set(platform.gateway?.httpsHosts ?? []);
-  const unserved = app.gatewayHttpsHosts.filter((host) => !listeners.has(host));
-  if (unserved.length > 0) {
-    throw new Error(
-      `app "${app.name}" serves ${unserved.join(', ')} over HTTPS on the platform Gateway, which has no listener ` +
-        `for ${unserved.length > 1 ? 'them' : 'it'} on platform stack ${platformStack}. List the app in the ` +
-        `platform stack's ${CONFIG_NAMESPACE}:apps (an app of its charts-out/) or add ` +
-        `{ host, namespace: ${app.namespace} } to its ${CONFIG_NAMESPACE}:gatewayHttpsHosts, then ` +
-        `\`pulumi up --stack ${platformStack}\`. Nothing was changed.`,
-    );
-  }
+  checkListeners(app, 'HTTPS', app.gatewayHttpsHosts, platform.gateway?.httpsHosts, platformStack);
+  checkListeners(app, 'plain HTTP', app.gatewayHttpHosts ?? [], platform.gateway?.httpHosts, platformStack);
+}
+
+function checkListeners(
+  app: AppEntry,
+  over: 'HTTPS' | 'plain HTTP',
+  hosts: readonly string[],
+  listenerHosts: readonly string[] = [],
+  platformStack: string,
+): void {
+  const listeners = new Set(listenerHosts);
+  const unserved = hosts.filter((host) => !listeners.has(host));
+  if (unserved.length === 0) return;
+  const key = over === 'HTTPS' ? 'gatewayHttpsHosts' : 'gatewayHttpHosts';
+  throw new Error(
+    `app "${app.name}" serves ${unserved.join(', ')} over ${over} on the platform Gateway, which has no listener ` +
+      `for ${unserved.length > 1 ? 'them' : 'it'} on platform stack ${platformStack}. List the app in the ` +
+      `platform stack's ${CONFIG_NAMESPACE}:apps (an app of its charts-out/) or add ` +
+      `{ host, namespace: ${app.namespace} } to its ${CONFIG_NAMESPACE}:${key}, then ` +
+      `\`pulumi up --stack ${platformStack}\`. Nothing was changed.`,
+  );
 }

@@ -6,8 +6,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { planAddons } from '../platform/cloud/addon-plan';
 import { readChartsIndex, selectApps } from '../platform/cloud/charts-index';
-import { checkGatewayHttpsHosts } from '../platform/cloud/cert-issuers';
-import type { GatewayHttpsHost } from '../platform/cloud/cert-issuers';
+import { checkGatewayHosts } from '../platform/cloud/cert-issuers';
+import type { GatewayHost } from '../platform/cloud/cert-issuers';
 import type { PlatformCluster } from '../platform/cloud/cluster';
 import type * as EksModule from '../platform/cloud/eks-cluster';
 import { ExistingCluster } from '../platform/cloud/existing-cluster';
@@ -18,7 +18,7 @@ import { PLATFORM_GATEWAY } from '../platform/contract';
 import type { Addon, AppEntry } from '../platform/contract';
 import type { StackConfig } from './config-types';
 import { bindIdentities } from './identities';
-import { ADDON_VERSIONS, PLATFORM_EXPORTS_VERSION, platformIssuers } from './platform-exports';
+import { ADDON_VERSIONS, PLATFORM_EXPORTS_VERSION, gatewayExportHosts, platformIssuers } from './platform-exports';
 import type { PlatformExports } from './platform-exports';
 
 /** Options of {@link deployPlatform} that are not stack config. */
@@ -55,15 +55,18 @@ export interface PlatformDeployment {
  */
 export function preflight(config: StackConfig, chartsDir: string): { apps: readonly AppEntry[] } {
   const apps = selectApps(readChartsIndex(chartsDir), config.apps);
-  checkGatewayHttpsHosts(gatewayHttpsHosts(config, apps));
+  checkGatewayHosts(gatewayHosts(config, apps));
   return { apps };
 }
 
-/** The hosts served over HTTPS on the platform Gateway, each with its app's namespace. */
-function gatewayHttpsHosts(config: StackConfig, apps: readonly AppEntry[]): GatewayHttpsHost[] {
+/** The hosts served on the platform Gateway, each with its app's namespace. */
+function gatewayHosts(config: StackConfig, apps: readonly AppEntry[]): GatewayHost[] {
   return [
-    ...apps.flatMap((app) => app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace }))),
-    ...config.gatewayHttpsHosts,
+    ...apps.flatMap((app) => [
+      ...app.gatewayHttpsHosts.map((host) => ({ host, namespace: app.namespace })),
+      ...(app.gatewayHttpHosts ?? []).map((host) => ({ host, namespace: app.namespace, plainHttp: true })),
+    ]),
+    ...config.gatewayHosts,
   ];
 }
 
@@ -140,7 +143,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
   const { apps } = preflight(config, options.chartsDir);
   const wanted = requiredAddons(config, apps);
   const cluster = createCluster(name, config, planAddons(wanted).install);
-  const httpsHosts = gatewayHttpsHosts(config, apps);
+  const hosts = gatewayHosts(config, apps);
   const identities = bindIdentities(name, config, cluster, apps);
 
   const addons = new PlatformAddons(`${name}-addons`, {
@@ -155,7 +158,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
     clusterReadiness: cluster.readiness,
     gatewayApiCrdsProvided: cluster.gatewayApiCrdsProvided,
     tls: config.tls,
-    gatewayHttpsHosts: httpsHosts,
+    gatewayHosts: hosts,
     chartSource: config.chartSource,
   });
 
@@ -170,9 +173,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
       ...(config.cloud === 'existing' && config.existing.context ? { kubeContext: config.existing.context } : {}),
       addons: usable,
       issuers: platformIssuers(addons.installed),
-      ...(addons.platformGateway
-        ? { gateway: { ...PLATFORM_GATEWAY, httpsHosts: [...new Set(httpsHosts.map((h) => h.host))].sort() } }
-        : {}),
+      ...(addons.platformGateway ? { gateway: { ...PLATFORM_GATEWAY, ...gatewayExportHosts(hosts) } } : {}),
       ingressAddresses,
       identities: identityAnnotations,
     }));

@@ -1,15 +1,17 @@
 /**
  * What the `cert-manager` add-on creates besides its chart, as plain objects: the platform's ClusterIssuers (one
- * per route implementation, `CLUSTER_ISSUERS`), chosen by stack config, and the platform Gateway's HTTPS listeners
- * for the hosts the apps record in `index.json`.
+ * per route implementation, `CLUSTER_ISSUERS`), chosen by stack config, and the platform Gateway's host listeners
+ * and HTTPS redirect for the hosts the apps record in `index.json`.
  */
 import {
   ACME_SOLVER_POD_LABELS,
   ADDON_NAMESPACES,
   CLUSTER_ISSUERS,
   GATEWAY_HTTPS_HOSTS_MAX,
+  GATEWAY_HTTP_LISTENER,
   PLATFORM_GATEWAY,
   gatewayCertificateSecret,
+  gatewayHttpListener,
   gatewayHttpsListener,
 } from '../contract';
 
@@ -72,7 +74,7 @@ function http01Solver(via: keyof typeof CLUSTER_ISSUERS): Record<string, unknown
   if (via === 'gateway') {
     return {
       gatewayHTTPRoute: {
-        parentRefs: [{ ...PLATFORM_GATEWAY, kind: 'Gateway', sectionName: 'http' }],
+        parentRefs: [{ ...PLATFORM_GATEWAY, kind: 'Gateway', sectionName: GATEWAY_HTTP_LISTENER }],
         podTemplate: SOLVER_POD,
       },
     };
@@ -118,53 +120,96 @@ export function certManagerObjects(issuing: TlsIssuing): CertManagerObject[] {
   }));
 }
 
-/** A host some app serves over HTTPS through the platform Gateway, and that app's namespace. */
-export interface GatewayHttpsHost {
+/** A host some app serves through the platform Gateway, and that app's namespace. */
+export interface GatewayHost {
   readonly host: string;
   readonly namespace: string;
+  /**
+   * Served over plain HTTP (the routes' `tls.disabled`): an HTTP listener of its own instead of an HTTPS one.
+   * @default false
+   */
+  readonly plainHttp?: boolean;
 }
 
 /**
  * Throws unless the platform Gateway has a listener for every host, before any resource is registered: the API
  * server would refuse the Gateway only once the add-ons before it are installed.
  */
-export function checkGatewayHttpsHosts(hosts: readonly GatewayHttpsHost[]): void {
-  const distinct = new Set(hosts.map((h) => h.host));
-  if (distinct.size > GATEWAY_HTTPS_HOSTS_MAX) {
+export function checkGatewayHosts(hosts: readonly GatewayHost[]): void {
+  const listeners = new Set(hosts.map(listenerOf));
+  if (listeners.size > GATEWAY_HTTPS_HOSTS_MAX) {
     const apps = new Set(hosts.map((h) => h.namespace));
     throw new Error(
-      `gateway routes: ${distinct.size} HTTPS hosts (apps in ${[...apps].sort().join(', ')}) need a listener each on ` +
+      `gateway routes: ${listeners.size} hosts (apps in ${[...apps].sort().join(', ')}) need a listener each on ` +
         `the platform Gateway, which has room for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 listeners ` +
         `per Gateway); serve some of them via "contour" or "nginx" routes, or deploy fewer apps to this cluster.`,
     );
   }
 }
 
+const listenerOf = (h: GatewayHost): string =>
+  h.plainHttp ? gatewayHttpListener(h.host) : gatewayHttpsListener(h.host);
+
 /**
- * The platform Gateway's HTTPS listener of each host (sorted by host): TLS terminated with the certificate
- * cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}, and only routes of the apps that serve
- * the host may attach to it.
+ * The platform Gateway's listener of each host (sorted by name): for an HTTPS host, TLS terminated with the
+ * certificate cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}; for a plain-HTTP host, port
+ * 80 with the host's name. Either way only routes of the apps that serve the host may attach to it.
  */
-export function gatewayHttpsListeners(hosts: readonly GatewayHttpsHost[]): Record<string, unknown>[] {
-  const namespaces = new Map<string, Set<string>>();
-  for (const { host, namespace } of hosts) namespaces.set(host, (namespaces.get(host) ?? new Set()).add(namespace));
-  return [...namespaces.keys()].sort().map((host) => ({
-    name: gatewayHttpsListener(host),
-    protocol: 'HTTPS',
-    port: 443,
-    hostname: host,
-    tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host) }] },
-    allowedRoutes: {
-      namespaces: {
-        from: 'Selector',
-        selector: {
-          matchExpressions: [
-            { key: 'kubernetes.io/metadata.name', operator: 'In', values: [...(namespaces.get(host) ?? [])].sort() },
-          ],
+export function gatewayHostListeners(hosts: readonly GatewayHost[]): Record<string, unknown>[] {
+  const byListener = new Map<string, { host: GatewayHost; namespaces: Set<string> }>();
+  for (const h of hosts) {
+    const entry = byListener.get(listenerOf(h)) ?? { host: h, namespaces: new Set<string>() };
+    entry.namespaces.add(h.namespace);
+    byListener.set(listenerOf(h), entry);
+  }
+  return [...byListener.keys()].sort().map((name) => {
+    const { host, namespaces } = byListener.get(name)!;
+    return {
+      name,
+      ...(host.plainHttp
+        ? { protocol: 'HTTP', port: 80, hostname: host.host }
+        : {
+            protocol: 'HTTPS',
+            port: 443,
+            hostname: host.host,
+            tls: {
+              mode: 'Terminate',
+              certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host.host) }],
+            },
+          }),
+      allowedRoutes: {
+        namespaces: {
+          from: 'Selector',
+          selector: {
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces].sort() }],
+          },
         },
       },
+    };
+  });
+}
+
+/**
+ * The platform's HTTPRoute, in the Gateway's own namespace, that redirects plain HTTP for every HTTPS host to
+ * HTTPS (none when there is no HTTPS host). Apps attach nothing to the shared HTTP listener; cert-manager's ACME
+ * HTTP-01 solver routes (exact path matches, in the same namespace) are more specific, so challenges still reach
+ * the solver.
+ */
+export function gatewayRedirectRoute(
+  hosts: readonly GatewayHost[],
+): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
+  const https = [...new Set(hosts.filter((h) => !h.plainHttp).map((h) => h.host))].sort();
+  if (https.length === 0) return undefined;
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'https-redirect', namespace: PLATFORM_GATEWAY.namespace },
+    spec: {
+      parentRefs: [{ name: PLATFORM_GATEWAY.name, sectionName: GATEWAY_HTTP_LISTENER }],
+      hostnames: https,
+      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
     },
-  }));
+  };
 }
 
 /** The annotation by which cert-manager's gateway-shim issues the certificates of a Gateway's HTTPS listeners. */

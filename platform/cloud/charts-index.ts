@@ -59,8 +59,8 @@ function checkApp(raw: unknown, i: number): AppEntry {
     if (!Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
   }
   if (typeof raw.meshed !== 'boolean') throw invalid(`${where}.meshed`, 'is not a boolean');
-  if (raw.identities !== undefined && !Array.isArray(raw.identities)) {
-    throw invalid(`${where}.identities`, 'is not an array');
+  for (const field of ['identities', 'gatewayHttpHosts'] as const) {
+    if (raw[field] !== undefined && !Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
   }
   for (const addon of raw.addons as unknown[]) {
     if (!(ADDONS as readonly unknown[]).includes(addon)) {

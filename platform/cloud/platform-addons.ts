@@ -18,8 +18,8 @@ import { installPrometheusAdapter } from './addons/prometheus-adapter';
 import { installTempo } from './addons/tempo';
 import { installVpa } from './addons/vpa';
 import { installCertManager } from './addons/cert-manager';
-import { checkGatewayHttpsHosts } from './cert-issuers';
-import type { GatewayHttpsHost, TlsIssuing } from './cert-issuers';
+import { checkGatewayHosts } from './cert-issuers';
+import type { GatewayHost, TlsIssuing } from './cert-issuers';
 import type { ClusterFlavor, IngressServiceType } from './cluster';
 
 export { CONTOUR_ENVOY_SERVICE, contourValues } from './addons/contour';
@@ -72,8 +72,11 @@ export interface PlatformAddonsArgs {
   readonly prometheusRetention?: pulumi.Input<string>;
   /** How the platform's certificates are issued (the `cert-manager` add-on). @default { mode: 'local-ca' } */
   readonly tls?: TlsIssuing;
-  /** Hosts the apps serve over HTTPS through the platform Gateway (`index.json`): one HTTPS listener each. */
-  readonly gatewayHttpsHosts?: readonly GatewayHttpsHost[];
+  /**
+   * Hosts the apps serve through the platform Gateway (`index.json`): one listener each, HTTPS unless `plainHttp`.
+   * @default []
+   */
+  readonly gatewayHosts?: readonly GatewayHost[];
   /** Where charts come from (a local directory of pinned archives, for offline installs). @default upstream */
   readonly chartSource?: ChartSource;
 }
@@ -114,7 +117,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
   /** Plans the add-ons and lets each add-on's module install itself. */
   constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('platform:cloud:PlatformAddons', name, {}, opts);
-    checkGatewayHttpsHosts(args.gatewayHttpsHosts ?? []);
+    checkGatewayHosts(args.gatewayHosts ?? []);
     const installer = new AddonInstaller({
       name,
       parent: this,
@@ -224,7 +227,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
       this.platformGateway = createPlatformGateway(
         installer,
         [...(crds ? [crds] : []), this.readyMap.contour],
-        args.gatewayHttpsHosts ?? [],
+        args.gatewayHosts ?? [],
       );
       this.readyMap['gateway-api'] = this.platformGateway;
     }

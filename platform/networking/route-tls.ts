@@ -4,21 +4,16 @@
  * object carries as the exception of the `route-tls` validation rule.
  */
 import type { Construct } from 'constructs';
-import { CLUSTER_ISSUERS, PLATFORM_GATEWAY } from '../contract';
+import { CLUSTER_ISSUERS } from '../contract';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type * as CertManagerCrds from '../crds/certmanager-cert-manager.io';
-import type * as HttpRouteCrds from '../crds/httproutes-gateway.networking.k8s.io';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const certManagerCrds = (): typeof CertManagerCrds => require('../crds/certmanager-cert-manager.io');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const httpRouteCrds = (): typeof HttpRouteCrds => require('../crds/httproutes-gateway.networking.k8s.io');
 
 /** The annotation by which a route's object records why it serves plain HTTP (waives rule `route-tls`). */
 export const ROUTE_TLS_EXCEPTION = 'exceptions.platform.dev/route-tls';
-/** The Gateway listener plain-HTTP requests arrive on (and are redirected from). */
-export const GATEWAY_HTTP_LISTENER = 'http';
 
 /** A cert-manager issuer that provisions the route's certificate. */
 export interface CertIssuer {
@@ -127,34 +122,6 @@ export function addCertificate(
       secretName: tls.secretName,
       dnsNames: [host],
       issuerRef: { group: 'cert-manager.io', kind: tls.issuer.kind, name: tls.issuer.name },
-    },
-  });
-}
-
-/**
- * An HTTPRoute on the platform Gateway's HTTP listener that redirects every request for the host to HTTPS. The
- * ACME HTTP-01 solver's route (an exact path match) is more specific, so challenges still reach the solver.
- */
-export function addGatewayRedirect(scope: Construct, name: string, host: string): Construct {
-  const crds = httpRouteCrds();
-  return new crds.HttpRoute(scope, 'https-redirect', {
-    metadata: { name: `${name}-https-redirect` },
-    spec: {
-      parentRefs: [{ ...PLATFORM_GATEWAY, sectionName: GATEWAY_HTTP_LISTENER }],
-      hostnames: [host],
-      rules: [
-        {
-          filters: [
-            {
-              type: crds.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-              requestRedirect: {
-                scheme: crds.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
-                statusCode: crds.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
-              },
-            },
-          ],
-        },
-      ],
     },
   });
 }

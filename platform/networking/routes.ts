@@ -11,6 +11,7 @@ import {
   GATEWAY_HTTPS_HOSTS_MAX,
   INGRESS_IDENTITIES,
   PLATFORM_GATEWAY,
+  gatewayHttpListener,
   gatewayHttpsListener,
 } from '../contract';
 import type { Addon } from '../contract';
@@ -21,14 +22,7 @@ import type * as ContourCrds from '../crds/contour-projectcontour.io';
 import type * as GrpcRouteCrds from '../crds/grpcroutes-gateway.networking.k8s.io';
 import type * as HttpRouteCrds from '../crds/httproutes-gateway.networking.k8s.io';
 import type { ResolvedTls, RouteTls } from './route-tls';
-import {
-  GATEWAY_HTTP_LISTENER,
-  addCertificate,
-  addGatewayRedirect,
-  issuerAnnotation,
-  resolveTls,
-  tlsAnnotations,
-} from './route-tls';
+import { addCertificate, issuerAnnotation, resolveTls, tlsAnnotations } from './route-tls';
 
 /**
  * The implementations a route can use:
@@ -212,14 +206,13 @@ export class Route extends Construct {
     for (const p of paths) {
       for (const b of p.backends) app.admitIngress(b.service.graphNode, { namespace, port: b.port, identity });
     }
-    if (tls.disabled === undefined) {
-      if (props.via === 'gateway') {
-        // One redirect per host, whichever of the app's gateway routes on it comes first.
-        if (!app.gatewayHttpsHosts.includes(props.host)) addGatewayRedirect(this, id, props.host);
-        app.addGatewayHttpsHost(props.host);
-      } else if (tls.issuer) {
-        app.admitAcmeSolver(namespace);
-      }
+    if (props.via === 'gateway') {
+      // The platform Gateway gets a listener per host, admitting only this namespace; plain HTTP to an HTTPS host
+      // is redirected by the platform's own route in the Gateway's namespace, not by one of the app's.
+      if (tls.disabled === undefined) app.addGatewayHttpsHost(props.host);
+      else app.addGatewayHttpHost(props.host);
+    } else if (tls.disabled === undefined && tls.issuer) {
+      app.admitAcmeSolver(namespace);
     }
   }
 }
@@ -265,12 +258,13 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
     paths.map((p) => p.path),
   );
   const tls = resolveTls(v, id, props.via, props.tls);
-  const hosts = app.gatewayHttpsHosts;
-  const newGatewayHost = props.via === 'gateway' && tls.disabled === undefined && !hosts.includes(props.host);
-  if (newGatewayHost && hosts.length >= GATEWAY_HTTPS_HOSTS_MAX) {
+  const hosts = tls.disabled === undefined ? app.gatewayHttpsHosts : app.gatewayHttpHosts;
+  const listeners = app.gatewayHttpsHosts.length + app.gatewayHttpHosts.length;
+  const newGatewayHost = props.via === 'gateway' && !hosts.includes(props.host);
+  if (newGatewayHost && listeners >= GATEWAY_HTTPS_HOSTS_MAX) {
     v.fail(
       'host',
-      `"${props.host}" would be HTTPS host ${hosts.length + 1} on the platform Gateway, which has listeners for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 per Gateway)`,
+      `"${props.host}" would need host listener ${listeners + 1} on the platform Gateway, which has room for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 per Gateway)`,
       'serve the other hosts via "contour" or "nginx", which have no such limit, or put paths on fewer hosts',
     );
   }
@@ -536,7 +530,7 @@ const renderContour: Renderer = (scope, name, host, paths, tls) => [
 
 /** Gateway API: an HTTPRoute for the HTTP paths and a GRPCRoute for the gRPC ones, on the platform Gateway. */
 const renderGateway: Renderer = (scope, name, host, paths, tls) => {
-  const sectionName = tls.disabled === undefined ? gatewayHttpsListener(host) : GATEWAY_HTTP_LISTENER;
+  const sectionName = tls.disabled === undefined ? gatewayHttpsListener(host) : gatewayHttpListener(host);
   const parentRefs = [{ name: PLATFORM_GATEWAY.name, namespace: PLATFORM_GATEWAY.namespace, sectionName }];
   const metadata = (n: string) => ({ name: n, annotations: tlsAnnotations(tls) });
   const backendRefs = (p: ResolvedPath) =>

@@ -3,7 +3,12 @@
  * from the index alone (secrets to create, add-ons to install, objects to protect), so an index that disagrees
  * with the YAML breaks the deploy even when every object is valid.
  */
-import { CHARTS_INDEX_VERSION, gatewayHttpsListener, manifestDigest } from '../../platform/contract';
+import {
+  CHARTS_INDEX_VERSION,
+  gatewayHttpListener,
+  gatewayHttpsListener,
+  manifestDigest,
+} from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
 import { isRecord, MANIFEST_SUFFIX, objectRef, splitApiVersion } from './manifests';
 import type { KubeObject, ManifestObject } from './manifests';
@@ -55,16 +60,14 @@ export function referencedSecrets(objects: readonly ManifestObject[]): Map<strin
   return refs;
 }
 
-/** The hosts of an HTTPRoute or GRPCRoute that attaches to their HTTPS listeners of the platform Gateway. */
-function gatewayHttpsHostsOf(object: KubeObject): string[] {
+/** The hosts of an HTTPRoute or GRPCRoute that attaches to their (HTTPS or plain-HTTP) listeners of the Gateway. */
+function gatewayHostsOf(object: KubeObject, listener: (host: string) => string): string[] {
   if (object.kind !== 'HTTPRoute' && object.kind !== 'GRPCRoute') return [];
   const spec = isRecord(object.spec) ? object.spec : {};
   const sections = new Set(
     (Array.isArray(spec.parentRefs) ? spec.parentRefs : []).filter(isRecord).map((r) => String(r.sectionName ?? '')),
   );
-  return (Array.isArray(spec.hostnames) ? spec.hostnames.map(String) : []).filter((h) =>
-    sections.has(gatewayHttpsListener(h)),
-  );
+  return (Array.isArray(spec.hostnames) ? spec.hostnames.map(String) : []).filter((h) => sections.has(listener(h)));
 }
 
 function addonsNeeded(objects: readonly ManifestObject[], meshed: boolean): Set<string> {
@@ -107,11 +110,17 @@ function checkEntry(entry: AppEntry, text: string, objects: readonly ManifestObj
       `hosts ${JSON.stringify(entry.hosts)} differ from the hosts the routes expose ${JSON.stringify(hosts)}`,
     );
   }
-  const https = [...new Set(objects.flatMap((o) => gatewayHttpsHostsOf(o.object)))].sort();
-  if (JSON.stringify(https) !== JSON.stringify([...entry.gatewayHttpsHosts].sort())) {
-    problems.push(
-      `gatewayHttpsHosts ${JSON.stringify(entry.gatewayHttpsHosts)} differ from the hosts whose routes attach to an HTTPS listener of the platform Gateway ${JSON.stringify(https)}; Pulumi would create the wrong listeners`,
-    );
+  for (const [field, listener, over] of [
+    ['gatewayHttpsHosts', gatewayHttpsListener, 'an HTTPS'],
+    ['gatewayHttpHosts', gatewayHttpListener, 'a plain-HTTP'],
+  ] as const) {
+    const found = [...new Set(objects.flatMap((o) => gatewayHostsOf(o.object, listener)))].sort();
+    const recorded = entry[field] ?? [];
+    if (JSON.stringify(found) !== JSON.stringify([...recorded].sort())) {
+      problems.push(
+        `${field} ${JSON.stringify(recorded)} differ from the hosts whose routes attach to ${over} listener of the platform Gateway ${JSON.stringify(found)}; Pulumi would create the wrong listeners`,
+      );
+    }
   }
   const nsObject = objects.find((o) => o.object.kind === 'Namespace');
   const meshed = nsObject

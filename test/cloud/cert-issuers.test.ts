@@ -3,7 +3,7 @@ import {
   LOCAL_CA,
   certManagerObjects,
   certManagerValues,
-  gatewayHttpsListeners,
+  gatewayHostListeners,
 } from '../../platform/cloud/cert-issuers';
 import { CLUSTER_ISSUERS } from '../../platform/contract';
 import type { Obj } from '../helpers';
@@ -72,7 +72,7 @@ test('each recorded gateway host gets one HTTPS listener only the apps serving i
     { host: 'chat.example.com', namespace: 'chat' },
     { host: 'chat.example.com', namespace: 'admin' },
   ];
-  expect(gatewayHttpsListeners(hosts)).toEqual([
+  expect(gatewayHostListeners(hosts)).toEqual([
     {
       name: 'https-chat.example.com',
       protocol: 'HTTPS',

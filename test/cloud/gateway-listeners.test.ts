@@ -2,6 +2,7 @@ import { platformGateway } from '../../platform/cloud/addons/gateway-api';
 
 interface Listener {
   readonly name: string;
+  readonly port: number;
   readonly hostname?: string;
   readonly allowedRoutes: { readonly namespaces: { readonly from: string; readonly selector?: unknown } };
 }
@@ -9,6 +10,7 @@ interface Listener {
 const hosts = [
   { host: 'chat.example.com', namespace: 'chat' },
   { host: 'meetings.example.com', namespace: 'meetings' },
+  { host: 'internal.example.com', namespace: 'meetings', plainHttp: true },
 ];
 const listeners = (h = hosts) => platformGateway(h).spec.listeners as unknown as Listener[];
 const admitted = (l: Listener): string[] | 'all' | 'same' => {
@@ -35,17 +37,35 @@ describe('the shared platform Gateway admits routes only from the namespaces tha
     ).toEqual([]);
   });
 
-  test('each host’s HTTPS listener admits only the namespace that owns the host', () => {
-    const https = listeners().filter((l) => l.hostname !== undefined);
-    expect(https.map((l) => [l.hostname, admitted(l)])).toEqual([
-      ['chat.example.com', ['chat']],
-      ['meetings.example.com', ['meetings']],
+  test('each host’s listener admits only the namespace that owns the host', () => {
+    const own = listeners().filter((l) => l.hostname !== undefined);
+    expect(own.map((l) => [l.name, l.port, l.hostname, admitted(l)])).toEqual([
+      ['http-internal.example.com', 80, 'internal.example.com', ['meetings']],
+      ['https-chat.example.com', 443, 'chat.example.com', ['chat']],
+      ['https-meetings.example.com', 443, 'meetings.example.com', ['meetings']],
     ]);
   });
 
-  test('the plain-HTTP listener (redirects, ACME solvers) admits the host owners and the Gateway’s namespace', () => {
-    const http = listeners().find((l) => l.name === 'http')!;
-    expect(admitted(http)).toEqual(['chat', 'meetings', 'projectcontour']);
+  /** Namespaces whose routes can attach to a listener that serves `host` on `port` (Gateway's own: `same`). */
+  const claimants = (host: string, port: number) =>
+    listeners()
+      .filter((l) => l.port === port && (l.hostname === undefined || l.hostname === host))
+      .map((l) => admitted(l));
+
+  test('no app can claim another app’s host, on port 443 or on port 80', () => {
+    for (const { host, namespace } of hosts) {
+      const others = hosts.map((h) => h.namespace).filter((ns) => ns !== namespace);
+      for (const port of [80, 443]) {
+        for (const admits of claimants(host, port)) {
+          if (admits === 'same') continue;
+          expect([host, port, admits]).toEqual([host, port, expect.not.arrayContaining(others)]);
+        }
+      }
+    }
+  });
+
+  test('the shared plain-HTTP listener takes only the platform’s routes (HTTPS redirect, ACME solvers)', () => {
+    expect(admitted(listeners().find((l) => l.name === 'http')!)).toBe('same');
     expect(admitted(listeners([]).find((l) => l.name === 'http')!)).toBe('same');
   });
 

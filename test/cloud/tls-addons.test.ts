@@ -14,7 +14,7 @@ new PlatformAddons('tls', {
   provider,
   addons: ['cert-manager', 'gateway-api', 'contour', 'ingress-nginx', 'linkerd', 'prometheus'],
   tls: { mode: 'acme-http01', email: 'ops@example.com' },
-  gatewayHttpsHosts: [{ host: 'chat.example.com', namespace: 'chat' }],
+  gatewayHosts: [{ host: 'chat.example.com', namespace: 'chat' }],
 });
 new PlatformAddons('local', { provider, addons: ['cert-manager', 'contour'] });
 new PlatformAddons('plain', { provider, addons: ['contour', 'ingress-nginx'] });
@@ -70,6 +70,17 @@ describe('the platform Gateway over HTTPS', () => {
 
   test('is annotated for cert-manager’s gateway-shim with the gateway issuer', () => {
     expect(gateway().metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': CLUSTER_ISSUERS.gateway });
+  });
+
+  test('the platform redirects plain HTTP for the recorded hosts, after the Gateway exists', () => {
+    const redirect = named(recorded, 'tls-https-redirect');
+    expect(redirect.inputs).toMatchObject({
+      kind: 'HTTPRoute',
+      metadata: { namespace: 'projectcontour' },
+      spec: { parentRefs: [{ name: 'platform', sectionName: 'http' }], hostnames: ['chat.example.com'] },
+    });
+    expect(redirect.dependsOn).toContain('tls-gateway');
+    expect(recorded.some((r) => r.name === 'local-https-redirect')).toBe(false);
   });
 });
 

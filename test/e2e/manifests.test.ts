@@ -12,6 +12,7 @@ import type { KubeObject } from '../../scripts/lib/manifests';
 import { GATEWAY_HTTPS_HOSTS_MAX, PLATFORM_GATEWAY } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
 import { platformGateway } from '../../platform/cloud/addons/gateway-api';
+import { gatewayRedirectRoute } from '../../platform/cloud/cert-issuers';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
 
@@ -128,14 +129,17 @@ describe('placement by the real scheduler', () => {
 });
 
 describe('the platform Gateway as the program builds it', () => {
-  const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ host: `h${i}.example.com`, namespace: 'chat' }));
+  // The last host is served over plain HTTP: a port-80 listener with a hostname beside the shared one.
+  const hosts = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ host: `h${i}.example.com`, namespace: 'chat', plainHttp: i === n - 1 }));
   const gateway = (n: number) => platformGateway(hosts(n)) as KubeObject;
 
-  test(`the API server takes it with ${GATEWAY_HTTPS_HOSTS_MAX} HTTPS hosts and refuses one more`, async () => {
+  test(`the API server takes it and its HTTPS redirect with ${GATEWAY_HTTPS_HOSTS_MAX} hosts and refuses one more`, async () => {
     const client = cluster().client;
     const { refused } = await applyAll(client, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLATFORM_GATEWAY.namespace } },
       gateway(GATEWAY_HTTPS_HOSTS_MAX),
+      gatewayRedirectRoute(hosts(GATEWAY_HTTPS_HOSTS_MAX)) as KubeObject,
     ]);
     expect(refused).toEqual([]);
     const over = await applyAll(client, [gateway(GATEWAY_HTTPS_HOSTS_MAX + 1)]);

@@ -9,6 +9,7 @@ import {
 import type { PlatformChart, RouteProps } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { gatewayRedirectRoute } from '../../platform/cloud/cert-issuers';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const HOST = 'shop.example.com';
@@ -61,12 +62,22 @@ describe('TLS by default: Gateway API', () => {
     ]);
   });
 
-  test('a redirect route on the HTTP listener sends plain HTTP to HTTPS', () => {
-    const redirect = find(routed('gateway').objects, 'HTTPRoute', 'public-https-redirect');
-    expect(redirect.spec).toEqual({
-      parentRefs: [{ name: 'platform', namespace: 'projectcontour', sectionName: 'http' }],
-      hostnames: [HOST],
-      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+  test('the app attaches nothing to the shared HTTP listener: the platform redirects its host to HTTPS', () => {
+    const { objects, chart } = routed('gateway');
+    const sections = objects.flatMap((o) =>
+      (o.spec?.parentRefs ?? []).map((r: { sectionName: string }) => r.sectionName),
+    );
+    expect(sections).toEqual([gatewayHttpsListener(HOST)]);
+    const hosts = chart.indexEntry('f', 'd').gatewayHttpsHosts.map((host) => ({ host, namespace: 'shop' }));
+    expect(gatewayRedirectRoute(hosts)).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'https-redirect', namespace: 'projectcontour' },
+      spec: {
+        parentRefs: [{ name: 'platform', sectionName: 'http' }],
+        hostnames: [HOST],
+        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+      },
     });
   });
 
@@ -88,6 +99,12 @@ describe('opting out of TLS', () => {
     expect(route.metadata.annotations['exceptions.platform.dev/route-tls']).toBe(reason);
     expect(objects.filter((o) => o.kind === 'Certificate' || o.metadata.name === 'public-https-redirect')).toEqual([]);
     expect(chart.indexEntry('f', 'd').gatewayHttpsHosts).toEqual([]);
+    if (via === 'gateway') {
+      expect(route.spec.parentRefs).toEqual([
+        { name: 'platform', namespace: 'projectcontour', sectionName: `http-${HOST}` },
+      ]);
+      expect(chart.indexEntry('f', 'd').gatewayHttpHosts).toEqual([HOST]);
+    }
   });
 
   test('an opt-out without a reason is an error', () => {

@@ -386,25 +386,29 @@ describe('Route validation', () => {
     ).toThrow('Contour accepts one root HTTPProxy per host: put all its paths in one Route');
   });
 
-  test('refuses an HTTPS host the platform Gateway has no listener left for, and leaves nothing behind', () => {
+  test('refuses a host the platform Gateway has no listener left for, and leaves nothing behind', () => {
     const s = shop();
     const route = (i: number, host = `h${i}.example.com`) =>
       new Route(s.chart, `r-${i}`, { host, via: 'gateway', paths: [{ path: `/p${i}`, to: s.web }] });
     for (let i = 0; i < GATEWAY_HTTPS_HOSTS_MAX; i++) route(i);
     expect(() => route(GATEWAY_HTTPS_HOSTS_MAX)).toThrow(
-      `shop/r-62: host "h62.example.com" would be HTTPS host 63 on the platform Gateway, which has listeners for 62 ` +
+      `shop/r-62: host "h62.example.com" would need host listener 63 on the platform Gateway, which has room for 62 ` +
         '(the Gateway API allows 64 per Gateway); serve the other hosts via "contour" or "nginx"',
     );
     expect(s.chart.node.tryFindChild('r-62')).toBeUndefined();
     expect(s.chart.gatewayHttpsHosts).toHaveLength(GATEWAY_HTTPS_HOSTS_MAX);
-    // More paths on a host that has its listener, a plain-HTTP host, and other implementations still fit.
+    // A plain-HTTP host needs a listener of its own too.
+    const plain = () =>
+      new Route(s.chart, 'plain', {
+        host: 'plain.example.com',
+        via: 'gateway',
+        tls: { disabled: 'served on an internal network only' },
+        paths: [{ to: s.web }],
+      });
+    expect(plain).toThrow('shop/plain: host "plain.example.com" would need host listener 63');
+    expect(s.chart.gatewayHttpHosts).toEqual([]);
+    // More paths on a host that has its listener, and other implementations, still fit.
     route(100, 'h0.example.com');
-    new Route(s.chart, 'plain', {
-      host: 'plain.example.com',
-      via: 'gateway',
-      tls: { disabled: 'served on an internal network only' },
-      paths: [{ to: s.web }],
-    });
     new Route(s.chart, 'via-contour', { host: 'c.example.com', via: 'contour', paths: [{ to: s.web }] });
     expect(s.chart.gatewayHttpsHosts).toHaveLength(GATEWAY_HTTPS_HOSTS_MAX);
   });

@@ -73,6 +73,12 @@ describe('checkIndex', () => {
     ]);
   });
 
+  it('reports gateway plain-HTTP hosts the routes do not attach to', () => {
+    expect(setup(undefined, { gatewayHttpHosts: ['internal.example.com'] }).messages).toEqual([
+      'app shop: gatewayHttpHosts ["internal.example.com"] differ from the hosts whose routes attach to a plain-HTTP listener of the platform Gateway []; Pulumi would create the wrong listeners',
+    ]);
+  });
+
   it('reports a volume owner missing from stateful', () => {
     const pvc: KubeObject = {
       apiVersion: 'v1',

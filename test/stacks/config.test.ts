@@ -51,9 +51,13 @@ describe('valid configurations', () => {
       addons: ['loki', 'tempo'],
       domain: 'dev.example.com',
       gatewayHttpsHosts: [{ host: 'shop.example.com', namespace: 'shop' }],
+      gatewayHttpHosts: [{ host: 'internal.example.com', namespace: 'shop' }],
     });
     expect(config).toMatchObject({ apps: ['chat'], addons: ['loki', 'tempo'], domain: 'dev.example.com' });
-    expect(config.gatewayHttpsHosts).toEqual([{ host: 'shop.example.com', namespace: 'shop' }]);
+    expect(config.gatewayHosts).toEqual([
+      { host: 'shop.example.com', namespace: 'shop' },
+      { host: 'internal.example.com', namespace: 'shop', plainHttp: true },
+    ]);
   });
 
   test('EKS identities map to IAM policies, GKE identities to Google service accounts', () => {

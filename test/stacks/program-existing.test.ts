@@ -87,11 +87,11 @@ describe('deploying to an existing cluster', () => {
 });
 
 describe('refusals before anything is created', () => {
-  test('more HTTPS hosts (apps and gatewayHttpsHosts) than the Gateway has listeners for are refused', () => {
+  test('more hosts (apps and gatewayHttpsHosts) than the Gateway has listeners for are refused', () => {
     const hosts = Array.from({ length: GATEWAY_HTTPS_HOSTS_MAX + 1 }, (_, i) => `h${i}.example.com`);
     const crowded = writeChartsOut({ chat: { gatewayHttpsHosts: hosts, addons: ['gateway-api'] } });
     expect(() => deployPlatform(config, { chartsDir: crowded.dir, name: 'crowded' })).toThrow(
-      'gateway routes: 64 HTTPS hosts (apps in chat, shop) need a listener each on the platform Gateway, which has room ' +
+      'gateway routes: 64 hosts (apps in chat, shop) need a listener each on the platform Gateway, which has room ' +
         'for 62 (the Gateway API allows 64 listeners per Gateway); serve some of them via "contour" or "nginx"',
     );
     expect(recorded.some((r) => r.name.startsWith('crowded'))).toBe(false);

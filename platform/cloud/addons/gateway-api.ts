@@ -1,8 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { PLATFORM_GATEWAY } from '../../contract';
-import type { GatewayHttpsHost } from '../cert-issuers';
-import { GATEWAY_ISSUER_ANNOTATION, gatewayHttpsListeners } from '../cert-issuers';
+import { GATEWAY_HTTP_LISTENER, PLATFORM_GATEWAY } from '../../contract';
+import type { GatewayHost } from '../cert-issuers';
+import { GATEWAY_ISSUER_ANNOTATION, gatewayHostListeners, gatewayRedirectRoute } from '../cert-issuers';
 import { gatewayApiManifest } from './chart-source';
 import { keptCrdOptions } from './crds';
 import type { AddonInstaller } from './installer';
@@ -23,14 +23,15 @@ export function installGatewayApiCrds(
 }
 
 /**
- * The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to: an HTTP listener
- * (plain-HTTP redirects and ACME challenges), and an HTTPS listener per host the apps serve through it, whose
- * certificates cert-manager's gateway-shim issues from the platform's gateway issuer.
+ * The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to: a shared HTTP
+ * listener for the platform's own routes (the HTTPS redirect, ACME challenges), and a listener per host the apps
+ * serve through it (HTTPS, whose certificates cert-manager's gateway-shim issues from the platform's gateway
+ * issuer, or plain HTTP for a host with `tls.disabled`), each admitting only the namespaces that own the host.
  */
 export function createPlatformGateway(
   installer: AddonInstaller,
   dependsOn: readonly pulumi.Resource[],
-  httpsHosts: readonly GatewayHttpsHost[] = [],
+  hosts: readonly GatewayHost[] = [],
 ): k8s.apiextensions.CustomResource {
   const opts = installer.options(dependsOn);
   const gatewayClass = new k8s.apiextensions.CustomResource(
@@ -43,29 +44,38 @@ export function createPlatformGateway(
     },
     opts,
   );
-  return new k8s.apiextensions.CustomResource(`${installer.name}-gateway`, platformGateway(httpsHosts), {
+  const gateway = new k8s.apiextensions.CustomResource(`${installer.name}-gateway`, platformGateway(hosts), {
     ...opts,
     dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gatewayClass],
   });
+  const redirect = gatewayRedirectRoute(hosts);
+  if (redirect) {
+    new k8s.apiextensions.CustomResource(`${installer.name}-https-redirect`, redirect, {
+      ...opts,
+      dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gateway],
+    });
+  }
+  return gateway;
 }
 
 /** The platform Gateway object itself, without the resource around it (the e2e suite applies it as is). */
-export function platformGateway(httpsHosts: readonly GatewayHttpsHost[]) {
+export function platformGateway(hosts: readonly GatewayHost[]) {
+  const https = hosts.some((h) => !h.plainHttp);
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: {
       name: PLATFORM_GATEWAY.name,
       namespace: PLATFORM_GATEWAY.namespace,
-      ...(httpsHosts.length ? { annotations: { ...GATEWAY_ISSUER_ANNOTATION } } : {}),
+      ...(https ? { annotations: { ...GATEWAY_ISSUER_ANNOTATION } } : {}),
     },
     spec: {
       gatewayClassName: PLATFORM_GATEWAY_CLASS,
       listeners: [
         // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
-        // Plain HTTP carries the apps' HTTPS redirects and cert-manager's ACME solver routes (in the Gateway's own
-        // namespace): only the namespaces that own a host may attach, never every namespace.
-        { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: httpNamespaces(httpsHosts) } },
+        // The shared plain-HTTP listener carries only the platform's routes (the HTTPS redirect of every HTTPS
+        // host, cert-manager's ACME solvers), all in the Gateway's own namespace: no app can claim a host on it.
+        { name: GATEWAY_HTTP_LISTENER, protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
         // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes; no
         // app route attaches to it.
         {
@@ -74,25 +84,7 @@ export function platformGateway(httpsHosts: readonly GatewayHttpsHost[]) {
           port: 443,
           allowedRoutes: { namespaces: { from: 'Same' } },
         },
-        ...gatewayHttpsListeners(httpsHosts),
-      ],
-    },
-  };
-}
-
-/** Namespaces whose routes the plain-HTTP listener admits: the Gateway's own and those owning an HTTPS host. */
-function httpNamespaces(httpsHosts: readonly GatewayHttpsHost[]): Record<string, unknown> {
-  const owners = [...new Set(httpsHosts.map((h) => h.namespace))].sort();
-  if (owners.length === 0) return { from: 'Same' };
-  return {
-    from: 'Selector',
-    selector: {
-      matchExpressions: [
-        {
-          key: 'kubernetes.io/metadata.name',
-          operator: 'In',
-          values: [...new Set([PLATFORM_GATEWAY.namespace, ...owners])].sort(),
-        },
+        ...gatewayHostListeners(hosts),
       ],
     },
   };
