@@ -66,9 +66,10 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 export const PLATFORM_GATEWAY = { name: 'platform', namespace: 'projectcontour' } as const;
 
 /**
- * HTTPS hosts the platform Gateway can serve, over all apps: the Gateway API allows 64 listeners per Gateway
+ * Hosts the platform Gateway can serve, over all apps: the Gateway API allows 64 listeners per Gateway
  * (`spec.listeners` `maxItems: 64` in the standard-channel CRD) and two are the platform's own (`http`, `https`);
- * each host a `gateway` route serves over TLS needs one. The API server refuses a 65th.
+ * each host a `gateway` route serves needs one (HTTPS, or plain HTTP with `tls.disabled`). The API server refuses a
+ * 65th. (The name predates plain-HTTP hosts having listeners of their own.)
  */
 export const GATEWAY_HTTPS_HOSTS_MAX = 62;
 

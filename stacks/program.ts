@@ -51,7 +51,7 @@ export interface PlatformDeployment {
 
 /**
  * Checks everything that can be checked without a cloud before the first resource is registered: the apps the
- * platform serves, and that the Gateway has room for a listener per HTTPS host.
+ * platform serves, and that the Gateway has room for a listener per host.
  */
 export function preflight(config: StackConfig, chartsDir: string): { apps: readonly AppEntry[] } {
   const apps = selectApps(readChartsIndex(chartsDir), config.apps);
