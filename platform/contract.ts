@@ -66,12 +66,15 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 export const PLATFORM_GATEWAY = { name: 'platform', namespace: 'projectcontour' } as const;
 
 /**
- * Hosts the platform Gateway can serve, over all apps: the Gateway API allows 64 listeners per Gateway
- * (`spec.listeners` `maxItems: 64` in the standard-channel CRD) and two are the platform's own (`http`, `https`);
- * each host a `gateway` route serves needs one (HTTPS, or plain HTTP with `tls.disabled`). The API server refuses a
- * 65th. (The name predates plain-HTTP hosts having listeners of their own.)
+ * Listeners the platform Gateway has for hosts, over all apps: the Gateway API allows 64 per Gateway
+ * (`spec.listeners` `maxItems: 64` in the standard-channel CRD) and one is Contour's own (`https`). A host served
+ * over HTTPS takes two (`https-<host>` and the port-80 `http-<host>` that redirects to it), a host served with
+ * `tls.disabled` one (`http-<host>`). The API server refuses a 65th listener.
  */
-export const GATEWAY_HTTPS_HOSTS_MAX = 62;
+export const GATEWAY_HOST_LISTENERS_MAX = 63;
+
+/** HTTPS hosts the platform Gateway can serve over all apps when none is plain HTTP (two listeners each). */
+export const GATEWAY_HTTPS_HOSTS_MAX = Math.floor(GATEWAY_HOST_LISTENERS_MAX / 2);
 
 /**
  * The cert-manager `ClusterIssuer` that signs the certificates of each route implementation's hosts. Pulumi creates
@@ -126,14 +129,9 @@ export function gatewayHttpsListener(host: string): string {
 }
 
 /**
- * The platform Gateway's shared plain-HTTP listener: only routes of the Gateway's own namespace attach to it (the
- * platform's HTTPS redirect and cert-manager's ACME HTTP-01 solvers).
- */
-export const GATEWAY_HTTP_LISTENER = 'http';
-
-/**
- * Name of the platform Gateway's plain-HTTP listener for a host served without TLS (`tls.disabled`): the
- * `sectionName` its routes attach to, admitting only the namespaces that own the host.
+ * Name of the platform Gateway's port-80 listener of a host. For a host served without TLS (`tls.disabled`) it is
+ * the `sectionName` its routes attach to, admitting only the namespaces that own the host; for an HTTPS host it
+ * admits only the Gateway's own namespace (the platform's redirect to HTTPS, cert-manager's ACME HTTP-01 solvers).
  */
 export function gatewayHttpListener(host: string): string {
   return `http-${host.toLowerCase()}`;

@@ -7,8 +7,7 @@ import {
   ACME_SOLVER_POD_LABELS,
   ADDON_NAMESPACES,
   CLUSTER_ISSUERS,
-  GATEWAY_HTTPS_HOSTS_MAX,
-  GATEWAY_HTTP_LISTENER,
+  GATEWAY_HOST_LISTENERS_MAX,
   PLATFORM_GATEWAY,
   gatewayCertificateSecret,
   gatewayHttpListener,
@@ -69,15 +68,19 @@ const SOLVER_POD = {
   metadata: { annotations: { 'linkerd.io/inject': 'disabled' }, labels: { ...ACME_SOLVER_POD_LABELS } },
 };
 
+/**
+ * The parents of the routes cert-manager makes for the gateway issuer's HTTP-01 challenges: the platform Gateway
+ * with no `sectionName`, so each route attaches to the port-80 listener of the host it solves for, the only listener
+ * with that hostname that admits the Gateway's own namespace.
+ */
+export function gatewayIssuerSolverParents(): Record<string, string>[] {
+  return [{ ...PLATFORM_GATEWAY, kind: 'Gateway' }];
+}
+
 /** The HTTP-01 solver of each implementation: served by the controller that serves the host. */
 function http01Solver(via: keyof typeof CLUSTER_ISSUERS): Record<string, unknown> {
   if (via === 'gateway') {
-    return {
-      gatewayHTTPRoute: {
-        parentRefs: [{ ...PLATFORM_GATEWAY, kind: 'Gateway', sectionName: GATEWAY_HTTP_LISTENER }],
-        podTemplate: SOLVER_POD,
-      },
-    };
+    return { gatewayHTTPRoute: { parentRefs: gatewayIssuerSolverParents(), podTemplate: SOLVER_POD } };
   }
   return { ingress: { ingressClassName: via, podTemplate: SOLVER_POD } };
 }
@@ -132,51 +135,58 @@ export interface GatewayHost {
 }
 
 /**
- * Throws unless the platform Gateway has a listener for every host, before any resource is registered: the API
+ * Throws unless the platform Gateway has the listeners of every host, before any resource is registered: the API
  * server would refuse the Gateway only once the add-ons before it are installed.
  */
 export function checkGatewayHosts(hosts: readonly GatewayHost[]): void {
-  const listeners = new Set(hosts.map(listenerOf));
-  if (listeners.size > GATEWAY_HTTPS_HOSTS_MAX) {
+  const listeners = gatewayHostListeners(hosts).length;
+  if (listeners > GATEWAY_HOST_LISTENERS_MAX) {
     const apps = new Set(hosts.map((h) => h.namespace));
     throw new Error(
-      `gateway routes: ${listeners.size} hosts (apps in ${[...apps].sort().join(', ')}) need a listener each on ` +
-        `the platform Gateway, which has room for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 listeners ` +
-        `per Gateway); serve some of them via "contour" or "nginx" routes, or deploy fewer apps to this cluster.`,
+      `gateway routes: the hosts of apps in ${[...apps].sort().join(', ')} need ${listeners} listeners on the ` +
+        `platform Gateway (two per HTTPS host, one per plain-HTTP host), which has room for ` +
+        `${GATEWAY_HOST_LISTENERS_MAX} (the Gateway API allows 64 per Gateway); serve some of them via "contour" or ` +
+        `"nginx" routes, or deploy fewer apps to this cluster.`,
     );
   }
 }
 
-const listenerOf = (h: GatewayHost): string =>
-  h.plainHttp ? gatewayHttpListener(h.host) : gatewayHttpsListener(h.host);
-
 /**
- * The platform Gateway's listener of each host (sorted by name): for an HTTPS host, TLS terminated with the
- * certificate cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}; for a plain-HTTP host, port
- * 80 with the host's name. Either way only routes of the apps that serve the host may attach to it.
+ * The platform Gateway's listeners of the hosts (sorted by name). An HTTPS host has two: `https-<host>`, TLS
+ * terminated with the certificate cert-manager's gateway-shim issues into {@link gatewayCertificateSecret}, taking
+ * routes only from the apps that serve the host; and port 80 `http-<host>`, taking routes only from the Gateway's
+ * own namespace (the platform's redirect to HTTPS, the ACME solvers). A plain-HTTP host has `http-<host>`, taking
+ * routes only from its apps. A listener per host and port, not a shared one without a hostname: Contour gives a
+ * listener without a hostname no host that another listener names, on any port, so a redirect or solver route on a
+ * shared port-80 listener would never be served.
  */
 export function gatewayHostListeners(hosts: readonly GatewayHost[]): Record<string, unknown>[] {
-  const byListener = new Map<string, { host: GatewayHost; namespaces: Set<string> }>();
+  const listeners = new Map<string, { host: string; tls: boolean; namespaces: Set<string> }>();
+  const admit = (name: string, host: string, tls: boolean, namespace: string) => {
+    const entry = listeners.get(name) ?? { host, tls, namespaces: new Set<string>() };
+    entry.namespaces.add(namespace);
+    listeners.set(name, entry);
+  };
   for (const h of hosts) {
-    const entry = byListener.get(listenerOf(h)) ?? { host: h, namespaces: new Set<string>() };
-    entry.namespaces.add(h.namespace);
-    byListener.set(listenerOf(h), entry);
+    if (h.plainHttp) {
+      admit(gatewayHttpListener(h.host), h.host, false, h.namespace);
+    } else {
+      admit(gatewayHttpsListener(h.host), h.host, true, h.namespace);
+      admit(gatewayHttpListener(h.host), h.host, false, PLATFORM_GATEWAY.namespace);
+    }
   }
-  return [...byListener.keys()].sort().map((name) => {
-    const { host, namespaces } = byListener.get(name)!;
+  return [...listeners.keys()].sort().map((name) => {
+    const { host, tls, namespaces } = listeners.get(name)!;
     return {
       name,
-      ...(host.plainHttp
-        ? { protocol: 'HTTP', port: 80, hostname: host.host }
-        : {
+      ...(tls
+        ? {
             protocol: 'HTTPS',
             port: 443,
-            hostname: host.host,
-            tls: {
-              mode: 'Terminate',
-              certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host.host) }],
-            },
-          }),
+            hostname: host,
+            tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: gatewayCertificateSecret(host) }] },
+          }
+        : { protocol: 'HTTP', port: 80, hostname: host }),
       allowedRoutes: {
         namespaces: {
           from: 'Selector',
@@ -189,27 +199,32 @@ export function gatewayHostListeners(hosts: readonly GatewayHost[]): Record<stri
   });
 }
 
+/** A Gateway API object as the platform creates it. */
+export interface GatewayApiObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
 /**
- * The platform's HTTPRoute, in the Gateway's own namespace, that redirects plain HTTP for every HTTPS host to
- * HTTPS (none when there is no HTTPS host). Apps attach nothing to the shared HTTP listener; cert-manager's ACME
- * HTTP-01 solver routes (exact path matches, in the same namespace) are more specific, so challenges still reach
- * the solver.
+ * The platform's HTTPRoutes, in the Gateway's own namespace, that redirect plain HTTP to HTTPS: one per HTTPS host,
+ * on its port-80 listener. Apps attach nothing to those listeners; cert-manager's ACME HTTP-01 solver routes (exact
+ * path matches, in the same namespace) are more specific, so challenges still reach the solver.
  */
-export function gatewayRedirectRoute(
-  hosts: readonly GatewayHost[],
-): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
-  const https = [...new Set(hosts.filter((h) => !h.plainHttp).map((h) => h.host))].sort();
-  if (https.length === 0) return undefined;
-  return {
+export function gatewayRedirectRoutes(hosts: readonly GatewayHost[]): GatewayApiObject[] {
+  const https = [...new Set(hosts.filter((h) => !h.plainHttp).map((h) => h.host.toLowerCase()))].sort();
+  return https.map((host) => ({
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
-    metadata: { name: 'https-redirect', namespace: PLATFORM_GATEWAY.namespace },
+    metadata: { name: `https-redirect-${host}`, namespace: PLATFORM_GATEWAY.namespace },
     spec: {
-      parentRefs: [{ name: PLATFORM_GATEWAY.name, sectionName: GATEWAY_HTTP_LISTENER }],
-      hostnames: https,
+      parentRefs: [{ name: PLATFORM_GATEWAY.name, sectionName: gatewayHttpListener(host) }],
+      hostnames: [host],
       rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
     },
-  };
+  }));
 }
 
 /** The annotation by which cert-manager's gateway-shim issues the certificates of a Gateway's HTTPS listeners. */

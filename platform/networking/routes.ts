@@ -8,7 +8,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
 import {
   ADDON_NAMESPACES,
-  GATEWAY_HTTPS_HOSTS_MAX,
+  GATEWAY_HOST_LISTENERS_MAX,
   INGRESS_IDENTITIES,
   PLATFORM_GATEWAY,
   gatewayHttpListener,
@@ -259,12 +259,13 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
   );
   const tls = resolveTls(v, id, props.via, props.tls);
   const hosts = tls.disabled === undefined ? app.gatewayHttpsHosts : app.gatewayHttpHosts;
-  const listeners = app.gatewayHttpsHosts.length + app.gatewayHttpHosts.length;
-  const newGatewayHost = props.via === 'gateway' && !hosts.includes(props.host);
-  if (newGatewayHost && listeners >= GATEWAY_HTTPS_HOSTS_MAX) {
+  // An HTTPS host takes two listeners (HTTPS and its port-80 redirect), a plain-HTTP host one.
+  const listeners = 2 * app.gatewayHttpsHosts.length + app.gatewayHttpHosts.length;
+  const needed = listeners + (tls.disabled === undefined ? 2 : 1);
+  if (props.via === 'gateway' && !hosts.includes(props.host) && needed > GATEWAY_HOST_LISTENERS_MAX) {
     v.fail(
       'host',
-      `"${props.host}" would need host listener ${listeners + 1} on the platform Gateway, which has room for ${GATEWAY_HTTPS_HOSTS_MAX} (the Gateway API allows 64 per Gateway)`,
+      `"${props.host}" would bring the platform Gateway to ${needed} host listeners (two per HTTPS host, one per plain-HTTP host), over its ${GATEWAY_HOST_LISTENERS_MAX} (the Gateway API allows 64 per Gateway)`,
       'serve the other hosts via "contour" or "nginx", which have no such limit, or put paths on fewer hosts',
     );
   }

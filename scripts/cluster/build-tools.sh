@@ -3,7 +3,7 @@
 # into a cache outside the repository, keyed by version, and links them into "$CACHE/bin".
 # Idempotent: a tool whose stamp (version, Go version, hash of its inputs) matches is skipped.
 #
-#   scripts/cluster/build-tools.sh [k8s] [kwok] [helm] [pulumi] [checkers] [etcd] [node] [images]
+#   scripts/cluster/build-tools.sh [k8s] [kwok] [helm] [pulumi] [checkers] [contour] [etcd] [node] [images]
 #
 # Default: all but `node` and `images`, which only the runtime e2e suite needs (scripts/e2e.sh asks for them):
 # `node` is a real node's kubelet, kube-proxy and CoreDNS (Go) plus containerd, runc and the CNI plugins (Debian);
@@ -82,6 +82,18 @@ build_kwok() {
   link "$dir/kwok" "$dir/stages.yaml"
 }
 
+# Contour's controller alone (no Envoy): the e2e runs it against a kwok cluster to see which routes the platform
+# Gateway's listeners admit, in Contour's own words (the routes' status). Go: ~3 min cold.
+build_contour() {
+  local dir=$CACHE/contour-$CONTOUR_VERSION stamp="$CONTOUR_VERSION $GOVER"
+  if ! up_to_date contour "$stamp" "$dir/contour"; then
+    mkdir -p "$dir"
+    GOBIN=$dir go install -trimpath -ldflags "-s -w" "github.com/projectcontour/contour/cmd/contour@$CONTOUR_VERSION"
+    built contour "$stamp"
+  fi
+  link "$dir/contour"
+}
+
 build_helm() {
   local dir=$CACHE/helm-$HELM_VERSION stamp="$HELM_VERSION $GOVER" minor=${KUBERNETES_VERSION#v1.}
   minor=${minor%%.*}
@@ -135,13 +147,13 @@ source "$HERE/node-tools.sh"
 build_images() { bash "$ROOT/scripts/images/build.sh" "$CACHE"; }
 
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(etcd helm checkers kwok k8s pulumi)
+[[ ${#targets[@]} -gt 0 ]] || targets=(etcd helm checkers kwok contour k8s pulumi)
 for t in "${targets[@]}"; do
   case $t in
-    k8s | kwok | helm | pulumi | checkers | node) timed "build_$t" ;;
+    k8s | kwok | helm | pulumi | checkers | contour | node) timed "build_$t" ;;
     images) timed build_images ;;
     etcd) install_etcd ;;
-    *) echo "build-tools: unknown target '$t' (k8s kwok helm pulumi checkers etcd node images)" >&2; exit 2 ;;
+    *) echo "build-tools: unknown target '$t' (k8s kwok helm pulumi checkers contour etcd node images)" >&2; exit 2 ;;
   esac
 done
 echo "$BIN"

@@ -5,4 +5,5 @@ KWOK_VERSION=v0.8.0
 HELM_VERSION=v3.22.0
 KUBE_SCORE_VERSION=v1.20.0
 KUBECONFORM_VERSION=v0.8.0
+CONTOUR_VERSION=v1.33.6 # the contour chart's appVersion (platform/cloud/versions.ts); the e2e's Gateway controller
 COREDNS_VERSION=v1.12.2 # cluster DNS of the real nodes (scripts/cluster/node-tools.sh)

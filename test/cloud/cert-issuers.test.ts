@@ -27,7 +27,7 @@ describe('the platform ClusterIssuers', () => {
     expect(solver(CLUSTER_ISSUERS.nginx).ingress.ingressClassName).toBe('nginx');
     expect(solver(CLUSTER_ISSUERS.contour).ingress.ingressClassName).toBe('contour');
     expect(solver(CLUSTER_ISSUERS.gateway).gatewayHTTPRoute.parentRefs).toEqual([
-      { name: 'platform', namespace: 'projectcontour', kind: 'Gateway', sectionName: 'http' },
+      { name: 'platform', namespace: 'projectcontour', kind: 'Gateway' },
     ]);
     expect(issuer(objects, CLUSTER_ISSUERS.nginx).acme.server).toBe(LETS_ENCRYPT_PRODUCTION);
   });
@@ -67,12 +67,26 @@ describe('the platform ClusterIssuers', () => {
   });
 });
 
-test('each recorded gateway host gets one HTTPS listener only the apps serving it may attach to', () => {
+test('each recorded gateway host gets an HTTPS listener only the apps serving it may attach to, and a port-80 one for the platform', () => {
   const hosts = [
     { host: 'chat.example.com', namespace: 'chat' },
     { host: 'chat.example.com', namespace: 'admin' },
   ];
   expect(gatewayHostListeners(hosts)).toEqual([
+    {
+      name: 'http-chat.example.com',
+      protocol: 'HTTP',
+      port: 80,
+      hostname: 'chat.example.com',
+      allowedRoutes: {
+        namespaces: {
+          from: 'Selector',
+          selector: {
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['projectcontour'] }],
+          },
+        },
+      },
+    },
     {
       name: 'https-chat.example.com',
       protocol: 'HTTPS',

@@ -37,16 +37,18 @@ describe('the shared platform Gateway admits routes only from the namespaces tha
     ).toEqual([]);
   });
 
-  test('each host’s listener admits only the namespace that owns the host', () => {
+  test('each host’s listeners admit only the namespace that owns the host, or the platform’s own on port 80', () => {
     const own = listeners().filter((l) => l.hostname !== undefined);
     expect(own.map((l) => [l.name, l.port, l.hostname, admitted(l)])).toEqual([
+      ['http-chat.example.com', 80, 'chat.example.com', ['projectcontour']],
       ['http-internal.example.com', 80, 'internal.example.com', ['meetings']],
+      ['http-meetings.example.com', 80, 'meetings.example.com', ['projectcontour']],
       ['https-chat.example.com', 443, 'chat.example.com', ['chat']],
       ['https-meetings.example.com', 443, 'meetings.example.com', ['meetings']],
     ]);
   });
 
-  /** Namespaces whose routes can attach to a listener that serves `host` on `port` (Gateway's own: `same`). */
+  /** What can attach a route for `host` on `port`: the namespaces each matching listener admits. */
   const claimants = (host: string, port: number) =>
     listeners()
       .filter((l) => l.port === port && (l.hostname === undefined || l.hostname === host))
@@ -64,9 +66,12 @@ describe('the shared platform Gateway admits routes only from the namespaces tha
     }
   });
 
-  test('the shared plain-HTTP listener takes only the platform’s routes (HTTPS redirect, ACME solvers)', () => {
-    expect(admitted(listeners().find((l) => l.name === 'http')!)).toBe('same');
-    expect(admitted(listeners([]).find((l) => l.name === 'http')!)).toBe('same');
+  test('no listener without a hostname takes HTTP routes (Contour would serve them no host another listener names)', () => {
+    expect(
+      listeners()
+        .filter((l) => l.hostname === undefined)
+        .map((l) => l.name),
+    ).toEqual(['https']);
   });
 
   test('Contour’s own TLS listener takes no app routes', () => {

@@ -73,14 +73,17 @@ describe('the platform Gateway over HTTPS', () => {
   });
 
   test('the platform redirects plain HTTP for the recorded hosts, after the Gateway exists', () => {
-    const redirect = named(recorded, 'tls-https-redirect');
+    const redirect = named(recorded, 'tls-https-redirect-chat.example.com');
     expect(redirect.inputs).toMatchObject({
       kind: 'HTTPRoute',
       metadata: { namespace: 'projectcontour' },
-      spec: { parentRefs: [{ name: 'platform', sectionName: 'http' }], hostnames: ['chat.example.com'] },
+      spec: {
+        parentRefs: [{ name: 'platform', sectionName: 'http-chat.example.com' }],
+        hostnames: ['chat.example.com'],
+      },
     });
     expect(redirect.dependsOn).toContain('tls-gateway');
-    expect(recorded.some((r) => r.name === 'local-https-redirect')).toBe(false);
+    expect(recorded.some((r) => r.name.startsWith('local-https-redirect'))).toBe(false);
   });
 });
 

@@ -9,10 +9,21 @@ import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import type { KubeObject } from '../../scripts/lib/manifests';
-import { GATEWAY_HTTPS_HOSTS_MAX, PLATFORM_GATEWAY } from '../../platform/contract';
+import {
+  GATEWAY_HOST_LISTENERS_MAX,
+  GATEWAY_HTTPS_HOSTS_MAX,
+  PLATFORM_GATEWAY,
+  gatewayCertificateSecret,
+  gatewayHttpListener,
+  gatewayHttpsListener,
+} from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
-import { platformGateway } from '../../platform/cloud/addons/gateway-api';
-import { gatewayRedirectRoute } from '../../platform/cloud/cert-issuers';
+import { PLATFORM_GATEWAY_CLASS, platformGateway } from '../../platform/cloud/addons/gateway-api';
+import { gatewayIssuerSolverParents, gatewayRedirectRoutes } from '../../platform/cloud/cert-issuers';
+import type { GatewayHost } from '../../platform/cloud/cert-issuers';
+import { startContour } from '../../scripts/cluster/contour';
+import type { ContourProcess } from '../../scripts/cluster/contour';
+import { gatewayConditions, routeAdmission, routeTo, selfSignedTlsSecret } from './gateway-support';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
 
@@ -129,20 +140,112 @@ describe('placement by the real scheduler', () => {
 });
 
 describe('the platform Gateway as the program builds it', () => {
-  // The last host is served over plain HTTP: a port-80 listener with a hostname beside the shared one.
-  const hosts = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({ host: `h${i}.example.com`, namespace: 'chat', plainHttp: i === n - 1 }));
-  const gateway = (n: number) => platformGateway(hosts(n)) as KubeObject;
+  // Every HTTPS host takes two listeners, a plain-HTTP host one: 31 HTTPS hosts and one plain fill the 63.
+  const hosts = (https: number, plain: number): GatewayHost[] => [
+    ...Array.from({ length: https }, (_, i) => ({ host: `h${i}.example.com`, namespace: 'chat' })),
+    ...Array.from({ length: plain }, (_, i) => ({ host: `p${i}.example.com`, namespace: 'chat', plainHttp: true })),
+  ];
+  const gateway = (h: GatewayHost[]) => platformGateway(h) as KubeObject;
 
-  test(`the API server takes it and its HTTPS redirect with ${GATEWAY_HTTPS_HOSTS_MAX} hosts and refuses one more`, async () => {
+  test(`the API server takes it and its redirects with ${GATEWAY_HOST_LISTENERS_MAX} host listeners and refuses one more`, async () => {
     const client = cluster().client;
+    const full = hosts(GATEWAY_HTTPS_HOSTS_MAX, GATEWAY_HOST_LISTENERS_MAX - 2 * GATEWAY_HTTPS_HOSTS_MAX);
     const { refused } = await applyAll(client, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLATFORM_GATEWAY.namespace } },
-      gateway(GATEWAY_HTTPS_HOSTS_MAX),
-      gatewayRedirectRoute(hosts(GATEWAY_HTTPS_HOSTS_MAX)) as KubeObject,
+      gateway(full),
+      ...gatewayRedirectRoutes(full),
     ]);
     expect(refused).toEqual([]);
-    const over = await applyAll(client, [gateway(GATEWAY_HTTPS_HOSTS_MAX + 1)]);
+    const over = await applyAll(client, [
+      gateway([...full, { host: 'one-more.example.com', namespace: 'chat', plainHttp: true }]),
+    ]);
     expect(over.refused.map((r) => r.message)).toEqual([expect.stringContaining('must have at most 64 items')]);
+  });
+});
+
+describe('the platform Gateway as Contour admits routes to it', () => {
+  // Two apps of their own (not the reference apps, whose routes also name the Gateway) and three hosts.
+  const hosts: GatewayHost[] = [
+    { host: 'a.gateway-e2e.example.com', namespace: 'gw-a' },
+    { host: 'b.gateway-e2e.example.com', namespace: 'gw-b' },
+    { host: 'plain.gateway-e2e.example.com', namespace: 'gw-b', plainHttp: true },
+  ];
+  const [a, b, plain] = hosts.map((h) => h.host);
+  let contour: ContourProcess | undefined;
+
+  beforeAll(async () => {
+    const client = cluster().client;
+    const { refused } = await applyAll(client, [
+      ...['gw-a', 'gw-b', PLATFORM_GATEWAY.namespace].map((name) => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+      })),
+      ...hosts
+        .filter((h) => !h.plainHttp)
+        .map((h) => selfSignedTlsSecret(PLATFORM_GATEWAY.namespace, gatewayCertificateSecret(h.host), h.host)),
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: PLATFORM_GATEWAY_CLASS },
+        spec: { controllerName: 'projectcontour.io/gateway-controller' },
+      },
+      gateway(),
+      ...gatewayRedirectRoutes(hosts),
+      // cert-manager's HTTP-01 solver route, with the parentRefs of the platform's gateway issuer.
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'acme-solver', namespace: PLATFORM_GATEWAY.namespace },
+        spec: {
+          parentRefs: gatewayIssuerSolverParents(),
+          hostnames: [a],
+          rules: [
+            {
+              matches: [{ path: { type: 'Exact', value: '/.well-known/acme-challenge/t' } }],
+              backendRefs: [{ name: 'solver', port: 8089 }],
+            },
+          ],
+        },
+      },
+      routeTo('gw-a', 'own', a, gatewayHttpsListener(a)),
+      routeTo('gw-b', 'claims-a-443', a, gatewayHttpsListener(a)),
+      routeTo('gw-b', 'claims-a-80', a, gatewayHttpListener(a)),
+      routeTo('gw-b', 'plain-own', plain, gatewayHttpListener(plain)),
+      routeTo('gw-a', 'claims-plain', plain, gatewayHttpListener(plain)),
+    ]);
+    expect(refused).toEqual([]);
+    contour = await startContour(cluster().state);
+  }, 120_000);
+  afterAll(() => contour?.stop());
+  const gateway = () => platformGateway(hosts) as KubeObject;
+  const admission = (namespace: string, name: string) => routeAdmission(cluster().client, namespace, name);
+
+  test('the Gateway is accepted and programmed, every listener valid', async () => {
+    const conditions = await gatewayConditions(cluster().client, PLATFORM_GATEWAY.namespace, PLATFORM_GATEWAY.name);
+    expect(conditions).toMatchObject({ Accepted: 'True', Programmed: 'True' });
+  });
+
+  test('an app’s route attaches to its own host’s HTTPS listener', async () => {
+    expect(await admission('gw-a', 'own')).toEqual({ [gatewayHttpsListener(a)]: 'Accepted' });
+  });
+
+  test('another app cannot claim that host, on port 443 or on port 80', async () => {
+    expect(await admission('gw-b', 'claims-a-443')).toEqual({ [gatewayHttpsListener(a)]: 'NotAllowedByListeners' });
+    expect(await admission('gw-b', 'claims-a-80')).toEqual({ [gatewayHttpListener(a)]: 'NotAllowedByListeners' });
+  });
+
+  test('the platform’s redirect and cert-manager’s solver route are served on the host’s port-80 listener', async () => {
+    for (const host of [a, b]) {
+      expect(await admission(PLATFORM_GATEWAY.namespace, `https-redirect-${host}`)).toEqual({
+        [gatewayHttpListener(host)]: 'Accepted',
+      });
+    }
+    expect(await admission(PLATFORM_GATEWAY.namespace, 'acme-solver')).toEqual({ '*': 'Accepted' });
+  });
+
+  test('a plain-HTTP host takes its own app’s route and refuses another’s', async () => {
+    expect(await admission('gw-b', 'plain-own')).toEqual({ [gatewayHttpListener(plain)]: 'Accepted' });
+    expect(await admission('gw-a', 'claims-plain')).toEqual({ [gatewayHttpListener(plain)]: 'NotAllowedByListeners' });
   });
 });

@@ -9,7 +9,7 @@ import {
 import type { PlatformChart, RouteProps } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
-import { gatewayRedirectRoute } from '../../platform/cloud/cert-issuers';
+import { gatewayRedirectRoutes } from '../../platform/cloud/cert-issuers';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const HOST = 'shop.example.com';
@@ -69,16 +69,18 @@ describe('TLS by default: Gateway API', () => {
     );
     expect(sections).toEqual([gatewayHttpsListener(HOST)]);
     const hosts = chart.indexEntry('f', 'd').gatewayHttpsHosts.map((host) => ({ host, namespace: 'shop' }));
-    expect(gatewayRedirectRoute(hosts)).toEqual({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'https-redirect', namespace: 'projectcontour' },
-      spec: {
-        parentRefs: [{ name: 'platform', sectionName: 'http' }],
-        hostnames: [HOST],
-        rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+    expect(gatewayRedirectRoutes(hosts)).toEqual([
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: `https-redirect-${HOST}`, namespace: 'projectcontour' },
+        spec: {
+          parentRefs: [{ name: 'platform', sectionName: `http-${HOST}` }],
+          hostnames: [HOST],
+          rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+        },
       },
-    });
+    ]);
   });
 
   test('the host is recorded for an HTTPS listener and certificate on the platform Gateway', () => {

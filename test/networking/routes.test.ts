@@ -392,21 +392,23 @@ describe('Route validation', () => {
       new Route(s.chart, `r-${i}`, { host, via: 'gateway', paths: [{ path: `/p${i}`, to: s.web }] });
     for (let i = 0; i < GATEWAY_HTTPS_HOSTS_MAX; i++) route(i);
     expect(() => route(GATEWAY_HTTPS_HOSTS_MAX)).toThrow(
-      `shop/r-62: host "h62.example.com" would need host listener 63 on the platform Gateway, which has room for 62 ` +
-        '(the Gateway API allows 64 per Gateway); serve the other hosts via "contour" or "nginx"',
+      `shop/r-31: host "h31.example.com" would bring the platform Gateway to 64 host listeners (two per HTTPS host, ` +
+        'one per plain-HTTP host), over its 63 (the Gateway API allows 64 per Gateway); serve the other hosts via ' +
+        '"contour" or "nginx"',
     );
-    expect(s.chart.node.tryFindChild('r-62')).toBeUndefined();
+    expect(s.chart.node.tryFindChild('r-31')).toBeUndefined();
     expect(s.chart.gatewayHttpsHosts).toHaveLength(GATEWAY_HTTPS_HOSTS_MAX);
-    // A plain-HTTP host needs a listener of its own too.
-    const plain = () =>
-      new Route(s.chart, 'plain', {
-        host: 'plain.example.com',
+    // A plain-HTTP host needs one listener: the 63rd fits, a 64th does not.
+    const plain = (i: number) =>
+      new Route(s.chart, `plain-${i}`, {
+        host: `plain${i}.example.com`,
         via: 'gateway',
         tls: { disabled: 'served on an internal network only' },
         paths: [{ to: s.web }],
       });
-    expect(plain).toThrow('shop/plain: host "plain.example.com" would need host listener 63');
-    expect(s.chart.gatewayHttpHosts).toEqual([]);
+    plain(0);
+    expect(() => plain(1)).toThrow('shop/plain-1: host "plain1.example.com" would bring the platform Gateway to 64');
+    expect(s.chart.gatewayHttpHosts).toEqual(['plain0.example.com']);
     // More paths on a host that has its listener, and other implementations, still fit.
     route(100, 'h0.example.com');
     new Route(s.chart, 'via-contour', { host: 'c.example.com', via: 'contour', paths: [{ to: s.web }] });

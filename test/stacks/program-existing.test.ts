@@ -91,8 +91,9 @@ describe('refusals before anything is created', () => {
     const hosts = Array.from({ length: GATEWAY_HTTPS_HOSTS_MAX + 1 }, (_, i) => `h${i}.example.com`);
     const crowded = writeChartsOut({ chat: { gatewayHttpsHosts: hosts, addons: ['gateway-api'] } });
     expect(() => deployPlatform(config, { chartsDir: crowded.dir, name: 'crowded' })).toThrow(
-      'gateway routes: 64 hosts (apps in chat, shop) need a listener each on the platform Gateway, which has room ' +
-        'for 62 (the Gateway API allows 64 listeners per Gateway); serve some of them via "contour" or "nginx"',
+      'gateway routes: the hosts of apps in chat, shop need 66 listeners on the platform Gateway (two per HTTPS ' +
+        'host, one per plain-HTTP host), which has room for 63 (the Gateway API allows 64 per Gateway); serve some ' +
+        'of them via "contour" or "nginx"',
     );
     expect(recorded.some((r) => r.name.startsWith('crowded'))).toBe(false);
     const full = writeChartsOut({ chat: { gatewayHttpsHosts: hosts.slice(2), addons: ['gateway-api'] } });

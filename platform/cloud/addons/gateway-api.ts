@@ -1,8 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { GATEWAY_HTTP_LISTENER, PLATFORM_GATEWAY } from '../../contract';
+import { PLATFORM_GATEWAY } from '../../contract';
 import type { GatewayHost } from '../cert-issuers';
-import { GATEWAY_ISSUER_ANNOTATION, gatewayHostListeners, gatewayRedirectRoute } from '../cert-issuers';
+import { GATEWAY_ISSUER_ANNOTATION, gatewayHostListeners, gatewayRedirectRoutes } from '../cert-issuers';
 import { gatewayApiManifest } from './chart-source';
 import { keptCrdOptions } from './crds';
 import type { AddonInstaller } from './installer';
@@ -23,10 +23,10 @@ export function installGatewayApiCrds(
 }
 
 /**
- * The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to: a shared HTTP
- * listener for the platform's own routes (the HTTPS redirect, ACME challenges), and a listener per host the apps
- * serve through it (HTTPS, whose certificates cert-manager's gateway-shim issues from the platform's gateway
- * issuer, or plain HTTP for a host with `tls.disabled`), each admitting only the namespaces that own the host.
+ * The GatewayClass and Gateway `platform` that Contour serves and apps' HTTPRoutes attach to, with the listeners of
+ * each host the apps serve through it ({@link gatewayHostListeners}: HTTPS, whose certificates cert-manager's
+ * gateway-shim issues from the platform's gateway issuer, and port 80, where the platform's own route redirects to
+ * HTTPS; or port 80 only for a host with `tls.disabled`), each admitting only the namespaces that own it.
  */
 export function createPlatformGateway(
   installer: AddonInstaller,
@@ -48,9 +48,8 @@ export function createPlatformGateway(
     ...opts,
     dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gatewayClass],
   });
-  const redirect = gatewayRedirectRoute(hosts);
-  if (redirect) {
-    new k8s.apiextensions.CustomResource(`${installer.name}-https-redirect`, redirect, {
+  for (const redirect of gatewayRedirectRoutes(hosts)) {
+    new k8s.apiextensions.CustomResource(`${installer.name}-${redirect.metadata.name}`, redirect, {
       ...opts,
       dependsOn: [...(opts.dependsOn as pulumi.Resource[]), gateway],
     });
@@ -73,9 +72,6 @@ export function platformGateway(hosts: readonly GatewayHost[]) {
       gatewayClassName: PLATFORM_GATEWAY_CLASS,
       listeners: [
         // Envoy listens on listener port + 8000 (8080, 8443): the container ports of the chart's Envoy.
-        // The shared plain-HTTP listener carries only the platform's routes (the HTTPS redirect of every HTTPS
-        // host, cert-manager's ACME solvers), all in the Gateway's own namespace: no app can claim a host on it.
-        { name: GATEWAY_HTTP_LISTENER, protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
         // Contour's own protocol keeps TLS configured on HTTPProxy/Ingress working next to Gateway API routes; no
         // app route attaches to it.
         {
