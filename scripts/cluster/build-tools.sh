@@ -128,16 +128,22 @@ build_checkers() {
   link "$dir/kube-score" "$dir/kubeconform"
 }
 
-install_etcd() {
-  # Looked up without $BIN on the PATH: the link made there last time must not become its own target.
-  local path etcd
+# system_command NAME: the system's NAME, looked up without $BIN on the PATH (CI puts it there): the link made in
+# $BIN last time must not become its own target.
+system_command() {
+  local path
   path=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$BIN" | paste -sd: -)
-  etcd=$(PATH=$path command -v etcd || true)
+  PATH=$path command -v "$1"
+}
+
+install_etcd() {
+  local etcd
+  etcd=$(system_command etcd || true)
   if [[ -z $etcd ]]; then
     command -v apt-get >/dev/null || { echo "build-tools: install etcd 3.4+ (Debian: etcd-server)" >&2; exit 1; }
     echo "== installing etcd-server from Debian"
     (apt-get install -y -qq etcd-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq etcd-server; })
-    etcd=$(PATH=$path command -v etcd)
+    etcd=$(system_command etcd)
   fi
   link "$etcd"
 }

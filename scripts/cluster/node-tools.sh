@@ -41,6 +41,6 @@ build_node() {
     rm -rf "$work"
     built coredns "$COREDNS_VERSION $GOVER"
   fi
-  link "$dir/kubelet" "$dir/kube-proxy" "$dns/coredns" \
-    "$(command -v containerd)" "$(command -v containerd-shim-runc-v2)" "$(command -v ctr)" "$(command -v runc)"
+  link "$dir/kubelet" "$dir/kube-proxy" "$dns/coredns" "$(system_command containerd)" \
+    "$(system_command containerd-shim-runc-v2)" "$(system_command ctr)" "$(system_command runc)"
 }

@@ -180,15 +180,25 @@ describe('key values', () => {
     expect(small.installed).not.toContain('cert-manager');
   });
 
-  test('Grafana’s sidecars read ConfigMaps only, through a ClusterRole without Secrets', () => {
+  test('Grafana’s sidecars read ConfigMaps only, through the platform’s ClusterRole without Secrets', () => {
     expect(kps().grafana.sidecar.dashboards.resource).toBe('configmap');
     expect(kps().grafana.sidecar.datasources.resource).toBe('configmap');
+    expect(kps().grafana.rbac).toEqual({ create: false });
     const role = named(recorded, 'full-grafana-clusterrole', 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole');
-    expect(kps().grafana.rbac.useExistingClusterRole).toBe(role.inputs.metadata.name);
     expect(role.inputs.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
     ]);
-    expect(release('full-kube-prometheus-stack').dependsOn).toContain('full-grafana-clusterrole');
+    const binding = named(
+      recorded,
+      'full-grafana-clusterrolebinding',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding',
+    );
+    expect(binding.inputs).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: role.inputs.metadata.name },
+      subjects: [{ kind: 'ServiceAccount', name: 'kube-prometheus-stack-grafana', namespace: 'monitoring' }],
+    });
+    expect(binding.dependsOn).toContain('full-grafana-clusterrole');
+    expect(release('full-kube-prometheus-stack').dependsOn).toContain('full-grafana-clusterrolebinding');
   });
 
   test('the Grafana admin password is generated and secret', async () => {

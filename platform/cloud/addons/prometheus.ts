@@ -72,7 +72,7 @@ export interface KubePrometheusStackValues {
       };
       readonly datasources: Toggle & { readonly resource: 'configmap' };
     };
-    readonly rbac: { readonly useExistingClusterRole: string };
+    readonly rbac: { readonly create: false };
     readonly additionalDataSources?: readonly GrafanaDataSource[];
     readonly ingress?: {
       readonly enabled: boolean;
@@ -91,13 +91,17 @@ export interface KubePrometheusStackValues {
 }
 
 /**
- * The ClusterRole Grafana's sidecars run with, created by the platform instead of the chart: the chart's own grants
- * `get/list/watch` on every Secret of the cluster (its template hard-codes `secrets` next to `configmaps`), which the
- * sidecars only need when dashboards or data sources are shipped as Secrets. The platform ships them as ConfigMaps.
+ * The ClusterRole Grafana's sidecars run with, and its binding to Grafana's ServiceAccount, created by the platform
+ * instead of the chart (`rbac.create: false`): the chart's own role grants `get/list/watch` on every Secret of the
+ * cluster (its template hard-codes `secrets` next to `configmaps`), which the sidecars only need when dashboards or
+ * data sources are shipped as Secrets. The platform ships them as ConfigMaps. The binding has a name of its own: the
+ * chart's binding cannot be pointed at another role in place (a roleRef is immutable), so a release installed with
+ * the chart's RBAC drops it on upgrade instead.
  */
 export const GRAFANA_CLUSTER_ROLE = {
   name: `${RELEASE_NAMES.prometheus}-grafana-configmaps`,
   rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+  serviceAccount: { name: `${RELEASE_NAMES.prometheus}-grafana`, namespace: RELEASE_NAMESPACES.monitoring },
 } as const;
 
 /** Secret holding Grafana's serving certificate (issued by cert-manager's ingress-shim). */
@@ -166,7 +170,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): KubePr
         },
         datasources: { enabled: true, resource: 'configmap' },
       },
-      rbac: { useExistingClusterRole: GRAFANA_CLUSTER_ROLE.name },
+      rbac: { create: false },
       ...(datasources.length > 0 ? { additionalDataSources: datasources } : {}),
       ...(o.grafanaHost && o.ingressClass && o.grafanaIssuer
         ? {
@@ -235,6 +239,15 @@ export function installPrometheus(
     },
     installer.options(dependsOn),
   );
+  const clusterRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(
+    `${installer.name}-grafana-clusterrolebinding`,
+    {
+      metadata: { name: GRAFANA_CLUSTER_ROLE.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GRAFANA_CLUSTER_ROLE.name },
+      subjects: [{ kind: 'ServiceAccount', ...GRAFANA_CLUSTER_ROLE.serviceAccount }],
+    },
+    installer.options([...dependsOn, clusterRole]),
+  );
   const ready = installer.release(
     {
       name: RELEASE_NAMES.prometheus,
@@ -242,7 +255,7 @@ export function installPrometheus(
       namespace: RELEASE_NAMESPACES.monitoring,
       values: kubePrometheusStackValues({ ...o, adminPassword: password.result }),
     },
-    [...dependsOn, clusterRole],
+    [...dependsOn, clusterRoleBinding],
   );
   return { ready, grafanaUrl, grafanaAdminPassword: pulumi.secret(password.result) };
 }
