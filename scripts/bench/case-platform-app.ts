@@ -6,7 +6,7 @@
  * `SERVICES_PER_DATABASE` services (as in the reference apps, where a few services share one database).
  *
  * Usage: `ts-node --swc scripts/bench/case-platform-app.ts <services> <outdir> [nginx|contour|gateway]` (the
- * Routes' `via`, default `contour`: the platform Gateway has HTTPS listeners for 62 hosts, not one per service).
+ * Routes' `via`, default `contour`: the platform Gateway has listeners for 31 HTTPS hosts, not one per service).
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
