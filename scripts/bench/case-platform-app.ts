@@ -19,6 +19,8 @@ const loaded = sinceStart();
 
 /** Services that share one Database. */
 export const SERVICES_PER_DATABASE = 10;
+/** Each generated service's minimum replicas (its HPA's `minReplicas`: the pods a deploy starts). */
+export const MIN_REPLICAS_PER_SERVICE = 2;
 
 /** Builds the app of `services` services (named `name`, its hosts under `<name>.example.com`). */
 export function benchApp(scope: Construct, services: number, via: RouteVia = 'contour', name = 'bench'): PlatformChart {
@@ -32,7 +34,7 @@ export function benchApp(scope: Construct, services: number, via: RouteVia = 'co
       image: 'ghcr.io/stefanprodan/podinfo:6.7.1',
       port: 9898,
       metrics: { port: 9797 },
-      replicas: { min: 2, max: 5 },
+      replicas: { min: MIN_REPLICAS_PER_SERVICE, max: 5 },
     });
     service.connectTo(db as Database, { envPrefix: 'DATABASE' });
     new Route(app, `route-${i}`, {

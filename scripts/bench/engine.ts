@@ -39,6 +39,7 @@ import { loadManifestDir } from '../lib/manifests';
 import { assertClean, kubectl, removeFloor } from './engine-cluster';
 import type { EnginePhase, EngineRun } from './engine-results';
 import { ENGINE_MARKERS, renderEngineResults } from './engine-results';
+import { MIN_REPLICAS_PER_SERVICE, SERVICES_PER_DATABASE } from './case-platform-app';
 import { updateTiming } from './event-log';
 import { ProcSampler } from './proc-sampler';
 import type { ComponentUsage } from './proc-sampler';
@@ -334,10 +335,12 @@ async function main(argv: readonly string[]): Promise<number> {
     parallel: count('parallel', '4', 1),
   };
   const load = loadavg()[0];
-  // Sized for the generated apps (a pod of 100m per service, one of 275m per database; both single-app runs stay
-  // deployed) plus the add-ons and the five apps, which fit on the 6 nodes of the e2e cluster.
+  // Sized for the generated apps (MIN_REPLICAS_PER_SERVICE pods of 100m per service, one of 275m per database;
+  // both single-app runs stay deployed) plus the add-ons and the five apps, which fit on the 6 nodes of the e2e
+  // cluster. (One pod per service, as before, left the 100 x 10 floor's pods unschedulable: 0/42 nodes.)
   const services = options.generatedApps * options.services + 2 * options.single;
-  const nodesPerZone = Math.ceil((services * 0.13) / 3.9 / 3) + 2;
+  const coresPerService = MIN_REPLICAS_PER_SERVICE * 0.1 + 0.275 / SERVICES_PER_DATABASE;
+  const nodesPerZone = Math.ceil((services * coresPerService) / 3.9 / 3) + 2;
   const cluster = await startLocalCluster({ nodesPerZone, volumes: 40 + Math.ceil(services / 10) });
   let result: Awaited<ReturnType<typeof bench>>;
   try {

@@ -4,7 +4,7 @@
  * and reads of what must survive (UIDs, passwords) from the API server.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
@@ -91,7 +91,7 @@ export function singleStackProgram(): string {
           'with its history (not --depth), or run git fetch --unshallow',
       );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'k8s-platform-single-stack-'));
+  const dir = tempDir('k8s-platform-single-stack-');
   const archive = execFileSync('git', ['archive', SINGLE_STACK_COMMIT, 'Pulumi.yaml', 'stacks', 'platform'], {
     cwd: ROOT,
     maxBuffer: 1 << 28,
@@ -102,12 +102,25 @@ export function singleStackProgram(): string {
   return dir;
 }
 
+const tempDirs: string[] = [];
+
+/** A temp dir of the suite's (projects, charts-out copies), removed by {@link removeTempDirs}. */
+export function tempDir(prefix: string): string {
+  tempDirs.push(mkdtempSync(join(tmpdir(), prefix)));
+  return tempDirs[tempDirs.length - 1];
+}
+
+/** Removes every dir {@link tempDir} made (the suite's `afterAll`). */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A starter-style consumer project (examples/starter's shop app, its Pulumi.yaml and one-line program) in a temp
  * dir, synthesized with this repository's library: its own project name, its own charts-out/.
  */
 export function consumerProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'k8s-platform-consumer-'));
+  const dir = tempDir('k8s-platform-consumer-');
   const starter = join(ROOT, 'examples', 'starter');
   mkdirSync(join(dir, 'src'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));

@@ -8,8 +8,7 @@
  * data; a starter-style consumer project deploys its own app stack onto the platform stack.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { diffManifests } from '../../scripts/lib/diff';
@@ -26,9 +25,11 @@ import {
   destructive,
   expectSameSecrets,
   mustAsync,
+  removeTempDirs,
   secrets,
   singleStackProgram,
   statefulUids,
+  tempDir,
   uidsOf,
   upAll,
 } from './pulumi-support';
@@ -51,7 +52,7 @@ const client = () => cluster().client;
 
 /** Synthesizes the reference apps with context overrides into a temp dir. */
 function resynth(...context: string[]): string {
-  const out = mkdtempSync(join(tmpdir(), 'charts-out-'));
+  const out = tempDir('charts-out-');
   execFileSync('npx', ['ts-node', '--swc', 'apps/main.ts', '--out', out, ...context.flatMap((c) => ['--context', c])], {
     cwd: ROOT,
     stdio: 'pipe',
@@ -83,7 +84,10 @@ async function podImages(namespace: string, name: string): Promise<string[]> {
 beforeAll(() => {
   backend = new LocalBackend(kubeconfig());
 });
-afterAll(() => backend?.remove());
+afterAll(() => {
+  backend?.remove();
+  removeTempDirs();
+});
 
 describe('a platform stack and one stack per app on the local control plane', () => {
   test('a. migration: the one-stack program’s stack becomes the platform stack, chat moves to its own stack; nothing stateful is recreated', async () => {
@@ -195,7 +199,7 @@ describe('a platform stack and one stack per app on the local control plane', ()
   }, 900_000);
 
   test('f. a hand-edited charts-out/ file is refused before any resource changes', async () => {
-    const edited = mkdtempSync(join(tmpdir(), 'charts-out-edited-'));
+    const edited = tempDir('charts-out-edited-');
     cpSync(resynth(`chat/backend/image=${CHANGED_IMAGE}`), edited, { recursive: true });
     const file = join(edited, 'chat.k8s.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(CHANGED_IMAGE, 'ghcr.io/stefanprodan/podinfo:6.6.0'));
