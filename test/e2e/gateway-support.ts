@@ -20,60 +20,72 @@ interface RouteStatus {
 }
 
 /**
- * The reason of a route's `Accepted` condition for each parent listener (`sectionName`, or `*` when the route
- * names none), once Contour has written it for the route's current generation.
+ * Calls `probe` every 500 ms until it returns a value, and returns that; after `timeoutMs`, throws `what()`'s
+ * words about the last state seen.
  */
-export async function routeAdmission(
-  client: KubeClient,
-  namespace: string,
-  name: string,
-  timeoutMs = 30_000,
-): Promise<Record<string, string>> {
+async function pollUntil<T>(probe: () => Promise<T | undefined>, what: () => string, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const route = await client.get<RouteStatus>('gateway.networking.k8s.io/v1', 'HTTPRoute', namespace, name);
-    const parents = route?.status?.parents ?? [];
-    const accepted = parents.map((p) => ({
-      section: p.parentRef.sectionName ?? '*',
-      condition: p.conditions.find((c) => c.type === 'Accepted'),
-    }));
-    if (
-      route &&
-      accepted.length > 0 &&
-      accepted.every((a) => a.condition && a.condition.observedGeneration === route.metadata.generation)
-    ) {
-      return Object.fromEntries(accepted.map((a) => [a.section, a.condition!.reason]));
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`HTTPRoute ${namespace}/${name}: no Accepted condition from Contour: ${JSON.stringify(parents)}`);
-    }
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(what());
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
-/** The status of each of the platform Gateway's conditions, once Contour has decided them (none `Unknown`). */
-export async function gatewayConditions(
+/**
+ * The reason of a route's `Accepted` condition for each parent listener (`sectionName`, or `*` when the route
+ * names none), once Contour has written it for the route's current generation.
+ */
+export function routeAdmission(
   client: KubeClient,
   namespace: string,
   name: string,
   timeoutMs = 30_000,
 ): Promise<Record<string, string>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const live = await client.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
-      'gateway.networking.k8s.io/v1',
-      'Gateway',
-      namespace,
-      name,
-    );
-    const conditions = live?.status?.conditions ?? [];
-    if (conditions.length > 0 && conditions.every((c) => c.status !== 'Unknown')) {
-      return Object.fromEntries(conditions.map((c) => [c.type, c.status]));
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Gateway ${namespace}/${name}: undecided: ${JSON.stringify(conditions)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  let parents: NonNullable<RouteStatus['status']>['parents'] = [];
+  return pollUntil(
+    async () => {
+      const route = await client.get<RouteStatus>('gateway.networking.k8s.io/v1', 'HTTPRoute', namespace, name);
+      parents = route?.status?.parents ?? [];
+      const accepted = parents.map((p) => ({
+        section: p.parentRef.sectionName ?? '*',
+        condition: p.conditions.find((c) => c.type === 'Accepted'),
+      }));
+      const decided =
+        route &&
+        accepted.length > 0 &&
+        accepted.every((a) => a.condition && a.condition.observedGeneration === route.metadata.generation);
+      return decided ? Object.fromEntries(accepted.map((a) => [a.section, a.condition!.reason])) : undefined;
+    },
+    () => `HTTPRoute ${namespace}/${name}: no Accepted condition from Contour: ${JSON.stringify(parents)}`,
+    timeoutMs,
+  );
+}
+
+/** The status of each of the platform Gateway's conditions, once Contour has decided them (none `Unknown`). */
+export function gatewayConditions(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<Record<string, string>> {
+  let conditions: Array<{ type: string; status: string }> = [];
+  return pollUntil(
+    async () => {
+      const live = await client.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+        'gateway.networking.k8s.io/v1',
+        'Gateway',
+        namespace,
+        name,
+      );
+      conditions = live?.status?.conditions ?? [];
+      const decided = conditions.length > 0 && conditions.every((c) => c.status !== 'Unknown');
+      return decided ? Object.fromEntries(conditions.map((c) => [c.type, c.status])) : undefined;
+    },
+    () => `Gateway ${namespace}/${name}: undecided: ${JSON.stringify(conditions)}`,
+    timeoutMs,
+  );
 }
 
 /** A `kubernetes.io/tls` Secret with a self-signed certificate for `host` (openssl, in a temp dir). */
