@@ -10,11 +10,19 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
-import { clusterDnsObjects, COREDNS_ADDRESS, startClusterDns } from './cluster-dns';
+import { COREDNS_ADDRESS } from './cluster-dns';
+import { aggregationLayerArgs, METRICS_SERVER_ADDRESS } from './metrics-server';
+import { NODE_TOOLS, startNodeServices } from './node-services';
 import { mountsUnder } from './node-cleanup';
 import type { RealNodeSpec } from './node-config';
 import { kubeconfigYaml, makePki } from './pki';
-import { realNodeSpecs, removeNodeLeftovers, startRealNodes, stopRealNodeContainers } from './real-nodes';
+import {
+  readImageIndex,
+  realNodeSpecs,
+  removeNodeLeftovers,
+  startRealNodes,
+  stopRealNodeContainers,
+} from './real-nodes';
 import { ZONES, clusterObjects, realVolumeDir } from './topology';
 import type { TopologyOptions } from './topology';
 
@@ -95,18 +103,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const NODE_COMPONENTS = [
-  'kubelet',
-  'kube-proxy',
-  'coredns',
-  'containerd',
-  'containerd-shim-runc-v2',
-  'ctr',
-  'runc',
-] as const;
-
 function missingTools(bin: string, real: boolean): string[] {
-  return [...COMPONENTS, ...(real ? NODE_COMPONENTS : [])].filter((c) => !existsSync(join(bin, c)));
+  return [...COMPONENTS, ...(real ? NODE_TOOLS : [])].filter((c) => !existsSync(join(bin, c)));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -152,6 +150,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
   const dir = join(parent, `k8s-platform-cluster-${process.pid}-${Date.now().toString(36)}`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const zones = options.realNodes ? (options.realNodes.zones ?? ZONES) : [];
+  const realImageIndex = options.realNodes?.imageIndex ?? join(dirname(bin), 'images', 'index.tsv');
   const specs = realNodeSpecs(dir, zones);
   const pki = makePki(
     dir,
@@ -221,6 +220,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       `--kubelet-client-certificate=${pki.kubeletClientCert}`,
       `--kubelet-client-key=${pki.kubeletClientKey}`,
       '--kubelet-preferred-address-types=InternalIP',
+      ...aggregationLayerArgs(pki),
     ]);
     await waitFor(
       'kube-apiserver',
@@ -275,7 +275,7 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
         {
           zones,
           sandboxImage: SANDBOX_IMAGE,
-          imageIndex: options.realNodes?.imageIndex ?? join(dirname(bin), 'images', 'index.tsv'),
+          imageIndex: realImageIndex,
         },
       );
     }
@@ -293,17 +293,23 @@ export async function startLocalCluster(options: StartOptions = {}): Promise<Clu
       join(dir, 'logs', 'kube-controller-manager.log'),
     );
     if (specs.length > 0) {
-      kubectl(
-        kubeconfig,
-        ['apply', '-f', '-'],
-        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: clusterDnsObjects() }),
-      );
       // The namespace has no default route: without one to the Service CIDR, a connection from here (the tests,
-      // the DNS check) to a Service IP fails before kube-proxy's DNAT sees it. Pods route through their bridge.
+      // the DNS check, the aggregation layer) to a Service IP fails before kube-proxy's DNAT sees it. Pods route
+      // through their bridge.
       spawnSync('ip', ['route', 'replace', SERVICE_CIDR, 'dev', 'lo']);
-      const dnsKubeconfig = join(dir, 'coredns.kubeconfig');
-      writeFileSync(dnsKubeconfig, kubeconfigYaml(server, pki.caCert, pki.dnsToken), { mode: 0o600 });
-      await startClusterDns(dir, dnsKubeconfig, start);
+      await startNodeServices(
+        {
+          dir,
+          server,
+          pki,
+          serviceCidr: SERVICE_CIDR,
+          run: start,
+          apply: (items) =>
+            kubectl(kubeconfig, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items })),
+        },
+        specs,
+        readImageIndex(realImageIndex),
+      );
     }
     log(`local cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server}, kubeconfig ${kubeconfig}`);
     return state;
@@ -367,7 +373,7 @@ export function stopLocalCluster(state: ClusterState, keepDir = false): void {
     const failed = removeNodeLeftovers(
       state.dir,
       containerIds,
-      [...state.realNodes.map((n) => n.ip), COREDNS_ADDRESS],
+      [...state.realNodes.map((n) => n.ip), COREDNS_ADDRESS, METRICS_SERVER_ADDRESS],
       join(toolsBin(), 'kube-proxy'),
     );
     if (failed.length > 0) process.stderr.write(`local cluster: could not unmount ${failed.join('; ')}\n`);

@@ -1,6 +1,8 @@
 # What a real node of the local cluster runs, sourced by build-tools.sh (target `node`): kubelet and kube-proxy
 # from the control plane's own Go module, CoreDNS from the Go module proxy, and from Debian containerd, runc, the
-# CNI plugins and the kernel tools kube-proxy needs (iptables, conntrack).
+# CNI plugins and the kernel tools kube-proxy and kube-router need (iptables, conntrack, ipset); metrics-server
+# (the HPA's resource metrics) from the Go module proxy; kube-router's
+# NetworkPolicy controller from its release source in ../shared/images-src (the Go module proxy refuses the module).
 
 # apt_install PKG...: installs the Debian packages that are missing (an `apt-get update` only when needed).
 apt_install() {
@@ -25,7 +27,7 @@ module_copy() {
 }
 
 build_node() {
-  apt_install containerd runc containernetworking-plugins iptables conntrack
+  apt_install containerd runc containernetworking-plugins iptables conntrack ipset
   local dir=$CACHE/k8s-$KUBERNETES_VERSION
   local stamp="$KUBERNETES_VERSION $GOVER $(hash_of "$HERE/tools/go.mod" "$HERE/tools/go.sum")"
   if ! up_to_date node "$stamp" "$dir/kubelet" "$dir/kube-proxy"; then
@@ -41,6 +43,43 @@ build_node() {
     rm -rf "$work"
     built coredns "$COREDNS_VERSION $GOVER"
   fi
-  link "$dir/kubelet" "$dir/kube-proxy" "$dns/coredns" "$(system_command containerd)" \
+  build_kube_router
+  build_metrics_server
+  link "$dir/kubelet" "$dir/kube-proxy" "$dns/coredns" "$CACHE/kube-router-$KUBE_ROUTER_VERSION/kube-router" \
+    "$CACHE/metrics-server-$METRICS_SERVER_VERSION/metrics-server" \
+    "$(system_command containerd)" \
     "$(system_command containerd-shim-runc-v2)" "$(system_command ctr)" "$(system_command runc)"
+}
+
+# kube-router (NetworkPolicy enforcement only: iptables + ipset) from ../shared/images-src/kube-router-<v>.tar.gz.
+# One dependency's pinned pseudo-version is refused by the Go module proxy; v1.3.1 (the one kube-router v2.9 used)
+# is served, and the bump only touched policy routing, which the firewall does not use (images-src/README.md).
+build_kube_router() {
+  local v=$KUBE_ROUTER_VERSION dir=$CACHE/kube-router-$KUBE_ROUTER_VERSION
+  local src=$ROOT/../shared/images-src/kube-router-${v#v}.tar.gz
+  [[ -f $src ]] || { echo "build-tools: $src is missing (../shared beside the repo)" >&2; exit 1; }
+  local stamp="$v $GOVER $(hash_of "$src")"
+  up_to_date kube-router "$stamp" "$dir/kube-router" && return 0
+  local work pkg=github.com/cloudnativelabs/kube-router/v2/pkg/version
+  work=$(mktemp -d)
+  tar -xzf "$src" -C "$work"
+  mkdir -p "$dir"
+  (cd "$work/kube-router-${v#v}" &&
+    go mod edit -replace github.com/vishvananda/netlink=github.com/vishvananda/netlink@v1.3.1 &&
+    go build -trimpath -ldflags "-s -w -X $pkg.Version=$v -X $pkg.BuildDate=$KUBE_ROUTER_BUILD_DATE" \
+      -o "$dir/kube-router" ./cmd/kube-router)
+  rm -rf "$work"
+  built kube-router "$stamp"
+}
+
+# metrics-server (the resource metrics API the HPAs read) from the Go module proxy, with upstream's version ldflags.
+build_metrics_server() {
+  local v=$METRICS_SERVER_VERSION dir=$CACHE/metrics-server-$METRICS_SERVER_VERSION
+  up_to_date metrics-server "$v $GOVER" "$dir/metrics-server" && return 0
+  local work pkg=sigs.k8s.io/metrics-server/pkg/version
+  work=$(module_copy "sigs.k8s.io/metrics-server@$v")
+  mkdir -p "$dir"
+  (cd "$work" && go build -trimpath -ldflags "-s -w -X $pkg.gitVersion=$v" -o "$dir/metrics-server" ./cmd/metrics-server)
+  rm -rf "$work"
+  built metrics-server "$v $GOVER"
 }

@@ -1,7 +1,7 @@
 /**
  * Credentials of a throwaway control plane, made with openssl: a CA, the API server's serving certificate (SANs for
- * 127.0.0.1 and the in-cluster names), the service-account signing key pair, a static admin token and the
- * kubeconfig every component and test client uses. Nothing here is a secret worth keeping: the files live in the
+ * 127.0.0.1 and the in-cluster names), the other certificates the components present, the service-account signing
+ * key pair, static tokens and the kubeconfig every component and test client uses. Nothing here is a secret worth keeping: the files live in the
  * cluster's temp dir and die with it.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,10 +26,25 @@ export interface Pki {
   readonly proxyToken: string;
   /** Bearer token of the cluster DNS (`system:k8s-platform:coredns`, see cluster-dns.ts). */
   readonly dnsToken: string;
+  /** kube-router's (NetworkPolicy enforcement, scripts/cluster/network-policy.ts). */
+  readonly routerToken: string;
   /** Client certificate and key the API server presents to kubelets (logs, exec): `system:masters`. */
   readonly kubeletClientCert: string;
   readonly kubeletClientKey: string;
+  /** metrics-server's (scripts/cluster/metrics-server.ts). */
+  readonly metricsToken: string;
+  /** Client certificate and key of the aggregation layer (CN {@link FRONT_PROXY_CLIENT}), trusted by metrics-server. */
+  readonly frontProxyClientCert: string;
+  readonly frontProxyClientKey: string;
+  /** metrics-server's serving certificate (for {@link METRICS_SERVER_NAME}). */
+  readonly metricsServerCert: string;
+  readonly metricsServerKey: string;
 }
+
+/** The aggregation layer's client name (the API server's `--requestheader-allowed-names`). */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
+/** The name the API server verifies metrics-server's certificate for (its Service's). */
+export const METRICS_SERVER_NAME = 'metrics-server.kube-system.svc';
 
 /** Names the serving certificate is valid for, besides 127.0.0.1. */
 const SERVER_NAMES = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'];
@@ -43,9 +58,37 @@ function openssl(dir: string, args: readonly string[]): void {
   }
 }
 
+/** Issues `<name>.key` and `<name>.crt` in `dir`, signed by its CA, for `subject` with the x509 extensions `ext`. */
+function issue(dir: string, name: string, subject: string, ext: string): void {
+  writeFileSync(join(dir, `${name}.ext`), ext);
+  openssl(dir, ['genrsa', '-out', `${name}.key`, '2048']);
+  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '7',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  ]);
+}
+
+const SERVER_EXT = 'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n';
+const CLIENT_EXT = 'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
+
 /**
- * Writes the CA, serving certificate, service-account keys, the API server's kubelet client certificate and the
- * token file (admin, kube-proxy, the cluster DNS, one kubelet per name of `nodes`) into `dir`.
+ * Writes the CA, serving certificates (the API server's, metrics-server's), client certificates (the API server's
+ * to kubelets and as the aggregation layer's front proxy), service-account keys and the token file (admin,
+ * kube-proxy, the cluster DNS, kube-router, metrics-server, one kubelet per name of `nodes`) into `dir`.
  */
 export function makePki(dir: string, nodes: readonly string[] = []): Pki {
   const p = (name: string): string => join(dir, name);
@@ -64,69 +107,25 @@ export function makePki(dir: string, nodes: readonly string[] = []): Pki {
     'ca.crt',
   ]);
   const san = ['IP:127.0.0.1', 'IP:10.96.0.1', ...SERVER_NAMES.map((n) => `DNS:${n}`)].join(',');
-  writeFileSync(
-    p('server.ext'),
-    `subjectAltName=${san}\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
-  );
-  openssl(dir, ['genrsa', '-out', 'server.key', '2048']);
-  openssl(dir, ['req', '-new', '-key', 'server.key', '-subj', '/CN=kube-apiserver', '-out', 'server.csr']);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '7',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.crt',
-  ]);
+  issue(dir, 'server', '/CN=kube-apiserver', `subjectAltName=${san}\n${SERVER_EXT}`);
+  issue(dir, 'kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', CLIENT_EXT);
+  issue(dir, 'front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, CLIENT_EXT);
+  issue(dir, 'metrics-server', '/CN=metrics-server', `subjectAltName=DNS:${METRICS_SERVER_NAME}\n${SERVER_EXT}`);
   openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
-  writeFileSync(p('client.ext'), 'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-  openssl(dir, ['genrsa', '-out', 'kubelet-client.key', '2048']);
-  openssl(dir, [
-    'req',
-    '-new',
-    '-key',
-    'kubelet-client.key',
-    '-subj',
-    '/O=system:masters/CN=kube-apiserver-kubelet-client',
-    '-out',
-    'kubelet-client.csr',
-  ]);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'kubelet-client.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '7',
-    '-extfile',
-    'client.ext',
-    '-out',
-    'kubelet-client.crt',
-  ]);
   const token = (): string => randomBytes(24).toString('hex');
   const adminToken = token();
   const proxyToken = token();
   const dnsToken = token();
+  const routerToken = token();
+  const metricsToken = token();
   const nodeTokens = Object.fromEntries(nodes.map((n) => [n, token()]));
   const lines = [
     `${adminToken},admin,admin-uid,"system:masters"`,
     `${proxyToken},system:kube-proxy,kube-proxy-uid`,
     `${dnsToken},system:k8s-platform:coredns,coredns-uid`,
+    `${routerToken},system:k8s-platform:kube-router,kube-router-uid`,
+    `${metricsToken},system:k8s-platform:metrics-server,metrics-server-uid`,
     ...nodes.map((n) => `${nodeTokens[n]},system:node:${n},node-${n}-uid,"system:nodes"`),
   ];
   writeFileSync(p('tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -142,8 +141,14 @@ export function makePki(dir: string, nodes: readonly string[] = []): Pki {
     nodeTokens,
     proxyToken,
     dnsToken,
+    routerToken,
+    metricsToken,
     kubeletClientCert: p('kubelet-client.crt'),
     kubeletClientKey: p('kubelet-client.key'),
+    frontProxyClientCert: p('front-proxy-client.crt'),
+    frontProxyClientKey: p('front-proxy-client.key'),
+    metricsServerCert: p('metrics-server.crt'),
+    metricsServerKey: p('metrics-server.key'),
   };
 }
 

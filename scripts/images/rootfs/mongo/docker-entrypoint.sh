@@ -38,9 +38,11 @@ if [ "$1" = mongod ]; then
   fi
   export FERRETDB_HANDLER=sqlite FERRETDB_SQLITE_URL=file:/data/db/ FERRETDB_STATE_DIR=/data/db \
     FERRETDB_TELEMETRY=disable FERRETDB_LISTEN_ADDR="${bind:-}:$port" FERRETDB_DEBUG_ADDR=127.0.0.1:8088
+  # The root user lives in `admin`, where mongod's entrypoint creates it (clients authenticate with
+  # authSource=admin); MONGO_INITDB_DATABASE only names the database of the init scripts, which are not run here.
   if [ -n "$MONGO_INITDB_ROOT_USERNAME" ]; then
     export FERRETDB_TEST_ENABLE_NEW_AUTH=true FERRETDB_SETUP_USERNAME="$MONGO_INITDB_ROOT_USERNAME" \
-      FERRETDB_SETUP_PASSWORD="$MONGO_INITDB_ROOT_PASSWORD" FERRETDB_SETUP_DATABASE="${MONGO_INITDB_DATABASE:-test}"
+      FERRETDB_SETUP_PASSWORD="$MONGO_INITDB_ROOT_PASSWORD" FERRETDB_SETUP_DATABASE=admin
   fi
   unset MONGO_INITDB_ROOT_USERNAME MONGO_INITDB_ROOT_PASSWORD MONGO_INITDB_DATABASE
   set -- ferretdb
