@@ -375,8 +375,8 @@ export class PlatformChart extends Chart {
     this.nodeScopes.set(node, scope);
     addWorkloadPolicy(scope, node, {
       edges: () => this.edgeList,
-      ingressSources: (n) => this.ingressSources.get(n) ?? [],
-      externalEgress: (n) => [...(this.externalEgress.get(n)?.values() ?? [])],
+      ingressSources: (n) => this.ingressSourcesOf(n),
+      externalEgress: (n) => this.egressRulesOf(n),
     });
     if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
     this.observe();
@@ -434,6 +434,16 @@ export class PlatformChart extends Chart {
   /** Dependency edges in declaration order. */
   get graphEdges(): readonly GraphEdge[] {
     return this.edgeList;
+  }
+
+  /** The ingress controllers admitted to a workload's ports (recorded by its routes). */
+  ingressSourcesOf(node: GraphNode): readonly IngressSource[] {
+    return this.ingressSources.get(node) ?? [];
+  }
+
+  /** A workload's egress outside the app graph (recorded by `Workload.allowEgress`). */
+  egressRulesOf(node: GraphNode): readonly EgressRule[] {
+    return [...(this.externalEgress.get(node)?.values() ?? [])];
   }
 
   /** The app's `charts-out/index.json` entry. */

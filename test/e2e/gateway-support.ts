@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import type { KubeObject } from '../../scripts/lib/manifests';
+import { pollUntil } from './support';
 
 interface RouteStatus {
   metadata: { generation: number };
@@ -17,20 +18,6 @@ interface RouteStatus {
       conditions: Array<{ type: string; status: string; reason: string; observedGeneration?: number }>;
     }>;
   };
-}
-
-/**
- * Calls `probe` every 500 ms until it returns a value, and returns that; after `timeoutMs`, throws `what()`'s
- * words about the last state seen.
- */
-async function pollUntil<T>(probe: () => Promise<T | undefined>, what: () => string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(what());
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /**

@@ -15,7 +15,19 @@ import { toolsBin } from '../../scripts/cluster/local-cluster';
 import { REAL_NODE_LABEL } from '../../scripts/cluster/node-config';
 import { workloadTargets } from '../../scripts/cluster/rollout';
 import { ZONES } from '../../scripts/cluster/topology';
-import { installCrds, sharedCrds, useLocalCluster } from './support';
+import { applyAll, installCrds, sharedCrds, useLocalCluster } from './support';
+import { appChart, containerEnv, formatMatrix, planEdgeMatrix } from './edge-matrix';
+import { noSourceControl, runLoadExperiment } from './load-experiment';
+import { hpaStates } from './load-support';
+import { LOAD_TEST } from '../../apps/rendezvous';
+import {
+  createIdentities,
+  probeUntil,
+  readyPods,
+  runEdgeMatrix,
+  withoutIngressRule,
+  startOutsideListeners,
+} from './edge-probes';
 import {
   chartsOut,
   deployApp,
@@ -31,6 +43,21 @@ const { index, manifests } = chartsOut();
 const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 12, realNodes: { zones: ZONES } }, 300_000);
 /** How long every container must stay Ready without a restart once all are Ready (liveness probes run meanwhile). */
 const SETTLE_MS = Number(process.env.E2E_RUNTIME_SETTLE_MS ?? 30_000);
+/** The app whose seed experiment runs here (seed 000: fake clients that drive the HPAs), and its bounds. */
+const LOAD_APP = 'rendezvous';
+/**
+ * The app's own LOAD_TEST (300 users) drives room-router to about 15 % of its CPU request here: the podinfo stand-ins
+ * spend less CPU per request than real services would. Four times the users, from the same locustfile and workers.
+ */
+const LOAD = {
+  target: 'room-router',
+  master: 'load-test-master',
+  users: LOAD_TEST.users * 4,
+  spawnRate: LOAD_TEST.spawnRate * 4,
+  loadSeconds: 240,
+  scaleDownSeconds: 240,
+  maxFailRatio: 0.01,
+};
 const READY_TIMEOUT_MS = 300_000;
 
 /** Containers an app asks for at its minimum replicas (HPA minimum, else the declared replicas). */
@@ -75,10 +102,17 @@ const knownDefect = (c: LiveContainer, namespace: string) =>
 /** Smallest app first: a defect common to all shows up soonest. */
 const apps = [...index.apps].sort((a, b) => containersAsked(a.namespace) - containersAsked(b.namespace));
 
+let stopListeners: (() => void) | undefined;
+
 beforeAll(async () => {
   const { refused } = await installCrds(cluster().client, sharedCrds());
   expect(refused).toEqual([]);
-}, 120_000);
+  stopListeners = await startOutsideListeners();
+  createIdentities(cluster().state.kubeconfig);
+}, 240_000);
+
+// The identity pods go with the cluster.
+afterAll(() => stopListeners?.());
 
 test('every image reference of charts-out/ was built and imported under that exact reference', () => {
   const built = readImageIndex(join(toolsBin(), '..', 'images', 'index.tsv'));
@@ -155,6 +189,84 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
     },
     SETTLE_MS + 60_000,
   );
+
+  test('the edge matrix under enforced NetworkPolicies: every declared edge connects, every undeclared one is refused', async () => {
+    const chart = appChart(app.name);
+    const probes = planEdgeMatrix(chart, ns, (w) => containerEnv(manifests, ns, w));
+    const selectors = Object.fromEntries(chart.graphNodes.map((n) => [n.name, n.selector]));
+    const observed = await runEdgeMatrix(cluster().client, cluster().state.kubeconfig, ns, selectors, probes);
+    process.stderr.write(`${formatMatrix(app.name, observed)}\n`);
+    expect(
+      observed.filter((o) => o.observed !== o.expect).map((o) => `${o.source} -> ${o.target}: ${o.observed}`),
+    ).toEqual([]);
+  }, 600_000);
+
+  test('negative control: without the ingress rule derived for its first declared edge, that edge is refused', async () => {
+    const chart = appChart(app.name);
+    const edge = chart.graphEdges[0];
+    if (!edge) throw new Error(`${app.name} declares no edge`);
+    const probe = planEdgeMatrix(chart, ns, (w) => containerEnv(manifests, ns, w)).find(
+      (p) => p.source === edge.from.name && p.expect === 'connect' && p.target.startsWith(`${edge.to.name}:`),
+    )!;
+    const selectors = Object.fromEntries(chart.graphNodes.map((n) => [n.name, n.selector]));
+    const { original, broken, removed } = withoutIngressRule(
+      manifests.filter((m) => m.object.metadata.namespace === ns).map((m) => m.object),
+      edge.from.selector,
+      edge.to.selector,
+    );
+    expect(removed).toBeGreaterThan(0);
+    const run = (expected: 'connect' | 'refused') =>
+      probeUntil(cluster().client, cluster().state.kubeconfig, ns, selectors, probe, expected);
+    await cluster().client.apply(broken);
+    const without = await run('refused');
+    await cluster().client.apply(original);
+    const restored = await run('connect');
+    process.stderr.write(
+      `${ns}: ${probe.source} -> ${probe.target} without its ingress rule in ${original.metadata.name}: ` +
+        `${without.observed}; restored: ${restored.observed}\n`,
+    );
+    expect([without.observed, restored.observed]).toEqual(['refused', 'connect']);
+  }, 300_000);
+
+  if (app.name === LOAD_APP) {
+    test(
+      'its LoadGenerator drives the target CPU HPA above its minimum, the PDB holds against a drain, and it scales back',
+      async () => {
+        const podinfo = imageReferences(manifests).find((r) => r.includes('podinfo'))!;
+        const { refused } = await applyAll(cluster().client, noSourceControl(ns, podinfo));
+        expect(refused).toEqual([]);
+        const master = (await readyPods(cluster().client, ns, { 'app.kubernetes.io/name': LOAD.master }))[0];
+        const targetSelector = appChart(app.name).graphNodes.find((n) => n.name === LOAD.target)!.selector;
+        const result = await runLoadExperiment(cluster().client, {
+          namespace: ns,
+          target: LOAD.target,
+          targetSelector,
+          master: `http://${master?.status?.podIP}:8089`,
+          workers: 2,
+          users: LOAD.users,
+          spawnRate: LOAD.spawnRate,
+          loadSeconds: LOAD.loadSeconds,
+          scaleDownSeconds: LOAD.scaleDownSeconds,
+          log: (line) => process.stderr.write(`${ns} ${line}\n`),
+        });
+        const ratio = result.stats.failures / Math.max(1, result.stats.requests);
+        const control = (await hpaStates(cluster().client, ns)).get('hpa-no-metrics-source');
+        process.stderr.write(
+          `${ns} load: replicas ${result.min} -> ${result.peak} -> ${result.after}; ${result.stats.requests} requests, ` +
+            `${result.stats.failures} failures (${(ratio * 100).toFixed(2)} %, bound ${LOAD.maxFailRatio * 100} %); ` +
+            `HPA without a metrics source: ${control?.current} replica(s), ScalingActive ${control?.active}\n`,
+        );
+        expect(result.peak).toBeGreaterThan(result.min);
+        expect(result.evictions.map((e) => e.allowed)).toEqual([true, false]);
+        expect(result.stats.requests).toBeGreaterThan(0);
+        expect(ratio).toBeLessThan(LOAD.maxFailRatio);
+        expect(result.after).toBe(result.min);
+        expect(control?.current).toBe(1);
+        expect(control?.active).toMatch(/^False FailedGetPodsMetric/);
+      },
+      (LOAD.loadSeconds + LOAD.scaleDownSeconds + 300) * 1000,
+    );
+  }
 
   test('the stand-in limits marked required still show (remove an entry once it is gone)', async () => {
     const containers = await liveContainers(cluster().client, ns);

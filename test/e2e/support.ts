@@ -96,3 +96,21 @@ export async function installCrds(client: KubeClient, crds: readonly KubeObject[
   client.forgetDiscovery();
   return result;
 }
+
+/**
+ * Calls `probe` every 500 ms until it returns a value, and returns that; after `timeoutMs`, throws `what()`'s
+ * words about the last state seen.
+ */
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  what: () => string,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(what());
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

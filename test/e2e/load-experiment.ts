@@ -1,0 +1,175 @@
+/**
+ * The load experiment of load-support.ts, step by step, and its negative control: an HPA whose metric has no source
+ * here (a per-pod custom metric, with no custom metrics adapter) never scales, and says why in its conditions.
+ */
+import type { KubeClient } from '../../scripts/cluster/kube-client';
+import type { KubeObject } from '../../scripts/lib/manifests';
+import { pollUntil } from './support';
+import { evict, hpaStates, locust, locustStats, sampleLine, type HpaState, type LocustStats } from './load-support';
+
+/** What the experiment is given. */
+export interface LoadPlan {
+  readonly namespace: string;
+  /** The LoadGenerator's target (its Deployment and HPA). */
+  readonly target: string;
+  readonly targetSelector: Readonly<Record<string, string>>;
+  /** `http://<master pod IP>:8089`. */
+  readonly master: string;
+  readonly workers: number;
+  readonly users: number;
+  readonly spawnRate: number;
+  /** Longest time under load. */
+  readonly loadSeconds: number;
+  /** Longest wait for the replicas to come back to the minimum once the load stops. */
+  readonly scaleDownSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+/** What was seen. */
+export interface LoadResult {
+  readonly min: number;
+  readonly peak: number;
+  /** Replicas when the scale-down wait ended. */
+  readonly after: number;
+  readonly stats: LocustStats;
+  /** The two evictions asked while the load ran: the first allowed, the second refused by the PDB (expected). */
+  readonly evictions: readonly { pod: string; allowed: boolean; message: string }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Pod {
+  metadata: { name: string; deletionTimestamp?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+async function readyTargetPods(client: KubeClient, plan: LoadPlan): Promise<string[]> {
+  const selector = Object.entries(plan.targetSelector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const pods = await client.list<Pod>('v1', 'Pod', plan.namespace, `labelSelector=${encodeURIComponent(selector)}`);
+  return pods
+    .filter(
+      (p) =>
+        !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
+    .map((p) => p.metadata.name);
+}
+
+/** Runs the experiment; the caller asserts on the result (the timeline goes to `plan.log` as it happens). */
+export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Promise<LoadResult> {
+  const hpa = async (): Promise<HpaState | undefined> => (await hpaStates(client, plan.namespace)).get(plan.target);
+  // The HPA has read the target's CPU through metrics-server before any load.
+  const before = await pollUntil(
+    async () => {
+      const h = await hpa();
+      return h?.cpu !== undefined ? h : undefined;
+    },
+    () => `the HPA ${plan.target} read no CPU utilization (is metrics-server serving metrics.k8s.io?)`,
+    180_000,
+  );
+  await pollUntil(
+    async () => ((await locustStats(plan.master)).workers >= plan.workers ? true : undefined),
+    () => `fewer than ${plan.workers} Locust workers connected to the master`,
+    60_000,
+  );
+  const started = (await locust(plan.master, '/swarm', {
+    user_count: String(plan.users),
+    spawn_rate: String(plan.spawnRate),
+  })) as { success?: boolean; message?: string };
+  if (!started.success) throw new Error(`locust did not start: ${started.message ?? ''}`);
+  const t0 = Date.now();
+  plan.log(
+    `load: ${plan.users} users at ${plan.spawnRate}/s against ${plan.target} (min ${before.min}, max ${before.max})`,
+  );
+  let peak = before.current;
+  const evictions: { pod: string; allowed: boolean; message: string }[] = [];
+  let evictedAt: number | undefined;
+  while (Date.now() - t0 < plan.loadSeconds * 1000) {
+    await sleep(5000);
+    const [h, stats] = await Promise.all([hpa(), locustStats(plan.master)]);
+    plan.log(sampleLine(t0, h, stats));
+    peak = Math.max(peak, h?.current ?? 0);
+    if (evictedAt === undefined && peak > before.min) {
+      // Scaled out: now a drain's evictions, two in a row; maxUnavailable 1 admits one.
+      const pods = await readyTargetPods(client, plan);
+      for (const pod of pods.slice(0, 2)) evictions.push({ pod, ...(await evict(client, plan.namespace, pod)) });
+      evictions.forEach((e) => plan.log(`evict ${e.pod}: ${e.allowed ? 'allowed' : `refused: ${e.message}`}`));
+      evictedAt = Date.now();
+    }
+    if (evictedAt !== undefined && Date.now() - evictedAt > 30_000) break;
+  }
+  await locust(plan.master, '/stop');
+  const stats = await locustStats(plan.master);
+  plan.log(`stopped: ${sampleLine(t0, await hpa(), stats)}`);
+  // The platform's scale-down stabilization window is 5 minutes (upstream's default); the test shortens it on
+  // the live HPA so that the way back down fits CI's time. Its 50 %-per-minute policy stays.
+  await client.call(
+    'PATCH',
+    `/apis/autoscaling/v2/namespaces/${plan.namespace}/horizontalpodautoscalers/${plan.target}`,
+    JSON.stringify({ spec: { behavior: { scaleDown: { stabilizationWindowSeconds: 15 } } } }),
+    'application/merge-patch+json',
+  );
+  const down = Date.now();
+  let after = peak;
+  while (Date.now() - down < plan.scaleDownSeconds * 1000) {
+    await sleep(10_000);
+    const h = await hpa();
+    after = h?.current ?? after;
+    plan.log(`scale-down t=${Math.round((Date.now() - down) / 1000)} s: replicas ${after} (cpu ${h?.cpu ?? '?'}%)`);
+    if (after <= before.min) break;
+  }
+  return { min: before.min, peak, after, stats, evictions };
+}
+
+/** A Deployment and an HPA on a per-pod custom metric that nothing serves here (no custom metrics adapter). */
+export function noSourceControl(namespace: string, image: string): KubeObject[] {
+  const labels = { 'app.kubernetes.io/name': 'hpa-no-metrics-source' };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'hpa-no-metrics-source', namespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'app',
+                image,
+                command: ['/home/app/podinfo', '--port=9898'],
+                resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'hpa-no-metrics-source', namespace, labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hpa-no-metrics-source' },
+        minReplicas: 1,
+        maxReplicas: 4,
+        // A thousandth of a request per second per pod: it would scale out at once if anything served the metric.
+        metrics: [
+          {
+            type: 'Pods',
+            pods: {
+              metric: { name: 'http_requests_per_second' },
+              target: { type: 'AverageValue', averageValue: '1m' },
+            },
+          },
+        ],
+      },
+    },
+  ];
+}
