@@ -75,7 +75,8 @@ export function appChart(name: string): PlatformChart {
   return build(new App());
 }
 
-type Env = readonly { readonly name: string; readonly value?: string }[];
+/** A container's env, as a manifest has it. */
+export type Env = readonly { readonly name: string; readonly value?: string }[];
 
 /** The env of a workload's first container, as charts-out/ has it. */
 export function containerEnv(manifests: readonly ManifestObject[], namespace: string, workload: string): Env {

@@ -11,10 +11,13 @@ import { kubectl } from '../../scripts/cluster/local-cluster';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import type { KubeObject } from '../../scripts/lib/manifests';
 import { pollUntil } from './support';
+import type { PlatformChart } from '../../platform';
 import {
   identities,
   NODE_SOURCE,
   OUTSIDE,
+  planEdgeMatrix,
+  type Env,
   type Identity,
   type Observed,
   type Probe,
@@ -331,7 +334,7 @@ export function withoutIngressRule(
 }
 
 /** Runs one probe from its workload until it is `expected` (kube-router applies a policy change within seconds). */
-export async function probeUntil(
+async function probeUntil(
   client: KubeClient,
   kubeconfig: string,
   namespace: string,
@@ -348,4 +351,32 @@ export async function probeUntil(
   }
   if (!last) throw new Error('edge matrix: the probe reported nothing');
   return last;
+}
+
+/**
+ * The negative control of an app's matrix: its first declared edge probed with the ingress rule derived for it
+ * removed from the live policy (refused, or the matrix proves nothing), then with the policy restored (connects).
+ */
+export async function ingressRuleControl(
+  client: KubeClient,
+  kubeconfig: string,
+  namespace: string,
+  chart: PlatformChart,
+  app: { readonly objects: readonly KubeObject[]; readonly envOf: (workload: string) => Env },
+): Promise<{ edge: string; without: Observed['observed']; restored: Observed['observed'] }> {
+  const edge = chart.graphEdges[0];
+  if (!edge) throw new Error(`edge matrix: ${chart.appName} declares no edge`);
+  const probe = planEdgeMatrix(chart, namespace, app.envOf).find(
+    (p) => p.source === edge.from.name && p.expect === 'connect' && p.target.startsWith(`${edge.to.name}:`),
+  );
+  if (!probe) throw new Error(`edge matrix: no probe of ${edge.from.name} -> ${edge.to.name}`);
+  const selectors = Object.fromEntries(chart.graphNodes.map((n) => [n.name, n.selector]));
+  const { original, broken, removed } = withoutIngressRule(app.objects, edge.from.selector, edge.to.selector);
+  if (removed === 0)
+    throw new Error(`edge matrix: no ingress rule of ${original.metadata.name} admits ${edge.from.name}`);
+  await client.apply(broken);
+  const without = await probeUntil(client, kubeconfig, namespace, selectors, probe, 'refused');
+  await client.apply(original);
+  const restored = await probeUntil(client, kubeconfig, namespace, selectors, probe, 'connect');
+  return { edge: `${probe.source} -> ${probe.target}`, without: without.observed, restored: restored.observed };
 }

@@ -10,9 +10,11 @@ import { evict, hpaStates, locust, locustStats, sampleLine, type HpaState, type 
 /** What the experiment is given. */
 export interface LoadPlan {
   readonly namespace: string;
-  /** The LoadGenerator's target (its Deployment and HPA). */
-  readonly target: string;
-  readonly targetSelector: Readonly<Record<string, string>>;
+  /** The workload whose CPU HPA the load must scale out (its Deployment, HPA and PDB share its name). */
+  readonly scales: string;
+  readonly selector: Readonly<Record<string, string>>;
+  /** HPAs left out of the timeline (the negative control's). */
+  readonly ignore: readonly string[];
   /** `http://<master pod IP>:8089`. */
   readonly master: string;
   readonly workers: number;
@@ -44,7 +46,7 @@ interface Pod {
 }
 
 async function readyTargetPods(client: KubeClient, plan: LoadPlan): Promise<string[]> {
-  const selector = Object.entries(plan.targetSelector)
+  const selector = Object.entries(plan.selector)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   const pods = await client.list<Pod>('v1', 'Pod', plan.namespace, `labelSelector=${encodeURIComponent(selector)}`);
@@ -58,14 +60,19 @@ async function readyTargetPods(client: KubeClient, plan: LoadPlan): Promise<stri
 
 /** Runs the experiment; the caller asserts on the result (the timeline goes to `plan.log` as it happens). */
 export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Promise<LoadResult> {
-  const hpa = async (): Promise<HpaState | undefined> => (await hpaStates(client, plan.namespace)).get(plan.target);
+  const all = async (): Promise<Map<string, HpaState>> => {
+    const states = await hpaStates(client, plan.namespace);
+    for (const name of plan.ignore) states.delete(name);
+    return states;
+  };
+  const hpa = async (): Promise<HpaState | undefined> => (await all()).get(plan.scales);
   // The HPA has read the target's CPU through metrics-server before any load.
   const before = await pollUntil(
     async () => {
       const h = await hpa();
       return h?.cpu !== undefined ? h : undefined;
     },
-    () => `the HPA ${plan.target} read no CPU utilization (is metrics-server serving metrics.k8s.io?)`,
+    () => `the HPA ${plan.scales} read no CPU utilization (is metrics-server serving metrics.k8s.io?)`,
     180_000,
   );
   await pollUntil(
@@ -79,17 +86,15 @@ export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Pro
   })) as { success?: boolean; message?: string };
   if (!started.success) throw new Error(`locust did not start: ${started.message ?? ''}`);
   const t0 = Date.now();
-  plan.log(
-    `load: ${plan.users} users at ${plan.spawnRate}/s against ${plan.target} (min ${before.min}, max ${before.max})`,
-  );
+  plan.log(`load: ${plan.users} users at ${plan.spawnRate}/s; ${plan.scales}: min ${before.min}, max ${before.max}`);
   let peak = before.current;
   const evictions: { pod: string; allowed: boolean; message: string }[] = [];
   let evictedAt: number | undefined;
   while (Date.now() - t0 < plan.loadSeconds * 1000) {
     await sleep(5000);
-    const [h, stats] = await Promise.all([hpa(), locustStats(plan.master)]);
-    plan.log(sampleLine(t0, h, stats));
-    peak = Math.max(peak, h?.current ?? 0);
+    const [states, stats] = await Promise.all([all(), locustStats(plan.master)]);
+    plan.log(sampleLine(t0, states, stats));
+    peak = Math.max(peak, states.get(plan.scales)?.current ?? 0);
     if (evictedAt === undefined && peak > before.min) {
       // Scaled out: now a drain's evictions, two in a row; maxUnavailable 1 admits one.
       const pods = await readyTargetPods(client, plan);
@@ -101,12 +106,12 @@ export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Pro
   }
   await locust(plan.master, '/stop');
   const stats = await locustStats(plan.master);
-  plan.log(`stopped: ${sampleLine(t0, await hpa(), stats)}`);
+  plan.log(`stopped: ${sampleLine(t0, await all(), stats)}`);
   // The platform's scale-down stabilization window is 5 minutes (upstream's default); the test shortens it on
   // the live HPA so that the way back down fits CI's time. Its 50 %-per-minute policy stays.
   await client.call(
     'PATCH',
-    `/apis/autoscaling/v2/namespaces/${plan.namespace}/horizontalpodautoscalers/${plan.target}`,
+    `/apis/autoscaling/v2/namespaces/${plan.namespace}/horizontalpodautoscalers/${plan.scales}`,
     JSON.stringify({ spec: { behavior: { scaleDown: { stabilizationWindowSeconds: 15 } } } }),
     'application/merge-patch+json',
   );
@@ -122,14 +127,17 @@ export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Pro
   return { min: before.min, peak, after, stats, evictions };
 }
 
+/** The negative control's Deployment and HPA. */
+export const NO_SOURCE_HPA = 'hpa-no-metrics-source';
+
 /** A Deployment and an HPA on a per-pod custom metric that nothing serves here (no custom metrics adapter). */
 export function noSourceControl(namespace: string, image: string): KubeObject[] {
-  const labels = { 'app.kubernetes.io/name': 'hpa-no-metrics-source' };
+  const labels = { 'app.kubernetes.io/name': NO_SOURCE_HPA };
   return [
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'hpa-no-metrics-source', namespace, labels },
+      metadata: { name: NO_SOURCE_HPA, namespace, labels },
       spec: {
         replicas: 1,
         selector: { matchLabels: labels },
@@ -154,9 +162,9 @@ export function noSourceControl(namespace: string, image: string): KubeObject[] 
     {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: { name: 'hpa-no-metrics-source', namespace, labels },
+      metadata: { name: NO_SOURCE_HPA, namespace, labels },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hpa-no-metrics-source' },
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: NO_SOURCE_HPA },
         minReplicas: 1,
         maxReplicas: 4,
         // A thousandth of a request per second per pod: it would scale out at once if anything served the metric.

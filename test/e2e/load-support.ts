@@ -139,11 +139,13 @@ export async function evict(
   }
 }
 
-/** One line of the timeline: seconds since the start, the target's replicas and CPU, Locust's figures. */
-export function sampleLine(t0: number, hpa: HpaState | undefined, stats: LocustStats): string {
+/** One line of the timeline: seconds since the start, every HPA's replicas and CPU, Locust's figures. */
+export function sampleLine(t0: number, hpas: ReadonlyMap<string, HpaState>, stats: LocustStats): string {
+  const replicas = [...hpas.values()]
+    .map((h) => `${h.name} ${h.current}${h.desired !== h.current ? `->${h.desired}` : ''} (${h.cpu ?? '?'}%)`)
+    .join(', ');
   return (
-    `t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  replicas ${hpa?.current ?? '?'}` +
-    ` (desired ${hpa?.desired ?? '?'}, cpu ${hpa?.cpu ?? '?'}%)  users ${stats.users}  rps ${stats.rps.toFixed(1)}` +
-    `  requests ${stats.requests}  failures ${stats.failures}`
+    `t=${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s  users ${stats.users}  rps ` +
+    `${stats.rps.toFixed(1)}  requests ${stats.requests}  failures ${stats.failures}  replicas: ${replicas}`
   );
 }
