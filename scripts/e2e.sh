@@ -8,8 +8,8 @@ bash scripts/cluster/build-tools.sh >&2
 # plane's Go cache warm, and the images' build; warm: seconds).
 bin=$(bash scripts/cluster/build-tools.sh node images | tail -n 1)
 export PATH="$bin:$PATH"
-# Every suite: the real-node suite and the others as two groups at once (scripts/e2e/groups.js). A test path given,
-# or E2E_SERIAL=1: one Jest, one suite after another.
+# Every suite: the real-node suite and the others as two groups at once, each in its own namespaces
+# (scripts/e2e/groups.js). A test path given, or E2E_SERIAL=1: one Jest, one suite after another.
 for arg in "$@"; do [[ $arg == -* ]] || E2E_SERIAL=1; done
 if [[ ${E2E_SERIAL:-} == 1 ]]; then exec bash scripts/cluster/netns.sh npx jest -c jest.e2e.config.js "$@"; fi
-exec bash scripts/cluster/netns.sh node scripts/e2e/groups.js "$@"
+exec node scripts/e2e/groups.js "$@"

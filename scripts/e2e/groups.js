@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Runs the e2e suite as two groups at once, inside the one network and PID namespace of scripts/cluster/netns.sh:
- * the real-node suite (runtime.test.ts: kubelets, containerd, kube-proxy and CoreDNS on fixed addresses, so one at
- * a time) and every other suite (kwok clusters on free loopback ports, one suite after another). The two groups share
- * nothing but the machine: the real-node suite mostly waits on containers, the Pulumi suite on the engine.
+ * Runs the e2e suite as two groups at once, each in network and PID namespaces of its own
+ * (scripts/cluster/netns.sh): the real-node suite (runtime.test.ts: kubelets, containerd, kube-proxy, kube-router and
+ * CoreDNS on fixed addresses, bridges and iptables rules in its namespace) and every other suite (kwok clusters on
+ * free loopback ports, one suite after another, each refusing to start in a namespace that has more than loopback).
+ * The two groups share nothing but the machine: the real-node suite mostly waits on containers, the Pulumi suite on
+ * the engine.
  *
  *   node scripts/e2e/groups.js [jest args...]
  *
@@ -31,8 +33,11 @@ const groups = [
 function run(group) {
   const report = join(dir, `${group.name}.json`);
   const child = spawn(
-    'npx',
-    ['jest', '-c', 'jest.e2e.config.js', ...jestArgs, '--json', `--outputFile=${report}`, ...group.select],
+    'bash',
+    [
+      join(__dirname, '..', 'cluster', 'netns.sh'),
+      ...['npx', 'jest', '-c', 'jest.e2e.config.js', ...jestArgs, '--json', `--outputFile=${report}`, ...group.select],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const prefix = (stream, out) => {

@@ -31,6 +31,8 @@ const MONGO_IMAGE = 'mongo:7.0.14';
 /** What each identity pod serves, so that it can be a target too. */
 const LISTENER_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const PROBE_SECONDS = 3;
+/** A mongosh login's bound. */
+const MONGOSH_SECONDS = 90;
 
 const RESTRICTED = {
   allowPrivilegeEscalation: false,
@@ -78,7 +80,7 @@ const identityPod = (id: Identity) => ({
   },
 });
 
-/** Creates the identity pods (and their namespaces); resolves once all are Ready. */
+/** Creates the identity pods (and their namespaces); returns once all are Ready. */
 export function createIdentities(kubeconfig: string): void {
   const objects = identities().flatMap((id) => [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: id.namespace } },
@@ -130,16 +132,19 @@ export function probeScript(probes: readonly { index: number; host: string; prob
     const check =
       login.engine === 'postgres'
         ? `out=$(PGCONNECT_TIMEOUT=${PROBE_SECONDS} PGPASSWORD=${v('PASSWORD')} psql -h ${host} -p ${probe.port} ` +
-          `-U ${v('USER')} -d ${v('DB')} -tAc 'select 1' 2>&1); [ "$out" = 1 ]`
+          `-U ${v('USER')} -d ${v('DB')} -tAc 'select 1' 2>&1); rc=$?; [ "$out" = 1 ]`
         : login.engine === 'redis'
           ? `out=$(timeout ${PROBE_SECONDS} bash -c 'exec 3<>/dev/tcp/${host}/${probe.port}; ` +
-            `printf "AUTH %s\\r\\nPING\\r\\n" "$1" >&3; head -c 12 <&3' _ ${v('PASSWORD')} 2>&1 | tr -d '\\r' | tr '\\n' ' '); ` +
+            `printf "AUTH %s\\r\\nPING\\r\\n" "$1" >&3; head -c 12 <&3' _ ${v('PASSWORD')} 2>&1 | tr -d '\\r' | tr '\\n' ' '); rc=$?; ` +
             `[ "$out" = "+OK +PONG " ]`
-          : `out=$(timeout 30 mongosh ${v('URL')} --quiet --eval 'db.runCommand({ ping: 1 }).ok' 2>&1); [ "$out" = 1 ]`;
-    // A login that fails where the port connects is reported with the engine's words (never the password).
+          : // mongosh (Node.js) takes seconds to start, many on a loaded machine with several starting at once.
+            `out=$(timeout ${MONGOSH_SECONDS} mongosh ${v('URL')} --quiet --eval 'db.runCommand({ ping: 1 }).ok' 2>&1); rc=$?; ` +
+            `[ "$out" = 1 ]`;
+    // A login that fails where the port connects is reported with its exit status and the engine's words (never
+    // the password; 124 is timeout's).
     return (
       `if ${tcp}; then if ${check}; then echo "RESULT ${index} connect"; else ` +
-      `echo "RESULT ${index} refused login failed: $(echo "$out" | head -c 200 | tr '\\n' ' ')"; fi; ` +
+      `echo "RESULT ${index} refused login failed (exit $rc): $(echo "$out" | head -c 200 | tr '\\n' ' ')"; fi; ` +
       `else echo "RESULT ${index} refused"; fi`
     );
   });

@@ -4,6 +4,7 @@
  */
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import type { KubeObject } from '../../scripts/lib/manifests';
+import { readyPods } from './edge-probes';
 import { pollUntil } from './support';
 import { evict, hpaStates, locust, locustStats, sampleLine, type HpaState, type LocustStats } from './load-support';
 
@@ -39,24 +40,6 @@ export interface LoadResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Pod {
-  metadata: { name: string; deletionTimestamp?: string };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-async function readyTargetPods(client: KubeClient, plan: LoadPlan): Promise<string[]> {
-  const selector = Object.entries(plan.selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const pods = await client.list<Pod>('v1', 'Pod', plan.namespace, `labelSelector=${encodeURIComponent(selector)}`);
-  return pods
-    .filter(
-      (p) =>
-        !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    )
-    .map((p) => p.metadata.name);
-}
 
 /** Runs the experiment; the caller asserts on the result (the timeline goes to `plan.log` as it happens). */
 export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Promise<LoadResult> {
@@ -97,7 +80,7 @@ export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Pro
     peak = Math.max(peak, states.get(plan.scales)?.current ?? 0);
     if (evictedAt === undefined && peak > before.min) {
       // Scaled out: now a drain's evictions, two in a row; maxUnavailable 1 admits one.
-      const pods = await readyTargetPods(client, plan);
+      const pods = (await readyPods(client, plan.namespace, plan.selector)).map((p) => p.metadata.name);
       for (const pod of pods.slice(0, 2)) evictions.push({ pod, ...(await evict(client, plan.namespace, pod)) });
       evictions.forEach((e) => plan.log(`evict ${e.pod}: ${e.allowed ? 'allowed' : `refused: ${e.message}`}`));
       evictedAt = Date.now();

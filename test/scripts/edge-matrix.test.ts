@@ -1,5 +1,7 @@
 /** The edge matrix's plan (test/e2e/edge-matrix.ts), from the apps' graphs: what the e2e then observes. */
+import { spawnSync } from 'node:child_process';
 import { chartsOut } from '../e2e/runtime-support';
+import { probeScript } from '../e2e/edge-probes';
 import { appChart, containerEnv, formatMatrix, NODE_SOURCE, planEdgeMatrix, withControls } from '../e2e/edge-matrix';
 
 const { index, manifests } = chartsOut();
@@ -52,4 +54,23 @@ test('a refusal without another probe reaching the same target is marked uncontr
   expect(formatMatrix('app', observed)).toMatch(
     /declared edges connected 1\/1, undeclared refused 2\/2 \(1 without a control\)/,
   );
+});
+
+test('the probe script is valid bash, one RESULT line per probe, and names credentials only by variable', () => {
+  const base = {
+    source: 's',
+    target: 't',
+    address: { kind: 'ip', ip: '192.0.2.1' },
+    port: 1,
+    expect: 'connect',
+  } as const;
+  const logins = (['postgres', 'redis', 'mongodb'] as const).map((engine, i) => ({
+    index: i + 1,
+    host: '192.0.2.1',
+    probe: { ...base, why: 'declared edge', login: { engine, prefix: 'DB' } },
+  }));
+  const script = probeScript([{ index: 0, host: '192.0.2.1', probe: { ...base, why: 'w' } }, ...logins]);
+  expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
+  expect(script.split('\n')).toHaveLength(4);
+  expect(script).toContain('"${DB_PASSWORD}"');
 });
