@@ -1,8 +1,8 @@
 # What a real node of the local cluster runs, sourced by build-tools.sh (target `node`): kubelet and kube-proxy
-# from the control plane's own Go module, CoreDNS from the Go module proxy, and from Debian containerd, runc, the
-# CNI plugins and the kernel tools kube-proxy and kube-router need (iptables, conntrack, ipset); metrics-server
-# (the HPA's resource metrics) from the Go module proxy; kube-router's
-# NetworkPolicy controller from its release source in ../shared/images-src (the Go module proxy refuses the module).
+# from the control plane's own Go module; CoreDNS and metrics-server (the HPAs' resource metrics) from the Go module
+# proxy; kube-router's NetworkPolicy controller from its release source in ../shared/images-src (the proxy refuses
+# its module); and from Debian containerd, runc, the CNI plugins and the kernel tools kube-proxy and kube-router
+# need (iptables, conntrack, ipset).
 
 # apt_install PKG...: installs the Debian packages that are missing (an `apt-get update` only when needed).
 apt_install() {
