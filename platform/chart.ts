@@ -7,15 +7,16 @@ import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Addon, AppEntry, SecretRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
 import { ACME_SOLVER_PORT } from './contract';
-import { ADDON_NAMESPACES } from './contract';
+import { ADDON_NAMESPACES, LINKERD_INJECT_ANNOTATION } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
 import { LABEL, MANAGED_BY } from './core/names';
 import type { Resources } from './core/resources';
 import { assertUniqueObjectNames } from './core/unique-names';
 import type { PropKeys } from './core/known-props';
 import { PropValidator, constructPath } from './core/validate';
+import { podSecurityLabels } from './core/security';
 import type { MeshInjection, ProxyResources } from './mesh/linkerd';
-import { LINKERD_INJECT_ANNOTATION, resolveAppMesh } from './mesh/linkerd';
+import { resolveAppMesh } from './mesh/linkerd';
 import type { MeshCaller } from './mesh/policy';
 import {
   DEFAULT_INBOUND_POLICY,
@@ -220,13 +221,8 @@ export class PlatformChart extends Chart {
     const ns = new KubeNamespace(this, 'namespace', {
       metadata: {
         name: namespace,
-        labels: {
-          // Meshed pods too: the platform installs the Linkerd CNI plugin, so no proxy-init needs NET_ADMIN.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
-        },
+        // Meshed pods too: the platform installs the Linkerd CNI plugin, so no proxy-init needs NET_ADMIN.
+        labels: podSecurityLabels('restricted'),
         ...(this.meshed
           ? {
               annotations: {

@@ -26,6 +26,15 @@ export const ADDONS = [
 /** One platform add-on (see {@link ADDONS}). */
 export type Addon = (typeof ADDONS)[number];
 
+/** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`); set by both sides. */
+export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
+
+/** Extension of every manifest file of `charts-out/` (one per app chart: `<app>.k8s.yaml`). */
+export const MANIFEST_EXTENSION = '.k8s.yaml';
+
+/** The name of the index file beside the manifests (`charts-out/index.json`, {@link ChartsIndex}). */
+export const INDEX_FILE = 'index.json';
+
 /**
  * The namespace each add-on is installed in. Pulumi installs them there, and the app NetworkPolicies admit
  * traffic from there (ingress controllers to exposed services, Prometheus to metrics ports, Linkerd).

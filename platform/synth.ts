@@ -8,15 +8,9 @@ import { join } from 'node:path';
 import type { App, Chart } from 'cdk8s';
 import { PlatformChart } from './chart';
 import type { ChartsIndex } from './contract';
-import { CHARTS_INDEX_VERSION, manifestDigest } from './contract';
+import { CHARTS_INDEX_VERSION, INDEX_FILE, MANIFEST_EXTENSION, manifestDigest } from './contract';
 import { PlatformValidationError } from './core/errors';
 import { ManifestYamlWriter } from './core/yaml';
-
-/** Extension of every manifest file. */
-export const MANIFEST_EXTENSION = '.k8s.yaml';
-
-/** The name of the index file beside the manifests. */
-export const INDEX_FILE = 'index.json';
 
 /** Where {@link synthesize} writes when no folder is given: the cdk8s CLI's `CDK8S_OUTDIR`, else `charts-out`. */
 export function defaultOutdir(): string {

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { sharedDir } from './lib/crds';
-import { MANIFEST_SUFFIX } from './lib/manifests';
+import { MANIFEST_EXTENSION } from './lib/manifests';
 import { prepareKubeconformSchemas } from './lib/peer-schemas';
 import type { PeerFinding, PeerSkip, PeerTool } from './lib/peers';
 import {
@@ -76,10 +76,10 @@ function main(): number {
   const dir = resolve(values.dir);
   if (!existsSync(dir)) throw new UsageError(`no such folder: ${values.dir} (run npm run synth first)`);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(MANIFEST_SUFFIX))
+    .filter((f) => f.endsWith(MANIFEST_EXTENSION))
     .sort()
     .map((f) => join(dir, f));
-  if (files.length === 0) throw new UsageError(`no *${MANIFEST_SUFFIX} files in ${values.dir}`);
+  if (files.length === 0) throw new UsageError(`no *${MANIFEST_EXTENSION} files in ${values.dir}`);
   const skips = Object.fromEntries(
     PEER_TOOLS.map((t) => {
       const file = join(CONFIG_DIR, `${t}.yaml`);

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
-import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
+import { INDEX_FILE, MANIFEST_EXTENSION, parseManifests } from './lib/manifests';
 import { readCdk8sConfig, readManifestTexts, runSynth } from './lib/sources';
 import * as diff from './diff';
 import * as report from './report';
@@ -57,13 +57,13 @@ function synth(argv: readonly string[]): number {
  */
 function synthSummary(outdir: string, shown: string): string {
   const texts = readManifestTexts(outdir);
-  const manifests = [...texts.keys()].filter((f) => f.endsWith(MANIFEST_SUFFIX));
+  const manifests = [...texts.keys()].filter((f) => f.endsWith(MANIFEST_EXTENSION));
   const objects = manifests.reduce((n, f) => n + parseManifests(texts.get(f) ?? '', f).objects.length, 0);
-  const indexFile = join(outdir, 'index.json');
+  const indexFile = join(outdir, INDEX_FILE);
   const apps: string[] = existsSync(indexFile)
     ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { apps: { name: string }[] }).apps.map((a) => a.name)
     : [];
-  const files = [...manifests, ...(existsSync(indexFile) ? ['index.json'] : [])];
+  const files = [...manifests, ...(existsSync(indexFile) ? [INDEX_FILE] : [])];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `synth: ${plural(apps.length, 'app')} (${apps.join(', ')}), ${plural(objects, 'object')}, ${plural(files.length, 'file')} (${files.join(', ')}) in ${shown}`;
 }

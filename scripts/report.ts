@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChartsIndex } from '../platform/contract';
+import { INDEX_FILE, type ChartsIndex } from '../platform/contract';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { loadManifestDir } from './lib/manifests';
 import { buildReport, parseAddons, parseNodeSize, renderMarkdown } from './lib/report';
@@ -50,7 +50,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
   const { objects, problems } = loadManifestDir(values.dir);
   if (objects.length === 0) throw new UsageError(`no objects in ${values.dir}/*.k8s.yaml`);
   for (const p of problems) process.stderr.write(`warning: ${p.file}: ${p.message}\n`);
-  const indexPath = join(values.dir, 'index.json');
+  const indexPath = join(values.dir, INDEX_FILE);
   const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as ChartsIndex) : undefined;
   const markdown = renderMarkdown(buildReport(objects, { node, addons, ...(index ? { index } : {}) }));
   if (values.out) writeFileSync(values.out, markdown);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { INDEX_RULE } from './lib/index-check';
-import { MANIFEST_SUFFIX, parseManifests } from './lib/manifests';
+import { MANIFEST_EXTENSION, parseManifests } from './lib/manifests';
 import type { ManifestObject, ParseProblem } from './lib/manifests';
 import { RULES, ruleById } from './lib/rules';
 import { readManifestTexts } from './lib/sources';
@@ -75,7 +75,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     result = validateObjects(objects, { problems, ...(wanted.length > 0 ? { rules } : {}) });
   } else {
     if (!existsSync(values.dir)) throw new UsageError(`no such folder: ${values.dir} (run npm run synth first)`);
-    if (![...readManifestTexts(values.dir).keys()].some((f) => f.endsWith(MANIFEST_SUFFIX)))
+    if (![...readManifestTexts(values.dir).keys()].some((f) => f.endsWith(MANIFEST_EXTENSION)))
       throw new UsageError(`no *.k8s.yaml files in ${values.dir}`);
     result = validateDir(values.dir, {
       ...(wanted.length > 0 ? { rules } : {}),

@@ -1,7 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import type { Addon, AppEntry, ChartsIndex } from '../contract';
+import { LINKERD_INJECT_ANNOTATION, type Addon, type AppEntry, type ChartsIndex } from '../contract';
+import { LABEL } from '../core/names';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
 import { annotateServiceAccounts } from './workload-identity';
@@ -88,12 +89,12 @@ export class AppDeployment extends pulumi.ComponentResource {
           name: app.namespace,
           // The reviewed YAML's labels and annotations win over the defaults added here.
           labels: {
-            'app.kubernetes.io/part-of': app.name,
-            'app.kubernetes.io/managed-by': 'pulumi',
+            [LABEL.partOf]: app.name,
+            [LABEL.managedBy]: 'pulumi',
             ...(yamlMeta.labels ?? {}),
           },
           annotations: {
-            ...(app.meshed ? { 'linkerd.io/inject': 'enabled' } : {}),
+            ...(app.meshed ? { [LINKERD_INJECT_ANNOTATION]: 'enabled' } : {}),
             ...(yamlMeta.annotations ?? {}),
           },
         },
@@ -127,7 +128,7 @@ export class AppDeployment extends pulumi.ComponentResource {
           metadata: {
             name: plan.secret.name,
             namespace: app.namespace,
-            labels: { 'app.kubernetes.io/part-of': app.name, 'app.kubernetes.io/managed-by': 'pulumi' },
+            labels: { [LABEL.partOf]: app.name, [LABEL.managedBy]: 'pulumi' },
             annotations: { 'platform/description': plan.secret.description },
           },
           type: 'Opaque',

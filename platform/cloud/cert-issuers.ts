@@ -8,6 +8,7 @@ import {
   ADDON_NAMESPACES,
   CLUSTER_ISSUERS,
   GATEWAY_HOST_LISTENERS_MAX,
+  LINKERD_INJECT_ANNOTATION,
   PLATFORM_GATEWAY,
   gatewayCertificateSecret,
   gatewayHttpListener,
@@ -65,7 +66,7 @@ export const LOCAL_CA_LIFETIME = {
 
 /** Solver pods are not meshed: the challenge comes from the (meshed or not) ingress proxy in plain HTTP. */
 const SOLVER_POD = {
-  metadata: { annotations: { 'linkerd.io/inject': 'disabled' }, labels: { ...ACME_SOLVER_POD_LABELS } },
+  metadata: { annotations: { [LINKERD_INJECT_ANNOTATION]: 'disabled' }, labels: { ...ACME_SOLVER_POD_LABELS } },
 };
 
 /**

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ADDONS, CHARTS_INDEX_VERSION, manifestDigest } from '../contract';
+import { ADDONS, CHARTS_INDEX_VERSION, INDEX_FILE, manifestDigest } from '../contract';
 import type { AppEntry, ChartsIndex, SecretRequirement } from '../contract';
 
 /** What to run when `charts-out/` does not match the code. */
@@ -97,7 +97,7 @@ export function parseChartsIndex(text: string): ChartsIndex {
 
 /** Reads `<chartsDir>/index.json`; a missing file means nothing was synthesized. */
 export function readChartsIndex(chartsDir: string): ChartsIndex {
-  const path = join(chartsDir, 'index.json');
+  const path = join(chartsDir, INDEX_FILE);
   if (!existsSync(path)) throw new Error(`${path} does not exist: nothing to deploy. ${SYNTH_HINT}`);
   return parseChartsIndex(readFileSync(path, 'utf8'));
 }

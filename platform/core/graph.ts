@@ -42,6 +42,9 @@ export interface CustomMetric {
   readonly rate?: boolean;
 }
 
+/** Default path Prometheus scrapes. */
+export const DEFAULT_METRICS_PATH = '/metrics';
+
 /** A workload as the app graph sees it. */
 export interface GraphNode {
   /** Workload name (Deployment/StatefulSet name and `app.kubernetes.io/name`). */

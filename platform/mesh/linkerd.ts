@@ -6,6 +6,7 @@
  * chart (the composition root) can depend on this module without a cycle.
  */
 import type { Construct } from 'constructs';
+import { LINKERD_INJECT_ANNOTATION } from '../contract';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
 import { resolveResources } from '../core/resources';
@@ -18,8 +19,6 @@ import type { ServiceProfileV1Alpha2, ServiceProfileV1Alpha2SpecRoutes } from '.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const profileCrds = (): typeof ServiceProfileCrds => require('../crds/serviceprofiles-linkerd.io');
 
-/** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`). */
-export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
 /** Ports whose protocol the proxy must not sniff: server-speaks-first wire protocols (databases). */
 export const LINKERD_OPAQUE_PORTS_ANNOTATION = 'config.linkerd.io/opaque-ports';
 /** The pod annotations by which the proxy injector sizes the `linkerd-proxy` container. */

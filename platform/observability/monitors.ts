@@ -3,7 +3,7 @@
  * it) or a PodMonitor (workers), selecting exactly its pods' metrics port.
  */
 import type { Construct } from 'constructs';
-import type { GraphNode } from '../core/graph';
+import { DEFAULT_METRICS_PATH, type GraphNode } from '../core/graph';
 import type * as PodMonitorCrds from '../crds/podmonitors-monitoring.coreos.com';
 import type * as ServiceMonitorCrds from '../crds/servicemonitors-monitoring.coreos.com';
 
@@ -21,7 +21,7 @@ export function addMonitor(scope: Construct, node: GraphNode, labels: Record<str
   if (node.metricsPorts.length === 0) return false;
   const endpoints = node.metricsPorts.map((p) => ({
     port: p.name,
-    path: node.metricsPath ?? '/metrics',
+    path: node.metricsPath ?? DEFAULT_METRICS_PATH,
     interval: SCRAPE_INTERVAL,
   }));
   const metadata = { name: node.name, labels };

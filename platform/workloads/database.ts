@@ -1,4 +1,5 @@
 /** `Database`: a single-instance PostgreSQL, MySQL, MongoDB or Redis as a StatefulSet with a persistent volume. */
+import { DEFAULT_METRICS_PATH } from '../core/graph';
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceHost } from '../core/names';
@@ -242,7 +243,7 @@ export class Database extends Workload implements Connectable {
       ports: [{ ...serverPort, appProtocol: undefined }],
       clientPorts: [serverPort],
       metricsPorts: metrics ? [metricsPort] : [],
-      metricsPath: metrics ? '/metrics' : undefined,
+      metricsPath: metrics ? DEFAULT_METRICS_PATH : undefined,
       engine: props.engine,
       liveness: health,
       readiness: health,

@@ -1,7 +1,7 @@
 /** `Service`: an HTTP and/or gRPC microservice. */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import type { CustomMetric, EndpointPort } from '../core/graph';
+import { DEFAULT_METRICS_PATH, type CustomMetric, type EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import type { PropKeys } from '../core/known-props';
@@ -21,8 +21,6 @@ import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from '.
 
 /** Name of a dedicated metrics port. */
 export const METRICS_PORT_NAME = 'http-metrics';
-/** Default path Prometheus scrapes. */
-export const DEFAULT_METRICS_PATH = '/metrics';
 /** `appProtocol` of a cleartext HTTP/2 (gRPC) port, understood by Gateway API implementations and Contour. */
 export const H2C_APP_PROTOCOL = 'kubernetes.io/h2c';
 
@@ -226,7 +224,11 @@ function resolveServiceProps(scope: Construct, id: string, props: ServiceProps) 
   const clientPorts = [...ports];
   if (props.metrics) {
     customMetrics = resolveCustomMetrics(v, 'metrics.custom', props.metrics.custom);
-    metrics = { port: props.metrics.port ?? props.port, path: props.metrics.path ?? '/metrics', custom: customMetrics };
+    metrics = {
+      port: props.metrics.port ?? props.port,
+      path: props.metrics.path ?? DEFAULT_METRICS_PATH,
+      custom: customMetrics,
+    };
     v.port('metrics.port', metrics.port);
     if (typeof metrics.path !== 'string' || !metrics.path.startsWith('/'))
       v.fail(

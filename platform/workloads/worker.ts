@@ -1,4 +1,5 @@
 /** `Worker`: a workload with no Service (queue consumers, bots, schedulers). */
+import { DEFAULT_METRICS_PATH } from '../core/graph';
 import type { Construct } from 'constructs';
 import type { HealthCheck } from '../core/probes';
 import type { PropKeys } from '../core/known-props';
@@ -81,7 +82,7 @@ export class Worker extends DeploymentWorkload {
     const base = resolveWorkloadProps(scope, v, id, 'worker', props, { resources: DEFAULT_RESOURCES });
     const metrics = props.metrics && {
       port: v.port('metrics.port', props.metrics.port),
-      path: props.metrics.path ?? '/metrics',
+      path: props.metrics.path ?? DEFAULT_METRICS_PATH,
       custom: resolveCustomMetrics(v, 'metrics.custom', props.metrics.custom),
     };
     const metricsPorts = metrics ? [{ name: METRICS_PORT_NAME, port: metrics.port }] : [];

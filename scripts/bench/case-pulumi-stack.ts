@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import { ADDONS } from '../../platform/contract';
+import { ADDONS, INDEX_FILE } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
 import type * as ConfigModule from '../../stacks/config';
 import type * as ProgramModule from '../../stacks/program';
@@ -69,7 +69,7 @@ const raw = Object.fromEntries(
     .filter(([key]) => key.startsWith(`${PROJECT}:`))
     .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
 );
-const index = JSON.parse(readFileSync(join(CHARTS_DIR, 'index.json'), 'utf8')) as ChartsIndex;
+const index = JSON.parse(readFileSync(join(CHARTS_DIR, INDEX_FILE), 'utf8')) as ChartsIndex;
 // Values for the Secrets a user supplies through stack config (generated ones come from @pulumi/random).
 const secrets = Object.fromEntries(
   index.apps.flatMap((app) =>

@@ -5,7 +5,7 @@
  * (`+ allow orders → cache:6379`).
  */
 import { stringify } from 'yaml';
-import { isRecord, MANIFEST_SUFFIX, objectKey, objectRef, parseManifests } from './manifests';
+import { INDEX_FILE, isRecord, MANIFEST_EXTENSION, objectKey, objectRef, parseManifests } from './manifests';
 import type { KubeObject, ManifestObject, ManifestTexts, ParseProblem } from './manifests';
 import { canonicalJson, networkPolicyRuleChanges } from './policy-rules';
 
@@ -280,7 +280,7 @@ export function diffManifests(before: ManifestTexts, after: ManifestTexts): Mani
   const problems: ParseProblem[] = [];
   const parseSide = (texts: ManifestTexts): ManifestObject[] =>
     [...texts.entries()]
-      .filter(([file]) => file.endsWith(MANIFEST_SUFFIX))
+      .filter(([file]) => file.endsWith(MANIFEST_EXTENSION))
       .sort(([x], [y]) => x.localeCompare(y))
       .flatMap(([file, text]) => {
         const parsed = parseManifests(text, file);
@@ -291,10 +291,10 @@ export function diffManifests(before: ManifestTexts, after: ManifestTexts): Mani
   const changedFiles = new Set(changes.flatMap((c) => [c.file]));
   const reformatted = [...after.keys()]
     .filter(
-      (f) => f.endsWith(MANIFEST_SUFFIX) && before.has(f) && before.get(f) !== after.get(f) && !changedFiles.has(f),
+      (f) => f.endsWith(MANIFEST_EXTENSION) && before.has(f) && before.get(f) !== after.get(f) && !changedFiles.has(f),
     )
     .sort();
-  const readIndex = (texts: ManifestTexts): unknown => parseJsonDocument(texts.get('index.json') ?? '') ?? null;
+  const readIndex = (texts: ManifestTexts): unknown => parseJsonDocument(texts.get(INDEX_FILE) ?? '') ?? null;
   const beforeIndex = readIndex(before);
   const afterIndex = readIndex(after);
   // Digests change with every file change already listed; only the other index fields are news.

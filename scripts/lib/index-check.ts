@@ -10,7 +10,7 @@ import {
   manifestDigest,
 } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
-import { isRecord, MANIFEST_SUFFIX, objectRef, splitApiVersion } from './manifests';
+import { INDEX_FILE, isRecord, MANIFEST_EXTENSION, objectRef, splitApiVersion } from './manifests';
 import type { KubeObject, ManifestObject } from './manifests';
 import { containersOf, podTemplates, stringMap } from './pods';
 import { exposedHosts, LINKERD_INJECT } from './report';
@@ -166,7 +166,7 @@ export function checkIndex(
   objects: readonly ManifestObject[],
 ): Finding[] {
   const finding = (object: string, message: string): Finding => ({
-    file: 'index.json',
+    file: INDEX_FILE,
     object,
     rule: INDEX_RULE,
     message,
@@ -180,7 +180,7 @@ export function checkIndex(
   }
   const listed = new Set(idx.apps.map((a) => a.file));
   for (const file of texts.keys()) {
-    if (file.endsWith(MANIFEST_SUFFIX) && !listed.has(file))
+    if (file.endsWith(MANIFEST_EXTENSION) && !listed.has(file))
       out.push(finding('index', `${file} is not listed in apps`));
   }
   for (const entry of idx.apps) {

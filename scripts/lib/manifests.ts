@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { INDEX_FILE, MANIFEST_EXTENSION } from '../../platform/contract';
 
 /** Metadata fields the tools read; everything else is kept but not typed. */
 export interface KubeMetadata {
@@ -48,8 +49,10 @@ export interface ParsedManifests {
 /** A folder of manifests in memory: file name → text (`*.k8s.yaml` and `index.json`). */
 export type ManifestTexts = ReadonlyMap<string, string>;
 
-/** Suffix of the synthesized manifest files in `charts-out/`. */
-export const MANIFEST_SUFFIX = '.k8s.yaml';
+export { INDEX_FILE, MANIFEST_EXTENSION };
+
+/** @deprecated the same as {@link MANIFEST_EXTENSION} (`platform/contract.ts`), which names it everywhere. */
+export const MANIFEST_SUFFIX = MANIFEST_EXTENSION;
 
 /** Whether a value is a plain (non-array, non-null) object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -93,7 +96,7 @@ export function parseManifests(text: string, file: string): ParsedManifests {
 export function listManifestFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith(MANIFEST_SUFFIX))
+    .filter((f) => f.endsWith(MANIFEST_EXTENSION))
     .sort();
 }
 

@@ -10,8 +10,8 @@
  * for rolling updates. Pods are assumed to pack perfectly, so the count is a lower bound; the report warns when a
  * single pod is larger than a node's usable capacity.
  */
-import type { ChartsIndex } from '../../platform/contract';
-import { DEFAULT_PROXY_RESOURCES, LINKERD_INJECT_ANNOTATION } from '../../platform/mesh/linkerd';
+import { LINKERD_INJECT_ANNOTATION, type ChartsIndex } from '../../platform/contract';
+import { DEFAULT_PROXY_RESOURCES } from '../../platform/mesh/linkerd';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { isRecord, namespaceOf, objectRef } from './manifests';
 import type { KubeObject, ManifestObject } from './manifests';

@@ -6,12 +6,12 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { isRecord, MANIFEST_SUFFIX } from './manifests';
+import { INDEX_FILE, isRecord, MANIFEST_EXTENSION } from './manifests';
 import type { ManifestTexts } from './manifests';
 
 /** The files the tools read from a manifests folder: `*.k8s.yaml` and `index.json`. */
 function isManifestFile(name: string): boolean {
-  return name.endsWith(MANIFEST_SUFFIX) || name === 'index.json';
+  return name.endsWith(MANIFEST_EXTENSION) || name === INDEX_FILE;
 }
 
 /** Reads the manifest files of a folder (an absent folder reads as empty). */

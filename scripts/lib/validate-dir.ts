@@ -3,7 +3,7 @@
  * `index.json` against them. `npm run validate` and `k8s-platform validate` are thin wrappers around it.
  */
 import { checkIndex } from './index-check';
-import { MANIFEST_SUFFIX, parseManifests } from './manifests';
+import { INDEX_FILE, MANIFEST_EXTENSION, parseManifests } from './manifests';
 import type { ManifestObject, ParseProblem } from './manifests';
 import type { Rule } from './rules';
 import { readManifestTexts } from './sources';
@@ -27,14 +27,14 @@ export function validateDir(dir: string, options: ValidateDirOptions = {}): Vali
   const objects: ManifestObject[] = [];
   const problems: ParseProblem[] = [];
   for (const [file, text] of texts) {
-    if (!file.endsWith(MANIFEST_SUFFIX)) continue;
+    if (!file.endsWith(MANIFEST_EXTENSION)) continue;
     const parsed = parseManifests(text, file);
     objects.push(...parsed.objects);
     problems.push(...parsed.problems);
   }
   const result = validateObjects(objects, { problems, ...(options.rules ? { rules: options.rules } : {}) });
   if (options.checkIndex ?? true) {
-    const indexText = texts.get('index.json');
+    const indexText = texts.get(INDEX_FILE);
     let index: unknown;
     try {
       index = indexText === undefined ? undefined : JSON.parse(indexText);

@@ -20,12 +20,8 @@ import { applyAll, ROOT, useLocalCluster } from './support';
 
 const recorded = installMocks(addonSecretsState);
 
-import {
-  ADDON_NAMESPACE_POLICIES,
-  addonNamespace,
-  addonNetworkPolicies,
-  podSecurityLabels,
-} from '../../platform/cloud/addons/namespaces';
+import { ADDON_NAMESPACE_POLICIES, addonNamespace, addonNetworkPolicies } from '../../platform/cloud/addons/namespaces';
+import { podSecurityLabels } from '../../platform/core/security';
 import { PlatformAddons } from '../../platform/cloud/platform-addons';
 import { ADDONS } from '../../platform/contract';
 

@@ -1,6 +1,7 @@
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { IngressServiceType } from '../cluster';
+import { LINKERD_INJECT_ANNOTATION } from '../../contract';
 import { INGRESS_NGINX_CHART } from '../versions';
 import type { AddonInstaller } from './installer';
 import { RELEASE_NAMES, RELEASE_NAMESPACES } from './names';
@@ -22,7 +23,9 @@ export interface IngressNginxValues {
 }
 
 /** The pod annotation that meshes an ingress proxy (meshed apps admit it by identity, `INGRESS_IDENTITIES`). */
-export const MESHED_INGRESS_POD_ANNOTATIONS: Readonly<Record<string, string>> = { 'linkerd.io/inject': 'enabled' };
+export const MESHED_INGRESS_POD_ANNOTATIONS: Readonly<Record<string, string>> = {
+  [LINKERD_INJECT_ANNOTATION]: 'enabled',
+};
 
 /** Values of the ingress-nginx chart. */
 export function ingressNginxValues(

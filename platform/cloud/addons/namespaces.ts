@@ -7,9 +7,10 @@
 import { PROMETHEUS_POD_LABELS, TEMPO_OTLP } from '../../contract';
 import { CONTROL_PLANE_CALLED_PORTS } from '../control-plane-ports';
 import { RELEASE_NAMESPACES } from './names';
+import { LABEL, MANAGED_BY } from '../../core/names';
+import { podSecurityLabels, type PodSecurityLevel } from '../../core/security';
 
 /** A Pod Security Standards profile. */
-export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /** How one add-on namespace is admitted. */
 export interface AddonNamespacePolicy {
@@ -47,16 +48,6 @@ export const ADDON_NAMESPACE_POLICIES: Readonly<Record<string, AddonNamespacePol
 /** The label that names a namespace (set by the API server on every namespace). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** Pod Security Admission labels of an add-on namespace. */
-export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
-  return {
-    'pod-security.kubernetes.io/enforce': level,
-    'pod-security.kubernetes.io/enforce-version': 'latest',
-    'pod-security.kubernetes.io/audit': 'restricted',
-    'pod-security.kubernetes.io/warn': 'restricted',
-  };
-}
-
 /** The Namespace object of an add-on namespace, or undefined for a namespace the platform does not own. */
 export function addonNamespace(
   name: string,
@@ -66,7 +57,7 @@ export function addonNamespace(
   return {
     metadata: {
       name,
-      labels: { 'app.kubernetes.io/managed-by': 'k8s-platform', ...podSecurityLabels(policy.podSecurity) },
+      labels: { [LABEL.managedBy]: MANAGED_BY, ...podSecurityLabels(policy.podSecurity) },
     },
   };
 }
