@@ -112,6 +112,7 @@ export function planEdgeMatrix(chart: PlatformChart, namespace: string, envOf: (
       const host = serviceHost(to, namespace);
       for (const port of edge.ports) {
         const prefix = prefixOf(envOf(from.name), host);
+        // No reference app uses MySQL and no image here has its client: its edges are probed by TCP only.
         const engine = to.engine === 'mysql' ? undefined : to.engine;
         probes.push({
           source: from.name,
