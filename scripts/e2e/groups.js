@@ -14,7 +14,7 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { mkdtempSync, readFileSync, writeFileSync, existsSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -85,6 +85,7 @@ function sum(results) {
 
 Promise.all(groups.map(run)).then((results) => {
   const merged = sum(results);
+  rmSync(dir, { recursive: true, force: true });
   if (outputFile) writeFileSync(outputFile, JSON.stringify(merged));
   for (const { group, code } of results) console.error(`e2e group ${group.name}: exit ${code}`);
   console.error(`e2e: ${merged.numPassedTests} passed, ${merged.numFailedTests} failed`);
