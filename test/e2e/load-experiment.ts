@@ -79,7 +79,21 @@ export async function runLoadExperiment(client: KubeClient, plan: LoadPlan): Pro
     plan.log(sampleLine(t0, states, stats));
     peak = Math.max(peak, states.get(plan.scales)?.current ?? 0);
     if (evictedAt === undefined && peak > before.min) {
-      // Scaled out: now a drain's evictions, two in a row; maxUnavailable 1 admits one.
+      // Scaled out: once the new replicas are Ready (until then the PDB rightly admits no eviction at all), a
+      // drain's evictions, two in a row; maxUnavailable 1 admits one.
+      await pollUntil(
+        async () => {
+          const pdb = await client.get<{ status?: { disruptionsAllowed?: number } }>(
+            'policy/v1',
+            'PodDisruptionBudget',
+            plan.namespace,
+            plan.scales,
+          );
+          return (pdb?.status?.disruptionsAllowed ?? 0) >= 1 ? true : undefined;
+        },
+        () => `the PDB ${plan.scales} allowed no disruption within 120 s of the scale-out`,
+        120_000,
+      );
       const pods = (await readyPods(client, plan.namespace, plan.selector)).map((p) => p.metadata.name);
       for (const pod of pods.slice(0, 2)) evictions.push({ pod, ...(await evict(client, plan.namespace, pod)) });
       evictions.forEach((e) => plan.log(`evict ${e.pod}: ${e.allowed ? 'allowed' : `refused: ${e.message}`}`));
