@@ -5,7 +5,14 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
-import type { Addon, AppEntry, SecretRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
+import type {
+  Addon,
+  AppEntry,
+  BackupRequirement,
+  SecretRequirement,
+  StatefulObject,
+  WorkloadIdentityRequirement,
+} from './contract';
 import { ACME_SOLVER_PORT } from './contract';
 import { ADDON_NAMESPACES, LINKERD_INJECT_ANNOTATION } from './contract';
 import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
@@ -156,6 +163,7 @@ export class PlatformChart extends Chart {
   private readonly statefulObjects: StatefulObject[] = [];
   private readonly hostSet = new Set<string>();
   private readonly identities: WorkloadIdentityRequirement[] = [];
+  private readonly backups: BackupRequirement[] = [];
   private readonly gatewayHttpsHostSet = new Set<string>();
   private readonly gatewayHttpHostSet = new Set<string>();
   private readonly acmeSolverSources = new Set<string>();
@@ -324,6 +332,11 @@ export class PlatformChart extends Chart {
     this.identities.push(requirement);
   }
 
+  /** Records a database's scheduled backup (in `index.json`, for the Pulumi side's bucket and identity). */
+  addBackup(requirement: BackupRequirement): void {
+    this.backups.push(requirement);
+  }
+
   /** Records a host the app serves through an ingress. */
   addHost(host: string): void {
     this.hostSet.add(host);
@@ -459,6 +472,9 @@ export class PlatformChart extends Chart {
       meshed: this.namespaceInjected,
       ...(this.identities.length > 0
         ? { identities: [...this.identities].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)) }
+        : {}),
+      ...(this.backups.length > 0
+        ? { backups: [...this.backups].sort((a, b) => a.database.localeCompare(b.database)) }
         : {}),
       gatewayHttpsHosts: [...this.gatewayHttpsHostSet].sort(),
       ...(this.gatewayHttpHostSet.size > 0 ? { gatewayHttpHosts: [...this.gatewayHttpHostSet].sort() } : {}),

@@ -5,6 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * Suffix of a database's backup CronJob, ServiceAccount and volume claim (`<database>-backup`), by which
+ * `k8s-platform restore` finds them.
+ */
+export const BACKUP_SUFFIX = '-backup';
+/** The ConfigMap (and optional Secret) the Pulumi side writes with a bucket target's remote: `<database>-backup-target`. */
+export function backupTargetName(database: string): string {
+  return `${database}${BACKUP_SUFFIX}-target`;
+}
+/** Name of the backup volume in a backup job's pod (a restore of another database's backups swaps its claim). */
+export const BACKUP_VOLUME = 'backups';
+
 /** Version of the `charts-out/index.json` format; bumped on any incompatible change. */
 export const CHARTS_INDEX_VERSION = 1;
 
@@ -184,6 +196,24 @@ export interface WorkloadIdentityRequirement {
   readonly identity: string;
 }
 
+/**
+ * A database's scheduled backup. With a `bucket` target the platform stack provides the bucket and the
+ * ServiceAccount's access to its prefix `<namespace>/<database>/`, and the app stack the ConfigMap
+ * {@link backupTargetName} the upload reads.
+ */
+export interface BackupRequirement {
+  /** The Database (its CronJob is `<database>-backup`). */
+  readonly database: string;
+  /** Its engine. */
+  readonly engine: string;
+  /** The backup job's ServiceAccount. */
+  readonly serviceAccount: string;
+  /** Days a backup is kept (a bucket's lifecycle rule). */
+  readonly retentionDays: number;
+  /** Where the backups are kept. */
+  readonly target: 'volume' | 'bucket';
+}
+
 /** One app (one cdk8s chart) in `charts-out/`. */
 export interface AppEntry {
   /** App name, also the chart name. */
@@ -209,6 +239,8 @@ export interface AppEntry {
   readonly meshed: boolean;
   /** ServiceAccounts bound to cloud identities, sorted by ServiceAccount; absent when there are none. */
   readonly identities?: readonly WorkloadIdentityRequirement[];
+  /** The databases' scheduled backups, sorted by database; absent when there are none. */
+  readonly backups?: readonly BackupRequirement[];
   /**
    * Hosts the app serves over HTTPS through `gateway` routes (sorted): the platform Gateway needs an HTTPS
    * listener ({@link gatewayHttpsListener}) with a cert-manager certificate ({@link gatewayCertificateSecret})

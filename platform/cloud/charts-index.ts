@@ -59,7 +59,7 @@ function checkApp(raw: unknown, i: number): AppEntry {
     if (!Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
   }
   if (typeof raw.meshed !== 'boolean') throw invalid(`${where}.meshed`, 'is not a boolean');
-  for (const field of ['identities', 'gatewayHttpHosts'] as const) {
+  for (const field of ['identities', 'backups', 'gatewayHttpHosts'] as const) {
     if (raw[field] !== undefined && !Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
   }
   for (const addon of raw.addons as unknown[]) {

@@ -45,6 +45,14 @@ export interface CustomMetric {
 /** Default path Prometheus scrapes. */
 export const DEFAULT_METRICS_PATH = '/metrics';
 
+/** A database's scheduled backup, as alerts and dashboards see it. */
+export interface BackupSignal {
+  /** The CronJob's name. */
+  readonly cronJob: string;
+  /** The longest time between two scheduled runs, in seconds. */
+  readonly intervalSeconds: number;
+}
+
 /** A workload as the app graph sees it. */
 export interface GraphNode {
   /** Workload name (Deployment/StatefulSet name and `app.kubernetes.io/name`). */
@@ -61,14 +69,16 @@ export interface GraphNode {
   readonly opaquePorts?: readonly number[];
   /** What it is. */
   readonly component: Component;
-  /** The controller that runs its pods. */
-  readonly kind: 'Deployment' | 'StatefulSet';
+  /** The controller that runs its pods (a CronJob only for a database's backup, which is not a workload). */
+  readonly kind: 'Deployment' | 'StatefulSet' | 'CronJob';
   /** Whether a Service (named like the workload) fronts its pods: monitors use a ServiceMonitor, else a PodMonitor. */
   readonly hasService: boolean;
   /** HTTP path of its metrics endpoint, when it has `metricsPorts`. */
   readonly metricsPath?: string;
   /** The engine of a database (whose `metricsPorts` are its exporter's, see `observability/signals.ts`). */
   readonly engine?: DatabaseEngine;
+  /** A database's scheduled backup, watched through kube-state-metrics. */
+  readonly backup?: BackupSignal;
   /** Domain metrics it exports on its metrics port, charted on the app dashboard (`rate` resolved). */
   readonly customMetrics?: readonly (CustomMetric & { readonly rate: boolean })[];
   /**

@@ -1,7 +1,8 @@
 /**
  * Golden-signal alerts: one PrometheusRule per app, with a rule group per workload. Every workload gets CPU and
  * memory saturation and restart alerts; a service with request metrics (see `signals.ts`) also gets error-rate and
- * p99-latency alerts, and a database with an exporter a database-down alert.
+ * p99-latency alerts, a database with an exporter a database-down alert, and a database with a backup an alert
+ * when its last good backup is older than twice the longest time between two scheduled runs.
  */
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -83,6 +84,7 @@ export const ALERT_NAMES = {
   memory: 'AppMemorySaturated',
   restarts: 'AppContainerRestarting',
   databaseDown: 'AppDatabaseDown',
+  backupOverdue: 'AppDatabaseBackupOverdue',
 } as const;
 
 /** `severity` label of each alert: `critical` when users are failing now, `warning` otherwise. */
@@ -93,6 +95,7 @@ export const ALERT_SEVERITY: Readonly<Record<keyof typeof ALERT_NAMES, 'critical
   memory: 'warning',
   restarts: 'warning',
   databaseDown: 'critical',
+  backupOverdue: 'warning',
 };
 
 /** The duration format of the PrometheusRule CRD (`for`), non-empty. */
@@ -265,6 +268,18 @@ function alertGroup(
         t.for,
         `${where}: the exporter cannot reach the ${db.engine} server`,
         `The ${db.engine} exporter of ${w} has not been able to reach its server for ${t.for}.`,
+      ),
+    );
+  }
+  const backup = queries.backup(node);
+  if (backup) {
+    rules.push(
+      rule(
+        'backupOverdue',
+        backup.overdue,
+        undefined,
+        `${where}: no backup has succeeded for {{ $value | humanizeDuration }}`,
+        `The last good backup of ${w} (CronJob ${node.backup?.cronJob}) is older than ${backup.maxAgeSeconds / 3600}h, twice the longest time between two of its runs: see the CronJob's last Jobs and their logs.`,
       ),
     );
   }

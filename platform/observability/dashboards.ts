@@ -62,6 +62,7 @@ function appDashboard(props: AppDashboardProps, nodes: readonly GraphNode[]): Gr
       ...requestPanels(node, queries),
       ...customPanels(node, queries),
       ...databasePanels(node, queries),
+      ...backupPanels(node, queries),
       ...containerPanels(node, queries),
     ]);
   }
@@ -146,6 +147,26 @@ function databasePanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] 
     },
     { title: 'Connections', description, unit: 'short', min: 0, width: 10, queries: [db.connections] },
     { title: db.throughputTitle, description, unit: 'ops', min: 0, width: 10, queries: db.throughput },
+  ];
+}
+
+/** The age of a database's last good backup, red past the alert's threshold. */
+function backupPanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] {
+  const backup = queries.backup(node);
+  if (!backup) return [];
+  return [
+    {
+      title: 'Last good backup',
+      type: 'stat',
+      description: `Time since the backup CronJob ${node.backup?.cronJob} last succeeded (kube-state-metrics); the alert fires past ${backup.maxAgeSeconds / 3600}h.`,
+      unit: 's',
+      width: 6,
+      thresholds: [
+        { color: 'green', value: null },
+        { color: 'red', value: backup.maxAgeSeconds },
+      ],
+      queries: [{ expr: backup.age, legend: 'age' }],
+    },
   ];
 }
 

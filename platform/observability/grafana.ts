@@ -47,6 +47,12 @@ export interface ValueMapping {
   readonly options: Readonly<Record<string, { readonly text: string; readonly color: string; readonly index: number }>>;
 }
 
+/** A colour from a value up (the first step's value is `null`: from minus infinity). */
+export interface ThresholdStep {
+  readonly color: string;
+  readonly value: number | null;
+}
+
 /** Field defaults of a panel. */
 export interface FieldConfig {
   readonly defaults: {
@@ -54,6 +60,7 @@ export interface FieldConfig {
     readonly min?: number;
     readonly max?: number;
     readonly mappings?: readonly ValueMapping[];
+    readonly thresholds?: { readonly mode: 'absolute'; readonly steps: readonly ThresholdStep[] };
   };
   readonly overrides: readonly never[];
 }
@@ -137,6 +144,8 @@ export interface PanelSpec {
   readonly max?: number;
   /** Value mappings (stat panels). */
   readonly mappings?: readonly ValueMapping[];
+  /** Colours by value (stat panels), from the lowest step up. */
+  readonly thresholds?: readonly ThresholdStep[];
   /**
    * Width in grid columns (1 to 24).
    * @default 8
@@ -245,7 +254,13 @@ export class DashboardBuilder {
         instant: false,
       })),
       fieldConfig: {
-        defaults: { unit: spec.unit, min: spec.min, max: spec.max, mappings: spec.mappings },
+        defaults: {
+          unit: spec.unit,
+          min: spec.min,
+          max: spec.max,
+          mappings: spec.mappings,
+          ...(spec.thresholds ? { thresholds: { mode: 'absolute', steps: spec.thresholds } } : {}),
+        },
         overrides: [],
       },
       options:

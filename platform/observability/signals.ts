@@ -373,6 +373,31 @@ export class WorkloadQueries {
       throughput: engine.throughput.map((s) => series(s, true)),
     };
   }
+
+  /** The backup of a database, or `undefined` for other workloads and databases without one. */
+  backup(node: GraphNode): BackupQueries | undefined {
+    if (!node.backup) return undefined;
+    const scope = [`namespace="${this.namespace}"`, `cronjob="${node.backup.cronJob}"`];
+    const lastSuccess = `max(${selector('kube_cronjob_status_last_successful_time', scope)})`;
+    const maxAgeSeconds = 2 * node.backup.intervalSeconds;
+    const age = `time() - ${lastSuccess}`;
+    return {
+      age,
+      maxAgeSeconds,
+      overdue: `(${age} > ${maxAgeSeconds}) or (time() - max(${selector('kube_cronjob_created', scope)}) > ${maxAgeSeconds} unless ${lastSuccess})`,
+    };
+  }
+}
+
+/** PromQL of a database's scheduled backup, from kube-state-metrics' CronJob series. */
+export interface BackupQueries {
+  /** Seconds since the backup last succeeded (no series before its first success). */
+  readonly age: string;
+  /** Whether the backup is overdue: its last success, or its creation when it never succeeded, older than twice the
+   * longest time between two of its runs. */
+  readonly overdue: string;
+  /** The threshold of `overdue`, in seconds. */
+  readonly maxAgeSeconds: number;
 }
 
 /** A query with its legend. */

@@ -1,6 +1,6 @@
 /** `Database`: a single-instance PostgreSQL, MySQL, MongoDB or Redis as a StatefulSet with a persistent volume. */
 import { DEFAULT_METRICS_PATH } from '../core/graph';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
@@ -14,6 +14,8 @@ import type { MeshOptions } from '../mesh/linkerd';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
 import type { DatabaseEngine, EnginePreset } from './database-engines';
 import { ENGINES } from './database-engines';
+import type { DatabaseBackup, DatabaseBackupObjects } from './database-backup';
+import { addDatabaseBackup, resolveBackup } from './database-backup';
 import { METRICS_PORT_NAME } from './service';
 import type { VerticalScaling, VerticalScalingMode } from './vertical-scaling';
 import { addVerticalPodAutoscaler, resolveVerticalScaling } from './vertical-scaling';
@@ -105,6 +107,13 @@ export interface DatabaseProps {
    * @default none
    */
   readonly verticalScaling?: VerticalScaling;
+  /**
+   * Scheduled backups with the engine's own consistent dump, kept in a retained volume, restored with
+   * `k8s-platform restore` (see `docs/deploy.md`). On for every database; opting out takes a reason
+   * (`{ disabled: 'a cache, rebuilt at start' }`).
+   * @default daily at 02:30 UTC, kept 7 days, in a volume the size of `storage`
+   */
+  readonly backup?: DatabaseBackup;
 }
 
 const DATABASE_PROP_KEYS: PropKeys<DatabaseProps> = {
@@ -119,6 +128,7 @@ const DATABASE_PROP_KEYS: PropKeys<DatabaseProps> = {
   resources: true,
   mesh: true,
   verticalScaling: true,
+  backup: true,
 };
 
 /** The VPA modes a Database allows: none of them evicts or resizes the running pod. */
@@ -154,6 +164,8 @@ export class Database extends Workload implements Connectable {
   readonly port: number;
   /** The VerticalPodAutoscaler, when the database has `verticalScaling`. */
   readonly verticalAutoscaler?: VerticalPodAutoscaler;
+  /** The backup's CronJob and volume claim, unless the database opted out. */
+  readonly backup?: DatabaseBackupObjects;
   private readonly preset: EnginePreset;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
@@ -238,6 +250,7 @@ export class Database extends Workload implements Connectable {
         modesFix:
           'use "Off" (recommendations only) or "Initial" (applied at the next restart): evicting the only replica of a database is an outage',
       });
+    const backup = resolveBackup(v, id, props.backup, storage);
     const spec: ResolvedWorkload = {
       ...base,
       ports: [{ ...serverPort, appProtocol: undefined }],
@@ -249,6 +262,7 @@ export class Database extends Workload implements Connectable {
       readiness: health,
       startup: health,
       probeTimeoutSeconds: preset.healthTimeoutSeconds,
+      ...(backup ? { backup: { cronJob: backup.name, intervalSeconds: backup.intervalSeconds } } : {}),
     };
 
     super(scope, id, spec);
@@ -349,6 +363,23 @@ export class Database extends Workload implements Connectable {
       },
     });
     this.exposeExceptions(this.statefulSet);
+    if (backup) {
+      this.backup = addDatabaseBackup(
+        new Construct(this, 'backup'),
+        {
+          app: this.app,
+          graphNode: this.graphNode,
+          engine: props.engine,
+          image: base.image,
+          runAs: base.runAs,
+          port: preset.port,
+          credentialsSecret: secret,
+          database,
+          user,
+        },
+        backup,
+      );
+    }
     if (vertical) {
       this.verticalAutoscaler = addVerticalPodAutoscaler(
         this,

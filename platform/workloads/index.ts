@@ -7,3 +7,4 @@ export * from './service';
 export * from './vertical-scaling';
 export * from './worker';
 export * from './workload';
+export * from './database-backup';

@@ -10,6 +10,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
 import type { DatabaseEngine, EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
 import type { Component } from '../core/names';
+import type { BackupSignal } from '../core/graph';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import type { ProbeTiming } from '../core/probes';
@@ -170,6 +171,8 @@ export interface ResolvedWorkload {
   readonly httpMetrics?: GraphNode['httpMetrics'];
   /** The engine, for a database. */
   readonly engine?: DatabaseEngine;
+  /** A database's scheduled backup. */
+  readonly backup?: BackupSignal;
   readonly liveness?: HealthCheck;
   readonly readiness?: HealthCheck;
   readonly startup?: HealthCheck;
@@ -414,6 +417,7 @@ export abstract class Workload extends Construct {
       kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',
       hasService: spec.clientPorts.length > 0,
       engine: spec.engine,
+      ...(spec.backup ? { backup: spec.backup } : {}),
     };
     this.app.addNode(this.graphNode, this);
     this.opaquePorts = this.graphNode.opaquePorts ?? [];

@@ -95,6 +95,9 @@ describe('chat', () => {
     expect(entry.secrets.map((s) => [s.name, s.generate])).toEqual([['postgres-credentials', true]]);
     expect(entry.hosts).toEqual(['chat.example.com']);
     expect(entry.addons).toEqual(expect.arrayContaining(['contour', 'gateway-api', 'prometheus']));
-    expect(entry.stateful).toEqual([{ kind: 'StatefulSet', name: 'postgres' }]);
+    expect(entry.stateful).toEqual([
+      { kind: 'PersistentVolumeClaim', name: 'postgres-backup' },
+      { kind: 'StatefulSet', name: 'postgres' },
+    ]);
   });
 });

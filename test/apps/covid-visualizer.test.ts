@@ -108,10 +108,24 @@ describe('covid-visualizer', () => {
 
   test('the databases admit exactly their writers and readers', () => {
     expect(ingressPeers(objects, 'mongodb')).toEqual(
-      peers(meshed('grpc-server', 27017), VIZ, scraped(9216), meshed('redis-sub', 27017), meshed('website', 27017)),
+      peers(
+        meshed('grpc-server', 27017),
+        meshed('mongodb-backup', 27017),
+        VIZ,
+        scraped(9216),
+        meshed('redis-sub', 27017),
+        meshed('website', 27017),
+      ),
     );
     expect(ingressPeers(objects, 'redis')).toEqual(
-      peers(VIZ, scraped(9121), meshed('redis-pub', 6379), meshed('redis-sub', 6379), meshed('website', 6379)),
+      peers(
+        VIZ,
+        scraped(9121),
+        meshed('redis-backup', 6379),
+        meshed('redis-pub', 6379),
+        meshed('redis-sub', 6379),
+        meshed('website', 6379),
+      ),
     );
     expect(egressPeers(objects, 'website')).toEqual(peers(meshed('mongodb', 27017), meshed('redis', 6379)));
   });

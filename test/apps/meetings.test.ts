@@ -58,8 +58,13 @@ describe('meetings', () => {
   });
 
   test('the rate limiter’s Redis admits only the API gateway; MongoDB only auth and scheduler', () => {
-    expect(ingressPeers(objects, 'redis')).toEqual(['api-gateway:6379', `${PROMETHEUS}:9121`]);
-    expect(ingressPeers(objects, 'mongodb')).toEqual(['auth:27017', `${PROMETHEUS}:9216`, 'scheduler:27017']);
+    expect(ingressPeers(objects, 'redis')).toEqual(['api-gateway:6379', `${PROMETHEUS}:9121`, 'redis-backup:6379']);
+    expect(ingressPeers(objects, 'mongodb')).toEqual([
+      'auth:27017',
+      'mongodb-backup:27017',
+      `${PROMETHEUS}:9216`,
+      'scheduler:27017',
+    ]);
     const gateway = envOf(objects, 'api-gateway');
     expect(gateway).toMatchObject({
       RATE_LIMITER_REDIS_HOST: 'redis.meetings.svc.cluster.local',
@@ -149,6 +154,8 @@ describe('meetings', () => {
       addons: expect.arrayContaining(['gateway-api', 'loki', 'prometheus', 'tempo']),
       hosts: ['meetings.example.com'],
       stateful: [
+        { kind: 'PersistentVolumeClaim', name: 'mongodb-backup' },
+        { kind: 'PersistentVolumeClaim', name: 'redis-backup' },
         { kind: 'StatefulSet', name: 'mongodb' },
         { kind: 'StatefulSet', name: 'redis' },
       ],

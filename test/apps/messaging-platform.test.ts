@@ -57,6 +57,8 @@ describe('messaging-platform', () => {
       'load-generator -> user-service:9898',
       'message-service -> postgres:5432',
       'message-service -> user-service:9898',
+      'postgres-backup -> postgres:5432',
+      'redis-backup -> redis:6379',
       'user-service -> postgres:5432',
       'user-service -> redis:6379',
     ]);
@@ -159,6 +161,8 @@ describe('messaging-platform', () => {
       ],
       addons: ['cert-manager', 'contour', 'gateway-api', 'prometheus', 'prometheus-adapter'],
       stateful: [
+        { kind: 'PersistentVolumeClaim', name: 'postgres-backup' },
+        { kind: 'PersistentVolumeClaim', name: 'redis-backup' },
         { kind: 'StatefulSet', name: 'postgres' },
         { kind: 'StatefulSet', name: 'redis' },
       ],

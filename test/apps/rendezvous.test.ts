@@ -43,6 +43,7 @@ describe('rendezvous', () => {
 
   test('workloads reach exactly their dependencies: users and room-router the database, rooms through room-server', () => {
     expect(podEdges(objects).filter((e) => !e.startsWith('load-test'))).toEqual([
+      'db-backup -> db:5432',
       'room-client -> room-server:9898',
       'room-router -> db:5432',
       'room-router -> room-server:9898',
@@ -168,7 +169,10 @@ describe('rendezvous', () => {
       namespace: 'rendezvous',
       secrets: [{ name: 'db-credentials', keys: ['password'], generate: true }],
       addons: ['cert-manager', 'ingress-nginx', 'prometheus'],
-      stateful: [{ kind: 'StatefulSet', name: 'db' }],
+      stateful: [
+        { kind: 'PersistentVolumeClaim', name: 'db-backup' },
+        { kind: 'StatefulSet', name: 'db' },
+      ],
       hosts: ['rendezvous.example.com'],
       meshed: false,
     });

@@ -5,12 +5,12 @@
  * identity from the prober container of its pod. The "outside" addresses are listeners of this process in the
  * cluster's network namespace.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
 import { kubectl } from '../../scripts/cluster/local-cluster';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import type { KubeObject } from '../../scripts/lib/manifests';
-import { pollUntil } from './support';
+import { kubectlAsync, pollUntil } from './support';
 import type { PlatformChart } from '../../platform';
 import {
   identities,
@@ -175,21 +175,6 @@ function parseResults(out: string, count: number): Map<number, Outcome> {
   }
   if (results.size !== count) throw new Error(`edge matrix: ${results.size} of ${count} probes reported:\n${out}`);
   return results;
-}
-
-/** kubectl without blocking the event loop (the probes of every source run at once). */
-function kubectlAsync(kubeconfig: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.slice(0, 4).join(' ')}: ${err.trim()}`)),
-    );
-  });
 }
 
 let ephemeralCount = 0;
@@ -369,7 +354,8 @@ export async function ingressRuleControl(
   chart: PlatformChart,
   app: { readonly objects: readonly KubeObject[]; readonly envOf: (workload: string) => Env },
 ): Promise<{ edge: string; without: Observed['observed']; restored: Observed['observed'] }> {
-  const edge = chart.graphEdges[0];
+  // The first edge between workloads (a database backup's edge is its CronJob's, probed by the backup drill).
+  const edge = chart.graphEdges.find((e) => chart.graphNodes.includes(e.from));
   if (!edge) throw new Error(`edge matrix: ${chart.appName} declares no edge`);
   const probe = planEdgeMatrix(chart, namespace, app.envOf).find(
     (p) => p.source === edge.from.name && p.expect === 'connect' && p.target.startsWith(`${edge.to.name}:`),

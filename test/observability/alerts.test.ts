@@ -35,7 +35,7 @@ describe('alerts', () => {
     // No request metrics: not meshed and no metrics port; a worker serves no requests.
     expect(alertNames(r, 'web')).toEqual(containers);
     expect(alertNames(r, 'consumer')).toEqual(containers);
-    expect(alertNames(r, 'db')).toEqual([...containers, ALERT_NAMES.databaseDown]);
+    expect(alertNames(r, 'db')).toEqual([...containers, ALERT_NAMES.databaseDown, ALERT_NAMES.backupOverdue]);
   });
 
   test('default thresholds: 5% errors, p99 above 500 ms, 90% of the limits, more than 3 restarts an hour', () => {

@@ -216,7 +216,11 @@ describe('dashboards', () => {
 
   test('a database without its exporter has only the saturation panels', () => {
     const chart = newChart();
-    new Database(chart, 'db', { engine: 'mysql', metrics: false });
+    new Database(chart, 'db', {
+      engine: 'mysql',
+      metrics: false,
+      backup: { disabled: 'a test of the exporter panels' },
+    });
     expect(rowPanels(dashboard(chart), 'db').map((p) => p.title)).toEqual([
       'CPU (share of limit)',
       'Memory (share of limit)',

@@ -77,7 +77,10 @@ describe.each(Object.keys(ENGINES) as DatabaseEngine[])('Database %s', (engine) 
   });
 
   test('is recorded as stateful and gives clients connection env vars', () => {
-    expect(chart.indexEntry('x', 'y').stateful).toEqual([{ kind: 'StatefulSet', name: 'db' }]);
+    expect(chart.indexEntry('x', 'y').stateful).toEqual([
+      { kind: 'PersistentVolumeClaim', name: 'db-backup' },
+      { kind: 'StatefulSet', name: 'db' },
+    ]);
     const env = db.connectionEnv('DB').map((e) => e.name);
     expect(env).toEqual(expect.arrayContaining(['DB_HOST', 'DB_PORT', 'DB_PASSWORD', 'DB_URL']));
   });
@@ -138,17 +141,21 @@ describe('NetworkPolicies from the app graph', () => {
     expect(selects('default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
-  test('the database admits only its declared client on its port, and Prometheus on the metrics port', () => {
+  test('the database admits only its backup job and its declared client on its port, and Prometheus on the metrics port', () => {
     const ingress = selects('db').spec.ingress;
-    expect(ingress[0]).toEqual({
-      from: [{ podSelector: { matchLabels: api.selector } }],
-      ports: [{ protocol: 'TCP', port: 5432 }],
-    });
+    expect(ingress.slice(0, 2)).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: db.backup!.graphNode.selector } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+      { from: [{ podSelector: { matchLabels: api.selector } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
     const fromPods = ingress.flatMap((r: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }) =>
       r.from.map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']),
     );
     expect(fromPods).not.toContain('web');
-    expect(ingress[1].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+    expect(ingress[2].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+    expect(ingress).toHaveLength(3);
   });
 
   test('a client may open connections only to its dependencies', () => {
