@@ -81,6 +81,17 @@ export async function deployApp(config: AppStackConfig, chartsDir: string): Prom
     else
       pulumi.log.warn(`app "${app.name}": ServiceAccount "${serviceAccount}" gets no cloud identity on this cluster`);
   }
+  const backupTargets: Record<string, Readonly<Record<string, string>>> = {};
+  for (const { database, serviceAccount, target } of app.backups ?? []) {
+    const provided =
+      target === 'bucket' ? platform.backupTargets?.[serviceAccountKey(app.namespace, serviceAccount)] : undefined;
+    if (!provided) continue;
+    backupTargets[database] = provided.env;
+    serviceAccountAnnotations[serviceAccount] = {
+      ...serviceAccountAnnotations[serviceAccount],
+      ...provided.annotations,
+    };
+  }
   const deployment = new AppDeployment(`${name}-${app.name}`, {
     provider: cluster.provider,
     chartsDir,
@@ -91,6 +102,7 @@ export async function deployApp(config: AppStackConfig, chartsDir: string): Prom
     addons: {},
     builtInAddons: Object.keys(platform.addons) as AppEntry['addons'],
     serviceAccountAnnotations,
+    backupTargets,
   });
   return { deployment, platform, app: { name: app.name, namespace: app.namespace, hosts: app.hosts } };
 }

@@ -3,6 +3,7 @@ import type { Addon } from '../platform/contract';
 import type { GatewayHost, TlsIssuing } from '../platform/cloud/cert-issuers';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
 import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
+import type { ExistingBucket } from '../platform/cloud/backup-store';
 
 /** Where the cluster comes from. */
 export const CLOUDS = ['gke', 'eks', 'existing'] as const;
@@ -103,6 +104,8 @@ export interface ExistingSettings {
   readonly metricsServer: 'none' | 'install' | 'install-insecure-kubelet-tls';
   /** Add-ons the cluster already runs. */
   readonly builtInAddons: readonly Addon[];
+  /** The user's bucket for the databases' `bucket` backups; keys in the Secret `<database>-backup-target`. */
+  readonly backupBucket?: ExistingBucket;
 }
 
 /** Settings every stack has. */

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
+import type { ExistingBucket } from '../platform/cloud/backup-store';
 import type { CloudIdentity } from '../platform/cloud/workload-identity';
 import type { GatewayHost } from '../platform/cloud/cert-issuers';
 import { CLOUDS } from './config-types';
@@ -158,6 +159,27 @@ const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
  * `gatewayHttpsHosts` (or `gatewayHttpHosts`, hosts served with `tls.disabled`):
  * `[{ host: shop.example.com, namespace: shop }]`, one listener each on the platform Gateway.
  */
+/** `existing.backupBucket`: the user's S3-compatible bucket for the databases' `bucket` backups. */
+function backupBucket(value: unknown): ExistingBucket {
+  const key = 'existing.backupBucket';
+  const raw = section(key, value);
+  rejectUnknownKeys(key, raw, ['bucket', 'provider', 'endpoint', 'region']);
+  const bucket = optionalString(`${key}.bucket`, raw.bucket);
+  if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new StackConfigError(`${key}.bucket`, raw.bucket, 'is required: the name of an S3-compatible bucket');
+  }
+  const endpoint = optionalString(`${key}.endpoint`, raw.endpoint);
+  if (endpoint !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {
+    throw new StackConfigError(`${key}.endpoint`, endpoint, 'must be an https:// URL (the backups leave the cluster)');
+  }
+  return {
+    bucket,
+    provider: optionalString(`${key}.provider`, raw.provider) ?? (endpoint ? 'Other' : 'AWS'),
+    ...(endpoint ? { endpoint } : {}),
+    ...(raw.region !== undefined ? { region: optionalString(`${key}.region`, raw.region) } : {}),
+  };
+}
+
 function gatewayHosts(name: 'gatewayHttpsHosts' | 'gatewayHttpHosts', value: unknown): GatewayHost[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new StackConfigError(name, value, 'expected a list');
@@ -219,7 +241,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   if (cloud === 'existing') {
     const existing = section('existing', raw.existing);
-    rejectUnknownKeys('existing', existing, ['kubeconfig', 'context', 'metricsServer', 'builtInAddons']);
+    rejectUnknownKeys('existing', existing, [
+      'kubeconfig',
+      'context',
+      'metricsServer',
+      'builtInAddons',
+      'backupBucket',
+    ]);
     return {
       ...common,
       cloud,
@@ -233,6 +261,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
           'none',
         ),
         builtInAddons: addonList('existing.builtInAddons', existing.builtInAddons),
+        ...(existing.backupBucket !== undefined ? { backupBucket: backupBucket(existing.backupBucket) } : {}),
       },
     };
   }

@@ -23,6 +23,7 @@ import { CONFIG_NAMESPACE } from './config-keys';
 import type { Cloud } from './config-types';
 import { serviceAccountKey } from './identities';
 import type { IdentityAnnotations } from './identities';
+import type { BackupTargets } from './backups';
 
 /** Version of the `platform` output's shape; an app stack refuses one it does not know. */
 export const PLATFORM_EXPORTS_VERSION = 1;
@@ -61,6 +62,8 @@ export interface PlatformExports {
   readonly ingressAddresses: Readonly<Record<string, string>>;
   /** Annotations of the ServiceAccounts the platform bound to cloud identities, by `<namespace>/<name>`. */
   readonly identities: IdentityAnnotations;
+  /** The served apps' `bucket` backups: each backup ServiceAccount's annotations and remote, by `<namespace>/<name>`. */
+  readonly backupTargets?: BackupTargets;
 }
 
 /** The version an installed add-on reports (its chart's, or the Gateway API release). */
@@ -144,6 +147,17 @@ export function checkAppAgainstPlatform(app: AppEntry, platform: PlatformExports
         `${unbound.map((r) => `"${r.serviceAccount}" (identity "${r.identity}")`).join(', ')} ` +
         `${unbound.length > 1 ? 'are' : 'is'} not bound by platform stack ${platformStack}: list the app in its ` +
         `${CONFIG_NAMESPACE}:apps and map the identity in its ${CONFIG_NAMESPACE}:identities, then ` +
+        `\`pulumi up --stack ${platformStack}\`. Nothing was changed.`,
+    );
+  }
+  const unprovisioned = (app.backups ?? []).filter(
+    (b) => b.target === 'bucket' && !platform.backupTargets?.[serviceAccountKey(app.namespace, b.serviceAccount)],
+  );
+  if (unprovisioned.length > 0) {
+    throw new Error(
+      `app "${app.name}": the backups of ${unprovisioned.map((b) => `"${b.database}"`).join(', ')} go to a bucket ` +
+        `platform stack ${platformStack} has not provided: list the app in its ${CONFIG_NAMESPACE}:apps ` +
+        `(on an existing cluster, set ${CONFIG_NAMESPACE}:existing.backupBucket too), then ` +
         `\`pulumi up --stack ${platformStack}\`. Nothing was changed.`,
     );
   }

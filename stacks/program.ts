@@ -18,6 +18,7 @@ import { PLATFORM_GATEWAY } from '../platform/contract';
 import type { Addon, AppEntry } from '../platform/contract';
 import type { StackConfig } from './config-types';
 import { bindIdentities } from './identities';
+import { provisionBackups } from './backups';
 import { ADDON_VERSIONS, PLATFORM_EXPORTS_VERSION, gatewayExportHosts, platformIssuers } from './platform-exports';
 import type { PlatformExports } from './platform-exports';
 
@@ -133,6 +134,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         kubeconfig: config.existing.kubeconfig,
         context: config.existing.context,
         builtInAddons: config.existing.builtInAddons,
+        backupBucket: config.existing.backupBucket,
       });
   }
 }
@@ -145,6 +147,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
   const cluster = createCluster(name, config, planAddons(wanted).install);
   const hosts = gatewayHosts(config, apps);
   const identities = bindIdentities(name, config, cluster, apps);
+  const backups = provisionBackups(name, cluster, apps);
 
   const addons = new PlatformAddons(`${name}-addons`, {
     provider: cluster.provider,
@@ -166,8 +169,8 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
   for (const addon of addons.installed) usable[addon] = ADDON_VERSIONS[addon];
   for (const addon of [...cluster.builtInAddons, ...addons.builtIn]) usable[addon] = 'built-in';
   const exports = pulumi
-    .all([addons.ingressAddresses, identities])
-    .apply(([ingressAddresses, identityAnnotations]): PlatformExports => ({
+    .all([addons.ingressAddresses, identities, backups])
+    .apply(([ingressAddresses, identityAnnotations, backupTargets]): PlatformExports => ({
       version: PLATFORM_EXPORTS_VERSION,
       cloud: config.cloud,
       ...(config.cloud === 'existing' && config.existing.context ? { kubeContext: config.existing.context } : {}),
@@ -176,6 +179,7 @@ export function deployPlatform(config: StackConfig, options: DeployOptions): Pla
       ...(addons.platformGateway ? { gateway: { ...PLATFORM_GATEWAY, ...gatewayExportHosts(hosts) } } : {}),
       ingressAddresses,
       identities: identityAnnotations,
+      ...(Object.keys(backupTargets).length > 0 ? { backupTargets } : {}),
     }));
 
   return {

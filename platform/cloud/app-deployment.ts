@@ -1,8 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { LINKERD_INJECT_ANNOTATION, type Addon, type AppEntry, type ChartsIndex } from '../contract';
+import { LINKERD_INJECT_ANNOTATION, backupTargetName, type Addon, type AppEntry, type ChartsIndex } from '../contract';
 import { LABEL } from '../core/names';
+import type { ManifestObject } from './charts-index';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
 import { annotateServiceAccounts } from './workload-identity';
@@ -36,6 +37,11 @@ export interface AppDeploymentArgs {
    * the platform stack created (`index.json`'s `identities`). @default none
    */
   readonly serviceAccountAnnotations?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
+  /**
+   * The remote of each database whose backups go to a bucket, by database: written as the ConfigMap
+   * `<database>-backup-target` its upload reads (the platform stack provided the bucket). @default none
+   */
+  readonly backupTargets?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
 }
 
 /**
@@ -155,7 +161,13 @@ export class AppDeployment extends pulumi.ComponentResource {
       manifest.podPrerequisites.length > 0
         ? new k8s.yaml.v2.ConfigGroup(
             `${name}-prerequisites`,
-            { objs: annotateServiceAccounts(manifest.podPrerequisites, annotations), resourcePrefix: app.name },
+            {
+              objs: [
+                ...annotateServiceAccounts(manifest.podPrerequisites, annotations),
+                ...backupTargetConfigMaps(app.namespace, args.backupTargets ?? {}),
+              ],
+              resourcePrefix: app.name,
+            },
             { ...k8sOpts, dependsOn: prerequisiteDeps },
           )
         : undefined;
@@ -209,4 +221,20 @@ export class AppDeployment extends pulumi.ComponentResource {
 /** Marks every child of the stateful group protected and retained on delete. */
 export function retainChildren(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult {
   return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
+}
+
+/** The ConfigMaps `<database>-backup-target` of the databases whose backups go to a bucket. */
+export function backupTargetConfigMaps(
+  namespace: string,
+  targets: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>,
+): ManifestObject[] {
+  return Object.entries(targets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([database, env]) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: backupTargetName(database), namespace },
+      // The values may be Outputs (a bucket's name): ConfigGroup resolves inputs nested in `objs`.
+      data: env as Record<string, string>,
+    }));
 }

@@ -1,6 +1,7 @@
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
+import type { BackupStore } from './backup-store';
 import type { WorkloadIdentityBinder } from './workload-identity';
 
 /**
@@ -31,4 +32,6 @@ export interface PlatformCluster {
   readonly readiness: readonly pulumi.Resource[];
   /** How app ServiceAccounts get cloud identities; `undefined` where the cluster has none (an existing cluster). */
   readonly workloadIdentity: WorkloadIdentityBinder | undefined;
+  /** Where the databases' `bucket` backups go; `undefined` on an existing cluster without a `backupBucket`. */
+  readonly backupStore: BackupStore | undefined;
 }

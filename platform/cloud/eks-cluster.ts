@@ -5,6 +5,8 @@ import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { clusterAutoscaler } from './eks-cluster-autoscaler';
 import type { IrsaIssuer } from './eks-irsa';
+import type { BackupStore } from './backup-store';
+import { s3BackupStore } from './s3-backups';
 import { irsaRole, irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
 import {
   accessEntries,
@@ -167,6 +169,8 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly irsaIssuer: IrsaIssuer;
   /** App ServiceAccounts get IAM roles through IRSA. */
   public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  /** The databases' `bucket` backups: an S3 bucket, an IRSA role per backup ServiceAccount. */
+  public readonly backupStore: BackupStore;
   private readonly tags: Record<string, string>;
   private readonly componentName: string;
 
@@ -275,6 +279,7 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       providerArn: this.oidcProvider.arn,
       host: issuer.apply((url) => url.replace(/^https:\/\//, '')),
     };
+    this.backupStore = s3BackupStore({ issuer: this.irsaIssuer, region: args.region, tags });
     const cniRole = vpcCniRole(`${name}-vpc-cni`, this.irsaIssuer, tags, this);
     // Before any node joins, so that no pod ever runs with its NetworkPolicies unenforced.
     this.vpcCniAddon = vpcCniAddon(

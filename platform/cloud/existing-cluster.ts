@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Addon } from '../contract';
+import type { BackupStore, ExistingBucket } from './backup-store';
+import { existingBackupStore } from './backup-store';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
 
 /** Arguments of {@link ExistingCluster}. */
@@ -14,6 +16,8 @@ export interface ExistingClusterArgs {
   readonly context?: pulumi.Input<string>;
   /** Add-ons the cluster already runs (for example an ingress controller from the kind or minikube setup). */
   readonly builtInAddons?: readonly Addon[];
+  /** The user's S3-compatible bucket for the databases' `bucket` backups. @default none (such backups are refused) */
+  readonly backupBucket?: ExistingBucket;
 }
 
 /**
@@ -35,12 +39,15 @@ export class ExistingCluster extends pulumi.ComponentResource implements Platfor
   public readonly readiness: readonly pulumi.Resource[] = [];
   /** An existing cluster binds no cloud identities (app ServiceAccounts keep none). */
   public readonly workloadIdentity = undefined;
+  /** The user's bucket (`backupBucket`), when given. */
+  public readonly backupStore: BackupStore | undefined;
 
   /** Creates the provider. */
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('platform:cloud:ExistingCluster', name, {}, opts);
     this.kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
     this.builtInAddons = args.builtInAddons ?? [];
+    this.backupStore = args.backupBucket ? existingBackupStore(args.backupBucket) : undefined;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, context: args.context },

@@ -1,6 +1,8 @@
 import * as gcp from '@pulumi/gcp';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { BackupStore } from './backup-store';
+import { gcsBackupStore } from './gcs-backups';
 import type { Addon } from '../contract';
 import type { ClusterFlavor, PlatformCluster } from './cluster';
 import { controlPlanePortsToOpen } from './control-plane-ports';
@@ -133,6 +135,8 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
   public readonly readiness: readonly pulumi.Resource[];
   /** App ServiceAccounts impersonate Google service accounts through Workload Identity. */
   public readonly workloadIdentity: WorkloadIdentityBinder = this;
+  /** The databases' `bucket` backups: a GCS bucket, a Google service account per backup ServiceAccount. */
+  public readonly backupStore: BackupStore;
   private readonly project: pulumi.Input<string>;
   private readonly componentName: string;
 
@@ -144,6 +148,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
     const child = { parent: this };
     this.project = args.project;
     this.componentName = name;
+    this.backupStore = gcsBackupStore({ project: args.project, region: args.region });
     const gcpName = cloudName(name, 40);
     const labels = args.labels ?? {};
     const authorizedNetworks = args.authorizedNetworks ?? [];

@@ -257,4 +257,30 @@ describe('rejected configurations', () => {
     'an unknown metrics-server mode',
     rejects({ existing: { metricsServer: 'yes' } }, 'allowed: none, install, install-insecure-kubelet-tls'),
   );
+
+  test('a backup bucket without a name, over plain HTTP, or with a misspelt key', () => {
+    rejects({ existing: { backupBucket: { provider: 'Minio' } } }, 'k8s-platform:existing.backupBucket.bucket')();
+    rejects(
+      { existing: { backupBucket: { bucket: 'team-backups', endpoint: 'http://minio:9000' } } },
+      'must be an https:// URL',
+    )();
+    rejects({ existing: { backupBucket: { bucket: 'team-backups', regoin: 'x' } } }, 'regoin')();
+  });
+});
+
+test('an existing cluster’s backup bucket: S3 on AWS by default, "Other" for an endpoint of its own', () => {
+  const bucket = (backupBucket: Record<string, string>) => {
+    const config = parseStackConfig({ existing: { backupBucket } });
+    return config.cloud === 'existing' ? config.existing.backupBucket : undefined;
+  };
+  expect(bucket({ bucket: 'team-backups', region: 'eu-west-1' })).toEqual({
+    bucket: 'team-backups',
+    provider: 'AWS',
+    region: 'eu-west-1',
+  });
+  expect(bucket({ bucket: 'team-backups', endpoint: 'https://minio.example.org' })).toEqual({
+    bucket: 'team-backups',
+    provider: 'Other',
+    endpoint: 'https://minio.example.org',
+  });
 });
