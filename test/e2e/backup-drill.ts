@@ -7,6 +7,7 @@
  * still there).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DatabaseEngine } from '../../platform';
 import { BACKUP_SUFFIX } from '../../platform/contract';
@@ -78,7 +79,13 @@ function restoreCommand(kubeconfig: string, args: readonly string[]): Promise<{ 
 }
 
 /** Runs the whole drill on one database; throws with the step's own output when a step fails. */
-export async function drillDatabase(kubeconfig: string, target: DrillTarget, token: string): Promise<DrillResult> {
+export async function drillDatabase(
+  kubeconfig: string,
+  target: DrillTarget,
+  token: string,
+  /** Corrupts the newest backup where it is kept and returns its name; by default, in the backup volume. */
+  corrupt?: () => Promise<string>,
+): Promise<DrillResult> {
   const { namespace: ns, database: db, engine } = target;
   if (engine === 'mysql') throw new Error('backup drill: no image here has MySQL');
   const client = CLIENT[engine];
@@ -136,7 +143,7 @@ export async function drillDatabase(kubeconfig: string, target: DrillTarget, tok
     refusals.push({ backup, code: r.code, why: /^restore refused: .*$/m.exec(r.output)?.[0] ?? r.output.trim() });
   };
   await refuse(missing);
-  const latest = await corruptLatestBackup(k, db);
+  const latest = await (corrupt ? corrupt() : corruptLatestBackup(k, db));
   await refuse(latest);
   const afterRefusals = await read();
   await k(['delete', 'job', '-l', `app.kubernetes.io/name=${db}${BACKUP_SUFFIX}`, '--wait=false']);
@@ -152,7 +159,7 @@ export async function drillDatabase(kubeconfig: string, target: DrillTarget, tok
 }
 
 async function jobLog(k: (args: readonly string[]) => Promise<string>, job: string): Promise<string> {
-  return k(['logs', `job/${job}`, '-c', 'backup']).catch((e: Error) => e.message);
+  return k(['logs', `job/${job}`, '--all-containers=true']).catch((e: Error) => e.message);
 }
 
 /**
@@ -186,4 +193,23 @@ export function formatDrill(r: DrillResult): string {
     `destroy ${s.destroy} s, restore ${s.restore} s, controls ${s.controls} s; refused: ` +
     r.refusals.map((x) => `${x.backup} (exit ${x.code}: ${x.why})`).join('; ')
   );
+}
+
+/** What every drill must show: written, destroyed, restored exactly; both refusals; nothing touched by them. */
+export function expectDrillPassed(r: DrillResult, token: string): void {
+  process.stderr.write(`${formatDrill(r)}\n`);
+  if (r.target.engine === 'postgres') {
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    expect(r.written.trim()).toBe(
+      [`1=${md5(`${token}-one`)}`, `2=${md5(`it's ${token}`)}`, `3=${md5(token.repeat(1000))}`].join('\n'),
+    );
+  } else {
+    expect(r.written).toContain(`${token}-one`);
+  }
+  expect(r.afterDestroy).not.toContain(token);
+  expect(r.restored).toBe(r.written);
+  expect(r.refusals.map((x) => x.code)).toEqual([1, 1]);
+  expect(r.refusals[0]?.why).toMatch(/^restore refused: backup .* does not exist/);
+  expect(r.refusals[1]?.why).toMatch(/^restore refused: backup .* does not match its checksum: it is corrupt$/);
+  expect(r.afterRefusals).toBe(r.written);
 }

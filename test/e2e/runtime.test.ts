@@ -9,7 +9,6 @@
  * Apps in turn, not all at once: the five request 11.5 cores at their minimum replicas and a kubelet reports this
  * machine's 2 cores; three nodes (6 cores) hold the largest app, and the zones make the spread constraints real.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readImageIndex } from '../../scripts/cluster/real-nodes';
 import { toolsBin } from '../../scripts/cluster/local-cluster';
@@ -20,7 +19,17 @@ import { applyAll, installCrds, sharedCrds, useLocalCluster } from './support';
 import { appChart, containerEnv, formatMatrix, planEdgeMatrix } from './edge-matrix';
 import { NO_SOURCE_HPA, noSourceControl, runLoadExperiment } from './load-experiment';
 import { hpaStates } from './load-support';
-import { drillDatabase, formatDrill, type DrillTarget } from './backup-drill';
+import { drillDatabase, expectDrillPassed, type DrillTarget } from './backup-drill';
+import {
+  bucketDrillApp,
+  bucketTargetObjects,
+  corruptStoredBackup,
+  rcloneBinary,
+  startS3StandIn,
+  storedBackups,
+  type S3StandIn,
+} from './bucket-drill';
+import { RCLONE_IMAGE } from '../../platform/workloads/backup-bucket';
 import { LOAD_TEST } from '../../apps/rendezvous';
 import { createIdentities, ingressRuleControl, readyPods, runEdgeMatrix, startOutsideListeners } from './edge-probes';
 import {
@@ -35,8 +44,9 @@ import {
 } from './runtime-support';
 
 const { index, manifests } = chartsOut();
-// Volumes: one per database, one per drilled database's backups and one for its data once destroyed.
-const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 16, realNodes: { zones: ZONES } }, 300_000);
+// Volumes: one per database, one per drilled database's backups and one for its data once destroyed, and the bucket
+// drill's (its data twice, a scratch volume per backup or restore pod).
+const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 24, realNodes: { zones: ZONES } }, 300_000);
 /** How long every container must stay Ready without a restart once all are Ready (liveness probes run meanwhile). */
 const SETTLE_MS = Number(process.env.E2E_RUNTIME_SETTLE_MS ?? 30_000);
 /** The app whose seed experiment runs here (seed 000: fake clients that drive the HPAs), and its bounds. */
@@ -269,23 +279,7 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
     test(`backup drill of ${drilled.map((d) => `${d.database} (${d.engine})`).join(', ')}: backed up, destroyed, restored exactly; a missing or corrupt backup is refused`, async () => {
       const token = `drill-${Date.now().toString(36)}`;
       const results = await Promise.all(drilled.map((d) => drillDatabase(cluster().state.kubeconfig, d, token)));
-      for (const r of results) {
-        process.stderr.write(`${formatDrill(r)}\n`);
-        if (r.target.engine === 'postgres') {
-          const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-          expect(r.written.trim()).toBe(
-            [`1=${md5(`${token}-one`)}`, `2=${md5(`it's ${token}`)}`, `3=${md5(token.repeat(1000))}`].join('\n'),
-          );
-        } else {
-          expect(r.written).toContain(`${token}-one`);
-        }
-        expect(r.afterDestroy).not.toContain(token);
-        expect(r.restored).toBe(r.written);
-        expect(r.refusals.map((x) => x.code)).toEqual([1, 1]);
-        expect(r.refusals[0]?.why).toMatch(/^restore refused: backup .* does not exist/);
-        expect(r.refusals[1]?.why).toMatch(/^restore refused: backup .* does not match its checksum: it is corrupt$/);
-        expect(r.afterRefusals).toBe(r.written);
-      }
+      for (const r of results) expectDrillPassed(r, token);
     }, 900_000);
   }
 
@@ -304,6 +298,36 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
       }
     }
   });
+});
+
+describe('a bucket backup, as on an existing cluster with an S3-compatible bucket', () => {
+  const { app, manifests: objects } = bucketDrillApp();
+  let s3: S3StandIn | undefined;
+
+  beforeAll(async () => {
+    s3 = await startS3StandIn(rcloneBinary(toolsBin()));
+  }, 60_000);
+  afterAll(async () => {
+    await removeApp(cluster().state.kubeconfig, cluster().client, app.namespace);
+    s3?.stop();
+  }, 180_000);
+
+  test('backed up through the rclone image to the S3 stand-in, destroyed, restored exactly; a missing or corrupt backup is refused', async () => {
+    expect(readImageIndex(join(toolsBin(), '..', 'images', 'index.tsv')).has(RCLONE_IMAGE)).toBe(true);
+    const stand = s3 as S3StandIn;
+    const deployed = await deployApp(cluster().client, app, objects);
+    expect(deployed.refused).toEqual([]);
+    expect((await applyAll(cluster().client, bucketTargetObjects(app, stand))).refused).toEqual([]);
+    const token = `bucket-${Date.now().toString(36)}`;
+    const target = { namespace: app.namespace, database: 'db', engine: 'postgres' as const };
+    const result = await drillDatabase(cluster().state.kubeconfig, target, token, async () =>
+      corruptStoredBackup(stand, app.namespace, 'db'),
+    );
+    expectDrillPassed(result, token);
+    const stored = storedBackups(stand, app.namespace, 'db');
+    expect(stored.filter((f) => f.endsWith('.dump'))).toHaveLength(1);
+    expect(stored.filter((f) => f.endsWith('.dump.sha256'))).toHaveLength(1);
+  }, 600_000);
 });
 
 /** A pod made from an app's pod template (as charts-out/ has it) with one change, in the controls' namespace. */
