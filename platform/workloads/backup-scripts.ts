@@ -17,8 +17,6 @@ export const BACKUP_DIR = '/backups';
 export const READY_WAIT_SECONDS = 120;
 /** Exit code of a refused restore (the backup is missing, of another engine, incomplete or corrupt). */
 export const RESTORE_REFUSED_EXIT = 3;
-/** The modes of the script (`BACKUP_MODE`). */
-export type BackupMode = 'backup' | 'list' | 'restore';
 /** A backup file's name: `<database>-<UTC time>.<engine>.dump`. */
 export const BACKUP_NAME_PATTERN = '^[a-z0-9-]+-[0-9]{8}T[0-9]{6}Z\\.[a-z]+\\.dump$';
 

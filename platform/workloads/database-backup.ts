@@ -1,7 +1,7 @@
 /**
  * A database's scheduled backup: a CronJob that runs the engine's own consistent logical dump (see
- * `backup-scripts.ts`) in the database's own image, into a retained volume of its own, and the same job's template
- * for `k8s-platform restore`. The job is a node of the app graph with one edge, to its database: its NetworkPolicy
+ * `backup-scripts.ts`) in the database's own image, into a retained volume of its own or, through scratch space,
+ * to the platform's bucket (`backup-bucket.ts`), and the same job's template for `k8s-platform restore`. The job is a node of the app graph with one edge, to its database: its NetworkPolicy
  * and the database's are derived like every other edge (it reaches its database and DNS, nothing else), and in a
  * meshed app it is meshed too (as a native sidecar, so that the job completes), authorized by its own identity.
  */

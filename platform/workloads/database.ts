@@ -108,8 +108,8 @@ export interface DatabaseProps {
    */
   readonly verticalScaling?: VerticalScaling;
   /**
-   * Scheduled backups with the engine's own consistent dump, kept in a retained volume, restored with
-   * `k8s-platform restore` (see `docs/deploy.md`). On for every database; opting out takes a reason
+   * Scheduled backups with the engine's own consistent dump, kept in a retained volume or the platform's bucket,
+   * restored with `k8s-platform restore` (see `docs/deploy.md`). On for every database; opting out takes a reason
    * (`{ disabled: 'a cache, rebuilt at start' }`).
    * @default daily at 02:30 UTC, kept 7 days, in a volume the size of `storage`
    */

@@ -5,6 +5,7 @@ import { IMAGES } from '../../apps/images';
 import { synthesizeApps } from '../../apps/main';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import { validateObjects } from '../../scripts/lib/validate';
+import type { Obj } from '../helpers';
 
 const committed = join(__dirname, '..', '..', 'charts-out');
 const fresh = mkdtempSync(join(tmpdir(), 'charts-out-'));
@@ -86,4 +87,29 @@ describe('charts-out', () => {
     expect(podinfo.length).toBeGreaterThan(10);
     expect(podinfo.filter(({ c }) => c.command?.[0] !== './podinfo').map(({ at }) => at)).toEqual([]);
   });
+});
+
+test('every database of the reference apps is backed up: a CronJob that dumps it, watched by an alert', () => {
+  const objects = loadManifestDir(committed).objects.map((m) => m.object as unknown as Obj);
+  const databases = objects.filter(
+    (o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/component'] === 'database',
+  );
+  expect(databases.length).toBeGreaterThanOrEqual(7);
+  for (const db of databases) {
+    const ns = db.metadata.namespace;
+    const cron = objects.find(
+      (o) => o.kind === 'CronJob' && o.metadata.namespace === ns && o.metadata.name === `${db.metadata.name}-backup`,
+    );
+    expect(cron?.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(
+      db.spec.template.spec.containers[0].image,
+    );
+    const rules = objects
+      .filter((o) => o.kind === 'PrometheusRule' && o.metadata.namespace === ns)
+      .flatMap((o) => o.spec.groups.flatMap((g: Obj) => g.rules));
+    expect(
+      rules.some(
+        (r: Obj) => r.alert === 'AppDatabaseBackupOverdue' && r.expr.includes(`cronjob="${db.metadata.name}-backup"`),
+      ),
+    ).toBe(true);
+  }
 });

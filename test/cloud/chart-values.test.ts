@@ -164,6 +164,9 @@ describe('rendering with helm template', () => {
     // any namespace reference (basic auth, TLS): its reach is the operator's job. Grafana and kube-state-metrics
     // have no such need and must not read them.
     expect(grantsSecrets).toEqual(['kube-prometheus-stack-operator']);
+    // The database backups' alert and panel read kube-state-metrics' CronJob series: it must still watch them.
+    const ksm = clusterRoles.find((c) => c.metadata.name === 'kube-prometheus-stack-kube-state-metrics');
+    expect(ksm?.rules?.some((rule) => rule.resources?.includes('cronjobs'))).toBe(true);
     // Grafana's RBAC is the platform's alone: the chart renders none for it (an upgrade from a release with the
     // chart's binding drops that binding rather than patching its immutable roleRef).
     const grafanaRbac = parseAllDocuments(result.manifests)
