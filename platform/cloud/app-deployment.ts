@@ -185,7 +185,7 @@ export class AppDeployment extends pulumi.ComponentResource {
       manifest.stateful.length > 0
         ? new k8s.yaml.v2.ConfigGroup(
             `${name}-stateful`,
-            { objs: [...manifest.stateful], resourcePrefix: app.name },
+            { objs: manifest.stateful.map(skipClaimAwait), resourcePrefix: app.name },
             {
               ...k8sOpts,
               dependsOn,
@@ -237,4 +237,16 @@ export function backupTargetConfigMaps(
       // The values may be Outputs (a bucket's name): ConfigGroup resolves inputs nested in `objs`.
       data: env as Record<string, string>,
     }));
+}
+
+/**
+ * A standalone PersistentVolumeClaim (a database's backup volume) binds when its first pod runs, with the
+ * clouds' `WaitForFirstConsumer` StorageClasses: no sooner than the first backup. The pinned provider waits for
+ * `Pending` at creation but for `Bound` on any later update of such a claim (pulumi-kubernetes#4179, fixed after
+ * 4.25), which would time out every `pulumi up` that changes it; its readiness means nothing to the deploy anyway.
+ */
+export function skipClaimAwait(object: ManifestObject): ManifestObject {
+  if (object.kind !== 'PersistentVolumeClaim') return object;
+  const annotations = { ...(object.metadata?.annotations ?? {}), 'pulumi.com/skipAwait': 'true' };
+  return { ...object, metadata: { ...object.metadata, annotations } };
 }

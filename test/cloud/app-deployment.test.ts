@@ -6,7 +6,12 @@ const recorded = installMocks((args) =>
   args.type === 'random:index/randomPassword:RandomPassword' ? { result: `random-${args.name}` } : undefined,
 );
 
-import { AppDeployment, GENERATED_PASSWORD_LENGTH, retainChildren } from '../../platform/cloud/app-deployment';
+import {
+  AppDeployment,
+  GENERATED_PASSWORD_LENGTH,
+  retainChildren,
+  skipClaimAwait,
+} from '../../platform/cloud/app-deployment';
 import { CHAT_SMTP, chatObjects, toYaml, writeChartsOut } from './fixtures';
 
 const provider = new k8s.Provider('test-k8s', {});
@@ -198,6 +203,17 @@ describe('applying the YAML', () => {
     }
     expect(prepared.podPrerequisites).toBeDefined();
     expect(chat.podPrerequisites).toBeUndefined();
+  });
+
+  test('a standalone claim (a backup volume) is applied without waiting for it to bind; a StatefulSet still waits', () => {
+    const claim = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'db-backup', annotations: { a: 'b' } },
+    };
+    expect(skipClaimAwait(claim).metadata?.annotations).toEqual({ a: 'b', 'pulumi.com/skipAwait': 'true' });
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' } };
+    expect(skipClaimAwait(sts)).toBe(sts);
   });
 
   test('an app without stateful objects has no stateful group', () => {
