@@ -8,6 +8,7 @@
  * There is no upstream resolver: names outside the cluster do not resolve (nothing outside the namespace is
  * reachable anyway).
  */
+import { containerSecurityContext, podSecurityContext } from '../../platform/core/security';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
@@ -94,10 +95,7 @@ export function clusterDnsObjects(image: string): Obj[] {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 65532,
-              runAsGroup: 65532,
-              seccompProfile: { type: 'RuntimeDefault' },
+              ...podSecurityContext({ user: 65532 }),
               // Port 53 without NET_BIND_SERVICE (a namespaced sysctl of the safe set).
               sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
             },
@@ -112,11 +110,7 @@ export function clusterDnsObjects(image: string): Obj[] {
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
                 resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '64Mi' } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: containerSecurityContext(true),
                 volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
               },
             ],

@@ -9,13 +9,14 @@
  * and network namespaces of scripts/cluster/netns.sh take the processes, mounts and devices with them. What that
  * leaves is the containers' empty cgroups (containerd puts each at `/k8s.io/<container id>` in every hierarchy).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cniConflist, containerdToml, kubeletArgs, kubeletConfig, nodePaths, type RealNodeSpec } from './node-config';
 import { CLUSTER_DNS_IP } from './cluster-dns';
 import { kubeconfigYaml } from './pki';
 import { removeNodeLeftovers } from './node-cleanup';
+import { runAsync } from './run-async';
 
 /** What {@link startRealNodes} needs from the control plane it joins. */
 export interface JoinTarget {
@@ -66,18 +67,6 @@ function sh(cmd: string, args: readonly string[], what: string): string {
   return r.stdout;
 }
 
-/** Runs `cmd` without blocking the event loop; resolves with its exit code and output. */
-function run(cmd: string, args: readonly string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', (e) => resolve({ code: -1, out: e.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
 /** `reference -> tar` of an image index file; throws naming what is missing. */
 export function readImageIndex(file: string): Map<string, string> {
   if (!existsSync(file)) {
@@ -99,8 +88,9 @@ async function importImages(socket: string, images: Map<string, string>): Promis
   const tars = new Map([...images].map(([ref, tar]) => [tar, ref]));
   for (const [tar, ref] of tars) {
     // The tar's index names the image by its normalized reference (scripts/images/oci.sh), as the kubelet asks.
-    const r = await run('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', tar]);
-    if (r.code !== 0) throw new Error(`real nodes: importing ${ref} from ${tar} into ${socket}: ${r.out.trim()}`);
+    const r = await runAsync('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', tar]);
+    if (r.code !== 0)
+      throw new Error(`real nodes: importing ${ref} from ${tar} into ${socket}: ${(r.stdout + r.stderr).trim()}`);
   }
 }
 
@@ -137,7 +127,7 @@ export async function startRealNodes(target: JoinTarget, options: RealNodesOptio
     specs.map(async (spec) => {
       const socket = nodePaths(spec).socket;
       const deadline = Date.now() + 30_000;
-      while ((await run('ctr', ['--address', socket, 'version'])).code !== 0) {
+      while ((await runAsync('ctr', ['--address', socket, 'version'])).code !== 0) {
         if (Date.now() > deadline)
           throw new Error(`real nodes: containerd of ${spec.name} did not start (see its log)`);
         await sleep(250);

@@ -6,13 +6,13 @@
  * that does not exist and a corrupted one are refused loudly, before the database is touched (what was restored is
  * still there).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DatabaseEngine } from '../../platform';
 import { BACKUP_SUFFIX } from '../../platform/contract';
 import type { BackupCronJob } from '../../scripts/lib/restore';
 import { restoreJob } from '../../scripts/lib/restore';
+import { runAsync } from '../../scripts/cluster/run-async';
 import { kubectlAsync, pollUntil, ROOT } from './support';
 
 /** One database to drill. */
@@ -63,19 +63,13 @@ const CLIENT: Readonly<
 const seconds = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
 
 /** Runs the documented restore command (`npm run restore -- ...`); resolves with its exit code and output. */
-function restoreCommand(kubeconfig: string, args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(ROOT, 'node_modules', '.bin', 'ts-node'),
-      ['--swc', join(ROOT, 'scripts', 'restore.ts'), '--kubeconfig', kubeconfig, '--timeout', '300', ...args],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
+async function restoreCommand(kubeconfig: string, args: readonly string[]): Promise<{ code: number; output: string }> {
+  const r = await runAsync(
+    join(ROOT, 'node_modules', '.bin', 'ts-node'),
+    ['--swc', join(ROOT, 'scripts', 'restore.ts'), '--kubeconfig', kubeconfig, '--timeout', '300', ...args],
+    { cwd: ROOT },
+  );
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 /** Runs the whole drill on one database; throws with the step's own output when a step fails. */

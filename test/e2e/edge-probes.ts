@@ -5,6 +5,7 @@
  * identity from the prober container of its pod. The "outside" addresses are listeners of this process in the
  * cluster's network namespace.
  */
+import { containerSecurityContext } from '../../platform/core/security';
 import { spawnSync } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
 import { kubectl } from '../../scripts/cluster/local-cluster';
@@ -34,12 +35,8 @@ const PROBE_SECONDS = 3;
 /** A mongosh login's bound. */
 const MONGOSH_SECONDS = 90;
 
-const RESTRICTED = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  runAsNonRoot: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+/** The probes' containers: the restricted profile (writable root: psql and mongosh write their history). */
+const RESTRICTED = containerSecurityContext(false);
 
 /** Listens on the outside addresses (added to the namespace's loopback); returns how to stop. */
 export async function startOutsideListeners(): Promise<() => void> {

@@ -2,6 +2,7 @@
  * The load experiment of load-support.ts, step by step, and its negative control: an HPA whose metric has no source
  * here (a per-pod custom metric, with no custom metrics adapter) never scales, and says why in its conditions.
  */
+import { containerSecurityContext, podSecurityContext } from '../../platform/core/security';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import type { KubeObject } from '../../scripts/lib/manifests';
 import { readyPods } from './edge-probes';
@@ -142,14 +143,14 @@ export function noSourceControl(namespace: string, image: string): KubeObject[] 
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: podSecurityContext({ user: 10001 }),
             containers: [
               {
                 name: 'app',
                 image,
                 command: ['/home/app/podinfo', '--port=9898'],
                 resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                securityContext: containerSecurityContext(false),
               },
             ],
           },

@@ -2,10 +2,10 @@
  * What the e2e suites share: a local cluster per suite file, the CRDs of ../shared/crds applied and Established,
  * and server-side apply of many objects that collects every refusal and warning with the object's name.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApiError, KubeClient, targetFromKubeconfig } from '../../scripts/cluster/kube-client';
+import { runAsync } from '../../scripts/cluster/run-async';
 import { startLocalCluster, stopLocalCluster } from '../../scripts/cluster/local-cluster';
 import type { ClusterState, StartOptions } from '../../scripts/cluster/local-cluster';
 import { sharedDir } from '../../scripts/lib/crds';
@@ -117,17 +117,8 @@ export async function pollUntil<T>(
 }
 
 /** Runs kubectl without blocking the test's event loop; resolves with its stdout, rejects with its stderr. */
-export function kubectlAsync(kubeconfig: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.slice(0, 4).join(' ')}: ${err.trim()}`)),
-    );
-    child.stdin.end(input ?? '');
-  });
+export async function kubectlAsync(kubeconfig: string, args: readonly string[], input?: string): Promise<string> {
+  const r = await runAsync('kubectl', ['--kubeconfig', kubeconfig, ...args], { input });
+  if (r.code !== 0) throw new Error(`kubectl ${args.slice(0, 4).join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
 }
