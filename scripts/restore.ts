@@ -24,6 +24,10 @@ Exit codes: 0 restored or listed, 1 the restore failed or was refused, 2 usage e
 
 const POLL_MS = 2000;
 
+interface Named {
+  readonly name: string;
+}
+
 export function main(argv: readonly string[] = process.argv.slice(2)): number {
   const { values } = parseCliArgs(argv, {
     namespace: { type: 'string' },
@@ -93,9 +97,14 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     outcome = types.includes('Complete') ? 'Complete' : types.includes('Failed') ? 'Failed' : undefined;
     if (!outcome) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, POLL_MS);
   }
-  const logs = kubectl(['logs', `job/${name}`, '--all-containers=true']);
-  process.stdout.write(logs.stdout);
-  process.stderr.write(logs.stderr);
+  // Container by container (init containers first): `--all-containers` prints nothing at all when one of them never
+  // started, which is what a refused download leaves behind.
+  const spec = (job as { spec: { template: { spec: { initContainers?: Named[]; containers: Named[] } } } }).spec
+    .template.spec;
+  for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+    const logs = kubectl(['logs', `job/${name}`, '-c', container.name]);
+    if (logs.status === 0) process.stdout.write(logs.stdout);
+  }
   if (outcome === 'Complete') return 0;
   process.stderr.write(
     outcome === 'Failed'

@@ -152,8 +152,19 @@ export async function drillDatabase(
   };
 }
 
+/** The logs of a Job's containers, init containers first (one that never started has none). */
 async function jobLog(k: (args: readonly string[]) => Promise<string>, job: string): Promise<string> {
-  return k(['logs', `job/${job}`, '--all-containers=true']).catch((e: Error) => e.message);
+  const spec = (
+    JSON.parse(await k(['get', 'job', job, '-o', 'json'])) as {
+      spec: { template: { spec: { initContainers?: { name: string }[]; containers: { name: string }[] } } };
+    }
+  ).spec.template.spec;
+  const logs = await Promise.all(
+    [...(spec.initContainers ?? []), ...spec.containers].map((c) =>
+      k(['logs', `job/${job}`, '-c', c.name]).catch((e: Error) => `(${c.name}: ${e.message})\n`),
+    ),
+  );
+  return logs.join('');
 }
 
 /**
