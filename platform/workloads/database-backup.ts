@@ -5,6 +5,7 @@
  * and the database's are derived like every other edge (it reaches its database and DNS, nothing else), and in a
  * meshed app it is meshed too (as a native sidecar, so that the job completes), authorized by its own identity.
  */
+import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { PlatformChart } from '../chart';
@@ -24,8 +25,15 @@ import { addWorkloadPolicy } from '../networking/network-policies';
 import { BACKUP_DIR, backupScript } from './backup-scripts';
 import { bucketEnvFrom, bucketScript, DUMP_CONTAINER, RCLONE_IMAGE, UPLOAD_CONTAINER } from './backup-bucket';
 
-/** When backups run unless a schedule is given: daily at 02:30 UTC. */
-export const DEFAULT_BACKUP_SCHEDULE = '30 2 * * *';
+/**
+ * When a database's backups run unless a schedule is given: daily between 02:00 and 02:59 UTC, at a minute taken
+ * from the database's namespace and name, so that a cluster's databases do not all dump at the same moment (and a
+ * synth gives the same minute every time).
+ */
+export function defaultBackupSchedule(namespace: string, database: string): string {
+  const minute = createHash('sha256').update(`${namespace}/${database}`).digest().readUInt32BE(0) % 60;
+  return `${minute} 2 * * *`;
+}
 /** Days a backup is kept unless a retention is given. */
 export const DEFAULT_BACKUP_RETENTION_DAYS = 7;
 /** The backup job's container resources. */
@@ -85,7 +93,7 @@ export type BackupTarget = VolumeBackupTarget | BucketBackupTarget;
 export interface DatabaseBackup {
   /**
    * When a backup runs: a CronJob schedule (five fields or a macro such as `@daily`), in UTC.
-   * @default '30 2 * * *' (daily at 02:30 UTC)
+   * @default daily at 02:MM UTC, MM from the database's namespace and name ({@link defaultBackupSchedule})
    */
   readonly schedule?: string;
   /**
@@ -121,12 +129,13 @@ export interface ResolvedBackup {
   readonly target: { readonly kind: 'volume' | 'bucket'; readonly storage: string; readonly storageClass?: string };
 }
 
-/** Validates `backup` of Database `id`; `undefined` when the database opts out. */
+/** Validates `backup` of Database `id` (in `namespace`); `undefined` when the database opts out. */
 export function resolveBackup(
   v: PropValidator,
   id: string,
   backup: DatabaseBackup | undefined,
   databaseStorage: string,
+  namespace: string,
 ): ResolvedBackup | undefined {
   if (backup !== undefined && (typeof backup !== 'object' || backup === null || Array.isArray(backup))) {
     v.fail(
@@ -158,7 +167,7 @@ export function resolveBackup(
       `use an id of at most ${MAX_CRONJOB_NAME - BACKUP_SUFFIX.length} characters, or opt out of backups with a reason`,
     );
   }
-  const schedule = backup?.schedule ?? DEFAULT_BACKUP_SCHEDULE;
+  const schedule = backup?.schedule ?? defaultBackupSchedule(namespace, id);
   let intervalSeconds: number;
   try {
     intervalSeconds = maxIntervalSeconds(parseCron(schedule));

@@ -1,6 +1,7 @@
 /** `Database`: a single-instance PostgreSQL, MySQL, MongoDB or Redis as a StatefulSet with a persistent volume. */
 import { DEFAULT_METRICS_PATH } from '../core/graph';
 import { Construct } from 'constructs';
+import { PlatformChart } from '../chart';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
@@ -111,7 +112,8 @@ export interface DatabaseProps {
    * Scheduled backups with the engine's own consistent dump, kept in a retained volume or the platform's bucket,
    * restored with `k8s-platform restore` (see `docs/deploy.md`). On for every database; opting out takes a reason
    * (`{ disabled: 'a cache, rebuilt at start' }`).
-   * @default daily at 02:30 UTC, kept 7 days, in a volume the size of `storage`
+   * @default daily between 02:00 and 02:59 UTC (the minute from its name), kept 7 days, in a volume the size of
+   * `storage`
    */
   readonly backup?: DatabaseBackup;
 }
@@ -250,7 +252,7 @@ export class Database extends Workload implements Connectable {
         modesFix:
           'use "Off" (recommendations only) or "Initial" (applied at the next restart): evicting the only replica of a database is an outage',
       });
-    const backup = resolveBackup(v, id, props.backup, storage);
+    const backup = resolveBackup(v, id, props.backup, storage, PlatformChart.of(scope).namespace as string);
     const spec: ResolvedWorkload = {
       ...base,
       ports: [{ ...serverPort, appProtocol: undefined }],

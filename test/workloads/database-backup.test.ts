@@ -1,5 +1,5 @@
 /** A Database's scheduled backup: on by default, restricted, its own edge and policy, watched, validated. */
-import { Database, ENGINES, Service } from '../../platform';
+import { Database, defaultBackupSchedule, ENGINES, Service } from '../../platform';
 import type { DatabaseEngine } from '../../platform';
 import { ALERT_NAMES } from '../../platform/observability/alerts';
 import { find, findings, newChart, platformError, synth } from '../helpers';
@@ -17,7 +17,12 @@ describe.each(Object.keys(ENGINES) as DatabaseEngine[])('Database %s backup, by 
   const container = pod.containers[0];
 
   test('a daily CronJob in UTC, one run at a time, that runs the engine dump in the database image', () => {
-    expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+    expect(cron.spec).toMatchObject({
+      schedule: defaultBackupSchedule('shop', 'db'),
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+    });
+    expect(cron.spec.schedule).toMatch(/^\d{1,2} 2 \* \* \*$/);
     expect(container.image).toBe(ENGINES[engine].image);
     const script = container.command.join(' ');
     const tool = { postgres: 'pg_dump', mysql: 'mysqldump', mongodb: 'mongodump', redis: '--rdb' };
@@ -75,6 +80,15 @@ describe.each(Object.keys(ENGINES) as DatabaseEngine[])('Database %s backup, by 
     expect(panel.targets[0].expr).toContain('cronjob="db-backup"');
     expect(panel.fieldConfig.defaults.thresholds.steps[1]).toEqual({ color: 'red', value: 2 * DAY });
   });
+});
+
+test('by default a cluster’s databases back up at minutes of their own between 02:00 and 02:59, the same at every synth', () => {
+  const names = Array.from({ length: 20 }, (_, i) => `db${i}`);
+  const minutes = names.map((n) => Number(defaultBackupSchedule('shop', n).split(' ')[0]));
+  expect(minutes.every((m) => Number.isInteger(m) && m >= 0 && m < 60)).toBe(true);
+  expect(new Set(minutes).size).toBeGreaterThanOrEqual(10);
+  expect(defaultBackupSchedule('shop', 'db0')).toBe(defaultBackupSchedule('shop', 'db0'));
+  expect(defaultBackupSchedule('shop', 'db')).not.toBe(defaultBackupSchedule('other', 'db'));
 });
 
 test('a schedule sets the alert: hourly backups are overdue after two hours', () => {
