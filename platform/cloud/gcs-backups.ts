@@ -13,7 +13,9 @@ import { backupEnv, backupPath } from './backup-store';
 
 /** What the GKE cluster gives its backup store. */
 export interface GcsBackupStoreArgs {
+  /** The project of the bucket and the service accounts (and of the cluster's Workload Identity pool). */
   readonly project: pulumi.Input<string>;
+  /** The bucket's location: the cluster's region. */
   readonly region: pulumi.Input<string>;
 }
 

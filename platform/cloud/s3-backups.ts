@@ -13,8 +13,11 @@ import { irsaTrustPolicy, serviceAccountSubject } from './eks-irsa';
 
 /** What the EKS cluster gives its backup store. */
 export interface S3BackupStoreArgs {
+  /** The cluster's OIDC identity, which the backup roles trust. */
   readonly issuer: IrsaIssuer;
+  /** The bucket's region (rclone's `region`). */
   readonly region: pulumi.Input<string>;
+  /** Tags of the bucket and the roles. */
   readonly tags: Readonly<Record<string, string>>;
 }
 

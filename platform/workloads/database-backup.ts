@@ -120,8 +120,11 @@ const BUCKET_TARGET_KEYS: PropKeys<BucketBackupTarget> = { kind: true, scratch: 
 
 /** A backup after validation. */
 export interface ResolvedBackup {
+  /** The CronJob's, ServiceAccount's and volume claim's name: `<database>-backup`. */
   readonly name: string;
+  /** The cron schedule, as given or {@link defaultBackupSchedule}. */
   readonly schedule: string;
+  /** Days a backup is kept. */
   readonly retentionDays: number;
   /** The longest time between two runs: an alert fires when the last success is older than twice this. */
   readonly intervalSeconds: number;
@@ -224,14 +227,23 @@ export function resolveBackup(
 
 /** What a backup job needs of its database. */
 export interface BackupSource {
+  /** The database's app. */
   readonly app: PlatformChart;
+  /** The database's node, which the job's edge points to. */
   readonly graphNode: GraphNode;
+  /** Its engine, which picks the dump and restore commands. */
   readonly engine: DatabaseEngine;
+  /** The server image, whose tools the job runs. */
   readonly image: string;
+  /** The server's uid/gid, which the job runs as. */
   readonly runAs: RunAs;
+  /** The server port. */
   readonly port: number;
+  /** The credentials Secret (key `password`). */
   readonly credentialsSecret: string;
+  /** Database name (empty for Redis). */
   readonly database: string;
+  /** User name (empty for Redis). */
   readonly user: string;
 }
 

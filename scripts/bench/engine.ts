@@ -341,7 +341,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const services = options.generatedApps * options.services + 2 * options.single;
   const coresPerService = MIN_REPLICAS_PER_SERVICE * 0.1 + 0.275 / SERVICES_PER_DATABASE;
   const nodesPerZone = Math.ceil((services * coresPerService) / 3.9 / 3) + 2;
-  const cluster = await startLocalCluster({ nodesPerZone, volumes: 40 + Math.ceil(services / 10) });
+  // Volumes: the pool's are Retain, so every deploy of the five apps (each floor run, then the app stacks) takes
+  // fresh ones for each claim (a database's data and its backup volume), plus the generated apps'.
+  const index = JSON.parse(readFileSync(join(CHARTS, INDEX_FILE), 'utf8')) as ChartsIndex;
+  const claims = index.apps.reduce((n, a) => n + a.stateful.length, 0);
+  const volumes = claims * (options.floorRuns + 1) + 16 + Math.ceil(services / 10);
+  const cluster = await startLocalCluster({ nodesPerZone, volumes });
   let result: Awaited<ReturnType<typeof bench>>;
   try {
     result = await bench(options, cluster);
