@@ -6,6 +6,7 @@ import { LABEL } from '../core/names';
 import type { ManifestObject } from './charts-index';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
+import { keepChildren } from './kept-children';
 import { annotateServiceAccounts } from './workload-identity';
 
 /** Length of generated passwords; no special characters, so they are safe inside connection URLs. */
@@ -189,11 +190,9 @@ export class AppDeployment extends pulumi.ComponentResource {
             {
               ...k8sOpts,
               dependsOn,
-              // `protect` is inherited by the group's children; `retainOnDelete` is not (pulumi-kubernetes#3065),
-              // so a transform sets both on every child explicitly.
               protect: true,
               retainOnDelete: true,
-              transforms: [retainChildren],
+              transforms: [keepChildren({ provider: args.provider, protect: true })],
             },
           )
         : undefined;
@@ -216,11 +215,6 @@ export class AppDeployment extends pulumi.ComponentResource {
     }
     return deps;
   }
-}
-
-/** Marks every child of the stateful group protected and retained on delete. */
-export function retainChildren(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult {
-  return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
 }
 
 /** The ConfigMaps `<database>-backup-target` of the databases whose backups go to a bucket. */

@@ -6,7 +6,9 @@
  */
 export { ADDON_AFTER, ADDON_REQUIRES, addonPrerequisites, assertAddon, planAddons } from './addon-plan';
 export type { AddonPlan } from './addon-plan';
-export { AppDeployment, GENERATED_PASSWORD_LENGTH, retainChildren } from './app-deployment';
+export { AppDeployment, GENERATED_PASSWORD_LENGTH } from './app-deployment';
+export { keepChildren } from './kept-children';
+export type { KeptChildren } from './kept-children';
 export type { AppDeploymentArgs } from './app-deployment';
 export {
   loadAppManifest,

@@ -6,12 +6,7 @@ const recorded = installMocks((args) =>
   args.type === 'random:index/randomPassword:RandomPassword' ? { result: `random-${args.name}` } : undefined,
 );
 
-import {
-  AppDeployment,
-  GENERATED_PASSWORD_LENGTH,
-  retainChildren,
-  skipClaimAwait,
-} from '../../platform/cloud/app-deployment';
+import { AppDeployment, GENERATED_PASSWORD_LENGTH, skipClaimAwait } from '../../platform/cloud/app-deployment';
 import { CHAT_SMTP, chatObjects, toYaml, writeChartsOut } from './fixtures';
 
 const provider = new k8s.Provider('test-k8s', {});
@@ -179,16 +174,21 @@ describe('applying the YAML', () => {
     expect(statefulGroup()).toMatchObject({ protect: true, retainOnDelete: true, transforms: 1 });
   });
 
-  test('the transform marks every child of the stateful group protected and retained', () => {
-    expect(recordedTransforms).toContain(retainChildren);
-    const result = retainChildren({
-      type: 'kubernetes:apps/v1:StatefulSet',
-      name: 'x',
-      custom: true,
-      props: {},
-      opts: {},
-    });
-    expect(result).toMatchObject({ opts: { protect: true, retainOnDelete: true } });
+  test("the transforms mark every child of a stateful group protected and retained, on the cluster's provider", async () => {
+    // One transform per stateful group: chat's and prepared's (web has no data).
+    expect(recordedTransforms).toHaveLength(2);
+    for (const transform of recordedTransforms) {
+      const result = await transform({
+        type: 'kubernetes:apps/v1:StatefulSet',
+        name: 'x',
+        custom: true,
+        props: { kind: 'StatefulSet' },
+        opts: {},
+      });
+      expect(result?.props).toEqual({ kind: 'StatefulSet' });
+      // Without the provider named again, the child went to the stack's default provider (the ambient kubeconfig).
+      expect(result?.opts).toMatchObject({ protect: true, retainOnDelete: true, provider });
+    }
   });
 
   test('ServiceAccounts and ConfigMaps are applied first, and both workload groups wait for them', () => {

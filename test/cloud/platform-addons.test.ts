@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { ADDON_CRDS_DIR, retainChild } from '../../platform/cloud/addons/crds';
+import { ADDON_CRDS_DIR, keptCrdOptions } from '../../platform/cloud/addons/crds';
 import { annotateCrd } from '../../platform/cloud/addons/installer';
 import { TEMPO_OTLP } from '../../platform/contract';
 import * as k8s from '@pulumi/kubernetes';
@@ -384,15 +384,21 @@ describe('dependency order', () => {
       const group = named(recorded, name, CONFIG_FILE);
       expect(group.retainOnDelete).toBe(true);
       expect(group.transforms).toBe(1);
-      const child = retainChild({
-        type: 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition',
-        name: 'servicemonitors.monitoring.coreos.com',
-        props: {},
-        opts: {},
-      } as pulumi.ResourceTransformArgs);
-      expect(child.opts.retainOnDelete).toBe(true);
     },
   );
+
+  test("every CRD of a kept group is retained and applied by the cluster's provider, not the default one", async () => {
+    const [transform] = keptCrdOptions({ provider }).transforms ?? [];
+    const child = await transform({
+      type: 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition',
+      name: 'servicemonitors.monitoring.coreos.com',
+      custom: true,
+      props: {},
+      opts: {},
+    });
+    expect(child?.opts).toMatchObject({ retainOnDelete: true, provider });
+    expect(child?.opts.protect).toBeUndefined();
+  });
 
   test('Contour leaves its CRDs to the platform', () => {
     expect(release('full-contour').inputs.values.contour.manageCRDs).toBe(false);

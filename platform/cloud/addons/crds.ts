@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
+import { keepChildren } from '../kept-children';
 import type { ChartRef } from '../versions';
 
 /**
@@ -73,14 +74,8 @@ export function addonCrdFile(chart: ChartRef): string | undefined {
 /**
  * Resource options of a group of CRDs: kept in the cluster when the group leaves the program (an add-on removed
  * from the plan, `pulumi destroy`), because deleting a CRD deletes every object of its kind in the cluster.
- * `retainOnDelete` is set on the group and, by a transform, on each CRD in it: the Node SDK does not pass it from a
- * component to its children (pulumi-kubernetes#3065). Removing CRDs on purpose is a manual step (docs/deploy.md).
+ * `retainOnDelete` is set on the group and, by {@link keepChildren}, on each CRD in it (with the cluster's provider). Removing CRDs on purpose is a manual step (docs/deploy.md).
  */
 export function keptCrdOptions(opts: pulumi.CustomResourceOptions): pulumi.ComponentResourceOptions {
-  return { ...opts, retainOnDelete: true, transforms: [retainChild] };
-}
-
-/** Sets `retainOnDelete` on a child of a CRD group. */
-export function retainChild(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult {
-  return { props: args.props, opts: { ...args.opts, retainOnDelete: true } };
+  return { ...opts, retainOnDelete: true, transforms: [keepChildren({ provider: opts.provider })] };
 }
