@@ -57,6 +57,22 @@ export function changes(stack: LocalStack): string[] {
 }
 
 /**
+ * The Kubernetes objects of a stack's state applied by a default provider (the ambient kubeconfig) instead of the
+ * cluster's provider the program created: none, on any stack.
+ */
+export function onDefaultProvider(stack: LocalStack): string[] {
+  const r = stack.run(['stack', 'export', '--stack', stack.name]);
+  if (r.status !== 0) throw new Error(`pulumi stack export (${stack.name}) failed:\n${r.output.slice(-2000)}`);
+  const state = JSON.parse(r.output) as {
+    deployment: { resources?: Array<{ urn: string; type: string; custom?: boolean; provider?: string }> };
+  };
+  return (state.deployment.resources ?? [])
+    .filter((res) => res.custom && res.type.startsWith('kubernetes:'))
+    .filter((res) => /::pulumi:providers:kubernetes::default(_[\d_]+)?::/.test(res.provider ?? ''))
+    .map((res) => res.urn);
+}
+
+/**
  * The steps of a preview that would remove or recreate a resource. Providers are left out: they hold no data, and
  * a moved app's resources switch from the provider `state move` copied to their stack's own without a change.
  */

@@ -31,6 +31,7 @@ import {
   statefulUids,
   tempDir,
   uidsOf,
+  onDefaultProvider,
   upAll,
 } from './pulumi-support';
 
@@ -170,6 +171,10 @@ describe('a platform stack and one stack per app on the local control plane', ()
   test('d. a second pulumi up of every stack changes nothing (--expect-no-changes)', async () => {
     platform.must(['up', '--yes', '--skip-preview', '--expect-no-changes']);
     await upAll([...apps.values()], '--expect-no-changes');
+    // Every object went through the cluster's provider: the CRD groups' and the stateful groups' children did not
+    // before keepChildren (their transform dropped the provider they inherit).
+    for (const stack of [platform, ...apps.values()])
+      expect([stack.name, onDefaultProvider(stack)]).toEqual([stack.name, []]);
   }, 900_000);
 
   test('e. two app stacks updated at the same time: each preview shows exactly its changed object, nothing is replaced', async () => {
