@@ -13,6 +13,7 @@ import {
   splitManifest,
   unusedSecretKeys,
 } from '../platform/cloud/charts-index';
+import type { SplitManifest } from '../platform/cloud/charts-index';
 import { ExistingCluster } from '../platform/cloud/existing-cluster';
 import type { AppEntry, ChartsIndex } from '../platform/contract';
 import type { AppStackConfig } from './app-config';
@@ -31,7 +32,10 @@ export interface AppStackDeployment {
 }
 
 /** The local checks: the app exists, its YAML is what the index recorded, its secret values are complete. */
-export function appPreflight(config: AppStackConfig, chartsDir: string): { index: ChartsIndex; app: AppEntry } {
+export function appPreflight(
+  config: AppStackConfig,
+  chartsDir: string,
+): { index: ChartsIndex; app: AppEntry; manifest: SplitManifest } {
   const index = readChartsIndex(chartsDir);
   const [app] = selectApps(index, [config.app]);
   const unused = unusedSecretKeys([app], Object.keys(config.secrets));
@@ -41,9 +45,9 @@ export function appPreflight(config: AppStackConfig, chartsDir: string): { index
         `Keys are "<app>/<secret>/<key>"; check for typos.`,
     );
   }
-  splitManifest(app, loadAppManifest(chartsDir, app));
+  const manifest = splitManifest(app, loadAppManifest(chartsDir, app));
   planSecrets(app, new Set(Object.keys(config.secrets)));
-  return { index, app };
+  return { index, app, manifest };
 }
 
 /** The last part of a stack reference (`organization/k8s-platform/local` → `local`). */
@@ -60,7 +64,7 @@ export function stackShortName(reference: string): string {
  * `pulumi state move` keep their URNs (docs/deploy.md, "Moving to a platform stack and app stacks").
  */
 export async function deployApp(config: AppStackConfig, chartsDir: string): Promise<AppStackDeployment> {
-  const { index, app } = appPreflight(config, chartsDir);
+  const { index, app, manifest } = appPreflight(config, chartsDir);
   const ref = new pulumi.StackReference(config.platformStack);
   const [platformOutput, kubeconfigOutput] = await Promise.all([
     ref.getOutputDetails('platform'),
@@ -96,6 +100,7 @@ export async function deployApp(config: AppStackConfig, chartsDir: string): Prom
     provider: cluster.provider,
     chartsDir,
     index,
+    manifest,
     app: app.name,
     secretValues,
     // The platform stack finished installing its add-ons before it exported them: nothing left to wait for.

@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { LINKERD_INJECT_ANNOTATION, backupTargetName, type Addon, type AppEntry, type ChartsIndex } from '../contract';
 import { LABEL } from '../core/names';
-import type { ManifestObject } from './charts-index';
+import type { ManifestObject, SplitManifest } from './charts-index';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
 import { keepChildren } from './kept-children';
@@ -20,8 +20,13 @@ export interface AppDeploymentArgs {
   readonly chartsDir: string;
   /** Name of the app in `index.json`. */
   readonly app: string;
-  /** The index, when the caller has read it already (avoids reading it once per app). */
+  /** The index, when the caller has read it already (avoids reading it once per app). @default read from `chartsDir` */
   readonly index?: ChartsIndex;
+  /**
+   * The app's YAML, verified and split, when the caller has done so already (an app stack's preflight): parsing it
+   * is the largest part of the program's own work. @default read, verified and split from `chartsDir`
+   */
+  readonly manifest?: SplitManifest;
   /**
    * Secret values from the stack config, keyed `<app>/<secret>/<key>`. Values for this app's Secrets are used;
    * they must already be secret Outputs (the stack program wraps them with `pulumi.secret`).
@@ -80,7 +85,7 @@ export class AppDeployment extends pulumi.ComponentResource {
     }
     this.app = app;
     // Everything is checked before the first child is registered: a refusal leaves the cluster untouched.
-    const manifest = splitManifest(app, loadAppManifest(args.chartsDir, app));
+    const manifest = args.manifest ?? splitManifest(app, loadAppManifest(args.chartsDir, app));
     const provided = new Set(Object.keys(args.secretValues ?? {}));
     const secretPlans = planSecrets(app, provided);
     const addonDeps = this.addonDependencies(app, args);

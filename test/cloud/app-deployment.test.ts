@@ -1,3 +1,5 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, isSecretValue, named, ofType, recordedTransforms, settle, unsecret } from './harness';
@@ -7,6 +9,7 @@ const recorded = installMocks((args) =>
 );
 
 import { AppDeployment, GENERATED_PASSWORD_LENGTH, skipClaimAwait } from '../../platform/cloud/app-deployment';
+import { splitManifest } from '../../platform/cloud/charts-index';
 import { CHAT_SMTP, chatObjects, toYaml, writeChartsOut } from './fixtures';
 
 const provider = new k8s.Provider('test-k8s', {});
@@ -49,6 +52,20 @@ const prepared = new AppDeployment('prepared', {
   secretValues: Object.fromEntries(Object.entries(CHAT_SMTP).map(([k, v]) => [k, pulumi.secret(v)])),
   addons,
   clusterReadiness: [nodes],
+});
+
+// The web app with its YAML split by the caller (an app stack's preflight), from a charts-out/ whose file changed
+// since: the given manifest is used, the file is not read again.
+const given = writeChartsOut();
+const webManifest = splitManifest(given.index.apps[1], readFileSync(join(given.dir, 'web.k8s.yaml'), 'utf8'));
+appendFileSync(join(given.dir, 'web.k8s.yaml'), '# edited after the preflight\n');
+new AppDeployment('given', {
+  provider,
+  chartsDir: given.dir,
+  index: given.index,
+  app: 'web',
+  addons,
+  manifest: webManifest,
 });
 
 beforeAll(() => settle(recorded));
@@ -135,6 +152,10 @@ describe('secrets', () => {
 });
 
 describe('applying the YAML', () => {
+  test('a manifest the caller split already is applied as given, without parsing the file again', () => {
+    expect(named(recorded, 'given', GROUP).inputs.objs).toEqual(webManifest.rest);
+  });
+
   const group = () => named(recorded, 'chat', GROUP);
   const statefulGroup = () => named(recorded, 'chat-stateful', GROUP);
 
