@@ -264,7 +264,8 @@ export class PlatformChart extends Chart {
       }
       for (const node of this.nodes.filter((n) => n.meshed)) {
         const scope = this.nodeScopes.get(node) as Construct;
-        addWorkloadAuthorization(scope, node, this.meshCallers(node, callers.get(node) ?? []));
+        const unmeshed = this.ingressSourcesOf(node).flatMap((s) => (s.identity ? [] : [s.port]));
+        addWorkloadAuthorization(scope, node, this.meshCallers(node, callers.get(node) ?? []), unmeshed);
       }
     }
     assertUniqueObjectNames(this);

@@ -33,6 +33,7 @@ export const ADDONS = [
   'loki',
   'tempo',
   'cert-manager',
+  'keda',
 ] as const;
 
 /** One platform add-on (see {@link ADDONS}). */
@@ -63,6 +64,7 @@ export const ADDON_NAMESPACES: Readonly<Record<Addon, string>> = {
   loki: 'monitoring',
   tempo: 'monitoring',
   'cert-manager': 'cert-manager',
+  keda: 'keda',
 };
 
 /**

@@ -8,6 +8,7 @@ import type { GatewayHost } from '../platform/cloud/cert-issuers';
 import type { Addon, AppEntry } from '../platform/contract';
 import {
   CERT_MANAGER_CHART,
+  KEDA_CHART,
   CONTOUR_CHART,
   GATEWAY_API,
   INGRESS_NGINX_CHART,
@@ -79,6 +80,7 @@ export const ADDON_VERSIONS: Readonly<Record<Addon, string>> = {
   loki: LOKI_CHART.version,
   tempo: TEMPO_CHART.version,
   'cert-manager': CERT_MANAGER_CHART.version,
+  keda: KEDA_CHART.version,
 };
 
 /** The add-ons an app needs: those `index.json` lists, plus Linkerd for a meshed app. */

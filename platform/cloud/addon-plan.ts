@@ -17,6 +17,7 @@ export const ADDON_REQUIRES: Readonly<Record<Addon, readonly Addon[]>> = {
   loki: [],
   tempo: [],
   'cert-manager': [],
+  keda: [],
 };
 
 /**
@@ -36,6 +37,7 @@ export const ADDON_AFTER: Readonly<Record<Addon, readonly Addon[]>> = {
   loki: [],
   tempo: [],
   'cert-manager': ['prometheus', 'gateway-api'],
+  keda: [],
 };
 
 /** Which add-ons to install, in order, and which ones the cluster already provides. */

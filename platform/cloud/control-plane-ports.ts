@@ -54,6 +54,12 @@ export const CONTROL_PLANE_CALLED_PORTS: Readonly<Record<Addon | 'cert-manager',
   tempo: [],
   // cert-manager v1.19.6 values.yaml `webhook.securePort: 10250`.
   'cert-manager': [{ port: 10250, component: 'cert-manager webhook' }],
+  keda: [
+    // keda 2.20.2 values.yaml `service.portHttpsTarget: 6443`, behind the v1beta1.external.metrics.k8s.io APIService.
+    { port: 6443, component: 'KEDA external metrics API' },
+    // templates/webhooks/deployment.yaml: container port `http` from `webhooks.port`, 9443 when empty (the default).
+    { port: 9443, component: 'KEDA admission webhook' },
+  ],
 };
 
 /** The ports a private GKE cluster must open to the control plane for these add-ons, sorted, each once. */

@@ -17,6 +17,7 @@ import { installPrometheus } from './addons/prometheus';
 import { installPrometheusAdapter } from './addons/prometheus-adapter';
 import { installTempo } from './addons/tempo';
 import { installVpa } from './addons/vpa';
+import { installKeda } from './addons/keda';
 import { installCertManager } from './addons/cert-manager';
 import { checkGatewayHosts } from './cert-issuers';
 import type { GatewayHost, TlsIssuing } from './cert-issuers';
@@ -208,6 +209,9 @@ export class PlatformAddons extends pulumi.ComponentResource {
           break;
         case 'tempo':
           this.readyMap[addon] = installTempo(installer, deps);
+          break;
+        case 'keda':
+          this.readyMap[addon] = installKeda(installer, deps);
           break;
         case 'cert-manager':
           this.readyMap[addon] = installCertManager(installer, deps, {

@@ -108,6 +108,18 @@ export const VPA_CHART: ChartRef = {
   appVersion: '1.7.1',
 };
 
+/**
+ * KEDA chart 2.20.2 = KEDA 2.20.2 (kedacore/charts, the upstream package of its Helm repository, byte for byte;
+ * `../shared/charts/SOURCES-keda.md`): the operator that scales consumers on their queues' depth, and the external
+ * metrics API its HPAs read.
+ */
+export const KEDA_CHART: ChartRef = {
+  repo: 'https://kedacore.github.io/charts',
+  chart: 'keda',
+  version: '2.20.2',
+  appVersion: '2.20.2',
+};
+
 /** Grafana Loki chart 6.55.0 (grafana/helm-charts), deployed as a single binary with filesystem storage. */
 export const LOKI_CHART: ChartRef = {
   repo: 'https://grafana.github.io/helm-charts',

@@ -13,6 +13,27 @@ export interface SecretKeyRef {
 /** Database engines (of the `Database` construct). */
 export type DatabaseEngine = 'postgres' | 'mysql' | 'mongodb' | 'redis';
 
+/** Message broker engines (of the `MessageBroker` construct). */
+export type BrokerEngine = 'rabbitmq';
+
+/** A queue of a broker as the app graph sees it: who publishes to it and who consumes it (workload names). */
+export interface BrokerQueue {
+  /** Queue name. */
+  readonly name: string;
+  /** Workloads publishing to it, in declaration order. */
+  readonly producers: readonly string[];
+  /** Workloads consuming it, in declaration order. */
+  readonly consumers: readonly string[];
+}
+
+/** A message broker, as alerts and dashboards see it. */
+export interface BrokerSignal {
+  /** The engine. */
+  readonly engine: BrokerEngine;
+  /** Its declared queues. */
+  readonly queues: readonly BrokerQueue[];
+}
+
 /** A network endpoint of a workload: what a dependency edge allows traffic to. */
 export interface EndpointPort {
   /** Port number. */
@@ -79,6 +100,8 @@ export interface GraphNode {
   readonly engine?: DatabaseEngine;
   /** A database's scheduled backup, watched through kube-state-metrics. */
   readonly backup?: BackupSignal;
+  /** A message broker's engine and queues (its `metricsPorts` are the engine's own metrics endpoint). */
+  readonly broker?: BrokerSignal;
   /** Domain metrics it exports on its metrics port, charted on the app dashboard (`rate` resolved). */
   readonly customMetrics?: readonly (CustomMetric & { readonly rate: boolean })[];
   /**

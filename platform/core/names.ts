@@ -16,7 +16,7 @@ export const LABEL = {
 } as const;
 
 /** What a workload is, recorded in `app.kubernetes.io/component`. */
-export type Component = 'service' | 'worker' | 'database' | 'load-generator' | 'backup';
+export type Component = 'service' | 'worker' | 'database' | 'broker' | 'load-generator' | 'backup';
 
 /** The labels that select one workload's pods: stable for the life of the workload (selectors are immutable). */
 export function selectorLabels(app: string, name: string): Record<string, string> {

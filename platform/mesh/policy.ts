@@ -58,10 +58,17 @@ export function addMeshNamespacePolicy(scope: Construct): void {
  *   so only kubelet probes reach it, which Linkerd authorizes by itself on a Server that has no HTTPRoute (its
  *   default probe authorization);
  * - metrics ports and the proxy admin port also admit the platform Prometheus, which is not meshed, through
- *   {@link SCRAPERS_AUTHENTICATION}; the admin port admits linkerd-viz's Prometheus by identity too.
+ *   {@link SCRAPERS_AUTHENTICATION}; the admin port admits linkerd-viz's Prometheus by identity too;
+ * - `unmeshedPorts` (a broker's client port that KEDA's operator reads queue depths on) admit unmeshed callers
+ *   the same way, the workload's NetworkPolicy narrowing them to the add-on's namespace.
  */
-export function addWorkloadAuthorization(scope: Construct, node: GraphNode, callers: readonly MeshCaller[]): void {
-  const scraped = new Set([...node.metricsPorts.map((p) => p.port), LINKERD_ADMIN_PORT]);
+export function addWorkloadAuthorization(
+  scope: Construct,
+  node: GraphNode,
+  callers: readonly MeshCaller[],
+  unmeshedPorts: readonly number[] = [],
+): void {
+  const scraped = new Set([...node.metricsPorts.map((p) => p.port), LINKERD_ADMIN_PORT, ...unmeshedPorts]);
   const servers = [...node.ports, ...node.metricsPorts.filter((m) => !node.ports.some((p) => p.port === m.port))]
     .map((p) => ({
       name: `${node.name}-${p.name}`,

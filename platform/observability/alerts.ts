@@ -1,8 +1,9 @@
 /**
  * Golden-signal alerts: one PrometheusRule per app, with a rule group per workload. Every workload gets CPU and
  * memory saturation and restart alerts; a service with request metrics (see `signals.ts`) also gets error-rate and
- * p99-latency alerts, a database with an exporter a database-down alert, and a database with a backup an alert
- * when its last good backup is older than twice the longest time between two scheduled runs.
+ * p99-latency alerts, a database with an exporter a database-down alert, a database with a backup an alert
+ * when its last good backup is older than twice the longest time between two scheduled runs, and a message broker
+ * down, resource-alarm, growing-queue and unconsumed-queue alerts (never HTTP ones).
  */
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -17,6 +18,7 @@ import type * as PrometheusRuleCrds from '../crds/prometheusrules-monitoring.cor
 import type { PrometheusRule } from '../crds/prometheusrules-monitoring.coreos.com';
 import type { ResolvedHttpMetrics } from './signals';
 import { WorkloadQueries } from './signals';
+import { brokerQueries, queueFlow } from './broker-signals';
 
 /** The generated CRD module, loaded by the first app with alerts (it is not needed to import the platform). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,6 +87,10 @@ export const ALERT_NAMES = {
   restarts: 'AppContainerRestarting',
   databaseDown: 'AppDatabaseDown',
   backupOverdue: 'AppDatabaseBackupOverdue',
+  brokerDown: 'AppBrokerDown',
+  brokerAlarm: 'AppBrokerResourceAlarm',
+  queueGrowing: 'AppQueueGrowing',
+  queueUnconsumed: 'AppQueueNoConsumers',
 } as const;
 
 /** `severity` label of each alert: `critical` when users are failing now, `warning` otherwise. */
@@ -96,6 +102,10 @@ export const ALERT_SEVERITY: Readonly<Record<keyof typeof ALERT_NAMES, 'critical
   restarts: 'warning',
   databaseDown: 'critical',
   backupOverdue: 'warning',
+  brokerDown: 'critical',
+  brokerAlarm: 'critical',
+  queueGrowing: 'warning',
+  queueUnconsumed: 'critical',
 };
 
 /** The duration format of the PrometheusRule CRD (`for`), non-empty. */
@@ -280,6 +290,40 @@ function alertGroup(
         undefined,
         `${where}: no backup has succeeded for {{ $value | humanizeDuration }}`,
         `The last good backup of ${w} (CronJob ${node.backup?.cronJob}) is older than ${backup.maxAgeSeconds / 3600}h, twice the longest time between two of its runs: see the CronJob's last Jobs and their logs.`,
+      ),
+    );
+  }
+  const broker = brokerQueries(queries.namespace, node);
+  if (broker && node.broker) {
+    const flows = node.broker.queues.map(queueFlow).join('; ');
+    rules.push(
+      rule(
+        'brokerDown',
+        `${broker.up} == 0`,
+        t.for,
+        `${where}: Prometheus cannot reach the ${node.broker.engine} node`,
+        `The metrics endpoint of ${w} has not answered for ${t.for}: the node is down or stuck.`,
+      ),
+      rule(
+        'brokerAlarm',
+        broker.alarm,
+        t.for,
+        `${where}: a memory or disk alarm blocks every publisher`,
+        `A resource alarm of ${w} has held for ${t.for}: publishers are blocked until consumers drain the queues or the broker gets more memory or disk.`,
+      ),
+      rule(
+        'queueGrowing',
+        broker.growing,
+        t.saturationFor,
+        `${where}: queue {{ $labels.queue }} keeps growing`,
+        `The ready messages of a queue of ${w} have grown for ${t.saturationFor}: its consumers do not keep up (${flows}).`,
+      ),
+      rule(
+        'queueUnconsumed',
+        broker.unconsumed,
+        t.for,
+        `${where}: queue {{ $labels.queue }} has messages and no consumer`,
+        `A queue of ${w} has had ready messages and no consumer for ${t.for}: its consumers are down or cannot connect (${flows}).`,
       ),
     );
   }

@@ -3,7 +3,8 @@
  * namespace (label `grafana_dashboard: "1"`) into a folder named after the app (annotation `grafana_folder`).
  *
  * A row per workload, in creation order: request rate, success rate and p50/p95/p99 latency for services with
- * request metrics (see `signals.ts`), a panel per custom metric it declares, exporter panels for databases, and CPU, memory (as shares of the limits) and
+ * request metrics (see `signals.ts`), a panel per custom metric it declares, exporter panels for databases, queue
+ * panels for message brokers (`broker-signals.ts`), and CPU, memory (as shares of the limits) and
  * restarts for every workload, so that each one has its place on the dashboard.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +18,7 @@ import { DashboardBuilder, MAX_DASHBOARD_UID, stableJson } from './grafana';
 import type { ResolvedHttpMetrics } from './signals';
 import { WorkloadQueries } from './signals';
 import { partName } from './alerts';
+import { brokerQueries, queueFlow } from './broker-signals';
 
 /** The annotation whose value the Grafana sidecar uses as the dashboard's folder. */
 export const GRAFANA_FOLDER_ANNOTATION = 'grafana_folder';
@@ -63,6 +65,7 @@ function appDashboard(props: AppDashboardProps, nodes: readonly GraphNode[]): Gr
       ...customPanels(node, queries),
       ...databasePanels(node, queries),
       ...backupPanels(node, queries),
+      ...brokerPanels(node, props.namespace),
       ...containerPanels(node, queries),
     ]);
   }
@@ -166,6 +169,53 @@ function backupPanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] {
         { color: 'red', value: backup.maxAgeSeconds },
       ],
       queries: [{ expr: backup.age, legend: 'age' }],
+    },
+  ];
+}
+
+/** A broker's queues (each panel says which workloads publish to and consume each queue), alarms and throughput. */
+function brokerPanels(node: GraphNode, namespace: string): PanelSpec[] {
+  const b = brokerQueries(namespace, node);
+  if (!b || !node.broker) return [];
+  const flows = `Producers → queue → consumers: ${node.broker.queues.map(queueFlow).join('; ')}.`;
+  const description = `From ${node.broker.engine}'s own metrics (per queue). ${flows}`;
+  return [
+    {
+      title: 'Node',
+      type: 'stat',
+      description: 'Whether Prometheus scrapes the node.',
+      unit: 'none',
+      width: 4,
+      mappings: [UP_MAPPING],
+      queries: [{ expr: b.up, legend: '{{pod}}' }],
+    },
+    { title: 'Queue depth (ready)', description, unit: 'short', min: 0, width: 10, queries: [b.depth] },
+    { title: 'Consumers', description, unit: 'short', min: 0, width: 10, queries: [b.consumers] },
+    { title: 'Unacknowledged', description, unit: 'short', min: 0, width: 8, queries: [b.unacked] },
+    {
+      title: 'Messages',
+      description: 'Published and delivered, per second.',
+      unit: 'ops',
+      min: 0,
+      width: 8,
+      queries: b.throughput,
+    },
+    {
+      title: 'Resource alarm',
+      type: 'stat',
+      description: 'A memory or disk alarm blocks every publisher until it clears.',
+      unit: 'none',
+      width: 8,
+      mappings: [
+        {
+          type: 'value',
+          options: {
+            '0': { text: 'none', color: 'green', index: 0 },
+            '1': { text: 'publishers blocked', color: 'red', index: 1 },
+          },
+        },
+      ],
+      queries: [{ expr: `(${b.alarm}) or on() vector(0)`, legend: 'alarm' }],
     },
   ];
 }

@@ -4,3 +4,4 @@ export * from './grafana';
 export * from './monitors';
 export * from './signals';
 export * from './tracing';
+export * from './broker-signals';

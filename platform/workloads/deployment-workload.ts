@@ -1,7 +1,10 @@
 /** The Deployment-backed part shared by `Service` and `Worker`: replicas, HPA, PDB, spread, rolling updates. */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { ADDON_NAMESPACES } from '../contract';
 import type { Resources } from '../core/resources';
+import type { ScaledObject } from '../crds/scaledobjects-keda.sh';
+import { addScaledObject } from './queue-scaling';
 import type { VerticalPodAutoscaler } from '../crds/vpa-autoscaling.k8s.io';
 import type { ResolvedScaling, Replicas } from './scaling';
 import { addHorizontalPodAutoscaler, addPodDisruptionBudget, topologySpread } from './scaling';
@@ -25,6 +28,8 @@ export abstract class DeploymentWorkload extends Workload {
   readonly deployment: k8s.KubeDeployment;
   /** The HPA, when replicas autoscale. */
   readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** KEDA's ScaledObject, when replicas follow a queue's depth. */
+  readonly scaledObject?: ScaledObject;
   /** The PodDisruptionBudget, when the workload may run two or more pods. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The VerticalPodAutoscaler, when the workload has `verticalScaling`. */
@@ -48,8 +53,9 @@ export abstract class DeploymentWorkload extends Workload {
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: spec.name, labels: this.labels },
       spec: {
-        // With an HPA the replica count belongs to it: leaving it out keeps every apply from resetting it.
-        replicas: scaling.autoscaling ? undefined : scaling.min,
+        // With an HPA (ours or KEDA's) the replica count belongs to it: leaving it out keeps every apply from
+        // resetting it.
+        replicas: scaling.autoscaling || scaling.queue ? undefined : scaling.min,
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selector },
         strategy: {
@@ -74,6 +80,15 @@ export abstract class DeploymentWorkload extends Workload {
       );
       if (scaling.autoscaling.podsMetrics.length) this.app.addons('prometheus', 'prometheus-adapter');
     }
+    if (scaling.queue) {
+      const envPrefix = this.linkQueue(scaling.queue.queue, 'consumers', {}, 'replicas.queue');
+      this.scaledObject = addScaledObject(this, { name: spec.name, labels: this.labels, envPrefix }, scaling.queue);
+      // KEDA's operator reads the queue's depth: the broker admits it on its client port.
+      const broker = scaling.queue.queue.broker;
+      broker.app.admitIngress(broker.graphNode, { namespace: ADDON_NAMESPACES.keda, port: broker.port });
+      this.app.addons('keda');
+    }
+    // maxUnavailable 1, never a minimum: the PDB does not hold replicas the scalers removed.
     if (replicated) this.disruptionBudget = addPodDisruptionBudget(this, spec.name, this.labels, this.selector);
     if (vertical) {
       this.verticalAutoscaler = addVerticalPodAutoscaler(

@@ -8,3 +8,6 @@ export * from './vertical-scaling';
 export * from './worker';
 export * from './workload';
 export * from './database-backup';
+export * from './broker-engines';
+export * from './message-broker';
+export * from './queue-scaling';

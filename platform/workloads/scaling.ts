@@ -3,6 +3,8 @@ import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
+import type { QueueScaling, ResolvedQueueScaling } from './queue-scaling';
+import { isQueueScaling, resolveQueueScaling } from './queue-scaling';
 
 /** A custom per-pod metric served by prometheus-adapter (`custom.metrics.k8s.io`). */
 export interface PodsMetric {
@@ -40,14 +42,16 @@ export interface Autoscaling {
   readonly scaleDownStabilizationSeconds?: number;
 }
 
-/** A fixed replica count, or autoscaling bounds. */
-export type Replicas = number | Autoscaling;
+/** A fixed replica count, autoscaling bounds (CPU, memory, custom metrics), or scaling on a queue's depth. */
+export type Replicas = number | Autoscaling | QueueScaling;
 
 /** Replicas after validation. */
 export interface ResolvedScaling {
   readonly min: number;
   readonly max: number;
   readonly autoscaling?: Required<Omit<Autoscaling, 'memoryUtilization'>> & { readonly memoryUtilization?: number };
+  /** Scaling on a queue's depth with KEDA (never together with `autoscaling`). */
+  readonly queue?: ResolvedQueueScaling;
 }
 
 /** The CPU utilization target when none is given: leaves headroom for a burst while new pods start. */
@@ -70,6 +74,10 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
   if (typeof replicas !== 'object' || replicas === null) {
     v.integer(prop, replicas, 1, 1000);
     return { min: replicas, max: replicas };
+  }
+  if (isQueueScaling(replicas)) {
+    const queue = resolveQueueScaling(v, replicas, prop);
+    return { min: queue.min, max: queue.max, queue };
   }
   v.knownProps(prop, replicas, AUTOSCALING_KEYS, 'replicas');
   v.integer(`${prop}.min`, replicas.min, 1, 1000);

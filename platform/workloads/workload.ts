@@ -8,9 +8,10 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PlatformChart } from '../chart';
+import type { QueueRef } from './message-broker';
 import type { DatabaseEngine, EndpointPort, GraphNode, SecretKeyRef } from '../core/graph';
 import type { Component } from '../core/names';
-import type { BackupSignal } from '../core/graph';
+import type { BackupSignal, BrokerSignal } from '../core/graph';
 import { envPrefix, selectorLabels, workloadLabels } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import type { ProbeTiming } from '../core/probes';
@@ -134,6 +135,8 @@ const SECRET_KEY_REF_KEYS: PropKeys<SecretKeyRef> = { secret: true, key: true };
 
 const CONNECT_OPTIONS_KEYS: PropKeys<ConnectOptions> = { envPrefix: true, ports: true };
 
+const QUEUE_LINK_OPTIONS_KEYS: PropKeys<QueueLinkOptions> = { envPrefix: true };
+
 /** Workload props after validation and defaulting. */
 export interface ResolvedWorkload {
   readonly name: string;
@@ -173,6 +176,8 @@ export interface ResolvedWorkload {
   readonly engine?: DatabaseEngine;
   /** A database's scheduled backup. */
   readonly backup?: BackupSignal;
+  /** A message broker's engine and queues. */
+  readonly broker?: BrokerSignal;
   readonly liveness?: HealthCheck;
   readonly readiness?: HealthCheck;
   readonly startup?: HealthCheck;
@@ -356,6 +361,15 @@ export interface Connectable {
   connectionEnv(prefix: string): k8s.EnvVar[];
 }
 
+/** Options of {@link Workload.publishesTo} and {@link Workload.consumes}. */
+export interface QueueLinkOptions {
+  /**
+   * Prefix of the variables (`<PREFIX>_URL`, `<PREFIX>_QUEUE`, ...).
+   * @default the queue's name in upper case, `-` and `.` as `_` (`user-creations` → `USER_CREATIONS`)
+   */
+  readonly envPrefix?: string;
+}
+
 /** Options of {@link Workload.connectTo}. */
 export interface ConnectOptions {
   /**
@@ -414,10 +428,11 @@ export abstract class Workload extends Construct {
       meshed: this.app.meshed && spec.mesh,
       opaquePorts: this.app.meshed ? opaquePorts(spec.ports) : [],
       component: spec.component,
-      kind: spec.component === 'database' ? 'StatefulSet' : 'Deployment',
+      kind: spec.component === 'database' || spec.component === 'broker' ? 'StatefulSet' : 'Deployment',
       hasService: spec.clientPorts.length > 0,
       engine: spec.engine,
       ...(spec.backup ? { backup: spec.backup } : {}),
+      ...(spec.broker ? { broker: spec.broker } : {}),
     };
     this.app.addNode(this.graphNode, this);
     this.opaquePorts = this.graphNode.opaquePorts ?? [];
@@ -442,86 +457,139 @@ export abstract class Workload extends Construct {
    * (`<PREFIX>_HOST`, `<PREFIX>_PORT`, ...) and records the edge, from which the NetworkPolicies are derived.
    */
   connectTo(target: Connectable, options: ConnectOptions = {}): this {
+    this.link(target, options, 'connectTo', false);
+    return this;
+  }
+
+  /**
+   * Declares that this workload publishes to a broker's queue (`broker.queue('orders')`): injects the broker's
+   * address, credentials and the queue's name (`<PREFIX>_URL`, `<PREFIX>_QUEUE`, ...; the prefix defaults to the
+   * queue's name) and records the edge to the broker's client port, from which the NetworkPolicies are derived.
+   */
+  publishesTo(queue: QueueRef, options: QueueLinkOptions = {}): this {
+    this.linkQueue(queue, 'producers', options, 'publishesTo');
+    return this;
+  }
+
+  /**
+   * Declares that this workload consumes a broker's queue: the same variables and edge as
+   * {@link Workload.publishesTo}; the queue's alerts and dashboard row name it as a consumer. To scale on the
+   * queue's depth, give `replicas: { queue, ... }` instead (which consumes it).
+   */
+  consumes(queue: QueueRef, options: QueueLinkOptions = {}): this {
+    this.linkQueue(queue, 'consumers', options, 'consumes');
+    return this;
+  }
+
+  /** Links this workload to a queue as producer or consumer; returns the variables' prefix. */
+  protected linkQueue(
+    queue: QueueRef,
+    role: 'producers' | 'consumers',
+    options: QueueLinkOptions,
+    prop: string,
+  ): string {
+    const v: PropValidator = new PropValidator(this.node.path);
+    const broker = queue?.broker;
+    const declared = broker?.graphNode?.broker?.queues.find((q) => q.name === queue.name);
+    if (!declared)
+      v.fail(prop, `${String(queue)} is not a queue of a MessageBroker`, 'pass broker.queue("<declared queue>")');
+    if (declared[role].includes(this.name))
+      v.fail(
+        prop,
+        `already ${role === 'producers' ? 'publishes to' : 'consumes'} ${JSON.stringify(queue.name)}`,
+        `${prop} once per queue`,
+      );
+    if (typeof options !== 'object' || options === null)
+      v.fail(prop, `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix? }');
+    v.knownProps(prop, options, QUEUE_LINK_OPTIONS_KEYS, `${prop} option`);
+    const prefix = v.envName(`${prop}.envPrefix`, options.envPrefix ?? envPrefix(queue.name));
+    const target: Connectable = {
+      app: broker.app,
+      graphNode: broker.graphNode,
+      connectionEnv: (p) => [...broker.connectionEnv(p), { name: `${p}_QUEUE`, value: queue.name }],
+    };
+    this.link(target, { envPrefix: prefix }, prop, true);
+    broker.recordClient(queue.name, role, this.name);
+    return prefix;
+  }
+
+  /** `connectTo` and the queue links: validation, variables and the edge (once per target when `shared`). */
+  private link(target: Connectable, options: ConnectOptions, prop: string, shared: boolean): void {
     const v = new PropValidator(this.node.path);
     if (!target?.graphNode || !target.app)
-      v.fail(
-        'connectTo',
-        `${String(target)} is not a workload`,
-        'pass a Service, Database or LoadGenerator of the same app',
-      );
+      v.fail(prop, `${String(target)} is not a workload`, 'pass a Service, Database or LoadGenerator of the same app');
     if (target.app !== this.app) {
       v.fail(
-        'connectTo',
+        prop,
         `targets ${target.graphNode.name} in app ${target.app.appName}`,
         'connect workloads of the same app; reach other apps through their ingress host',
       );
     }
-    if (target.graphNode === this.graphNode)
-      v.fail('connectTo', 'targets the workload itself', 'connect to another workload');
+    if (target.graphNode === this.graphNode) v.fail(prop, 'targets the workload itself', 'connect to another workload');
     if (target.graphNode.meshed && !this.graphNode.meshed) {
       v.fail(
-        'connectTo',
+        prop,
         `targets meshed ${target.graphNode.name} from outside the mesh, which Linkerd would refuse`,
         `mesh the caller, or opt ${target.graphNode.name} out of the mesh too (mesh: false)`,
       );
     }
-    if (this.app.graphEdges.some((e) => e.from === this.graphNode && e.to === target.graphNode))
+    const connected = this.app.graphEdges.some((e) => e.from === this.graphNode && e.to === target.graphNode);
+    if (connected && !shared)
       v.fail(
-        'connectTo',
+        prop,
         `already connects to ${target.graphNode.name}`,
         'connect once; to use more of its ports, list them all in that one call (ports: [...])',
       );
     const usable = target.graphNode.ports;
     if (typeof options !== 'object' || options === null)
-      v.fail('connectTo', `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
-    v.knownProps('connectTo', options, CONNECT_OPTIONS_KEYS, 'connectTo option');
+      v.fail(prop, `options ${JSON.stringify(options)} are not an object`, 'pass { envPrefix?, ports? }');
+    v.knownProps(prop, options, CONNECT_OPTIONS_KEYS, `${prop} option`);
     if (options.ports !== undefined && !Array.isArray(options.ports))
-      v.fail('connectTo.ports', `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
+      v.fail(`${prop}.ports`, `${JSON.stringify(options.ports)} is not a list`, 'list the ports, e.g. [9898]');
     const ports = options.ports
       ? options.ports.map(
           (port) =>
             usable.find((p) => p.port === port) ??
             v.fail(
-              'connectTo.ports',
+              `${prop}.ports`,
               `${port} is not a port of ${target.graphNode.name}`,
               `use one of ${usable.map((p) => p.port).join(', ')}`,
             ),
         )
       : usable;
     if (ports.length === 0)
-      v.fail('connectTo', `target ${target.graphNode.name} has no port`, 'connect to a Service or Database');
-    const prefix = v.envName('connectTo.envPrefix', options.envPrefix ?? envPrefix(target.graphNode.name));
+      v.fail(prop, `target ${target.graphNode.name} has no port`, 'connect to a Service or Database');
+    const prefix = v.envName(`${prop}.envPrefix`, options.envPrefix ?? envPrefix(target.graphNode.name));
     if (this.envPrefixes.has(prefix))
       v.fail(
-        'connectTo.envPrefix',
+        `${prop}.envPrefix`,
         `${JSON.stringify(prefix)} is already used by another dependency`,
         'give this connection a distinct envPrefix',
       );
     const connectionEnv = target.connectionEnv(prefix);
     const taken = new Set(this.connectionEnvs.flat().map((e) => e.name));
     for (const { name } of connectionEnv) {
-      const prop = Object.hasOwn(this.spec.env, name)
+      const own = Object.hasOwn(this.spec.env, name)
         ? `env.${name}`
         : Object.hasOwn(this.spec.secretEnv, name)
           ? `secretEnv.${name}`
           : undefined;
-      if (prop)
+      if (own)
         v.fail(
-          prop,
-          `is also set by connectTo(${target.graphNode.name})`,
-          `remove it from ${prop.split('.')[0]}, or give connectTo another envPrefix`,
+          own,
+          `is also set by ${prop}(${target.graphNode.name})`,
+          `remove it from ${own.split('.')[0]}, or give ${prop} another envPrefix`,
         );
       if (taken.has(name))
         v.fail(
-          'connectTo.envPrefix',
+          `${prop}.envPrefix`,
           `gives ${name}, which another dependency sets`,
           'give this connection a distinct envPrefix',
         );
     }
     this.envPrefixes.add(prefix);
     this.connectionEnvs.push(connectionEnv);
-    this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
-    return this;
+    if (!connected) this.app.addEdge({ from: this.graphNode, to: target.graphNode, ports });
   }
 
   /**

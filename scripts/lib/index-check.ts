@@ -28,6 +28,7 @@ const GROUP_ADDONS: Readonly<Record<string, string>> = {
   'linkerd.io': 'linkerd',
   'autoscaling.k8s.io': 'vpa',
   'cert-manager.io': 'cert-manager',
+  'keda.sh': 'keda',
 };
 
 /** Secret names (and keys, when a reference names one) that the pods of some objects read. */

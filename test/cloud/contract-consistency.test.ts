@@ -19,6 +19,7 @@ const INSTALLED_IN: Record<Addon, string> = {
   vpa: RELEASE_NAMESPACES.vpa,
   loki: RELEASE_NAMESPACES.monitoring,
   tempo: RELEASE_NAMESPACES.monitoring,
+  keda: 'keda',
   'cert-manager': RELEASE_NAMESPACES.certManager,
 };
 

@@ -28,12 +28,13 @@ import {
   KUBE_PROMETHEUS_STACK_CHART,
   LINKERD_CONTROL_PLANE_CHART,
   VPA_CHART,
+  KEDA_CHART,
 } from '../../platform/cloud/versions';
 
 const provider = new k8s.Provider('test-k8s', {});
 const full = new PlatformAddons('full', {
   provider,
-  addons: ['ingress-nginx', 'contour', 'linkerd-viz', 'prometheus-adapter', 'vpa', 'loki', 'tempo'],
+  addons: ['ingress-nginx', 'contour', 'linkerd-viz', 'prometheus-adapter', 'vpa', 'loki', 'tempo', 'keda'],
   flavor: 'eks',
   metricsServer: 'install',
   domain: 'example.com',
@@ -370,6 +371,7 @@ describe('dependency order', () => {
     ['full-contour', 'contour'],
     ['full-kube-prometheus-stack', 'kube-prometheus-stack'],
     ['full-vertical-pod-autoscaler', 'vertical-pod-autoscaler'],
+    ['full-keda', 'keda'],
   ])('%s waits for its CRDs, applied as their own resources, and Helm skips them', (name, chart) => {
     expect(release(name).inputs.skipCrds).toBe(true);
     expect(release(name).dependsOn).toContain(`full-crds-${chart}`);
@@ -398,6 +400,18 @@ describe('dependency order', () => {
     });
     expect(child?.opts).toMatchObject({ retainOnDelete: true, provider });
     expect(child?.opts.protect).toBeUndefined();
+  });
+
+  test('KEDA leaves its CRDs to the platform and installs in its restricted namespace', () => {
+    expect(release('full-keda').inputs).toMatchObject({
+      chart: 'keda',
+      version: KEDA_CHART.version,
+      namespace: 'keda',
+      values: { crds: { install: false } },
+    });
+    expect(named(recorded, 'full-ns-keda').inputs.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
   });
 
   test('Contour leaves its CRDs to the platform', () => {

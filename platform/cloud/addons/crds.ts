@@ -40,6 +40,18 @@ export const TEMPLATED_CRDS: Readonly<Record<string, TemplatedCrds>> = {
     namespace: 'projectcontour',
   },
   'cert-manager': { set: { 'crds.enabled': 'true' }, namespace: 'cert-manager' },
+  keda: {
+    set: { 'crds.install': 'true' },
+    templates: [
+      'cloudeventsources',
+      'clustercloudeventsources',
+      'clustertriggerauthentications',
+      'scaledjobs',
+      'scaledobjects',
+      'triggerauthentications',
+    ].map((crd) => `templates/crds/crd-${crd}.yaml`),
+    namespace: 'keda',
+  },
 };
 
 /**

@@ -11,6 +11,7 @@ export const RELEASE_NAMESPACES = {
   metricsServer: 'kube-system',
   certManager: ADDON_NAMESPACES['cert-manager'],
   linkerdCni: 'linkerd-cni',
+  keda: ADDON_NAMESPACES.keda,
 } as const;
 
 /** Helm release names (fixed, so that Service names are predictable). */
@@ -28,6 +29,7 @@ export const RELEASE_NAMES = {
   metricsServer: 'metrics-server',
   certManager: 'cert-manager',
   linkerdCni: 'linkerd2-cni',
+  keda: 'keda',
 } as const;
 
 /** In-cluster URL of the kube-prometheus-stack Prometheus. */

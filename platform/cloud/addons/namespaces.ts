@@ -31,6 +31,7 @@ export const ADDON_NAMESPACE_POLICIES: Readonly<Record<string, AddonNamespacePol
   [RELEASE_NAMESPACES.linkerd]: { podSecurity: 'restricted' },
   [RELEASE_NAMESPACES.linkerdViz]: { podSecurity: 'restricted' },
   [RELEASE_NAMESPACES.vpa]: { podSecurity: 'restricted' },
+  [RELEASE_NAMESPACES.keda]: { podSecurity: 'restricted' },
   [RELEASE_NAMESPACES.monitoring]: {
     podSecurity: 'privileged',
     reason:
@@ -103,6 +104,8 @@ export const ADDON_NAMESPACE_INGRESS: Readonly<Record<string, NamespaceIngress>>
     ],
   },
   [RELEASE_NAMESPACES.vpa]: { anySource: webhookPorts('vpa') },
+  // The external metrics API and the admission webhook; the operator reaches the brokers (their policies admit it).
+  [RELEASE_NAMESPACES.keda]: { anySource: webhookPorts('keda') },
   [RELEASE_NAMESPACES.linkerdCni]: { anySource: [] },
 };
 
