@@ -21,17 +21,19 @@
  *   service), golden-signal alerts, monitors of every podinfo service and database exporter; prometheus-adapter
  *   serves the HPAs' custom metrics.
  *
- * The podinfo stand-ins of load-generator and message-service forward `POST /api/echo` to user-service, so the
- * generated load follows the app's edges.
+ * - asynchronous user creation (the seed's queue experiment) → `MessageBroker` `rabbitmq` declaring the queue
+ *   `user-creations`: user-service publishes to it, the `Worker` `user-creator` consumes it and writes the users to
+ *   `postgres`, scaling on the queue's depth with KEDA (one replica per 20 waiting messages, 1 to 10).
  *
- * The optional RabbitMQ or Kafka queue for asynchronous creation is left out: the seed lists it as an experiment,
- * not as part of the system.
+ * The podinfo stand-ins of load-generator and message-service forward `POST /api/echo` to user-service, so the
+ * generated load follows the app's edges. The podinfo stand-ins of user-service and user-creator do not speak AMQP:
+ * the end-to-end suite publishes and consumes from inside their pods (their network identity and variables).
  */
 import type { Construct } from 'constructs';
-import { Database, PlatformChart, Route, Service } from '../platform';
+import { Database, MessageBroker, PlatformChart, Route, Service, Worker } from '../platform';
 import type { CustomMetric } from '../platform';
 import { AppSettings } from './settings';
-import { MICROSERVICE_METRICS_PORT, database, microservice, staticSite } from './stand-ins';
+import { MICROSERVICE_METRICS_PORT, backgroundWorker, broker, database, microservice, staticSite } from './stand-ins';
 
 /**
  * The seed's custom metric, the user creation rate: `POST` requests to user-service (its only `POST` is
@@ -48,6 +50,11 @@ export const USER_SERVICE_RATE_METRIC = 'http_requests_per_second';
 export const LOAD_GENERATOR_MISSED_COUNTER = 'load_generator_missed_requests_total';
 /** The load generator scales on that counter's rate per pod, as prometheus-adapter serves it (`*_per_second`). */
 export const LOAD_GENERATOR_SHORTFALL_METRIC = LOAD_GENERATOR_MISSED_COUNTER.replace(/_total$/, '_per_second');
+
+/** The queue of asynchronous user creations. */
+export const USER_CREATIONS_QUEUE = 'user-creations';
+/** Waiting messages one user-creator replica is expected to keep up with. */
+export const USER_CREATIONS_PER_REPLICA = 20;
 
 /** Builds the messaging-platform app. */
 export function messagingPlatform(scope: Construct): PlatformChart {
@@ -70,6 +77,25 @@ export function messagingPlatform(scope: Construct): PlatformChart {
     metrics: { port: MICROSERVICE_METRICS_PORT, custom: [USER_CREATION_RATE] },
   });
   userService.connectTo(postgres, { envPrefix: 'DATABASE' }).connectTo(redis, { envPrefix: 'CACHE' });
+
+  const rabbitmq = new MessageBroker(
+    app,
+    'rabbitmq',
+    broker(settings, 'rabbitmq', { engine: 'rabbitmq', queues: [USER_CREATIONS_QUEUE] }),
+  );
+  const creations = rabbitmq.queue(USER_CREATIONS_QUEUE);
+  userService.publishesTo(creations);
+  const userCreator = new Worker(
+    app,
+    'user-creator',
+    backgroundWorker(settings, 'user-creator', {
+      min: 1,
+      max: 10,
+      queue: creations,
+      messagesPerReplica: USER_CREATIONS_PER_REPLICA,
+    }),
+  );
+  userCreator.connectTo(postgres, { envPrefix: 'DATABASE' });
   const messageService = new Service(
     app,
     'message-service',

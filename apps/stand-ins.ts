@@ -3,7 +3,7 @@
  * HTTP microservice, nginx-unprivileged for a static web front end. Each reads the workload's image and replicas
  * from the app settings, so a user swaps in their own image without editing the app.
  */
-import type { DatabaseProps, Replicas, ServiceProps, WorkerProps } from '../platform';
+import type { DatabaseProps, MessageBrokerProps, Replicas, ServiceProps, WorkerProps } from '../platform';
 import { IMAGES } from './images';
 import type { AppSettings } from './settings';
 
@@ -106,5 +106,14 @@ export function database(
   name: string,
   props: Omit<DatabaseProps, 'image' | 'storageClass'>,
 ): DatabaseProps {
+  return { ...props, image: settings.image(name), storageClass: settings.storageClass };
+}
+
+/** A message broker on the engine's official image, like {@link database}. */
+export function broker(
+  settings: AppSettings,
+  name: string,
+  props: Omit<MessageBrokerProps, 'image' | 'storageClass'>,
+): MessageBrokerProps {
   return { ...props, image: settings.image(name), storageClass: settings.storageClass };
 }

@@ -17,7 +17,7 @@ if (!readme || !outdir) {
 const PRELUDE = `import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { AppSettings, Database, LoadGenerator, PlatformChart, Route, Service, Worker } from 'k8s-platform';
+import { AppSettings, Database, LoadGenerator, MessageBroker, PlatformChart, Route, Service, Worker } from 'k8s-platform';
 import type { HealthCheck } from 'k8s-platform';
 
 // Names the README's prose introduces before a snippet uses them.
@@ -26,13 +26,14 @@ declare const app: PlatformChart;
 declare const settings: AppSettings;
 declare const db: Database;
 declare const backend: Service;
+declare const api: Service;
 declare const backendCanary: Service;
 declare const frontend: Service;
 declare const roomRouter: Service;
 declare const image: string;
 declare const liveness: HealthCheck;
 declare const records: unknown[];
-void [readFileSync, join, AppSettings, Database, LoadGenerator, PlatformChart, Route, Service, Worker];
+void [readFileSync, join, AppSettings, Database, LoadGenerator, MessageBroker, PlatformChart, Route, Service, Worker];
 `;
 
 const lines = readFileSync(readme, 'utf8').split('\n');

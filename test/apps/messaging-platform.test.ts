@@ -1,6 +1,8 @@
 import {
   LOAD_GENERATOR_SHORTFALL_METRIC,
   USER_CREATION_RATE,
+  USER_CREATIONS_PER_REPLICA,
+  USER_CREATIONS_QUEUE,
   USER_SERVICE_RATE_METRIC,
   messagingPlatform,
 } from '../../apps/messaging-platform';
@@ -25,9 +27,10 @@ describe('messaging-platform', () => {
     expect(findings(objects)).toEqual([]);
   });
 
-  test('runs the three services and two UIs as Deployments, PostgreSQL and the Redis cache as StatefulSets', () => {
-    expect(names('Deployment')).toEqual([...SERVICES].sort());
-    expect(names('StatefulSet')).toEqual(['postgres', 'redis']);
+  test('runs the three services, two UIs and the user creator as Deployments, PostgreSQL, Redis and RabbitMQ as StatefulSets', () => {
+    expect(names('Deployment')).toEqual([...SERVICES, 'user-creator'].sort());
+    expect(names('StatefulSet')).toEqual(['postgres', 'rabbitmq', 'redis']);
+    expect(find(objects, 'StatefulSet', 'rabbitmq').spec.template.spec.containers[0].image).toMatch(/^rabbitmq:/);
     expect(find(objects, 'StatefulSet', 'postgres').spec.template.spec.containers[0].image).toMatch(/^postgres:/);
     expect(find(objects, 'StatefulSet', 'redis').spec.template.spec.containers[0].image).toMatch(/^redis:/);
   });
@@ -59,9 +62,30 @@ describe('messaging-platform', () => {
       'message-service -> user-service:9898',
       'postgres-backup -> postgres:5432',
       'redis-backup -> redis:6379',
+      'user-creator -> postgres:5432',
+      'user-creator -> rabbitmq:5672',
       'user-service -> postgres:5432',
+      'user-service -> rabbitmq:5672',
       'user-service -> redis:6379',
     ]);
+  });
+
+  test('asynchronous user creation: user-service publishes, user-creator consumes and scales on the queue with KEDA', () => {
+    const env = (name: string) => find(objects, 'Deployment', name).spec.template.spec.containers[0].env as Obj[];
+    for (const client of ['user-service', 'user-creator']) {
+      expect(env(client)).toContainEqual({ name: 'USER_CREATIONS_QUEUE', value: USER_CREATIONS_QUEUE });
+      expect(env(client).find((e) => e.name === 'USER_CREATIONS_URL')?.value).toMatch(
+        /^amqp:\/\/\$\(USER_CREATIONS_USER\):\$\(USER_CREATIONS_PASSWORD\)@rabbitmq\.messaging-platform\.svc\.cluster\.local:5672\//,
+      );
+    }
+    expect(find(objects, 'ScaledObject', 'user-creator').spec).toMatchObject({
+      minReplicaCount: 1,
+      maxReplicaCount: 10,
+      triggers: [
+        { type: 'rabbitmq', metadata: { queueName: USER_CREATIONS_QUEUE, value: String(USER_CREATIONS_PER_REPLICA) } },
+      ],
+    });
+    expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'user-creator')).toBe(false);
   });
 
   test('the podinfo stand-ins of load-generator and message-service forward POST /api/echo to user-service', () => {
@@ -112,10 +136,18 @@ describe('messaging-platform', () => {
     expect(namespaceSources(objects, 'user-service')).toEqual(['monitoring:9797', 'projectcontour:9898']);
     expect(namespaceSources(objects, 'postgres')).toEqual(['monitoring:9187']);
     expect(namespaceSources(objects, 'redis')).toEqual(['monitoring:9121']);
+    expect(namespaceSources(objects, 'rabbitmq')).toEqual(['keda:5672', 'monitoring:15692']);
   });
 
-  test('Prometheus monitors every podinfo service and both database exporters', () => {
-    expect(names('ServiceMonitor')).toEqual(['load-generator', 'message-service', 'postgres', 'redis', 'user-service']);
+  test('Prometheus monitors every podinfo service, both database exporters and the broker', () => {
+    expect(names('ServiceMonitor')).toEqual([
+      'load-generator',
+      'message-service',
+      'postgres',
+      'rabbitmq',
+      'redis',
+      'user-service',
+    ]);
   });
 
   test('the dashboard charts the user creation rate in user-service’s row, beside its golden signals', () => {
@@ -142,7 +174,7 @@ describe('messaging-platform', () => {
   test('golden-signal alerts: a rule group per workload, error rate and latency for every podinfo service', () => {
     const groups = find(objects, 'PrometheusRule', 'messaging-platform-alerts').spec.groups as Obj[];
     expect(groups.map((g) => g.name).sort()).toEqual(
-      [...SERVICES, 'postgres', 'redis'].map((w) => `messaging-platform.${w}`).sort(),
+      [...SERVICES, 'user-creator', 'postgres', 'rabbitmq', 'redis'].map((w) => `messaging-platform.${w}`).sort(),
     );
     for (const w of ['user-service', 'message-service', 'load-generator']) {
       const alerts = groups.find((g) => g.name === `messaging-platform.${w}`)?.rules.map((r: Obj) => r.alert);
@@ -150,20 +182,25 @@ describe('messaging-platform', () => {
     }
     const redis = groups.find((g) => g.name === 'messaging-platform.redis')?.rules.map((r: Obj) => r.alert);
     expect(redis).toContain('AppDatabaseDown');
+    const rabbitmq = groups.find((g) => g.name === 'messaging-platform.rabbitmq')?.rules.map((r: Obj) => r.alert);
+    expect(rabbitmq).toEqual(expect.arrayContaining(['AppQueueGrowing', 'AppQueueNoConsumers']));
+    expect(rabbitmq).not.toContain('AppHighErrorRate');
   });
 
-  test('index entry: namespace, both database Secrets, the Gateway, Prometheus and its adapter, two hosts', () => {
+  test('index entry: namespace, the data Secrets, the Gateway, Prometheus and its adapter, KEDA, two hosts', () => {
     expect(chart.indexEntry('messaging-platform.k8s.yaml', 'sha256:x')).toMatchObject({
       namespace: 'messaging-platform',
       secrets: [
         { name: 'postgres-credentials', keys: ['password'], generate: true },
+        { name: 'rabbitmq-credentials', keys: ['password'], generate: true },
         { name: 'redis-credentials', keys: ['password'], generate: true },
       ],
-      addons: ['cert-manager', 'contour', 'gateway-api', 'prometheus', 'prometheus-adapter'],
+      addons: ['cert-manager', 'contour', 'gateway-api', 'keda', 'prometheus', 'prometheus-adapter'],
       stateful: [
         { kind: 'PersistentVolumeClaim', name: 'postgres-backup' },
         { kind: 'PersistentVolumeClaim', name: 'redis-backup' },
         { kind: 'StatefulSet', name: 'postgres' },
+        { kind: 'StatefulSet', name: 'rabbitmq' },
         { kind: 'StatefulSet', name: 'redis' },
       ],
       hosts: ['messaging-load.example.com', 'messaging.example.com'],
@@ -189,7 +226,7 @@ describe('messaging-platform', () => {
     expect(find(custom, 'Deployment', 'load-generator').spec.template.spec.containers[0].image).toBe(
       'registry.example.org/load-generator:2.0.0',
     );
-    for (const db of ['postgres', 'redis']) {
+    for (const db of ['postgres', 'redis', 'rabbitmq']) {
       expect(find(custom, 'StatefulSet', db).spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
     }
   });

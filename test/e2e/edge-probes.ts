@@ -25,8 +25,10 @@ import {
   withControls,
 } from './edge-matrix';
 
-/** The image of every prober: Debian's bash, coreutils' timeout and psql (built by scripts/images). */
-const PROBER_IMAGE = 'postgres:16.4';
+/**
+ * The image of every prober: Debian's bash, coreutils' timeout, psql and python3 with pika (built by scripts/images).
+ */
+export const PROBER_IMAGE = 'postgres:16.4';
 /** mongosh, for the MongoDB logins. */
 const MONGO_IMAGE = 'mongo:7.0.14';
 /** What each identity pod serves, so that it can be a target too. */
@@ -89,7 +91,7 @@ export function createIdentities(kubeconfig: string): void {
   }
 }
 
-interface Pod {
+export interface Pod {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec: { containers: { name: string; env?: unknown[] }[] };
   status?: {
@@ -176,8 +178,8 @@ function parseResults(out: string, count: number): Map<number, Outcome> {
 
 let ephemeralCount = 0;
 
-/** Runs `script` in a new ephemeral container of `pod`; resolves with its log. */
-async function ephemeral(client: KubeClient, kubeconfig: string, pod: Pod, image: string, script: string) {
+/** Runs `script` in a new ephemeral container of `pod` (its env too); resolves with its log. */
+export async function ephemeral(client: KubeClient, kubeconfig: string, pod: Pod, image: string, script: string) {
   const name = `edge-probe-${Date.now().toString(36)}-${(ephemeralCount += 1)}`;
   // mongosh writes its history under HOME: a writable one.
   const env = [...(pod.spec.containers[0]?.env ?? []), { name: 'HOME', value: '/tmp' }];

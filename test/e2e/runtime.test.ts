@@ -32,6 +32,7 @@ import {
 import { RCLONE_IMAGE } from '../../platform/workloads/backup-bucket';
 import { LOAD_TEST } from '../../apps/rendezvous';
 import { createIdentities, ingressRuleControl, readyPods, runEdgeMatrix, startOutsideListeners } from './edge-probes';
+import { drillQueue, queueFlows } from './queue-drill';
 import {
   chartsOut,
   deployApp,
@@ -208,6 +209,17 @@ describe.each(apps.map((a) => [a.name, a] as const))('%s running on real nodes',
       observed.filter((o) => o.observed !== o.expect).map((o) => `${o.source} -> ${o.target}: ${o.observed}`),
     ).toEqual([]);
   }, 600_000);
+
+  for (const flow of queueFlows(appChart(app.name))) {
+    test(`a message published from ${flow.producer}'s pod reaches ${flow.consumer}'s pod through ${flow.broker}'s queue ${flow.queue}`, async () => {
+      const t0 = Date.now();
+      const r = await drillQueue(cluster().client, cluster().state.kubeconfig, ns, appChart(app.name), flow);
+      process.stderr.write(
+        `${ns}: ${flow.producer} -> ${flow.broker}/${flow.queue} -> ${flow.consumer}: ${r.consumed} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+      expect([r.published, r.consumed]).toEqual([`PUBLISHED ${r.message}`, `CONSUMED ${r.message}`]);
+    }, 420_000);
+  }
 
   test('negative control: without the ingress rule derived for its first declared edge, that edge is refused', async () => {
     const objects = manifests.filter((m) => m.object.metadata.namespace === ns).map((m) => m.object);

@@ -1,10 +1,10 @@
-# The Debian images (postgres, redis, mongo's stand-in, nginx, locust) share one base layer: Debian bookworm's
-# essential set plus every Debian package those five need (mmdebstrap, from the Debian archive), so a node's
-# containerd unpacks it once. Each image adds a layer of its own: its users, entrypoint, config and program.
+# The Debian images (postgres, redis, mongo's stand-in, nginx, locust, rabbitmq) share one base layer: Debian
+# bookworm's essential set plus every Debian package those six need, and python3-pika, the e2e's AMQP client in the
+# probers' image (mmdebstrap, from the Debian archive), so a node's containerd unpacks it once. Each image adds a layer of its own: its users, entrypoint, config and program.
 # The price: each Debian image also carries the others' packages (none of them is started or on a path the
 # image's contract names).
 DEBIAN_PACKAGES=(ca-certificates tzdata locales libnss-wrapper xz-utils zstd postgresql-client-15 redis-server redis-tools
-  nginx-light python3 python3-venv nodejs)
+  nginx-light python3 python3-venv nodejs rabbitmq-server python3-pika)
 
 debian_base() {
   local out=$OUT/debian-base.tar stamp
@@ -60,4 +60,5 @@ image_debian() {
   image mongo "mongo:7.0.14" "$(debian_stamp "$FERRETDB_VERSION $MONGOSH_VERSION")" mongo_build
   image nginx "nginxinc/nginx-unprivileged:1.27.5" "$(debian_stamp nginx)" nginx_build
   image locust "locustio/locust:$LOCUST_VERSION" "$(debian_stamp "$LOCUST_VERSION")" locust_build
+  image rabbitmq "rabbitmq:4.1.6" "$(debian_stamp rabbitmq)" rabbitmq_build
 }
