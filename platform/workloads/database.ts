@@ -20,8 +20,10 @@ import { addDatabaseBackup, resolveBackup } from './database-backup';
 import { METRICS_PORT_NAME } from './service';
 import type { VerticalScaling, VerticalScalingMode } from './vertical-scaling';
 import { addVerticalPodAutoscaler, resolveVerticalScaling } from './vertical-scaling';
-import type { Connectable, ResolvedWorkload } from './workload';
-import { Workload, resolveWorkloadProps, sortKeys } from './workload';
+import type { Connectable } from './workload';
+import type { ResolvedWorkload } from './workload-props';
+import { Workload, sortKeys } from './workload';
+import { resolveWorkloadProps } from './workload-props';
 
 /** Volume size when none is given. */
 export const DEFAULT_STORAGE = '10Gi';

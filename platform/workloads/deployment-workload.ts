@@ -10,7 +10,7 @@ import type { ResolvedScaling, Replicas } from './scaling';
 import { addHorizontalPodAutoscaler, addPodDisruptionBudget, topologySpread } from './scaling';
 import type { ResolvedVerticalScaling } from './vertical-scaling';
 import { addVerticalPodAutoscaler } from './vertical-scaling';
-import type { ResolvedWorkload } from './workload';
+import type { ResolvedWorkload } from './workload-props';
 import { Workload } from './workload';
 
 /** Replicas of a Service or Worker when none are given: two for availability, up to five under load. */

@@ -7,6 +7,8 @@ export * from './service';
 export * from './vertical-scaling';
 export * from './worker';
 export * from './workload';
+export * from './workload-props';
+export * from './pod-volumes';
 export * from './database-backup';
 export * from './broker-engines';
 export * from './message-broker';

@@ -14,8 +14,11 @@ import type { Replicas, ResolvedScaling } from './scaling';
 import { resolveScaling } from './scaling';
 import type { Service } from './service';
 import { addClusterService } from './service';
-import type { ConfigMapMount, ConnectOptions, Connectable, ResolvedWorkload } from './workload';
-import { resolveHealthChecks, resolveWorkloadProps, sortKeys } from './workload';
+import type { ConnectOptions, Connectable } from './workload';
+import type { ResolvedWorkload } from './workload-props';
+import type { ConfigMapMount } from './pod-volumes';
+import { sortKeys } from './workload';
+import { resolveHealthChecks, resolveWorkloadProps } from './workload-props';
 
 /** The official Locust image, pinned (Locust 2.46.6). */
 export const LOCUST_IMAGE = 'locustio/locust:2.46.6';

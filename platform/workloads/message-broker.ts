@@ -17,8 +17,10 @@ import type { BrokerPreset } from './broker-engines';
 import { BROKER_ENGINES, brokerClientEnv } from './broker-engines';
 import { DATABASE_UID, DATA_VOLUME, DEFAULT_DATABASE_NAME, MAX_DATABASE_ID_LENGTH } from './database';
 import { METRICS_PORT_NAME } from './service';
-import type { Connectable, ResolvedWorkload } from './workload';
-import { Workload, resolveWorkloadProps, sortKeys } from './workload';
+import type { Connectable } from './workload';
+import type { ResolvedWorkload } from './workload-props';
+import { Workload, sortKeys } from './workload';
+import { resolveWorkloadProps } from './workload-props';
 
 /** Volume size when none is given. */
 export const DEFAULT_BROKER_STORAGE = '8Gi';

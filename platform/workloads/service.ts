@@ -16,8 +16,9 @@ import type { Replicas } from './scaling';
 import { resolveScaling } from './scaling';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
-import type { Connectable, ResolvedWorkload, Workload, WorkloadProps } from './workload';
-import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload';
+import type { Connectable, Workload } from './workload';
+import type { ResolvedWorkload, WorkloadProps } from './workload-props';
+import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload-props';
 
 /** Name of a dedicated metrics port. */
 export const METRICS_PORT_NAME = 'http-metrics';

@@ -12,8 +12,8 @@ import type { MetricsEndpoint } from './service';
 import { METRICS_ENDPOINT_KEYS, METRICS_PORT_NAME } from './service';
 import type { VerticalScaling } from './vertical-scaling';
 import { hpaResources, resolveVerticalScaling } from './vertical-scaling';
-import type { ResolvedWorkload, WorkloadProps } from './workload';
-import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload';
+import type { ResolvedWorkload, WorkloadProps } from './workload-props';
+import { WORKLOAD_PROP_KEYS, resolveHealthChecks, resolveWorkloadProps } from './workload-props';
 
 const WORKER_PROP_KEYS: PropKeys<WorkerProps> = {
   ...WORKLOAD_PROP_KEYS,
