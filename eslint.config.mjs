@@ -1,6 +1,83 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The folder table of the README's design notes, enforced: each layer imports only the layers below it.
+ * `allowed` is a regular expression of what may follow `../` (or `./` for the files at `platform/`'s root).
+ */
+const layer = (files, regex, table) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ regex, message: `${table} (the folder table in the README's design notes).` }] },
+    ],
+  },
+});
+const PLATFORM_TOP =
+  '(core|crds|networking|mesh|observability|workloads|cloud)/|(chart|contract|settings|synth|testing)$';
+const layers = [
+  layer(['platform/contract.ts'], '^\\.', 'platform/contract.ts imports nothing of the project'),
+  layer(
+    ['platform/core/**/*.ts'],
+    '^\\.\\./(?!contract$)',
+    'platform/core/ imports cdk8s, constructs and the contract only',
+  ),
+  layer(
+    ['platform/networking/**/*.ts', 'platform/mesh/**/*.ts', 'platform/observability/**/*.ts'],
+    '^\\.\\./(?!(core|crds)/|contract$)',
+    "networking/, mesh/ and observability/ import core, crds and the contract (each other only through core's graph types)",
+  ),
+  // The Route construct registers with its chart, like a workload.
+  layer(
+    ['platform/networking/routes.ts'],
+    '^\\.\\./(?!(core|crds)/|contract$|chart$)',
+    'a Route imports core, crds, the contract and its chart',
+  ),
+  layer(
+    ['platform/workloads/**/*.ts'],
+    '^\\.\\./(?!(core|crds|networking|mesh|observability)/|contract$|chart$)',
+    'platform/workloads/ imports the chart, networking, mesh, observability, core, crds and the contract',
+  ),
+  layer(
+    ['platform/chart.ts'],
+    '^\\./(?!(core|networking|mesh|observability)/|contract$)',
+    'platform/chart.ts imports networking, mesh, observability, core and the contract',
+  ),
+  {
+    files: ['platform/cloud/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(\\.\\./)+(core|crds|networking|mesh|observability|workloads)/|^(\\.\\./)+(chart|settings|synth|testing)$',
+              message:
+                "platform/cloud/ imports the contract and @pulumi/* only (the folder table in the README's design notes).",
+            },
+            {
+              group: ['cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-27/**', 'constructs'],
+              message: "platform/cloud/ never loads cdk8s (the folder table in the README's design notes).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  layer(
+    ['stacks/**/*.ts'],
+    '^\\.\\./(?!platform/(cloud/|contract$))',
+    'stacks/ imports platform/cloud and the contract',
+  ),
+  layer(
+    ['apps/**/*.ts'],
+    `^\\.\\./platform/(${PLATFORM_TOP})`,
+    "apps/ import the platform's public API only ('../platform')",
+  ),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -22,6 +99,7 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
+  ...layers,
   { files: ['eslint.config.mjs'], rules: { 'no-restricted-syntax': 'off' } },
   {
     files: ['**/*.js', '**/*.cjs'],

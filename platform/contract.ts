@@ -266,3 +266,31 @@ export interface ChartsIndex {
 export function manifestDigest(contents: string | Buffer): string {
   return 'sha256:' + createHash('sha256').update(contents).digest('hex');
 }
+
+/** The `app.kubernetes.io/managed-by` value of everything this library synthesizes. */
+export const MANAGED_BY = 'k8s-platform';
+
+/** Label keys (the Kubernetes recommended labels). */
+export const LABEL = {
+  name: 'app.kubernetes.io/name',
+  partOf: 'app.kubernetes.io/part-of',
+  component: 'app.kubernetes.io/component',
+  managedBy: 'app.kubernetes.io/managed-by',
+  version: 'app.kubernetes.io/version',
+} as const;
+
+/** A Pod Security Standards level. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/**
+ * Pod Security Admission labels of a namespace: `level` enforced (at the latest version), and `restricted` audited
+ * and warned about, so that whatever a lower level admits is still reported.
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return {
+    'pod-security.kubernetes.io/enforce': level,
+    'pod-security.kubernetes.io/enforce-version': 'latest',
+    'pod-security.kubernetes.io/audit': 'restricted',
+    'pod-security.kubernetes.io/warn': 'restricted',
+  };
+}

@@ -1,8 +1,14 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { LINKERD_INJECT_ANNOTATION, backupTargetName, type Addon, type AppEntry, type ChartsIndex } from '../contract';
-import { LABEL } from '../core/names';
+import {
+  LABEL,
+  LINKERD_INJECT_ANNOTATION,
+  backupTargetName,
+  type Addon,
+  type AppEntry,
+  type ChartsIndex,
+} from '../contract';
 import type { ManifestObject, SplitManifest } from './charts-index';
 import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
 import type { AddonReadiness } from './platform-addons';

@@ -1,5 +1,4 @@
 /** The app graph: workloads, their ports, and the dependency edges between them. */
-import type { HttpMetricNames } from '../observability/signals';
 import type { Component } from './names';
 
 /** A reference to one key of a Secret that the app expects at deploy time. */
@@ -116,4 +115,64 @@ export interface GraphEdge {
   readonly from: GraphNode;
   readonly to: GraphNode;
   readonly ports: readonly EndpointPort[];
+}
+
+/** The names of an app's own HTTP server metrics (used for services that Linkerd does not mesh). */
+export interface HttpMetricNames {
+  /**
+   * Counter of handled requests, labelled with the response status.
+   * @default 'http_requests_total'
+   */
+  readonly requestsTotal?: string;
+  /**
+   * Histogram of request durations in seconds, without the `_bucket` suffix.
+   * @default 'http_request_duration_seconds'
+   */
+  readonly durationSeconds?: string;
+  /**
+   * Label of `requestsTotal` that holds the HTTP status code.
+   * @default 'status'
+   */
+  readonly statusLabel?: string;
+  /**
+   * Regular expression (RE2, matched against the whole value) of the status codes that count as errors.
+   * @default '5..'
+   */
+  readonly errorStatus?: string;
+}
+
+/** Pods in another namespace, optionally only those carrying `podLabels`. */
+export interface NamespacePeer {
+  /** The namespace (matched by its `kubernetes.io/metadata.name` label). */
+  readonly namespace: string;
+  /**
+   * Labels the destination pods carry.
+   * @default every pod of the namespace
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** An IP range, minus exceptions. */
+export interface CidrPeer {
+  /** The range: `203.0.113.0/24`, `2001:db8::/32`. */
+  readonly cidr: string;
+  /**
+   * Sub-ranges of `cidr` that stay denied.
+   * @default none
+   */
+  readonly except?: readonly string[];
+}
+
+/**
+ * Where an egress rule allows connections to: `'internet'` (every public IPv4 and IPv6 address but the
+ * private, shared, loopback and link-local ranges: `networking/egress.ts`), pods of another namespace, or an IP range.
+ */
+export type EgressPeer = 'internet' | NamespacePeer | CidrPeer;
+
+/** Connections a workload may open to something outside its app. */
+export interface EgressRule {
+  /** The destination. */
+  readonly to: EgressPeer;
+  /** TCP ports of the destination (at least one). */
+  readonly ports: readonly number[];
 }

@@ -3,17 +3,8 @@
  * monitors and dashboards all agree on how a workload is found.
  */
 
-/** The `app.kubernetes.io/managed-by` value of everything this library synthesizes. */
-export const MANAGED_BY = 'k8s-platform';
-
-/** Label keys (the Kubernetes recommended labels). */
-export const LABEL = {
-  name: 'app.kubernetes.io/name',
-  partOf: 'app.kubernetes.io/part-of',
-  component: 'app.kubernetes.io/component',
-  managedBy: 'app.kubernetes.io/managed-by',
-  version: 'app.kubernetes.io/version',
-} as const;
+export { LABEL, MANAGED_BY } from '../contract';
+import { LABEL, MANAGED_BY } from '../contract';
 
 /** What a workload is, recorded in `app.kubernetes.io/component`. */
 export type Component = 'service' | 'worker' | 'database' | 'broker' | 'load-generator' | 'backup';

@@ -46,18 +46,5 @@ export function containerSecurityContext(readOnlyRootFilesystem: boolean, runAs?
   };
 }
 
-/** A Pod Security Standards level. */
-export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
-
-/**
- * Pod Security Admission labels of a namespace: `level` enforced (at the latest version), and `restricted` audited
- * and warned about, so that whatever a lower level admits is still reported.
- */
-export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
-  return {
-    'pod-security.kubernetes.io/enforce': level,
-    'pod-security.kubernetes.io/enforce-version': 'latest',
-    'pod-security.kubernetes.io/audit': 'restricted',
-    'pod-security.kubernetes.io/warn': 'restricted',
-  };
-}
+export { podSecurityLabels } from '../contract';
+export type { PodSecurityLevel } from '../contract';

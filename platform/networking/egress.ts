@@ -5,42 +5,9 @@
  */
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
+import type { CidrPeer, EgressPeer, EgressRule, NamespacePeer } from '../core/graph';
 
-/** Pods in another namespace, optionally only those carrying `podLabels`. */
-export interface NamespacePeer {
-  /** The namespace (matched by its `kubernetes.io/metadata.name` label). */
-  readonly namespace: string;
-  /**
-   * Labels the destination pods carry.
-   * @default every pod of the namespace
-   */
-  readonly podLabels?: Readonly<Record<string, string>>;
-}
-
-/** An IP range, minus exceptions. */
-export interface CidrPeer {
-  /** The range: `203.0.113.0/24`, `2001:db8::/32`. */
-  readonly cidr: string;
-  /**
-   * Sub-ranges of `cidr` that stay denied.
-   * @default none
-   */
-  readonly except?: readonly string[];
-}
-
-/**
- * Where an egress rule allows connections to: `'internet'` (every public IPv4 and IPv6 address, see
- * {@link INTERNET_EXCEPT}), pods of another namespace, or an IP range.
- */
-export type EgressPeer = 'internet' | NamespacePeer | CidrPeer;
-
-/** Connections a workload may open to something outside its app. */
-export interface EgressRule {
-  /** The destination. */
-  readonly to: EgressPeer;
-  /** TCP ports of the destination (at least one). */
-  readonly ports: readonly number[];
-}
+export type { CidrPeer, EgressPeer, EgressRule, NamespacePeer };
 
 /**
  * Address ranges `'internet'` leaves out: private (RFC 1918, RFC 4193), shared (RFC 6598), loopback and

@@ -18,33 +18,12 @@
 import type { CustomMetric, DatabaseEngine, GraphNode } from '../core/graph';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
+import type { HttpMetricNames } from '../core/graph';
 
 /** Window of every `rate()`/`increase()` over request counters: at least four 30 s scrape intervals. */
 export const RATE_WINDOW = '5m';
 
-/** The names of an app's own HTTP server metrics (used for services that Linkerd does not mesh). */
-export interface HttpMetricNames {
-  /**
-   * Counter of handled requests, labelled with the response status.
-   * @default 'http_requests_total'
-   */
-  readonly requestsTotal?: string;
-  /**
-   * Histogram of request durations in seconds, without the `_bucket` suffix.
-   * @default 'http_request_duration_seconds'
-   */
-  readonly durationSeconds?: string;
-  /**
-   * Label of `requestsTotal` that holds the HTTP status code.
-   * @default 'status'
-   */
-  readonly statusLabel?: string;
-  /**
-   * Regular expression (RE2, matched against the whole value) of the status codes that count as errors.
-   * @default '5..'
-   */
-  readonly errorStatus?: string;
-}
+export type { HttpMetricNames };
 
 /** {@link HttpMetricNames} after validation. */
 export type ResolvedHttpMetrics = Required<HttpMetricNames>;

@@ -6,7 +6,7 @@ import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { TEMPO_OTLP } from '../contract';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
-import type { EgressRule } from '../networking/egress';
+import type { EgressRule } from '../core/graph';
 
 /** OTLP transports: gRPC (port 4317) or HTTP with protobuf bodies (port 4318). */
 export type OtlpProtocol = 'grpc' | 'http/protobuf';

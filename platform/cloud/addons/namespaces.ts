@@ -4,11 +4,10 @@
  * profile that works where they cannot, and `restricted` always audited and warned about, so that what the lower
  * profile lets through stays visible; and default-deny ingress NetworkPolicies with the allows each add-on needs.
  */
-import { PROMETHEUS_POD_LABELS, TEMPO_OTLP } from '../../contract';
+import { LABEL, MANAGED_BY, PROMETHEUS_POD_LABELS, TEMPO_OTLP, podSecurityLabels } from '../../contract';
+import type { PodSecurityLevel } from '../../contract';
 import { CONTROL_PLANE_CALLED_PORTS } from '../control-plane-ports';
 import { RELEASE_NAMESPACES } from './names';
-import { LABEL, MANAGED_BY } from '../../core/names';
-import { podSecurityLabels, type PodSecurityLevel } from '../../core/security';
 
 /** A Pod Security Standards profile. */
 
