@@ -1,0 +1,24 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apiReport } from '../../scripts/api-report';
+
+const ROOT = join(__dirname, '..', '..');
+
+test('docs/api.md lists exactly what the package exports (npm run api-report after an intended change)', () => {
+  expect(apiReport(ROOT)).toBe(readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8'));
+}, 60_000);
+
+test('a symbol exported by accident shows in the report, with its kind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'api-report-'));
+  mkdirSync(join(dir, 'lib'));
+  writeFileSync(
+    join(dir, 'lib', 'internal.ts'),
+    'export function sortKeys(): void {}\nexport interface Spec { a: 1 }\n',
+  );
+  writeFileSync(join(dir, 'index.ts'), "export { Widget } from './widget';\nexport * from './lib/internal';\n");
+  writeFileSync(join(dir, 'widget.ts'), 'export class Widget {}\n');
+  expect(apiReport(dir, { pkg: 'index.ts' })).toContain(
+    '## `pkg` (3 symbols, from `index.ts`)\n\n- `sortKeys` (function)\n- `Spec` (interface)\n- `Widget` (class)\n',
+  );
+});
