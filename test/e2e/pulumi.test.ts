@@ -178,6 +178,19 @@ describe('a platform stack and one stack per app on the local control plane', ()
       (await Promise.all(index.apps.map((a) => client().list(apiVersion, kind, a.namespace)))).flat().length;
     expect(await count('monitoring.coreos.com/v1', 'ServiceMonitor')).toBe(inCharts('ServiceMonitor'));
     expect(await count('monitoring.coreos.com/v1', 'PrometheusRule')).toBe(inCharts('PrometheusRule'));
+    // Queue scaling: every ScaledObject accepted, and the keda add-on rolled out by the platform stack.
+    expect(await count('keda.sh/v1alpha1', 'ScaledObject')).toBe(inCharts('ScaledObject'));
+    expect(inCharts('ScaledObject')).toBeGreaterThan(0);
+    const keda = await client().list<{ metadata: { name: string }; status?: { availableReplicas?: number } }>(
+      'apps/v1',
+      'Deployment',
+      'keda',
+    );
+    expect(keda.map((d) => [d.metadata.name, d.status?.availableReplicas ?? 0]).sort()).toEqual([
+      ['keda-admission-webhooks', 1],
+      ['keda-operator', 1],
+      ['keda-operator-metrics-apiserver', 1],
+    ]);
   }, 1_500_000);
 
   test('d. a second pulumi up of every stack changes nothing (--expect-no-changes)', async () => {
