@@ -5,3 +5,4 @@ export * from './monitors';
 export * from './signals';
 export * from './tracing';
 export * from './broker-signals';
+export * from './database-metrics';
