@@ -8,7 +8,15 @@ export * from './vertical-scaling';
 export * from './worker';
 export * from './workload';
 export * from './workload-props';
-export * from './pod-volumes';
+// The pod's volume helpers; how a path becomes a volume name stays internal.
+export {
+  WRITABLE_DIR_SIZE_LIMIT,
+  configMapMounts,
+  configMapVolumes,
+  writableMounts,
+  writableVolumes,
+} from './pod-volumes';
+export type { ConfigMapMount } from './pod-volumes';
 export * from './database-backup';
 export * from './broker-engines';
 export * from './message-broker';
