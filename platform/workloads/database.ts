@@ -22,7 +22,14 @@ import type { VerticalScaling, VerticalScalingMode } from './vertical-scaling';
 import { addVerticalPodAutoscaler, resolveVerticalScaling } from './vertical-scaling';
 import type { Connectable } from './workload';
 import type { ResolvedWorkload } from './workload-props';
-import { Workload, sortKeys } from './workload';
+import { Workload } from './workload';
+import {
+  DATA_VOLUME,
+  MAX_STATEFUL_ID_LENGTH,
+  addStatefulServices,
+  checkStatefulId,
+  dataClaimTemplate,
+} from './stateful-parts';
 import { resolveWorkloadProps } from './workload-props';
 
 /** Volume size when none is given. */
@@ -43,15 +50,11 @@ export const EXPORTER_RESOURCES: Resources = {
 export const DATABASE_UID = 999;
 /** uid of the exporter sidecar (`nobody`). */
 export const EXPORTER_UID = 65534;
-/**
- * Longest Database id: its headless Service `<id>-headless` and the StatefulSet's `controller-revision-hash` pod
- * label (`<id>-` and a 10-character hash) must both stay 63-character labels.
- */
-export const MAX_DATABASE_ID_LENGTH = 52;
+/** Longest Database id (see {@link MAX_STATEFUL_ID_LENGTH}). */
+export const MAX_DATABASE_ID_LENGTH = MAX_STATEFUL_ID_LENGTH;
 /** Smallest volume: a size without a unit is bytes, which no database starts in. */
 const MIN_STORAGE_BYTES = 2 ** 20;
-/** The volume claim template's name (PVCs are `data-<name>-0`). */
-export const DATA_VOLUME = 'data';
+export { DATA_VOLUME };
 
 /** Properties of a {@link Database}. */
 export interface DatabaseProps {
@@ -179,13 +182,7 @@ export class Database extends Workload implements Connectable {
     const preset =
       (typeof engine === 'string' && Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined) ??
       v.fail('engine', `${JSON.stringify(engine)} is not supported`, `use one of ${Object.keys(ENGINES).join(', ')}`);
-    if (typeof id === 'string' && id.length > MAX_DATABASE_ID_LENGTH) {
-      v.fail(
-        'id',
-        `${JSON.stringify(id)} is ${id.length} characters: the headless Service "${id}-headless" and the pod label "${id}-<revision hash>" would be longer than 63`,
-        `use an id of at most ${MAX_DATABASE_ID_LENGTH} characters`,
-      );
-    }
+    checkStatefulId(v, id);
     const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
     if (parseQuantity(storage) < MIN_STORAGE_BYTES) {
       v.fail(
@@ -286,32 +283,16 @@ export class Database extends Workload implements Connectable {
       ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: this.opaquePorts.join(',') }
       : undefined;
 
-    const headless = `${id}-headless`;
-    const servicePort = (p: { name: string; port: number }, appProtocol?: string): k8s.ServicePort => ({
-      name: p.name,
-      port: p.port,
-      targetPort: k8s.IntOrString.fromString(p.name),
-      protocol: 'TCP',
-      appProtocol,
+    const services = addStatefulServices(this, {
+      id,
+      labels: this.labels,
+      selector: this.selector,
+      annotations: opaque,
+      clientPort: serverPort,
+      metricsPort: metrics ? metricsPort : undefined,
     });
-    this.headlessService = new k8s.KubeService(this, 'headless', {
-      metadata: { name: headless, labels: this.labels, annotations: opaque },
-      spec: {
-        clusterIp: 'None',
-        // The StatefulSet's DNS records must exist while the pod starts (before it is ready).
-        publishNotReadyAddresses: true,
-        selector: this.selector,
-        ports: [servicePort(serverPort)],
-      },
-    });
-    this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: id, labels: this.labels, annotations: opaque },
-      spec: {
-        type: 'ClusterIP',
-        selector: this.selector,
-        ports: [servicePort(serverPort), ...(metrics ? [servicePort(metricsPort, 'http')] : [])],
-      },
-    });
+    this.headlessService = services.headless;
+    this.service = services.service;
 
     const exporter: k8s.Container = {
       name: 'exporter',
@@ -342,7 +323,7 @@ export class Database extends Workload implements Connectable {
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: id, labels: this.labels },
       spec: {
-        serviceName: headless,
+        serviceName: services.headless.name,
         replicas: 1,
         selector: { matchLabels: this.selector },
         podManagementPolicy: 'OrderedReady',
@@ -354,16 +335,7 @@ export class Database extends Workload implements Connectable {
           // Give the server time to flush and shut down cleanly.
           spec: this.podSpec(metrics ? [server, exporter] : [server], { terminationGracePeriodSeconds: 60 }),
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: DATA_VOLUME, labels: sortKeys(this.labels) },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: props.storageClass,
-              resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataClaimTemplate(this.labels, storage, props.storageClass)],
       },
     });
     this.exposeExceptions(this.statefulSet);

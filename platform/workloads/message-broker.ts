@@ -15,11 +15,12 @@ import type { MeshOptions } from '../mesh/linkerd';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
 import type { BrokerPreset } from './broker-engines';
 import { BROKER_ENGINES, brokerClientEnv } from './broker-engines';
-import { DATABASE_UID, DATA_VOLUME, DEFAULT_DATABASE_NAME, MAX_DATABASE_ID_LENGTH } from './database';
+import { DATABASE_UID, DEFAULT_DATABASE_NAME } from './database';
+import { DATA_VOLUME, addStatefulServices, checkStatefulId, dataClaimTemplate } from './stateful-parts';
 import { METRICS_PORT_NAME } from './service';
 import type { Connectable } from './workload';
 import type { ResolvedWorkload } from './workload-props';
-import { Workload, sortKeys } from './workload';
+import { Workload } from './workload';
 import { resolveWorkloadProps } from './workload-props';
 
 /** Volume size when none is given. */
@@ -138,13 +139,7 @@ export class MessageBroker extends Workload implements Connectable {
           ? 'use "rabbitmq": Kafka (KRaft) is not supported yet'
           : `use one of ${Object.keys(BROKER_ENGINES).join(', ')}`,
       );
-    if (typeof id === 'string' && id.length > MAX_DATABASE_ID_LENGTH) {
-      v.fail(
-        'id',
-        `${JSON.stringify(id)} is ${id.length} characters: the headless Service "${id}-headless" and the pod label "${id}-<revision hash>" would be longer than 63`,
-        `use an id of at most ${MAX_DATABASE_ID_LENGTH} characters`,
-      );
-    }
+    checkStatefulId(v, id);
     if (!Array.isArray(props.queues) || props.queues.length === 0) {
       v.fail('queues', `${JSON.stringify(props.queues)} declares no queue`, 'list the queues, e.g. ["orders"]');
     }
@@ -231,31 +226,16 @@ export class MessageBroker extends Workload implements Connectable {
     const opaque = this.opaquePorts.length
       ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: this.opaquePorts.join(',') }
       : undefined;
-    const servicePort = (p: { name: string; port: number }, appProtocol?: string): k8s.ServicePort => ({
-      name: p.name,
-      port: p.port,
-      targetPort: k8s.IntOrString.fromString(p.name),
-      protocol: 'TCP',
-      appProtocol,
+    const services = addStatefulServices(this, {
+      id,
+      labels: this.labels,
+      selector: this.selector,
+      annotations: opaque,
+      clientPort,
+      metricsPort,
     });
-    const headless = `${id}-headless`;
-    this.headlessService = new k8s.KubeService(this, 'headless', {
-      metadata: { name: headless, labels: this.labels, annotations: opaque },
-      spec: {
-        clusterIp: 'None',
-        publishNotReadyAddresses: true,
-        selector: this.selector,
-        ports: [servicePort(clientPort)],
-      },
-    });
-    this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: id, labels: this.labels, annotations: opaque },
-      spec: {
-        type: 'ClusterIP',
-        selector: this.selector,
-        ports: [servicePort(clientPort), servicePort(metricsPort, 'http')],
-      },
-    });
+    this.headlessService = services.headless;
+    this.service = services.service;
     const server: k8s.Container = {
       ...this.mainContainer({
         ports: [
@@ -272,7 +252,7 @@ export class MessageBroker extends Workload implements Connectable {
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: id, labels: this.labels },
       spec: {
-        serviceName: headless,
+        serviceName: services.headless.name,
         replicas: 1,
         selector: { matchLabels: this.selector },
         podManagementPolicy: 'OrderedReady',
@@ -283,16 +263,7 @@ export class MessageBroker extends Workload implements Connectable {
           // Time to close client connections and flush queue indexes.
           spec: this.podSpec([server], { terminationGracePeriodSeconds: 60 }),
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: DATA_VOLUME, labels: sortKeys(this.labels) },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: props.storageClass,
-              resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataClaimTemplate(this.labels, storage, props.storageClass)],
       },
     });
     this.exposeExceptions(this.statefulSet);

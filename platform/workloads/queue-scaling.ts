@@ -8,7 +8,7 @@ import type { PropValidator } from '../core/validate';
 import type { ScaledObject } from '../crds/scaledobjects-keda.sh';
 import type * as ScaledObjectCrds from '../crds/scaledobjects-keda.sh';
 import type { QueueRef } from './message-broker';
-import { DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS } from './scaling';
+import { DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS, scalingBehavior } from './scaling';
 
 /** The generated CRD module, loaded by the first consumer that scales on a queue. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -111,8 +111,8 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
 /**
  * The ScaledObject of a Deployment consuming a RabbitMQ queue: KEDA reads the queue's ready messages over AMQP
  * with the consumer's own credentials (its `<prefix>_USER` and `<prefix>_PASSWORD` variables), every
- * {@link QUEUE_POLLING_SECONDS} seconds, and drives an HPA named after the workload with the platform's scaling
- * behaviour (fast up, slow down).
+ * {@link QUEUE_POLLING_SECONDS} seconds, and drives an HPA named after the workload with the platform's
+ * {@link scalingBehavior}.
  */
 export function addScaledObject(
   scope: Construct,
@@ -130,21 +130,7 @@ export function addScaledObject(
       advanced: {
         horizontalPodAutoscalerConfig: {
           name: target.name,
-          behavior: {
-            scaleUp: {
-              stabilizationWindowSeconds: 0,
-              selectPolicy: 'Max',
-              policies: [
-                { type: 'Percent', value: 100, periodSeconds: 30 },
-                { type: 'Pods', value: 4, periodSeconds: 30 },
-              ],
-            },
-            scaleDown: {
-              stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds,
-              selectPolicy: 'Max',
-              policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
-            },
-          },
+          behavior: scalingBehavior(scaling.scaleDownStabilizationSeconds),
         },
       },
       triggers: [

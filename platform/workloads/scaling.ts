@@ -121,6 +121,29 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
   };
 }
 
+/**
+ * How replicas change, for the platform's HPAs and KEDA's alike: up fast (double, or 4 pods, every 30 s,
+ * whichever is more) and down slowly (half per minute after the stabilization window), so a load spike is
+ * absorbed and a dip does not drop capacity.
+ */
+export function scalingBehavior(scaleDownStabilizationSeconds: number) {
+  return {
+    scaleUp: {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Percent', value: 100, periodSeconds: 30 },
+        { type: 'Pods', value: 4, periodSeconds: 30 },
+      ],
+    },
+    scaleDown: {
+      stabilizationWindowSeconds: scaleDownStabilizationSeconds,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+    },
+  };
+}
+
 /** An autoscaling/v2 HPA for a Deployment or StatefulSet. */
 export function addHorizontalPodAutoscaler(
   scope: Construct,
@@ -149,23 +172,7 @@ export function addHorizontalPodAutoscaler(
       minReplicas: scaling.min,
       maxReplicas: scaling.max,
       metrics,
-      behavior: {
-        // Scale up fast (double, or 4 pods, every 30 s, whichever is more) and down slowly (half per minute
-        // after the stabilization window), so a load spike is absorbed and a dip does not drop capacity.
-        scaleUp: {
-          stabilizationWindowSeconds: 0,
-          selectPolicy: 'Max',
-          policies: [
-            { type: 'Percent', value: 100, periodSeconds: 30 },
-            { type: 'Pods', value: 4, periodSeconds: 30 },
-          ],
-        },
-        scaleDown: {
-          stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds,
-          selectPolicy: 'Max',
-          policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
-        },
-      },
+      behavior: scalingBehavior(scaling.scaleDownStabilizationSeconds),
     },
   });
 }
