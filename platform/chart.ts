@@ -281,7 +281,12 @@ export class PlatformChart extends Chart {
     const fromIngress = (this.ingressSources.get(node) ?? []).flatMap((s) =>
       s.identity ? [{ identity: s.identity, port: s.port }] : [],
     );
-    return [...fromGraph, ...fromIngress];
+    // A quorum's pods call each other on its peer ports, as their own identity.
+    const fromPeers = (node.peerPorts ?? []).map((p) => ({
+      identity: { serviceAccount: node.name, namespace },
+      port: p.port,
+    }));
+    return [...fromGraph, ...fromIngress, ...fromPeers];
   }
 
   /** Whether the app declares Secret `name` with `key` (see {@link PlatformChart.requireSecret}). */

@@ -13,7 +13,7 @@ export interface SecretKeyRef {
 export type DatabaseEngine = 'postgres' | 'mysql' | 'mongodb' | 'redis';
 
 /** Message broker engines (of the `MessageBroker` construct). */
-export type BrokerEngine = 'rabbitmq';
+export type BrokerEngine = 'rabbitmq' | 'kafka';
 
 /** A queue of a broker as the app graph sees it: who publishes to it and who consumes it (workload names). */
 export interface BrokerQueue {
@@ -23,14 +23,20 @@ export interface BrokerQueue {
   readonly producers: readonly string[];
   /** Workloads consuming it, in declaration order. */
   readonly consumers: readonly string[];
+  /** A Kafka topic's partitions (the most consumers of one group that get messages). */
+  readonly partitions?: number;
+  /** A Kafka topic's replication factor. */
+  readonly replicas?: number;
 }
 
 /** A message broker, as alerts and dashboards see it. */
 export interface BrokerSignal {
   /** The engine. */
   readonly engine: BrokerEngine;
-  /** Its declared queues. */
+  /** Its declared queues (Kafka: topics). */
   readonly queues: readonly BrokerQueue[];
+  /** How many broker pods it runs. */
+  readonly brokers: number;
 }
 
 /** A network endpoint of a workload: what a dependency edge allows traffic to. */
@@ -83,6 +89,11 @@ export interface GraphNode {
   readonly ports: readonly EndpointPort[];
   /** Ports that expose Prometheus metrics. */
   readonly metricsPorts: readonly EndpointPort[];
+  /**
+   * Ports its own pods reach each other on (a Kafka quorum's controller and replication listeners): admitted from
+   * its own pods only, never from clients.
+   */
+  readonly peerPorts?: readonly EndpointPort[];
   /** Whether its pods get a Linkerd proxy. */
   readonly meshed: boolean;
   /** Ports its proxy treats as opaque TCP (database wire protocols), when meshed. */

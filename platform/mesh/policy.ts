@@ -69,7 +69,11 @@ export function addWorkloadAuthorization(
   unmeshedPorts: readonly number[] = [],
 ): void {
   const scraped = new Set([...node.metricsPorts.map((p) => p.port), LINKERD_ADMIN_PORT, ...unmeshedPorts]);
-  const servers = [...node.ports, ...node.metricsPorts.filter((m) => !node.ports.some((p) => p.port === m.port))]
+  const servers = [
+    ...node.ports,
+    ...(node.peerPorts ?? []),
+    ...node.metricsPorts.filter((m) => !node.ports.some((p) => p.port === m.port)),
+  ]
     .map((p) => ({
       name: `${node.name}-${p.name}`,
       port: p.port,

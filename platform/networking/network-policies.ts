@@ -143,6 +143,13 @@ export function addWorkloadPolicy(
             from: [{ podSelector: { matchLabels: e.from.selector } }],
             ports: portsOf(e.ports, node.meshed),
           }));
+          // A quorum's own pods, on its peer ports only.
+          if (node.peerPorts?.length) {
+            rules.push({
+              from: [{ podSelector: { matchLabels: node.selector } }],
+              ports: portsOf(node.peerPorts, node.meshed),
+            });
+          }
           for (const source of graph.ingressSources(node)) {
             rules.push({
               from: [inNamespace(source.namespace)],
@@ -168,6 +175,9 @@ export function addWorkloadPolicy(
             to: [{ podSelector: { matchLabels: e.to.selector } }],
             ports: portsOf(e.ports, e.to.meshed),
           })),
+          ...(node.peerPorts?.length
+            ? [{ to: [{ podSelector: { matchLabels: node.selector } }], ports: portsOf(node.peerPorts, node.meshed) }]
+            : []),
           ...(graph.externalEgress?.(node) ?? []).map(externalEgressRule),
         ],
       }),

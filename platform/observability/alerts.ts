@@ -89,6 +89,7 @@ export const ALERT_NAMES = {
   backupOverdue: 'AppDatabaseBackupOverdue',
   brokerDown: 'AppBrokerDown',
   brokerAlarm: 'AppBrokerResourceAlarm',
+  brokerUnderReplicated: 'AppBrokerUnderReplicated',
   queueGrowing: 'AppQueueGrowing',
   queueUnconsumed: 'AppQueueNoConsumers',
 } as const;
@@ -104,6 +105,7 @@ export const ALERT_SEVERITY: Readonly<Record<keyof typeof ALERT_NAMES, 'critical
   backupOverdue: 'warning',
   brokerDown: 'critical',
   brokerAlarm: 'critical',
+  brokerUnderReplicated: 'critical',
   queueGrowing: 'warning',
   queueUnconsumed: 'critical',
 };
@@ -296,6 +298,8 @@ function alertGroup(
   const broker = brokerQueries(queries.namespace, node);
   if (broker && node.broker) {
     const flows = node.broker.queues.map(queueFlow).join('; ');
+    const unit = broker.unit;
+    const waiting = unit === 'queue' ? 'ready' : 'unconsumed';
     rules.push(
       rule(
         'brokerDown',
@@ -305,25 +309,25 @@ function alertGroup(
         `The metrics endpoint of ${w} has not answered for ${t.for}: the node is down or stuck.`,
       ),
       rule(
-        'brokerAlarm',
-        broker.alarm,
+        broker.hazard.alert,
+        broker.hazard.expr,
         t.for,
-        `${where}: a memory or disk alarm blocks every publisher`,
-        `A resource alarm of ${w} has held for ${t.for}: publishers are blocked until consumers drain the queues or the broker gets more memory or disk.`,
+        `${where}: ${broker.hazard.summary}`,
+        broker.hazard.description(w, t.for),
       ),
       rule(
         'queueGrowing',
         broker.growing,
         t.saturationFor,
-        `${where}: queue {{ $labels.queue }} keeps growing`,
-        `The ready messages of a queue of ${w} have grown for ${t.saturationFor}: its consumers do not keep up (${flows}).`,
+        `${where}: ${unit} {{ $labels.queue }} keeps growing`,
+        `The ${waiting} messages of a ${unit} of ${w} have grown for ${t.saturationFor}: its consumers do not keep up (${flows}).`,
       ),
       rule(
         'queueUnconsumed',
         broker.unconsumed,
         t.for,
-        `${where}: queue {{ $labels.queue }} has messages and no consumer`,
-        `A queue of ${w} has had ready messages and no consumer for ${t.for}: its consumers are down or cannot connect (${flows}).`,
+        `${where}: ${unit} {{ $labels.queue }} has messages and no consumer`,
+        `A ${unit} of ${w} has had ${waiting} messages and no consumer for ${t.for}: its consumers are down or cannot connect (${flows}).`,
       ),
     );
   }

@@ -173,12 +173,15 @@ function backupPanels(node: GraphNode, queries: WorkloadQueries): PanelSpec[] {
   ];
 }
 
-/** A broker's queues (each panel says which workloads publish to and consume each queue), alarms and throughput. */
+/** A broker's queues (each panel says which workloads publish to and consume each queue), hazards and throughput. */
 function brokerPanels(node: GraphNode, namespace: string): PanelSpec[] {
   const b = brokerQueries(namespace, node);
   if (!b || !node.broker) return [];
-  const flows = `Producers → queue → consumers: ${node.broker.queues.map(queueFlow).join('; ')}.`;
-  const description = `From ${node.broker.engine}'s own metrics (per queue). ${flows}`;
+  const flows = `Producers → ${b.unit} → consumers: ${node.broker.queues.map(queueFlow).join('; ')}.`;
+  const source = node.broker.engine === 'kafka' ? 'its exporter' : `${node.broker.engine}'s own metrics`;
+  const description = `From ${source} (per ${b.unit}). ${flows}`;
+  const query = (q: { expr: string; legend: string }) => ({ expr: q.expr, legend: q.legend });
+  const width = b.unacked ? 8 : 12;
   return [
     {
       title: 'Node',
@@ -189,33 +192,35 @@ function brokerPanels(node: GraphNode, namespace: string): PanelSpec[] {
       mappings: [UP_MAPPING],
       queries: [{ expr: b.up, legend: '{{pod}}' }],
     },
-    { title: 'Queue depth (ready)', description, unit: 'short', min: 0, width: 10, queries: [b.depth] },
-    { title: 'Consumers', description, unit: 'short', min: 0, width: 10, queries: [b.consumers] },
-    { title: 'Unacknowledged', description, unit: 'short', min: 0, width: 8, queries: [b.unacked] },
+    { title: b.depth.title, description, unit: 'short', min: 0, width: 10, queries: [query(b.depth)] },
+    { title: b.consumers.title, description, unit: 'short', min: 0, width: 10, queries: [query(b.consumers)] },
+    ...(b.unacked
+      ? [{ title: 'Unacknowledged', description, unit: 'short' as const, min: 0, width, queries: [b.unacked] }]
+      : []),
     {
       title: 'Messages',
-      description: 'Published and delivered, per second.',
-      unit: 'ops',
+      description: b.unacked ? 'Published and delivered, per second.' : 'Produced per second, per topic.',
+      unit: 'ops' as const,
       min: 0,
-      width: 8,
+      width,
       queries: b.throughput,
     },
     {
-      title: 'Resource alarm',
+      title: b.hazard.panel.title,
       type: 'stat',
-      description: 'A memory or disk alarm blocks every publisher until it clears.',
+      description: b.hazard.panel.description,
       unit: 'none',
-      width: 8,
+      width,
       mappings: [
         {
           type: 'value',
           options: {
             '0': { text: 'none', color: 'green', index: 0 },
-            '1': { text: 'publishers blocked', color: 'red', index: 1 },
+            '1': { text: b.hazard.panel.text, color: 'red', index: 1 },
           },
         },
       ],
-      queries: [{ expr: `(${b.alarm}) or on() vector(0)`, legend: 'alarm' }],
+      queries: [{ expr: `(${b.hazard.expr}) or on() vector(0)`, legend: 'alarm' }],
     },
   ];
 }

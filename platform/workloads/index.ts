@@ -20,6 +20,7 @@ export type { ConfigMapMount } from './pod-volumes';
 export * from './database-backup';
 export * from './broker-engines';
 export * from './message-broker';
+export { KAFKA_SASL_MECHANISM, kafkaClusterId } from './kafka-preset';
 export * from './queue-scaling';
 // The load generator's props and constants; its validation stays internal.
 export {

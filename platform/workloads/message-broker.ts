@@ -1,90 +1,38 @@
 /**
- * `MessageBroker`: a RabbitMQ node as a StatefulSet with a retained volume, its queues declared at every start,
- * credentials generated at deploy time, and the engine's own Prometheus metrics. Producers and consumers link to
- * its queues with `publishesTo` and `consumes` (see `messaging.ts`).
+ * `MessageBroker`: a RabbitMQ node or a Kafka (KRaft) quorum as a StatefulSet with retained volumes, its queues or
+ * topics declared at every start, credentials generated at deploy time, and Prometheus metrics (RabbitMQ's own, a
+ * Kafka exporter's). Producers and consumers link to its queues with `publishesTo` and `consumes` (`workload.ts`).
  */
 import type { BrokerEngine, BrokerQueue } from '../core/graph';
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceHost } from '../core/names';
 import { parseQuantity } from '../core/quantity';
-import type { RequestLimit, Resources } from '../core/resources';
-import type { PropKeys } from '../core/known-props';
+import { renderResources } from '../core/resources';
+import { containerSecurityContext } from '../core/security';
 import { PropValidator, constructPath } from '../core/validate';
-import type { MeshOptions } from '../mesh/linkerd';
+import { PlatformChart } from '../chart';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
-import type { BrokerPreset } from './broker-engines';
-import { BROKER_ENGINES, brokerClientEnv } from './broker-engines';
-import { DATABASE_UID, DEFAULT_DATABASE_NAME } from './database';
+import type { BrokerContext, BrokerPreset } from './broker-engines';
+import { EXPORTER_RESOURCES, EXPORTER_UID } from './database';
+import type { MessageBrokerProps } from './message-broker-props';
+import { MESSAGE_BROKER_PROP_KEYS, brokerDefaultResources, resolveBrokerProps } from './message-broker-props';
 import { DATA_VOLUME, addStatefulServices, checkStatefulId, dataClaimTemplate } from './stateful-parts';
+import { addPodDisruptionBudget, topologySpread } from './scaling';
 import { METRICS_PORT_NAME } from './service';
 import type { Connectable } from './workload';
 import type { ResolvedWorkload } from './workload-props';
 import { Workload } from './workload';
 import { resolveWorkloadProps } from './workload-props';
 
-/** Volume size when none is given. */
-export const DEFAULT_BROKER_STORAGE = '8Gi';
-/** Server container resources when none are given. */
-export const DEFAULT_BROKER_RESOURCES: Resources = {
-  cpu: { request: '250m', limit: '1' },
-  memory: { request: '512Mi', limit: '1Gi' },
-};
-/** Queue names: RabbitMQ allows any 255 bytes; these stay readable in URLs, metrics labels and variable names. */
-const QUEUE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/;
-
-/** Properties of a {@link MessageBroker}. */
-export interface MessageBrokerProps {
-  /** Which broker: `rabbitmq` (Kafka is not supported yet). */
-  readonly engine: BrokerEngine;
-  /**
-   * The queues the broker declares (durable, re-declared at every start): producers and consumers may only use
-   * these (`broker.queue(name)`).
-   */
-  readonly queues: readonly string[];
-  /**
-   * Size of the persistent volume (the broker's database and the messages it has not delivered).
-   * @default '8Gi'
-   */
-  readonly storage?: string;
-  /**
-   * StorageClass of the volume.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * Server image; must be the official image or one compatible with it (same user, paths and configuration).
-   * @default 'rabbitmq:4.1.6'
-   */
-  readonly image?: string;
-  /**
-   * User created at first start, whose password is the `password` key of the credentials Secret.
-   * @default 'app'
-   */
-  readonly user?: string;
-  /**
-   * Server container requests and limits; the memory limit also sets the broker's memory alarm (60% of it).
-   * @default cpu 250m/1, memory 512Mi/1Gi
-   */
-  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
-  /**
-   * Linkerd proxy when the app is meshed: `false` opts the broker out, options size its proxy. In a meshed app the
-   * client port is opaque (AMQP is not HTTP).
-   * @default true, with the app's `meshProxy` resources
-   */
-  readonly mesh?: boolean | MeshOptions;
-}
-
-const MESSAGE_BROKER_PROP_KEYS: PropKeys<MessageBrokerProps> = {
-  engine: true,
-  queues: true,
-  storage: true,
-  storageClass: true,
-  image: true,
-  user: true,
-  resources: true,
-  mesh: true,
-};
+// The props and defaults; their validation stays internal.
+export {
+  DEFAULT_BROKER_RESOURCES,
+  DEFAULT_BROKER_STORAGE,
+  DEFAULT_KAFKA_RESOURCES,
+  DEFAULT_TOPIC_PARTITIONS,
+} from './message-broker-props';
+export type { MessageBrokerProps, TopicSpec } from './message-broker-props';
 
 /** A queue of a broker, as producers, consumers and queue scaling name it (`broker.queue('orders')`). */
 export interface QueueRef {
@@ -95,12 +43,12 @@ export interface QueueRef {
 }
 
 /**
- * A message broker as a StatefulSet of one replica (like `Database`: clustering needs peer discovery and quorum
- * queues, which this preset does not pretend to be): a headless Service for its stable identity, a client Service
- * with the AMQP port and the metrics port, a volume claim template retained when the StatefulSet is scaled down or
- * deleted, credentials as a reference to the Secret `<name>-credentials` (a random password generated at deploy
- * time, never synthesized), the engine's own health checks, and its configuration and queue definitions in the
- * ConfigMap `<name>-config`.
+ * A message broker as a StatefulSet (RabbitMQ: one node; Kafka: `brokers` pods, each broker and controller of a
+ * static KRaft quorum, spread over zones and nodes, with a disruption budget of one): a headless Service for the
+ * pods' stable names, a client Service with the client port and the metrics port, volume claims retained when the
+ * StatefulSet is scaled down or deleted, credentials as a reference to the Secret `<name>-credentials` (a random
+ * password generated at deploy time, never synthesized), health checks, and its configuration, start script and
+ * queue declarations in the ConfigMap `<name>-config`.
  *
  * Pod Security: restricted, with no exception.
  */
@@ -109,59 +57,33 @@ export class MessageBroker extends Workload implements Connectable {
   readonly engine: BrokerEngine;
   /** The StatefulSet. */
   readonly statefulSet: k8s.KubeStatefulSet;
-  /** The client Service (`<name>`): the AMQP port and the metrics port. */
+  /** The client Service (`<name>`): the client port and the metrics port. */
   readonly service: k8s.KubeService;
-  /** The headless Service (`<name>-headless`) that gives the pod its stable DNS name. */
+  /** The headless Service (`<name>-headless`) that gives each pod its stable DNS name. */
   readonly headlessService: k8s.KubeService;
-  /** The configuration and queue definitions. */
+  /** The configuration and queue declarations. */
   readonly config: k8s.KubeConfigMap;
+  /** The disruption budget of a Kafka quorum of several brokers. */
+  readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** Name of the credentials Secret. */
   readonly credentialsSecret: string;
   /** The user clients connect as. */
   readonly user: string;
   /** The client port. */
   readonly port: number;
-  /** The declared queues, in declaration order. */
+  /** Broker pods. */
+  readonly brokers: number;
+  /** The declared queues (topics), in declaration order. */
   readonly queues: readonly string[];
   private readonly preset: BrokerPreset;
-  private readonly clients: readonly { name: string; producers: string[]; consumers: string[] }[];
+  private readonly clients: readonly BrokerQueue[];
 
   constructor(scope: Construct, id: string, props: MessageBrokerProps) {
     const v = new PropValidator(constructPath(scope, id));
     v.knownProps('', props, MESSAGE_BROKER_PROP_KEYS, 'MessageBroker');
-    const engine = props?.engine;
-    const preset =
-      (typeof engine === 'string' && Object.hasOwn(BROKER_ENGINES, engine) ? BROKER_ENGINES[engine] : undefined) ??
-      v.fail(
-        'engine',
-        `${JSON.stringify(engine)} is not supported`,
-        (engine as string) === 'kafka'
-          ? 'use "rabbitmq": Kafka (KRaft) is not supported yet'
-          : `use one of ${Object.keys(BROKER_ENGINES).join(', ')}`,
-      );
+    const resolved = resolveBrokerProps(v, props);
+    const { engine, preset, brokers, storage, user } = resolved;
     checkStatefulId(v, id);
-    if (!Array.isArray(props.queues) || props.queues.length === 0) {
-      v.fail('queues', `${JSON.stringify(props.queues)} declares no queue`, 'list the queues, e.g. ["orders"]');
-    }
-    props.queues.forEach((q, i) => {
-      if (typeof q !== 'string' || !QUEUE_NAME.test(q) || q.startsWith('amq.')) {
-        v.fail(
-          `queues[${i}]`,
-          `${JSON.stringify(q)} is not a queue name`,
-          'use letters, digits, ".", "_" and "-" (at most 100, not starting with "amq.", which RabbitMQ reserves)',
-        );
-      }
-    });
-    v.unique('queues', props.queues);
-    const storage = v.quantity('storage', props.storage ?? DEFAULT_BROKER_STORAGE, '8Gi');
-    if (parseQuantity(storage) < 2 ** 30) {
-      v.fail('storage', `${JSON.stringify(storage)} is less than 1Gi`, 'give the broker at least "1Gi"');
-    }
-    if (props.storageClass !== undefined) v.dnsSubdomain('storageClass', props.storageClass);
-    const user = props.user ?? DEFAULT_DATABASE_NAME;
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/.test(user)) {
-      v.fail('user', `${JSON.stringify(user)} is not a valid user name`, 'use letters, digits and "_" (at most 63)');
-    }
     const secret = `${id}-credentials`;
     const base = resolveWorkloadProps(
       scope,
@@ -170,32 +92,42 @@ export class MessageBroker extends Workload implements Connectable {
       'broker',
       {
         image: props.image ?? preset.image,
-        env: preset.env(user),
         secretEnv: { [preset.passwordEnv]: { secret, key: 'password' } },
         resources: props.resources,
         mesh: props.mesh,
       },
       {
-        resources: DEFAULT_BROKER_RESOURCES,
+        resources: brokerDefaultResources(engine),
         writablePaths: preset.writablePaths,
-        runAs: { user: DATABASE_UID },
+        runAs: { user: preset.uid },
         ownSecrets: [secret],
       },
     );
     const clientPort = { name: engine, port: preset.port };
     const metricsPort = { name: METRICS_PORT_NAME, port: preset.metricsPort };
-    const clients = props.queues.map((name) => ({ name, producers: [] as string[], consumers: [] as string[] }));
+    const clients = resolved.queues.map((q) => ({ ...q, producers: [] as string[], consumers: [] as string[] }));
+    const c: BrokerContext = {
+      id,
+      namespace: PlatformChart.of(scope).namespace as string,
+      brokers,
+      user,
+      memoryLimitBytes: parseQuantity(base.resources.memory.limit),
+      storageBytes: parseQuantity(storage),
+      queues: clients,
+      configPath: preset.configPath,
+    };
     const spec: ResolvedWorkload = {
       ...base,
+      env: { ...preset.env(c), ...base.env },
+      command: preset.command?.(c),
       configFiles: [{ configMap: `${id}-config`, mountPath: preset.configPath }],
-      ports: [{ ...clientPort, appProtocol: undefined }],
+      ports: [clientPort, ...preset.peerPorts].map((p) => ({ ...p, appProtocol: undefined })),
       clientPorts: [clientPort],
+      peerPorts: preset.peerPorts,
       metricsPorts: [metricsPort],
       metricsPath: preset.metricsPath,
-      broker: { engine, queues: clients as readonly BrokerQueue[] },
-      liveness: { exec: preset.livenessCommand },
-      readiness: { exec: preset.readinessCommand },
-      startup: { exec: preset.livenessCommand },
+      broker: { engine, queues: clients, brokers },
+      ...preset.probes,
       probeTimeoutSeconds: preset.probeTimeoutSeconds,
     };
 
@@ -206,7 +138,8 @@ export class MessageBroker extends Workload implements Connectable {
     this.credentialsSecret = secret;
     this.user = user;
     this.port = preset.port;
-    this.queues = [...props.queues];
+    this.brokers = brokers;
+    this.queues = clients.map((q) => q.name);
     this.app.requireSecret(secret, ['password'], {
       generate: true,
       description: `credentials of the ${engine} broker ${id}`,
@@ -214,14 +147,9 @@ export class MessageBroker extends Workload implements Connectable {
     this.app.addStateful({ kind: 'StatefulSet', name: id });
     this.app.addons('prometheus');
 
-    const configFile = preset.config({
-      memoryLimitBytes: parseQuantity(base.resources.memory.limit),
-      storageBytes: parseQuantity(storage),
-    });
-    const definitions = preset.queueDefinitions(this.queues);
     this.config = new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: `${id}-config`, labels: this.labels },
-      data: { [configFile.name]: configFile.text, [definitions.name]: definitions.text },
+      data: Object.fromEntries(preset.files(c).map((f) => [f.name, f.text])),
     });
     const opaque = this.opaquePorts.length
       ? { [LINKERD_OPAQUE_PORTS_ANNOTATION]: this.opaquePorts.join(',') }
@@ -238,40 +166,65 @@ export class MessageBroker extends Workload implements Connectable {
     this.service = services.service;
     const server: k8s.Container = {
       ...this.mainContainer({
-        ports: [
-          { name: clientPort.name, containerPort: clientPort.port, protocol: 'TCP' },
-          { name: METRICS_PORT_NAME, containerPort: metricsPort.port, protocol: 'TCP' },
-        ],
+        ports: [clientPort, ...preset.peerPorts, ...(preset.exporter ? [] : [metricsPort])].map((p) => ({
+          name: p.name,
+          containerPort: p.port,
+          protocol: 'TCP',
+        })),
         volumeMounts: [{ name: DATA_VOLUME, mountPath: preset.dataPath }],
       }),
       // The queues exist before the pod is ready, and again after any restart (a declaration is idempotent).
-      lifecycle: {
-        postStart: { exec: { command: preset.importCommand(`${preset.configPath}/${definitions.name}`) } },
-      },
+      lifecycle: { postStart: { exec: { command: preset.declareQueues(c) } } },
     };
+    const containers = [server, ...(preset.exporter ? [this.exporterContainer(resolved.exporterImage, c)] : [])];
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: id, labels: this.labels },
       spec: {
         serviceName: services.headless.name,
-        replicas: 1,
+        replicas: brokers,
         selector: { matchLabels: this.selector },
-        podManagementPolicy: 'OrderedReady',
+        podManagementPolicy: preset.podManagementPolicy,
         updateStrategy: { type: 'RollingUpdate' },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
           metadata: this.podMetadata(),
-          // Time to close client connections and flush queue indexes.
-          spec: this.podSpec([server], { terminationGracePeriodSeconds: 60 }),
+          // Time to close client connections and flush queue indexes (Kafka: move partition leaders away).
+          spec: this.podSpec(containers, {
+            terminationGracePeriodSeconds: 60,
+            topologySpreadConstraints:
+              brokers > 1 ? topologySpread(this.selector, ['controller-revision-hash']) : undefined,
+          }),
         },
         volumeClaimTemplates: [dataClaimTemplate(this.labels, storage, props.storageClass)],
       },
     });
+    if (brokers > 1) this.disruptionBudget = addPodDisruptionBudget(this, id, this.labels, this.selector);
     this.exposeExceptions(this.statefulSet);
   }
 
+  private exporterContainer(image: string | undefined, c: BrokerContext): k8s.Container {
+    const probe = (periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
+      periodSeconds,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    });
+    return {
+      name: 'exporter',
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      args: this.preset.exporter?.args(c),
+      ports: [{ name: METRICS_PORT_NAME, containerPort: this.preset.metricsPort, protocol: 'TCP' }],
+      resources: renderResources(EXPORTER_RESOURCES),
+      securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
+      livenessProbe: probe(20),
+      readinessProbe: probe(10),
+    };
+  }
+
   /**
-   * A declared queue, for `publishesTo`, `consumes` and queue scaling. An undeclared name is refused here, where
-   * the fix goes.
+   * A declared queue (Kafka: topic), for `publishesTo`, `consumes` and queue scaling. An undeclared name is
+   * refused here, where the fix goes.
    */
   queue(name: string): QueueRef {
     if (!this.queues.includes(name)) {
@@ -284,19 +237,28 @@ export class MessageBroker extends Workload implements Connectable {
     return { broker: this, name };
   }
 
-  /** Records a producer or consumer of a queue (for its alerts and dashboard row). */
-  recordClient(queue: string, role: 'producers' | 'consumers', workload: string): void {
-    this.clients.find((c) => c.name === queue)?.[role].push(workload);
+  /** A declared queue as the graph sees it (partitions and replicas of a Kafka topic included). */
+  declared(name: string): BrokerQueue | undefined {
+    return this.clients.find((q) => q.name === name);
   }
 
-  /** Host, port, user, password (from the Secret) and an AMQP URL of virtual host `/`, each as `<PREFIX>_...`. */
-  connectionEnv(prefix: string): k8s.EnvVar[] {
-    return brokerClientEnv(this.preset, {
-      host: this.host,
-      prefix,
-      user: this.user,
-      secret: this.credentialsSecret,
-    });
+  /** Records a producer or consumer of a queue (for its alerts and dashboard row). */
+  recordClient(queue: string, role: 'producers' | 'consumers', workload: string): void {
+    (this.declared(queue)?.[role] as string[] | undefined)?.push(workload);
+  }
+
+  /**
+   * A client's variables, each `<PREFIX>_...`: RabbitMQ: host, port, user, password (from the Secret) and an AMQP
+   * URL of virtual host `/`; Kafka: bootstrap servers, user, password and the SASL settings. With `queue`, its name
+   * (`_QUEUE` or `_TOPIC`); with `consumerGroup` (Kafka consumers), `_GROUP`.
+   */
+  connectionEnv(prefix: string, queue?: string, consumerGroup?: string): k8s.EnvVar[] {
+    const word = this.preset.queueWord.toUpperCase();
+    return [
+      ...this.preset.clientEnv({ host: this.host, prefix, user: this.user, secret: this.credentialsSecret }),
+      ...(queue ? [{ name: `${prefix}_${word}`, value: queue }] : []),
+      ...(consumerGroup && this.preset.partitioned ? [{ name: `${prefix}_GROUP`, value: consumerGroup }] : []),
+    ];
   }
 
   /** The client Service's DNS name. */
@@ -304,8 +266,8 @@ export class MessageBroker extends Workload implements Connectable {
     return serviceHost(this.name, this.app.namespace as string);
   }
 
-  /** The broker's URL without credentials (what KEDA connects to, with a consumer's variables). */
-  get plainUrl(): string {
-    return this.preset.plainUrl(this.host);
+  /** Where KEDA connects: a URL without credentials (RabbitMQ) or the bootstrap servers (Kafka). */
+  get scalerAddress(): string {
+    return this.preset.scalerAddress(this.host);
   }
 }

@@ -1,20 +1,26 @@
 /**
- * Event-driven scaling: a consumer's replica count from its queue's depth, by KEDA (a `ScaledObject`, whose HPA
- * KEDA owns), instead of, never together with, a CPU HPA on the same Deployment.
+ * Event-driven scaling: a consumer's replica count from its queue's depth (RabbitMQ) or its group's lag on a topic
+ * (Kafka), by KEDA (a `ScaledObject`, whose HPA KEDA owns), instead of, never together with, a CPU HPA on the same
+ * Deployment.
  */
 import type { Construct } from 'constructs';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
-import type { ScaledObject } from '../crds/scaledobjects-keda.sh';
+import type { ScaledObject, ScaledObjectSpecTriggers } from '../crds/scaledobjects-keda.sh';
 import type * as ScaledObjectCrds from '../crds/scaledobjects-keda.sh';
+import type * as TriggerAuthenticationCrds from '../crds/triggerauthentications-keda.sh';
+import { KAFKA_KEDA_SASL } from './kafka-preset';
 import type { QueueRef } from './message-broker';
 import { DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS, scalingBehavior } from './scaling';
 
 /** The generated CRD module, loaded by the first consumer that scales on a queue. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kedaCrds = (): typeof ScaledObjectCrds => require('../crds/scaledobjects-keda.sh');
+/** The TriggerAuthentication CRD module, loaded by the first consumer that scales on a topic's lag. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const authCrds = (): typeof TriggerAuthenticationCrds => require('../crds/triggerauthentications-keda.sh');
 
-/** Replicas from a queue's depth (ready messages), with KEDA. */
+/** Replicas from a queue's depth (RabbitMQ: ready messages; Kafka: the consumer group's lag), with KEDA. */
 export interface QueueScaling {
   /**
    * Fewest replicas. `0` scales the consumer to zero while its queue is empty (KEDA starts one at the first
@@ -26,7 +32,8 @@ export interface QueueScaling {
   /** The queue whose depth drives the replica count (`broker.queue('orders')`); the workload consumes it. */
   readonly queue: QueueRef;
   /**
-   * Ready messages one replica is expected to keep up with: KEDA asks for `ceil(depth / messagesPerReplica)`.
+   * Ready messages (Kafka: lagging messages) one replica is expected to keep up with: KEDA asks for
+   * `ceil(depth / messagesPerReplica)`. On Kafka, `max` may not exceed the topic's partitions.
    * @default 20
    */
   readonly messagesPerReplica?: number;
@@ -82,11 +89,20 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
   v.integer(`${prop}.min`, replicas.min, 0, 1000);
   v.integer(`${prop}.max`, replicas.max, 1, 1000);
   v.ordered(`${prop}.min`, replicas.min, `${prop}.max`, replicas.max);
-  if (!replicas.queue?.broker?.graphNode?.broker?.queues.some((q) => q.name === replicas.queue.name)) {
+  const declared = replicas.queue?.broker?.graphNode?.broker?.queues.find((q) => q.name === replicas.queue.name);
+  if (!declared) {
     v.fail(
       `${prop}.queue`,
       `${String(replicas.queue)} is not a queue of a MessageBroker`,
       'pass broker.queue("<name>")',
+    );
+  }
+  // KEDA gives a group no more replicas than the topic has partitions; more would sit idle.
+  if (declared.partitions !== undefined && replicas.max > declared.partitions) {
+    v.fail(
+      `${prop}.max`,
+      `${replicas.max} is more than the ${declared.partitions} partitions of topic ${JSON.stringify(declared.name)}`,
+      `lower max to ${declared.partitions}, or give the topic ${replicas.max} partitions`,
     );
   }
   return {
@@ -109,16 +125,56 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
 }
 
 /**
- * The ScaledObject of a Deployment consuming a RabbitMQ queue: KEDA reads the queue's ready messages over AMQP
- * with the consumer's own credentials (its `<prefix>_USER` and `<prefix>_PASSWORD` variables), every
- * {@link QUEUE_POLLING_SECONDS} seconds, and drives an HPA named after the workload with the platform's
- * {@link scalingBehavior}.
+ * The ScaledObject of a Deployment consuming a queue, every {@link QUEUE_POLLING_SECONDS} seconds, driving an HPA
+ * named after the workload with the platform's {@link scalingBehavior}. KEDA connects with the consumer's own
+ * credentials (its `<prefix>_USER` and `<prefix>_PASSWORD` variables): RabbitMQ reads the queue's ready messages
+ * over AMQP; Kafka reads the lag of the consumer's group (the workload's name, its `<prefix>_GROUP`) on the topic,
+ * through a TriggerAuthentication (`<workload>-queue`) that names those variables.
  */
 export function addScaledObject(
   scope: Construct,
   target: { name: string; labels: Record<string, string>; envPrefix: string },
   scaling: ResolvedQueueScaling,
 ): ScaledObject {
+  const broker = scaling.queue.broker;
+  const user = `${target.envPrefix}_USER`;
+  const password = `${target.envPrefix}_PASSWORD`;
+  const trigger: ScaledObjectSpecTriggers =
+    broker.engine === 'kafka'
+      ? {
+          type: 'kafka',
+          metadata: {
+            bootstrapServers: broker.scalerAddress,
+            consumerGroup: target.name,
+            topic: scaling.queue.name,
+            lagThreshold: String(scaling.messagesPerReplica),
+            sasl: KAFKA_KEDA_SASL,
+            tls: 'disable',
+          },
+          authenticationRef: {
+            name: new (authCrds().TriggerAuthentication)(scope, 'trigger-authentication', {
+              metadata: { name: `${target.name}-queue`, labels: target.labels },
+              spec: {
+                env: [
+                  { parameter: 'username', name: user, containerName: target.name },
+                  { parameter: 'password', name: password, containerName: target.name },
+                ],
+              },
+            }).name,
+          },
+        }
+      : {
+          type: 'rabbitmq',
+          metadata: {
+            protocol: 'amqp',
+            host: broker.scalerAddress,
+            usernameFromEnv: user,
+            passwordFromEnv: password,
+            queueName: scaling.queue.name,
+            mode: 'QueueLength',
+            value: String(scaling.messagesPerReplica),
+          },
+        };
   return new (kedaCrds().ScaledObject)(scope, 'scaled-object', {
     metadata: { name: target.name, labels: target.labels },
     spec: {
@@ -133,20 +189,7 @@ export function addScaledObject(
           behavior: scalingBehavior(scaling.scaleDownStabilizationSeconds),
         },
       },
-      triggers: [
-        {
-          type: 'rabbitmq',
-          metadata: {
-            protocol: 'amqp',
-            host: scaling.queue.broker.plainUrl,
-            usernameFromEnv: `${target.envPrefix}_USER`,
-            passwordFromEnv: `${target.envPrefix}_PASSWORD`,
-            queueName: scaling.queue.name,
-            mode: 'QueueLength',
-            value: String(scaling.messagesPerReplica),
-          },
-        },
-      ],
+      triggers: [trigger],
     },
   });
 }

@@ -146,6 +146,8 @@ export interface ResolvedWorkload {
   readonly clientPorts: readonly EndpointPort[];
   /** The ports Prometheus scrapes. */
   readonly metricsPorts: readonly EndpointPort[];
+  /** Ports its own pods reach each other on (a Kafka quorum's). */
+  readonly peerPorts?: readonly EndpointPort[];
   /** HTTP path of the metrics endpoint. */
   readonly metricsPath?: string;
   /** Domain metrics served on the metrics endpoint, charted on the app dashboard. */

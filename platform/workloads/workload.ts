@@ -103,6 +103,7 @@ export abstract class Workload extends Construct {
       selector: this.selector,
       ports: spec.clientPorts.map(({ name, port }) => ({ name, port })),
       metricsPorts: spec.metricsPorts,
+      ...(spec.peerPorts?.length ? { peerPorts: spec.peerPorts } : {}),
       metricsPath: spec.metricsPath,
       customMetrics: spec.customMetrics,
       httpMetrics: spec.httpMetrics,
@@ -144,8 +145,10 @@ export abstract class Workload extends Construct {
 
   /**
    * Declares that this workload publishes to a broker's queue (`broker.queue('orders')`): injects the broker's
-   * address, credentials and the queue's name (`<PREFIX>_URL`, `<PREFIX>_QUEUE`, ...; the prefix defaults to the
-   * queue's name) and records the edge to the broker's client port, from which the NetworkPolicies are derived.
+   * address, credentials and the queue's name (RabbitMQ: `<PREFIX>_URL`, `<PREFIX>_QUEUE`, ...; Kafka:
+   * `<PREFIX>_BOOTSTRAP_SERVERS`, `<PREFIX>_TOPIC`, the SASL settings, and a consumer's `<PREFIX>_GROUP`; the prefix
+   * defaults to the queue's name) and records the edge to the broker's client port, from which the NetworkPolicies
+   * are derived.
    */
   publishesTo(queue: QueueRef, options: QueueLinkOptions = {}): this {
     this.linkQueue(queue, 'producers', options, 'publishesTo');
@@ -171,7 +174,7 @@ export abstract class Workload extends Construct {
   ): string {
     const v: PropValidator = new PropValidator(this.node.path);
     const broker = queue?.broker;
-    const declared = broker?.graphNode?.broker?.queues.find((q) => q.name === queue.name);
+    const declared = broker?.graphNode?.broker?.queues.find((q) => q.name === queue?.name);
     if (!declared)
       v.fail(prop, `${String(queue)} is not a queue of a MessageBroker`, 'pass broker.queue("<declared queue>")');
     if (declared[role].includes(this.name))
@@ -187,7 +190,7 @@ export abstract class Workload extends Construct {
     const target: Connectable = {
       app: broker.app,
       graphNode: broker.graphNode,
-      connectionEnv: (p) => [...broker.connectionEnv(p), { name: `${p}_QUEUE`, value: queue.name }],
+      connectionEnv: (p) => broker.connectionEnv(p, queue.name, role === 'consumers' ? this.name : undefined),
     };
     this.link(target, { envPrefix: prefix }, prop, true);
     broker.recordClient(queue.name, role, this.name);

@@ -270,13 +270,13 @@ describe('mistakes caught at construction', () => {
     expect(e.message).toContain('in app shop');
   });
 
-  test('the same queue consumed twice, Kafka, and queue names RabbitMQ refuses', () => {
+  test('the same queue consumed twice, an unknown engine, and queue names RabbitMQ refuses', () => {
     const { chart, mq, creator } = shop();
     expect(platformError(() => creator.consumes(mq.queue('user-creations'))).message).toContain(
       'already consumes "user-creations"',
     );
-    const kafka = platformError(() => new MessageBroker(chart, 'kafka', { engine: 'kafka' as never, queues: ['a'] }));
-    expect([kafka.prop, kafka.fix]).toEqual(['engine', 'use "rabbitmq": Kafka (KRaft) is not supported yet']);
+    const sqs = platformError(() => new MessageBroker(chart, 'sqs', { engine: 'sqs' as never, queues: ['a'] }));
+    expect([sqs.prop, sqs.fix]).toEqual(['engine', 'use one of rabbitmq, kafka']);
     expect(platformError(() => new MessageBroker(chart, 'mq2', { engine: 'rabbitmq', queues: ['amq.x'] })).prop).toBe(
       'queues[0]',
     );
