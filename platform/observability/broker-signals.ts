@@ -66,9 +66,9 @@ export const KAFKA_METRICS = {
   brokers: 'kafka_brokers',
 } as const;
 
-/** The PromQL of a broker's node, or `undefined` for any other workload. */
+/** The PromQL of a broker's node, or `undefined` for any other workload and a broker without metrics. */
 export function brokerQueries(namespace: string, node: GraphNode): BrokerQueries | undefined {
-  if (!node.broker) return undefined;
+  if (!node.broker || node.metricsPorts.length === 0) return undefined;
   const pods = [`namespace="${namespace}"`, `pod=~"${WorkloadQueries.podPattern(node)}"`];
   const up = `min by (namespace, pod) (${select('up', pods)})`;
   return node.broker.engine === 'kafka' ? kafkaQueries(node, pods, up) : rabbitmqQueries(node, pods, up);

@@ -49,7 +49,7 @@ function serverProperties(c: BrokerContext): string {
   const { replicas, minInSync } = durability(c.brokers);
   const voters = Array.from({ length: c.brokers }, (_, i) => `${i}@${podHost(c, i)}:${CONTROLLER_PORT}`);
   return [
-    '# Written by k8s-platform (MessageBroker); @NODE_ID@ and @POD@ are replaced at start.',
+    '# Written by k8s-platform (MessageBroker); the start script fills in the node id and the pod name.',
     'process.roles=broker,controller',
     'node.id=@NODE_ID@',
     `controller.quorum.voters=${voters.join(',')}`,
@@ -81,8 +81,13 @@ function startScript(c: BrokerContext): string {
     '# Written by k8s-platform (MessageBroker): node id from the pod ordinal, storage formatted once, then Kafka.',
     'set -eu',
     'ordinal="${HOSTNAME##*-}"',
-    `sed -e "s/@NODE_ID@/$ordinal/" -e "s/@POD@/$HOSTNAME/" ${c.configPath}/${SERVER_TEMPLATE} > /tmp/server.properties`,
-    // The client user exists from the first start; a later password change needs kafka-configs (see README).
+    `sed -e "s/@NODE_ID@/$ordinal/" -e "s/@POD@/$HOSTNAME/g" ${c.configPath}/${SERVER_TEMPLATE} > /tmp/server.properties`,
+    // The password goes inside the --add-scram argument, whose parser splits on "," and "]": the generated ones
+    // are letters and digits.
+    'case "$KAFKA_CLIENT_PASSWORD" in *[!A-Za-z0-9._~+/=-]*) ' +
+      'echo "the password of the credentials Secret has characters --add-scram cannot take: use letters and digits" >&2; ' +
+      'exit 1;; esac',
+    // The client user exists from the first start; a later password change needs kafka-configs.sh.
     `${KAFKA_HOME}/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" ` +
       '--config /tmp/server.properties ' +
       `--add-scram "${KAFKA_SASL_MECHANISM}=[name=$KAFKA_CLIENT_USER,password=\\"$KAFKA_CLIENT_PASSWORD\\"]"`,

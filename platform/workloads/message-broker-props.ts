@@ -81,6 +81,12 @@ export interface MessageBrokerProps {
    */
   readonly exporterImage?: string;
   /**
+   * Serve Prometheus metrics (RabbitMQ's own endpoint, Kafka's exporter sidecar), with the broker's alerts and
+   * dashboard row.
+   * @default true
+   */
+  readonly metrics?: boolean;
+  /**
    * User created at first start, whose password is the `password` key of the credentials Secret.
    * @default 'app'
    */
@@ -107,6 +113,7 @@ export const MESSAGE_BROKER_PROP_KEYS: PropKeys<MessageBrokerProps> = {
   storageClass: true,
   image: true,
   exporterImage: true,
+  metrics: true,
   user: true,
   resources: true,
   mesh: true,
@@ -122,6 +129,7 @@ export interface ResolvedBrokerProps {
   readonly queues: readonly { readonly name: string; readonly partitions?: number; readonly replicas?: number }[];
   readonly storage: string;
   readonly user: string;
+  readonly metrics: boolean;
   readonly exporterImage?: string;
 }
 
@@ -166,8 +174,12 @@ export function resolveBrokerProps(v: PropValidator, props: MessageBrokerProps):
   if (props.exporterImage !== undefined && !preset.exporter) {
     v.fail('exporterImage', `is given for ${engine}, which serves its own metrics`, 'remove exporterImage');
   }
-  const exporterImage = preset.exporter && v.image('exporterImage', props.exporterImage ?? preset.exporter.image);
-  return { engine, preset, brokers, queues, storage, user, exporterImage };
+  const metrics = props.metrics ?? true;
+  if (typeof metrics !== 'boolean')
+    v.fail('metrics', `${JSON.stringify(metrics)} is not a boolean`, 'use true or false');
+  const exporterImage =
+    metrics && preset.exporter ? v.image('exporterImage', props.exporterImage ?? preset.exporter.image) : undefined;
+  return { engine, preset, brokers, queues, storage, user, metrics, exporterImage };
 }
 
 function resolveQueue(

@@ -82,7 +82,7 @@ export class MessageBroker extends Workload implements Connectable {
     const v = new PropValidator(constructPath(scope, id));
     v.knownProps('', props, MESSAGE_BROKER_PROP_KEYS, 'MessageBroker');
     const resolved = resolveBrokerProps(v, props);
-    const { engine, preset, brokers, storage, user } = resolved;
+    const { engine, preset, brokers, storage, user, metrics } = resolved;
     checkStatefulId(v, id);
     const secret = `${id}-credentials`;
     const base = resolveWorkloadProps(
@@ -124,8 +124,8 @@ export class MessageBroker extends Workload implements Connectable {
       ports: [clientPort, ...preset.peerPorts].map((p) => ({ ...p, appProtocol: undefined })),
       clientPorts: [clientPort],
       peerPorts: preset.peerPorts,
-      metricsPorts: [metricsPort],
-      metricsPath: preset.metricsPath,
+      metricsPorts: metrics ? [metricsPort] : [],
+      metricsPath: metrics ? preset.metricsPath : undefined,
       broker: { engine, queues: clients, brokers },
       ...preset.probes,
       probeTimeoutSeconds: preset.probeTimeoutSeconds,
@@ -145,7 +145,7 @@ export class MessageBroker extends Workload implements Connectable {
       description: `credentials of the ${engine} broker ${id}`,
     });
     this.app.addStateful({ kind: 'StatefulSet', name: id });
-    this.app.addons('prometheus');
+    if (metrics) this.app.addons('prometheus');
 
     this.config = new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: `${id}-config`, labels: this.labels },
@@ -160,13 +160,13 @@ export class MessageBroker extends Workload implements Connectable {
       selector: this.selector,
       annotations: opaque,
       clientPort,
-      metricsPort,
+      metricsPort: metrics ? metricsPort : undefined,
     });
     this.headlessService = services.headless;
     this.service = services.service;
     const server: k8s.Container = {
       ...this.mainContainer({
-        ports: [clientPort, ...preset.peerPorts, ...(preset.exporter ? [] : [metricsPort])].map((p) => ({
+        ports: [clientPort, ...preset.peerPorts, ...(metrics && !preset.exporter ? [metricsPort] : [])].map((p) => ({
           name: p.name,
           containerPort: p.port,
           protocol: 'TCP',
@@ -176,7 +176,8 @@ export class MessageBroker extends Workload implements Connectable {
       // The queues exist before the pod is ready, and again after any restart (a declaration is idempotent).
       lifecycle: { postStart: { exec: { command: preset.declareQueues(c) } } },
     };
-    const containers = [server, ...(preset.exporter ? [this.exporterContainer(resolved.exporterImage, c)] : [])];
+    const exporterImage = resolved.exporterImage;
+    const containers = [server, ...(exporterImage ? [this.exporterContainer(exporterImage, c)] : [])];
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: id, labels: this.labels },
       spec: {
@@ -191,8 +192,7 @@ export class MessageBroker extends Workload implements Connectable {
           // Time to close client connections and flush queue indexes (Kafka: move partition leaders away).
           spec: this.podSpec(containers, {
             terminationGracePeriodSeconds: 60,
-            topologySpreadConstraints:
-              brokers > 1 ? topologySpread(this.selector, ['controller-revision-hash']) : undefined,
+            topologySpreadConstraints: brokers > 1 ? topologySpread(this.selector) : undefined,
           }),
         },
         volumeClaimTemplates: [dataClaimTemplate(this.labels, storage, props.storageClass)],
@@ -202,7 +202,7 @@ export class MessageBroker extends Workload implements Connectable {
     this.exposeExceptions(this.statefulSet);
   }
 
-  private exporterContainer(image: string | undefined, c: BrokerContext): k8s.Container {
+  private exporterContainer(image: string, c: BrokerContext): k8s.Container {
     const probe = (periodSeconds: number): k8s.Probe => ({
       httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
       periodSeconds,

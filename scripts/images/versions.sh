@@ -16,3 +16,7 @@ PGSERVER_VERSION=0.1.4
 RCLONE_VERSION=v1.71.0
 LOCUST_VERSION=2.46.6
 DEBIAN_SUITE=bookworm
+# Apache Kafka's jars (the broker, its storage tool and the CLI tools) from Maven Central, and the log4j 2 binding
+# its distribution ships (slf4j 1.7, hence log4j-slf4j-impl).
+KAFKA_VERSION=4.1.1
+KAFKA_LOG4J_VERSION=2.24.3

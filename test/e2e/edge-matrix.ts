@@ -8,6 +8,7 @@
  */
 import { App } from 'cdk8s';
 import { REFERENCE_APPS } from '../../apps';
+import type { AppBuilder } from '../../apps';
 import { ADDON_NAMESPACES, PROMETHEUS_POD_LABELS } from '../../platform/contract';
 import type { GraphNode } from '../../platform/core/graph';
 import type { PlatformChart } from '../../platform';
@@ -68,10 +69,10 @@ export function identities(): Identity[] {
   ];
 }
 
-/** Builds one reference app's chart (its graph). */
-export function appChart(name: string): PlatformChart {
-  const build = REFERENCE_APPS[name];
-  if (!build) throw new Error(`edge matrix: no reference app ${name}`);
+/** Builds one app's chart (its graph): a reference app, or one of `builders`. */
+export function appChart(name: string, builders: Readonly<Record<string, AppBuilder>> = REFERENCE_APPS): PlatformChart {
+  const build = builders[name];
+  if (!build) throw new Error(`edge matrix: no app ${name}`);
   return build(new App());
 }
 
@@ -127,6 +128,9 @@ export function planEdgeMatrix(chart: PlatformChart, namespace: string, envOf: (
       const open = new Set(edge.ports.map((p) => p.port));
       for (const port of [...to.ports, ...to.metricsPorts].filter((p) => !open.has(p.port))) {
         probes.push(refused(from.name, to, port.port, 'a port its callee does not expose to it'));
+      }
+      for (const port of to.peerPorts ?? []) {
+        probes.push(refused(from.name, to, port.port, "a quorum's peer port, open to its own pods only"));
       }
     }
     for (const db of databases.filter((d) => d !== from && !out.some((e) => e.to === d))) {

@@ -3,6 +3,7 @@
  * created by the real controllers, admitted by the real PodSecurity admission under its namespace's labels, placed
  * by the real scheduler (spread, requests, affinity), made Running and Ready by kwok; every claim Bound.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ import type { ContourProcess } from '../../scripts/cluster/contour';
 import { gatewayConditions, routeAdmission, routeTo, selfSignedTlsSecret } from './gateway-support';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
+import { EVENTS_APP, eventsApp, removeFixtures, synthFixtures } from './fixture-apps';
+import { appSecrets } from './runtime-support';
 
 const chartsDir = join(ROOT, 'charts-out');
 const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
@@ -248,4 +251,56 @@ describe('the platform Gateway as Contour admits routes to it', () => {
     expect(await admission('gw-b', 'plain-own')).toEqual({ [gatewayHttpListener(plain)]: 'Accepted' });
     expect(await admission('gw-a', 'claims-plain')).toEqual({ [gatewayHttpListener(plain)]: 'NotAllowedByListeners' });
   });
+});
+
+describe('a Kafka quorum and its lag-scaled consumer (the fixture app events, outside charts-out/)', () => {
+  const fixtures = synthFixtures({ [EVENTS_APP]: eventsApp({ metrics: true }) });
+  const app = fixtures.index.apps[0];
+  const objects = fixtures.manifests.map((m) => m.object);
+  afterAll(() => removeFixtures(fixtures.dir));
+
+  test('every object is accepted by server-side apply with strict field validation, with no warning', async () => {
+    const namespaces = objects.filter((o) => o.kind === 'Namespace');
+    const rest = objects.filter((o) => o.kind !== 'Namespace');
+    const { refused, warnings } = await applyAll(cluster().client, [...namespaces, ...appSecrets(app), ...rest]);
+    expect([refused, warnings]).toEqual([[], []]);
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['StatefulSet', 'PodDisruptionBudget', 'ScaledObject', 'TriggerAuthentication']),
+    );
+  });
+
+  test('the three brokers and both workloads roll out; the claims are Bound; KEDA’s objects are kept as applied', async () => {
+    const targets = workloadTargets(fixtures.manifests);
+    expect(targets.map((t) => `${t.kind}/${t.name}=${t.replicas}`).sort()).toEqual([
+      'Deployment/fulfilment=1',
+      'Deployment/orders=1',
+      'StatefulSet/kafka=3',
+    ]);
+    await waitForWorkloads(cluster().client, targets, 120_000);
+    expect(await waitForClaimsBound(cluster().client, [app.namespace], 60_000)).toBe(3);
+    const scaled = await cluster().client.get<{ spec: { triggers: { type: string; authenticationRef?: object }[] } }>(
+      'keda.sh/v1alpha1',
+      'ScaledObject',
+      app.namespace,
+      'fulfilment',
+    );
+    expect(scaled?.spec.triggers).toEqual([
+      expect.objectContaining({ type: 'kafka', authenticationRef: { name: 'fulfilment-queue' } }),
+    ]);
+    const auth = await cluster().client.get<{ spec: { env: object[] } }>(
+      'keda.sh/v1alpha1',
+      'TriggerAuthentication',
+      app.namespace,
+      'fulfilment-queue',
+    );
+    expect(auth?.spec.env).toHaveLength(2);
+  }, 200_000);
+
+  test('the checkers users run (npm run check:peers) find nothing unexplained in it', () => {
+    const run = spawnSync('npx', ['ts-node', '--swc', 'scripts/check-peers.ts', '--dir', fixtures.dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stdout.trim().split('\n').pop()]).toEqual([0, expect.stringContaining(', 0 findings')]);
+  }, 120_000);
 });

@@ -16,7 +16,9 @@ import { REAL_NODE_LABEL } from '../../scripts/cluster/node-config';
 import { workloadTargets } from '../../scripts/cluster/rollout';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, sharedCrds, useLocalCluster } from './support';
-import { appChart, containerEnv, formatMatrix, planEdgeMatrix } from './edge-matrix';
+import { appChart as builtChart, containerEnv, formatMatrix, planEdgeMatrix } from './edge-matrix';
+import { REFERENCE_APPS } from '../../apps';
+import { EVENTS_APP, eventsApp, removeFixtures, synthFixtures } from './fixture-apps';
 import { NO_SOURCE_HPA, noSourceControl, runLoadExperiment } from './load-experiment';
 import { hpaStates } from './load-support';
 import { drillDatabase, expectDrillPassed, type DrillTarget } from './backup-drill';
@@ -44,7 +46,14 @@ import {
   waitAllReady,
 } from './runtime-support';
 
-const { index, manifests } = chartsOut();
+const charts = chartsOut();
+/** Besides charts-out/, the Kafka fixture app (without its exporter, whose image no registry can rebuild here). */
+const FIXTURE_APPS = { [EVENTS_APP]: eventsApp({ metrics: false }) };
+const fixtures = synthFixtures(FIXTURE_APPS);
+afterAll(() => removeFixtures(fixtures.dir));
+const index = { ...charts.index, apps: [...charts.index.apps, ...fixtures.index.apps] };
+const manifests = [...charts.manifests, ...fixtures.manifests];
+const appChart = (name: string) => builtChart(name, { ...REFERENCE_APPS, ...FIXTURE_APPS });
 // Volumes: one per database, one per drilled database's backups and one for its data once destroyed, and the bucket
 // drill's (its data twice, a scratch volume per backup or restore pod).
 const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 24, realNodes: { zones: ZONES } }, 300_000);
@@ -133,7 +142,7 @@ beforeAll(async () => {
 // The identity pods go with the cluster.
 afterAll(() => stopListeners?.());
 
-test('every image reference of charts-out/ was built and imported under that exact reference', () => {
+test('every image reference of charts-out/ (and the fixture app) was built and imported under that exact reference', () => {
   const built = readImageIndex(join(toolsBin(), '..', 'images', 'index.tsv'));
   const refs = imageReferences(manifests);
   expect(refs.length).toBeGreaterThanOrEqual(9);

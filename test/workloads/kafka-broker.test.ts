@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageBroker, Service, Worker, kafkaClusterId } from '../../platform';
 import type { MessageBrokerProps, PlatformChartProps } from '../../platform';
 import { promqlErrors } from '../observability/promql';
@@ -79,6 +83,36 @@ describe('MessageBroker (kafka)', () => {
     );
   });
 
+  test('its start script gives each pod its own node id and advertised addresses, and refuses an unusable password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-start-'));
+    try {
+      writeFileSync(join(dir, 'server.properties'), config['server.properties']);
+      // The script up to the storage format, with the ConfigMap and /tmp in a scratch folder.
+      const script = config['start.sh']
+        .split('\n')
+        .filter((line: string) => !line.includes('/opt/kafka/bin/'))
+        .join('\n')
+        .replaceAll('/etc/kafka/platform', dir)
+        .replaceAll('/tmp/server.properties', join(dir, 'out.properties'));
+      const run = (password: string) =>
+        execFileSync('sh', ['-c', script], {
+          env: { PATH: process.env.PATH, HOSTNAME: 'kafka-2', KAFKA_CLIENT_PASSWORD: password },
+          stdio: 'pipe',
+        });
+      run('Abc123');
+      const out = readFileSync(join(dir, 'out.properties'), 'utf8');
+      expect(out).toContain('node.id=2\n');
+      expect(out).toContain(
+        'advertised.listeners=CLIENT://kafka-2.kafka-headless.shop.svc.cluster.local:9092,' +
+          'REPLICATION://kafka-2.kafka-headless.shop.svc.cluster.local:9094',
+      );
+      expect(out).not.toMatch(/@(NODE_ID|POD)@/);
+      expect(() => run('a,b]c')).toThrow(/cannot take/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('creates the declared topics with their partitions and replicas once the quorum runs', () => {
     expect(server.lifecycle.postStart.exec.command).toEqual(['sh', '/etc/kafka/platform/topics.sh']);
     const topics = config['topics.sh'];
@@ -117,6 +151,26 @@ describe('MessageBroker (kafka)', () => {
     expect(props).toContain('controller.quorum.voters=0@kafka-0.kafka-headless.shop.svc.cluster.local:9093\n');
     expect(props).toContain('offsets.topic.replication.factor=1');
     expect(single.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata.name)).not.toContain('kafka');
+  });
+});
+
+describe('a Kafka broker without metrics', () => {
+  const { chart, objects } = shop({}, { metrics: false });
+
+  test('runs no exporter, asks for no monitor and no broker alert, and keeps its quorum', () => {
+    const sts = find(objects, 'StatefulSet', 'kafka');
+    expect(sts.spec.template.spec.containers.map((c: Obj) => c.name)).toEqual(['kafka']);
+    expect(find(objects, 'Service', 'kafka').spec.ports.map((p: Obj) => p.port)).toEqual([9092]);
+    expect(objects.filter((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'kafka')).toEqual([]);
+    const group = find(objects, 'PrometheusRule', 'shop-alerts').spec.groups.find((g: Obj) => g.name === 'shop.kafka');
+    // The container alerts (cAdvisor, kube-state-metrics) stay: they need nothing of the broker.
+    expect(group.rules.map((r: Obj) => r.alert)).toEqual([
+      'AppCPUSaturated',
+      'AppMemorySaturated',
+      'AppContainerRestarting',
+    ]);
+    expect(chart.indexEntry('x', 'y').addons).toContain('keda');
+    expect(sts.spec.replicas).toBe(3);
   });
 });
 

@@ -1,20 +1,21 @@
-# The Debian images (postgres, redis, mongo's stand-in, nginx, locust, rabbitmq) share one base layer: Debian
-# bookworm's essential set plus every Debian package those six need, and python3-pika, the e2e's AMQP client in the
-# probers' image (mmdebstrap, from the Debian archive), so a node's containerd unpacks it once. Each image adds a layer of its own: its users, entrypoint, config and program.
+# The Debian images (postgres, redis, mongo's stand-in, nginx, locust, rabbitmq, kafka) share one base layer: Debian
+# bookworm's essential set plus every Debian package those seven need (kafka: the OpenJDK 17 JRE), and python3-pika,
+# the e2e's AMQP client in the probers' image (mmdebstrap, from the Debian archive), so a node's containerd unpacks it once. Each image adds a layer of its own: its users, entrypoint, config and program.
 # The price: each Debian image also carries the others' packages (none of them is started or on a path the
 # image's contract names).
 DEBIAN_PACKAGES=(ca-certificates tzdata locales libnss-wrapper xz-utils zstd postgresql-client-15 redis-server redis-tools
-  nginx-light python3 python3-venv nodejs rabbitmq-server python3-pika)
+  nginx-light python3 python3-venv nodejs rabbitmq-server python3-pika openjdk-17-jre-headless)
 
 debian_base() {
   local out=$OUT/debian-base.tar stamp
   # Only what goes into the base: a change elsewhere in this file must not cost a new base (about 4 min).
-  stamp="$DEBIAN_SUITE ${DEBIAN_PACKAGES[*]} en_US.UTF-8"
+  stamp="$DEBIAN_SUITE ${DEBIAN_PACKAGES[*]} en_US.UTF-8 man1"
   if [[ -f $out && "$(cat "$CACHE/stamps/image-debian-base" 2>/dev/null)" == "$stamp" ]]; then return; fi
   echo "== Debian base layer ($DEBIAN_SUITE, mmdebstrap; about 4 min cold)"
   local IFS=,
   mmdebstrap --variant=essential --include="${DEBIAN_PACKAGES[*]}" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --setup-hook='mkdir -p "$1"/usr/share/man/man1' \
     --customize-hook='chroot "$1" localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8' \
     --customize-hook='rm -f "$1"/etc/resolv.conf "$1"/etc/hostname' \
     "$DEBIAN_SUITE" "$OUT/debian-base.part.tar" >"$OUT/debian-base.log" 2>&1 || { tail -20 "$OUT/debian-base.log" >&2; exit 1; }
@@ -61,4 +62,5 @@ image_debian() {
   image nginx "nginxinc/nginx-unprivileged:1.27.5" "$(debian_stamp nginx)" nginx_build
   image locust "locustio/locust:$LOCUST_VERSION" "$(debian_stamp "$LOCUST_VERSION")" locust_build
   image rabbitmq "rabbitmq:4.1.6" "$(debian_stamp rabbitmq)" rabbitmq_build
+  image kafka "apache/kafka:$KAFKA_VERSION" "$(debian_stamp "$KAFKA_VERSION $KAFKA_LOG4J_VERSION")" kafka_build
 }
