@@ -1,6 +1,5 @@
 /** Container requests and limits: typed props, validation, and rendering. */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PropKeys } from './known-props';
 import type { PropValidator } from './validate';
 
@@ -56,14 +55,14 @@ export function renderResources(r: Resources): k8s.ResourceRequirements {
   const disk = DEFAULT_EPHEMERAL_STORAGE;
   return {
     requests: {
-      cpu: Quantity.fromString(r.cpu.request),
-      memory: Quantity.fromString(r.memory.request),
-      'ephemeral-storage': Quantity.fromString(disk.request),
+      cpu: k8s.Quantity.fromString(r.cpu.request),
+      memory: k8s.Quantity.fromString(r.memory.request),
+      'ephemeral-storage': k8s.Quantity.fromString(disk.request),
     },
     limits: {
-      cpu: Quantity.fromString(r.cpu.limit),
-      memory: Quantity.fromString(r.memory.limit),
-      'ephemeral-storage': Quantity.fromString(disk.limit),
+      cpu: k8s.Quantity.fromString(r.cpu.limit),
+      memory: k8s.Quantity.fromString(r.memory.limit),
+      'ephemeral-storage': k8s.Quantity.fromString(disk.limit),
     },
   };
 }

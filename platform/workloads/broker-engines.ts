@@ -6,7 +6,7 @@
  * database, Erlang cookie and messages in `/var/lib/rabbitmq` (its `HOME`), reads `/etc/rabbitmq/conf.d/*.conf`,
  * and has the `rabbitmq_prometheus` plugin enabled (port 15692; `/metrics/per-object` gives each queue's series).
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 import type { BrokerEngine } from '../core/graph';
 
 export type { BrokerEngine };

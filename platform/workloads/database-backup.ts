@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PlatformChart } from '../chart';
 import { BACKUP_SUFFIX, BACKUP_VOLUME, backupTargetName } from '../contract';
 import { CronSyntaxError, maxIntervalSeconds, parseCron } from '../core/cron';

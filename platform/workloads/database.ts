@@ -2,7 +2,7 @@
 import { DEFAULT_METRICS_PATH } from '../core/graph';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../chart';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
 import type { RequestLimit, Resources } from '../core/resources';
 import { parseQuantity } from '../core/quantity';

@@ -1,6 +1,6 @@
 /** Replica counts and autoscaling: the HorizontalPodAutoscaler, PodDisruptionBudget and topology spread. */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { QueueScaling, ResolvedQueueScaling } from './queue-scaling';

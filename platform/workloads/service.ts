@@ -1,6 +1,6 @@
 /** `Service`: an HTTP and/or gRPC microservice. */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { DEFAULT_METRICS_PATH, type CustomMetric, type EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
