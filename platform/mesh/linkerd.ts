@@ -6,7 +6,7 @@
  * chart (the composition root) can depend on this module without a cycle.
  */
 import { LINKERD_INJECT_ANNOTATION } from '../contract';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { CpuRequestLimit, MemoryRequestLimit, Resources } from '../core/resources';
 import { resolveResources } from '../core/resources';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
@@ -46,12 +46,12 @@ export interface ProxyResources {
    * CPU request and limit of the proxy (the limit also sets how many worker threads it runs).
    * @default request 100m, limit 1
    */
-  readonly cpu?: Partial<RequestLimit>;
+  readonly cpu?: CpuRequestLimit;
   /**
    * Memory request and limit of the proxy.
    * @default request 20Mi, limit 250Mi
    */
-  readonly memory?: Partial<RequestLimit>;
+  readonly memory?: MemoryRequestLimit;
 }
 
 /** Per-workload mesh settings (the workload is meshed when the app is). */

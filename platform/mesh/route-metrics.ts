@@ -2,6 +2,7 @@
  * Per-route golden metrics of a meshed service: its routes, validated, become a Linkerd `ServiceProfile`, with
  * per-route timeouts and retries.
  */
+import { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { serviceHost } from '../core/names';
 import type { PropKeys } from '../core/known-props';
@@ -59,10 +60,11 @@ export interface RouteMetric {
    */
   readonly name?: string;
   /**
-   * Timeout of a request on this route, retries included, as a duration (`"500ms"`, `"5s"`, `"1m30s"`).
+   * Timeout of a request on this route, retries included: a Go duration (`"500ms"`, `"5s"`, `"1m30s"`) or a
+   * `Duration` of whole milliseconds (`Duration.millis(500)`).
    * @default none (Linkerd's default: no route timeout)
    */
-  readonly timeout?: string;
+  readonly timeout?: string | Duration;
   /**
    * Let Linkerd retry failed requests on this route (within its retry budget). Only for an idempotent `method`.
    * @default false
@@ -166,8 +168,12 @@ export function resolveRouteMetrics(
     }
     const name = route.name ?? [route.method, route.path ?? route.pathRegex].filter(Boolean).join(' ');
     if (name.trim() === '') v.fail(`${at}.name`, 'is empty', 'give the route a name, e.g. "GET /api/users"');
-    if (route.timeout !== undefined && (!DURATION.test(route.timeout) || !/[1-9]/.test(route.timeout))) {
-      v.fail(`${at}.timeout`, `${JSON.stringify(route.timeout)} is not a duration`, 'write it like "5s" or "500ms"');
+    const timeout =
+      route.timeout instanceof Duration
+        ? v.duration(`${at}.timeout`, route.timeout, ['h', 'm', 's', 'ms'], true, 'Duration.millis(500)')
+        : route.timeout;
+    if (timeout !== undefined && (!DURATION.test(timeout) || !/[1-9]/.test(timeout))) {
+      v.fail(`${at}.timeout`, `${JSON.stringify(timeout)} is not a duration`, 'write it like "5s" or "500ms"');
     }
     const retryable = route.retryable ?? false;
     if (retryable && (route.method === undefined || !IDEMPOTENT_METHODS.includes(route.method))) {
@@ -177,7 +183,7 @@ export function resolveRouteMetrics(
         `retry only idempotent routes: give method ${IDEMPOTENT_METHODS.join(', ')}, or leave retryable out`,
       );
     }
-    return { name, pathRegex, method: route.method, timeout: route.timeout, retryable, segments };
+    return { name, pathRegex, method: route.method, timeout, retryable, segments };
   });
   resolved.forEach((later, j) => {
     const sameName = resolved.findIndex((r) => r.name === later.name);

@@ -19,6 +19,7 @@ import type { Resources } from '../core/resources';
 import { renderResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { containerSecurityContext, podSecurityContext } from '../core/security';
+import type { SizeQuantity } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import { linkerdPodAnnotations } from '../mesh/linkerd';
 import { addWorkloadPolicy } from '../networking/network-policies';
@@ -53,10 +54,10 @@ export interface VolumeBackupTarget {
   /** A volume. */
   readonly kind: 'volume';
   /**
-   * Size of the volume.
+   * Size of the volume: `'20Gi'` or `Size.gibibytes(20)`.
    * @default the database's own `storage`
    */
-  readonly storage?: string;
+  readonly storage?: SizeQuantity;
   /**
    * StorageClass of the volume: on a cluster with more than one zone, one whose disks outlive the database's zone
    * (a regional disk) keeps the backups through a zone's loss.
@@ -75,10 +76,11 @@ export interface BucketBackupTarget {
   /** Object storage. */
   readonly kind: 'bucket';
   /**
-   * Size of the scratch volume one dump is written to before its upload (a generic ephemeral volume).
+   * Size of the scratch volume one dump is written to before its upload (a generic ephemeral volume): `'20Gi'`
+   * or `Size.gibibytes(20)`.
    * @default the database's own `storage`
    */
-  readonly scratch?: string;
+  readonly scratch?: SizeQuantity;
   /**
    * StorageClass of the scratch volume.
    * @default the cluster's default StorageClass
@@ -199,7 +201,7 @@ export function resolveBackup(
     `${target.kind} target`,
   );
   const size = target.kind === 'volume' ? target.storage : target.scratch;
-  const storage = v.quantity(`backup.target.${sizeProp}`, size ?? databaseStorage, '20Gi');
+  const storage = v.size(`backup.target.${sizeProp}`, size ?? databaseStorage, '20Gi');
   if (parseQuantity(storage) < 2 ** 20) {
     v.fail(
       `backup.target.${sizeProp}`,

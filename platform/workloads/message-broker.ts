@@ -8,7 +8,8 @@ import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
 import { parseQuantity } from '../core/quantity';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { Resources, ResourcesProps } from '../core/resources';
+import type { SizeQuantity } from '../core/units';
 import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { MeshOptions } from '../mesh/linkerd';
@@ -43,10 +44,11 @@ export interface MessageBrokerProps {
    */
   readonly queues: readonly string[];
   /**
-   * Size of the persistent volume (the broker's database and the messages it has not delivered).
+   * Size of the persistent volume (the broker's database and the messages it has not delivered): `'8Gi'` or
+   * `Size.gibibytes(8)`.
    * @default '8Gi'
    */
-  readonly storage?: string;
+  readonly storage?: SizeQuantity;
   /**
    * StorageClass of the volume.
    * @default the cluster's default StorageClass
@@ -66,7 +68,7 @@ export interface MessageBrokerProps {
    * Server container requests and limits; the memory limit also sets the broker's memory alarm (60% of it).
    * @default cpu 250m/1, memory 512Mi/1Gi
    */
-  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly resources?: ResourcesProps;
   /**
    * Linkerd proxy when the app is meshed: `false` opts the broker out, options size its proxy. In a meshed app the
    * client port is opaque (AMQP is not HTTP).
@@ -153,7 +155,7 @@ export class MessageBroker extends Workload implements Connectable {
       }
     });
     v.unique('queues', props.queues);
-    const storage = v.quantity('storage', props.storage ?? DEFAULT_BROKER_STORAGE, '8Gi');
+    const storage = v.size('storage', props.storage ?? DEFAULT_BROKER_STORAGE, '8Gi');
     if (parseQuantity(storage) < 2 ** 30) {
       v.fail('storage', `${JSON.stringify(storage)} is less than 1Gi`, 'give the broker at least "1Gi"');
     }

@@ -3,6 +3,7 @@
  * KEDA owns), instead of, never together with, a CPU HPA on the same Deployment.
  */
 import type { Construct } from 'constructs';
+import type { Duration } from 'cdk8s';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { ScaledObject } from '../crds/scaledobjects-keda.sh';
@@ -31,10 +32,11 @@ export interface QueueScaling {
    */
   readonly messagesPerReplica?: number;
   /**
-   * How long the depth must stay low before replicas are removed.
+   * How long the depth must stay low before replicas are removed: seconds, or a `Duration` of whole seconds
+   * (`Duration.minutes(5)`).
    * @default 300
    */
-  readonly scaleDownStabilizationSeconds?: number;
+  readonly scaleDownStabilizationSeconds?: number | Duration;
 }
 
 /** Queue scaling after validation. */
@@ -99,7 +101,7 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
       1,
       1_000_000,
     ),
-    scaleDownStabilizationSeconds: v.integer(
+    scaleDownStabilizationSeconds: v.seconds(
       `${prop}.scaleDownStabilizationSeconds`,
       replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
       0,
