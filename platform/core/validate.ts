@@ -207,19 +207,31 @@ export class PropValidator {
     return text;
   }
 
-  /** Whole seconds between `min` and `max`: a number, checked as by {@link integer}, or a `Duration`. */
-  seconds(prop: string, value: number | Duration, min: number, max: number): number {
+  /**
+   * A whole number of `unit`s (seconds, days) between `min` and `max`: a number, checked as by {@link integer}, or a
+   * `Duration` (`Duration.minutes(2)` is 120 seconds).
+   */
+  whole(
+    prop: string,
+    value: number | Duration,
+    unit: DurationUnit,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number {
     if (!(value instanceof Duration)) return this.integer(prop, value, min, max);
+    const { ms: unitMs, name, factory } = DURATION_UNITS[unit];
     const ms = durationMillis(value);
-    if (!Number.isFinite(ms)) this.fail(prop, `${show(value)} is not a finite duration`, 'give a number of seconds');
-    if (ms % 1000 !== 0) {
-      const near = Math.min(max, Math.max(min, Math.round(ms / 1000)));
-      this.fail(prop, `${show(value)} is not a whole number of seconds`, `round it, e.g. Duration.seconds(${near})`);
+    if (!Number.isFinite(ms)) this.fail(prop, `${show(value)} is not a finite duration`, `give a number of ${name}`);
+    if (ms % unitMs !== 0) {
+      const near = Math.min(max, Math.max(min, Math.round(ms / unitMs)));
+      this.fail(prop, `${show(value)} is not a whole number of ${name}`, `round it, e.g. Duration.${factory}(${near})`);
     }
-    if (ms / 1000 < min || ms / 1000 > max) {
-      this.fail(prop, `${show(value)} is not allowed`, `use between ${min} and ${max} seconds`);
+    const count = ms / unitMs;
+    if (count < min || count > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+      this.fail(prop, `${show(value)} is not allowed`, `use ${range} ${name}`);
     }
-    return ms / 1000;
+    return count;
   }
 
   /**

@@ -232,7 +232,7 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
 }
 
 function optionalTimeout(v: PropValidator, prop: string, value: number | Duration | undefined): number | undefined {
-  return value === undefined ? undefined : v.seconds(prop, value, 1, MAX_TIMEOUT_SECONDS);
+  return value === undefined ? undefined : v.whole(prop, value, 's', 1, MAX_TIMEOUT_SECONDS);
 }
 
 function resolvePath(

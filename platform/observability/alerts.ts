@@ -9,6 +9,7 @@ import { Duration, Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { GraphNode } from '../core/graph';
 import type { PropKeys } from '../core/known-props';
+import { durationMillis } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import type {
   PrometheusRuleSpecGroups,
@@ -32,10 +33,11 @@ export interface AlertThresholds {
    */
   readonly errorRatePercent?: number;
   /**
-   * Alert when a service's 99th-percentile latency exceeds this many milliseconds.
+   * Alert when a service's 99th-percentile latency exceeds this many milliseconds, or this `Duration`
+   * (`Duration.millis(500)`).
    * @default 500
    */
-  readonly latencyP99Ms?: number;
+  readonly latencyP99Ms?: number | Duration;
   /**
    * Alert when a container uses more than this percentage of its CPU limit.
    * @default 90
@@ -65,7 +67,8 @@ export interface AlertThresholds {
 }
 
 /** Thresholds after defaulting, durations as Prometheus writes them. */
-export type ResolvedAlertThresholds = Required<Omit<AlertThresholds, 'for' | 'saturationFor'>> & {
+export type ResolvedAlertThresholds = Required<Omit<AlertThresholds, 'latencyP99Ms' | 'for' | 'saturationFor'>> & {
+  readonly latencyP99Ms: number;
   readonly for: string;
   readonly saturationFor: string;
 };
@@ -139,6 +142,7 @@ export function resolveAlertThresholds(
   };
   const t: ResolvedAlertThresholds = {
     ...given,
+    latencyP99Ms: given.latencyP99Ms instanceof Duration ? durationMillis(given.latencyP99Ms) : given.latencyP99Ms,
     for: prometheusDuration('for'),
     saturationFor: prometheusDuration('saturationFor'),
   };

@@ -19,6 +19,7 @@ import type { Resources } from '../core/resources';
 import { renderResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { containerSecurityContext, podSecurityContext } from '../core/security';
+import type { Duration } from 'cdk8s';
 import type { SizeQuantity } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import { linkerdPodAnnotations } from '../mesh/linkerd';
@@ -99,10 +100,11 @@ export interface DatabaseBackup {
    */
   readonly schedule?: string;
   /**
-   * Days a backup is kept; older ones are removed once a newer one succeeded.
+   * Days a backup is kept, or a `Duration` of whole days (`Duration.days(14)`); older ones are removed once a newer
+   * one succeeded.
    * @default 7
    */
-  readonly retentionDays?: number;
+  readonly retentionDays?: number | Duration;
   /**
    * Where backups are kept.
    * @default { kind: 'volume' } (a retained volume the size of the database's)
@@ -184,7 +186,7 @@ export function resolveBackup(
       "write a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. '30 2 * * *' or '@daily'",
     );
   }
-  const retentionDays = v.integer('backup.retentionDays', backup?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, 1);
+  const retentionDays = v.whole('backup.retentionDays', backup?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, 'd', 1);
   const target: BackupTarget = backup?.target ?? { kind: 'volume' };
   if (typeof target !== 'object' || target === null || (target.kind !== 'volume' && target.kind !== 'bucket')) {
     v.fail(

@@ -101,9 +101,10 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
       1,
       1_000_000,
     ),
-    scaleDownStabilizationSeconds: v.seconds(
+    scaleDownStabilizationSeconds: v.whole(
       `${prop}.scaleDownStabilizationSeconds`,
       replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+      's',
       0,
       3600,
     ),

@@ -113,9 +113,10 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
     `${prop}.podsMetrics`,
     podsMetrics.map((m) => m.name),
   );
-  const scaleDownStabilizationSeconds = v.seconds(
+  const scaleDownStabilizationSeconds = v.whole(
     `${prop}.scaleDownStabilizationSeconds`,
     replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+    's',
     0,
     3600,
   );

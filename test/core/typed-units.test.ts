@@ -15,7 +15,11 @@ function everyUnit(typed: boolean): PlatformChart {
   const chart = newChart({
     mesh: 'linkerd',
     meshProxy: { cpu: { request: t('50m', Cpu.millis(50)) }, memory: { limit: t('300Mi', Size.mebibytes(300)) } },
-    alerts: { for: t('1h30m', Duration.minutes(90)), saturationFor: t('30s', Duration.seconds(30)) },
+    alerts: {
+      for: t('1h30m', Duration.minutes(90)),
+      saturationFor: t('30s', Duration.seconds(30)),
+      latencyP99Ms: t(250, Duration.millis(250)),
+    },
   } satisfies PlatformChartProps);
   const api = new Service(chart, 'api', {
     image: IMAGE,
@@ -53,7 +57,10 @@ function everyUnit(typed: boolean): PlatformChart {
     engine: 'postgres',
     storage: t('20Gi', Size.gibibytes(20)),
     resources: { memory: { limit: t('2Gi', Size.gibibytes(2)) } },
-    backup: { target: { kind: 'volume', storage: t('50Gi', Size.gibibytes(50)) } },
+    backup: {
+      retentionDays: t(14, Duration.days(14)),
+      target: { kind: 'volume', storage: t('50Gi', Size.gibibytes(50)) },
+    },
   });
   const mq = new MessageBroker(chart, 'mq', {
     engine: 'rabbitmq',
@@ -174,6 +181,15 @@ describe('typed units (Cpu, Size, Duration) beside the strings', () => {
       );
       expect(error.message).toBe(
         'shop/api: replicas.scaleDownStabilizationSeconds Duration.hours(2) is not allowed; use between 0 and 3600 seconds',
+      );
+    });
+
+    test('a Duration not representable in whole days', () => {
+      const error = platformError(
+        () => new Database(newChart(), 'db', { engine: 'postgres', backup: { retentionDays: Duration.hours(36) } }),
+      );
+      expect(error.message).toBe(
+        'shop/db: backup.retentionDays Duration.hours(36) is not a whole number of days; round it, e.g. Duration.days(2)',
       );
     });
 
