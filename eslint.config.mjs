@@ -5,12 +5,16 @@ import tseslint from 'typescript-eslint';
  * The folder table of the README's design notes, enforced: each layer imports only the layers below it.
  * `allowed` is a regular expression of what may follow `../` (or `./` for the files at `platform/`'s root).
  */
+const INTERNALS = {
+  group: ['cdk8s-plus-27/lib/**', 'cdk8s/lib/**'],
+  message: "Import from the package's index (`import { k8s } from 'cdk8s-plus-27'`), not its internals.",
+};
 const layer = (files, regex, table) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ regex, message: `${table} (the folder table in the README's design notes).` }] },
+      { patterns: [{ regex, message: `${table} (the folder table in the README's design notes).` }, INTERNALS] },
     ],
   },
 });
@@ -97,6 +101,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      // The layers below repeat INTERNALS: a file's last matching rule replaces this one.
+      'no-restricted-imports': ['error', { patterns: [INTERNALS] }],
     },
   },
   ...layers,

@@ -4,7 +4,7 @@
  */
 import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
-import { KubeNamespace } from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type {
   Addon,
   AppEntry,
@@ -226,7 +226,7 @@ export class PlatformChart extends Chart {
     if (this.meshed) this.addons('linkerd', 'linkerd-viz');
     if (props.logs === 'loki') this.addons('loki');
 
-    const ns = new KubeNamespace(this, 'namespace', {
+    const ns = new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: namespace,
         // Meshed pods too: the platform installs the Linkerd CNI plugin, so no proxy-init needs NET_ADMIN.

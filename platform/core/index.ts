@@ -5,6 +5,7 @@ export * from './probes';
 export * from './quantity';
 export * from './resources';
 export * from './security';
+export type { CpuQuantity, SizeQuantity } from './units';
 export * from './validate';
 export * from './yaml';
 export * from './exceptions';

@@ -1,6 +1,5 @@
 /** Health checks: one small union type for liveness, readiness and startup probes. */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PropKeys } from './known-props';
 import type { PropValidator } from './validate';
 
@@ -68,9 +67,9 @@ export function renderProbe(check: HealthCheck, defaultPort: number | undefined,
   const handler = (): Partial<k8s.Probe> => {
     if ('exec' in check) return { exec: { command: [...check.exec] } };
     if (port === undefined) throw new Error('a network health check needs a port');
-    if ('http' in check) return { httpGet: { path: check.http, port: IntOrString.fromNumber(port) } };
+    if ('http' in check) return { httpGet: { path: check.http, port: k8s.IntOrString.fromNumber(port) } };
     if ('grpc' in check) return { grpc: { port, ...(check.grpc === true ? {} : { service: check.grpc }) } };
-    return { tcpSocket: { port: IntOrString.fromNumber(port) } };
+    return { tcpSocket: { port: k8s.IntOrString.fromNumber(port) } };
   };
   return { ...handler(), ...timing };
 }

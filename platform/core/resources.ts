@@ -1,10 +1,10 @@
 /** Container requests and limits: typed props, validation, and rendering. */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PropKeys } from './known-props';
+import type { CpuQuantity, SizeQuantity } from './units';
 import type { PropValidator } from './validate';
 
-/** A request and a limit of one resource, as Kubernetes quantities. */
+/** A request and a limit of one resource, as Kubernetes quantities (the validated form every prop renders to). */
 export interface RequestLimit {
   /** Guaranteed amount, used by the scheduler and by HPA utilization targets. */
   readonly request: string;
@@ -27,25 +27,74 @@ export interface Resources {
  */
 export const DEFAULT_EPHEMERAL_STORAGE: RequestLimit = { request: '64Mi', limit: '1Gi' };
 
-const RESOURCES_KEYS: PropKeys<Resources> = { cpu: true, memory: true };
-const REQUEST_LIMIT_KEYS: PropKeys<RequestLimit> = { request: true, limit: true };
+/** CPU request and limit as given: quantity strings or `Cpu` values (`Cpu.millis(250)`). */
+export interface CpuRequestLimit {
+  /**
+   * Guaranteed CPU, used by the scheduler and by HPA utilization targets: `"250m"` or `Cpu.millis(250)`.
+   * @default the construct's
+   */
+  readonly request?: CpuQuantity;
+  /**
+   * CPU cap, above which the container is throttled: `"1"` or `Cpu.units(1)`.
+   * @default the construct's
+   */
+  readonly limit?: CpuQuantity;
+}
 
-/** Validates `resources`, filling what the user left out from `defaults`, and returns the full set. */
+/** Memory request and limit as given: quantity strings or `Size` values (`Size.mebibytes(256)`). */
+export interface MemoryRequestLimit {
+  /**
+   * Guaranteed memory, used by the scheduler: `"256Mi"` or `Size.mebibytes(256)`.
+   * @default the construct's
+   */
+  readonly request?: SizeQuantity;
+  /**
+   * Memory cap, above which the container is OOM-killed: `"512Mi"` or `Size.mebibytes(512)`.
+   * @default the construct's
+   */
+  readonly limit?: SizeQuantity;
+}
+
+/** The `resources` prop of a construct: what is left out keeps the construct's default. */
+export interface ResourcesProps {
+  /**
+   * CPU request and limit.
+   * @default the construct's
+   */
+  readonly cpu?: CpuRequestLimit;
+  /**
+   * Memory request and limit.
+   * @default the construct's
+   */
+  readonly memory?: MemoryRequestLimit;
+}
+
+const RESOURCES_KEYS: PropKeys<ResourcesProps> = { cpu: true, memory: true };
+const REQUEST_LIMIT_KEYS: PropKeys<CpuRequestLimit> = { request: true, limit: true };
+
+/**
+ * Validates `resources`, filling what the user left out from `defaults`, and returns the full set as quantity
+ * strings (a `Cpu` or a `Size` rendered once, here).
+ */
 export function resolveResources(
   v: PropValidator,
   prop: string,
-  given: Partial<{ cpu: Partial<RequestLimit>; memory: Partial<RequestLimit> }> | undefined,
+  given: ResourcesProps | undefined,
   defaults: Resources,
 ): Resources {
   v.knownProps(prop, given, RESOURCES_KEYS, 'resources');
   v.knownProps(`${prop}.cpu`, given?.cpu, REQUEST_LIMIT_KEYS, 'resources.cpu');
   v.knownProps(`${prop}.memory`, given?.memory, REQUEST_LIMIT_KEYS, 'resources.memory');
-  const cpu = { ...defaults.cpu, ...given?.cpu };
-  const memory = { ...defaults.memory, ...given?.memory };
-  v.quantity(`${prop}.cpu.request`, cpu.request, '250m');
-  v.quantity(`${prop}.cpu.limit`, cpu.limit, '1');
-  v.quantity(`${prop}.memory.request`, memory.request, '256Mi');
-  v.quantity(`${prop}.memory.limit`, memory.limit, '512Mi');
+  const givenCpu = { ...defaults.cpu, ...given?.cpu };
+  const givenMemory = { ...defaults.memory, ...given?.memory };
+  const cpu: RequestLimit = {
+    request: v.cpu(`${prop}.cpu.request`, givenCpu.request, '250m'),
+    limit: v.cpu(`${prop}.cpu.limit`, givenCpu.limit, '1'),
+  };
+  const memory: RequestLimit = {
+    request: v.size(`${prop}.memory.request`, givenMemory.request, '256Mi'),
+    limit: v.size(`${prop}.memory.limit`, givenMemory.limit, '512Mi'),
+  };
   v.requestWithinLimit(`${prop}.cpu.request`, cpu.request, `${prop}.cpu.limit`, cpu.limit);
   v.requestWithinLimit(`${prop}.memory.request`, memory.request, `${prop}.memory.limit`, memory.limit);
   return { cpu, memory };
@@ -56,14 +105,14 @@ export function renderResources(r: Resources): k8s.ResourceRequirements {
   const disk = DEFAULT_EPHEMERAL_STORAGE;
   return {
     requests: {
-      cpu: Quantity.fromString(r.cpu.request),
-      memory: Quantity.fromString(r.memory.request),
-      'ephemeral-storage': Quantity.fromString(disk.request),
+      cpu: k8s.Quantity.fromString(r.cpu.request),
+      memory: k8s.Quantity.fromString(r.memory.request),
+      'ephemeral-storage': k8s.Quantity.fromString(disk.request),
     },
     limits: {
-      cpu: Quantity.fromString(r.cpu.limit),
-      memory: Quantity.fromString(r.memory.limit),
-      'ephemeral-storage': Quantity.fromString(disk.limit),
+      cpu: k8s.Quantity.fromString(r.cpu.limit),
+      memory: k8s.Quantity.fromString(r.memory.limit),
+      'ephemeral-storage': k8s.Quantity.fromString(disk.limit),
     },
   };
 }

@@ -2,7 +2,7 @@
  * Secure defaults: the security contexts that make a pod pass the Pod Security Standards "restricted" profile,
  * plus a read-only root filesystem (not required by the profile, but the project's default).
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 
 /** Default uid/gid for workloads whose image does not need a particular user (any non-zero id works). */
 export const DEFAULT_RUN_AS_USER = 10001;

@@ -2,10 +2,21 @@
  * Prop validation shared by every construct. Constructs call these before creating any child, so a construct
  * that throws leaves nothing behind in its chart.
  */
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { PlatformValidationError } from './errors';
 import { isPlainObject, nearestName } from './known-props';
 import { isQuantity, parseQuantity } from './quantity';
+import type { CpuQuantity, DurationUnit, SizeQuantity } from './units';
+import {
+  DURATION_UNITS,
+  describeTyped,
+  durationMillis,
+  formatDuration,
+  typedExample,
+  typedQuantityText,
+} from './units';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -22,8 +33,10 @@ export function constructPath(scope: Construct, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
 }
 
-/** Renders a bad value for an error message (objects as JSON, cut at 80 characters). */
+/** Renders a bad value for an error message (typed units as written, other objects as JSON, cut at 80 characters). */
 function show(value: unknown): string {
+  const typed = describeTyped(value);
+  if (typed !== undefined) return typed;
   if (typeof value !== 'object' || value === null)
     return typeof value === 'string' ? JSON.stringify(value) : String(value);
   const json = JSON.stringify(value) ?? String(value);
@@ -163,6 +176,81 @@ export class PropValidator {
       this.fail(prop, `${show(value)} is not a valid Kubernetes quantity`, `write it like "${example}"`);
     }
     return value;
+  }
+
+  /** CPU: a quantity string, checked as by {@link quantity}, or a positive `Cpu`; returns the quantity text. */
+  cpu(prop: string, value: CpuQuantity, example: string): string {
+    return this.typedQuantity(prop, value, Cpu, 'CPU', example, typedExample('cpu', example));
+  }
+
+  /** Memory or storage: a quantity string, checked as by {@link quantity}, or a positive `Size`; returns the text. */
+  size(prop: string, value: SizeQuantity, example: string): string {
+    return this.typedQuantity(prop, value, Size, 'memory or storage', example, typedExample('size', example));
+  }
+
+  private typedQuantity(
+    prop: string,
+    value: unknown,
+    type: typeof Cpu | typeof Size,
+    what: string,
+    example: string,
+    typed: string,
+  ): string {
+    if (describeTyped(value) === undefined) return this.quantity(prop, value as string, example);
+    const text = typedQuantityText(value);
+    if (!(value instanceof type) || text === undefined) {
+      this.fail(prop, `${show(value)} is not a ${what} amount`, `write it like "${example}" or ${typed}`);
+    }
+    if (!isQuantity(text) || parseQuantity(text) <= 0) {
+      this.fail(prop, `${show(value)} is not a positive, finite amount`, `write it like ${typed} or "${example}"`);
+    }
+    return text;
+  }
+
+  /**
+   * A whole number of `unit`s (seconds, days) between `min` and `max`: a number, checked as by {@link integer}, or a
+   * `Duration` (`Duration.minutes(2)` is 120 seconds).
+   */
+  whole(
+    prop: string,
+    value: number | Duration,
+    unit: DurationUnit,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number {
+    if (!(value instanceof Duration)) return this.integer(prop, value, min, max);
+    const { ms: unitMs, name, factory } = DURATION_UNITS[unit];
+    const ms = durationMillis(value);
+    if (!Number.isFinite(ms)) this.fail(prop, `${show(value)} is not a finite duration`, `give a number of ${name}`);
+    if (ms % unitMs !== 0) {
+      const near = Math.min(max, Math.max(min, Math.round(ms / unitMs)));
+      this.fail(prop, `${show(value)} is not a whole number of ${name}`, `round it, e.g. Duration.${factory}(${near})`);
+    }
+    const count = ms / unitMs;
+    if (count < min || count > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+      this.fail(prop, `${show(value)} is not allowed`, `use ${range} ${name}`);
+    }
+    return count;
+  }
+
+  /**
+   * A `Duration` written in `units`, largest first (`Duration.minutes(90)` in h, m, s is `1h30m`); strings stay
+   * with each prop's own grammar. `positive` rejects zero.
+   */
+  duration(prop: string, value: Duration, units: readonly DurationUnit[], positive: boolean, example: string): string {
+    const text = formatDuration(value, units);
+    const ms = durationMillis(value);
+    if (!Number.isFinite(ms)) this.fail(prop, `${show(value)} is not a finite duration`, `write it like ${example}`);
+    if (text === undefined) {
+      const smallest = DURATION_UNITS[units[units.length - 1]];
+      const near = `Duration.${smallest.factory}(${Math.max(1, Math.round(ms / smallest.ms))})`;
+      this.fail(prop, `${show(value)} is not a whole number of ${smallest.name}`, `round it, e.g. ${near}`);
+    }
+    if (positive && ms === 0) {
+      this.fail(prop, `${show(value)} is zero`, `give a positive duration, e.g. ${example}`);
+    }
+    return text;
   }
 
   /** A request that must not exceed its limit. */

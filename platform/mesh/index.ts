@@ -1,2 +1,3 @@
 export * from './linkerd';
 export * from './policy';
+export * from './route-metrics';

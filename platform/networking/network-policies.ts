@@ -5,7 +5,7 @@
  */
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { ACME_SOLVER_POD_LABELS, ADDON_NAMESPACES, LINKERD_ADMIN_PORT, PROMETHEUS_POD_LABELS } from '../contract';
 import type { MeshIdentity } from '../contract';
 import type { EndpointPort, GraphEdge, GraphNode } from '../core/graph';

@@ -3,7 +3,7 @@
  * Gateway API `HTTPRoute`/`GRPCRoute` on the platform Gateway.
  */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { PLATFORM_GATEWAY, gatewayHttpListener, gatewayHttpsListener } from '../contract';
 import type * as ContourCrds from '../crds/contour-projectcontour.io';
 import type * as GrpcRouteCrds from '../crds/grpcroutes-gateway.networking.k8s.io';

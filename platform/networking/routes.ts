@@ -2,6 +2,7 @@
  * `Route`: one API to expose services on a host, implemented by ingress-nginx (Ingress), Contour (HTTPProxy) or
  * the Gateway API (HTTPRoute/GRPCRoute on the platform Gateway).
  */
+import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IConstruct } from 'constructs';
 import { PlatformChart } from '../chart';
@@ -82,10 +83,10 @@ export interface RoutePath {
    */
   readonly websockets?: boolean;
   /**
-   * Request timeout in seconds (for WebSockets: the idle timeout).
+   * Request timeout (for WebSockets: the idle timeout): seconds, or a `Duration` of whole seconds.
    * @default the route's `timeoutSeconds`
    */
-  readonly timeoutSeconds?: number;
+  readonly timeoutSeconds?: number | Duration;
 }
 
 /** Properties of a {@link Route}. */
@@ -108,10 +109,11 @@ export interface RouteProps {
    */
   readonly websockets?: boolean;
   /**
-   * Request timeout in seconds of every path (for WebSockets: the idle timeout).
+   * Request timeout of every path (for WebSockets: the idle timeout): seconds, or a `Duration` of whole seconds
+   * (`Duration.minutes(2)`).
    * @default 60 (3600 for WebSockets)
    */
-  readonly timeoutSeconds?: number;
+  readonly timeoutSeconds?: number | Duration;
 }
 
 /** Hosts and paths claimed so far in one cdk8s app (across charts): a second claim is an error. */
@@ -229,8 +231,8 @@ function resolveRouteProps(scope: Construct, id: string, props: RouteProps) {
   return { paths, tls, app };
 }
 
-function optionalTimeout(v: PropValidator, prop: string, value: number | undefined): number | undefined {
-  return value === undefined ? undefined : v.integer(prop, value, 1, MAX_TIMEOUT_SECONDS);
+function optionalTimeout(v: PropValidator, prop: string, value: number | Duration | undefined): number | undefined {
+  return value === undefined ? undefined : v.whole(prop, value, 's', 1, MAX_TIMEOUT_SECONDS);
 }
 
 function resolvePath(

@@ -5,10 +5,11 @@
  * when its last good backup is older than twice the longest time between two scheduled runs, and a message broker
  * down, resource-alarm, growing-queue and unconsumed-queue alerts (never HTTP ones).
  */
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { GraphNode } from '../core/graph';
 import type { PropKeys } from '../core/known-props';
+import { durationMillis } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import type {
   PrometheusRuleSpecGroups,
@@ -32,10 +33,11 @@ export interface AlertThresholds {
    */
   readonly errorRatePercent?: number;
   /**
-   * Alert when a service's 99th-percentile latency exceeds this many milliseconds.
+   * Alert when a service's 99th-percentile latency exceeds this many milliseconds, or this `Duration`
+   * (`Duration.millis(500)`).
    * @default 500
    */
-  readonly latencyP99Ms?: number;
+  readonly latencyP99Ms?: number | Duration;
   /**
    * Alert when a container uses more than this percentage of its CPU limit.
    * @default 90
@@ -52,20 +54,24 @@ export interface AlertThresholds {
    */
   readonly restartsPerHour?: number;
   /**
-   * How long the error-rate, latency and database-down conditions must hold before the alert fires (a
-   * Prometheus duration).
+   * How long the error-rate, latency and database-down conditions must hold before the alert fires: a
+   * Prometheus duration (`'5m'`, `'1h30m'`) or a `Duration` of whole milliseconds (`Duration.minutes(5)`).
    * @default '5m'
    */
-  readonly for?: string;
+  readonly for?: string | Duration;
   /**
-   * How long CPU or memory saturation must hold before the alert fires.
+   * How long CPU or memory saturation must hold before the alert fires (a Prometheus duration or a `Duration`).
    * @default '15m'
    */
-  readonly saturationFor?: string;
+  readonly saturationFor?: string | Duration;
 }
 
-/** Thresholds after defaulting. */
-export type ResolvedAlertThresholds = Required<AlertThresholds>;
+/** Thresholds after defaulting, durations as Prometheus writes them. */
+export type ResolvedAlertThresholds = Required<Omit<AlertThresholds, 'latencyP99Ms' | 'for' | 'saturationFor'>> & {
+  readonly latencyP99Ms: number;
+  readonly for: string;
+  readonly saturationFor: string;
+};
 
 /** The thresholds an app gets unless it sets its own. */
 export const DEFAULT_ALERT_THRESHOLDS: ResolvedAlertThresholds = {
@@ -130,7 +136,18 @@ export function resolveAlertThresholds(
 ): ResolvedAlertThresholds | undefined {
   if (alerts === false) return undefined;
   v.knownProps('alerts', alerts, ALERT_THRESHOLD_KEYS, 'alerts');
-  const t: ResolvedAlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...alerts };
+  const given: Required<AlertThresholds> = { ...DEFAULT_ALERT_THRESHOLDS, ...alerts };
+  const prometheusDuration = (key: 'for' | 'saturationFor'): string => {
+    const value = given[key];
+    if (!(value instanceof Duration)) return value;
+    return v.duration(`alerts.${key}`, value, ['d', 'h', 'm', 's', 'ms'], false, 'Duration.minutes(5)');
+  };
+  const t: ResolvedAlertThresholds = {
+    ...given,
+    latencyP99Ms: given.latencyP99Ms instanceof Duration ? durationMillis(given.latencyP99Ms) : given.latencyP99Ms,
+    for: prometheusDuration('for'),
+    saturationFor: prometheusDuration('saturationFor'),
+  };
   for (const key of ['errorRatePercent', 'cpuPercent', 'memoryPercent'] as const) {
     if (typeof t[key] !== 'number' || !(t[key] > 0 && t[key] <= 100)) {
       v.fail(`alerts.${key}`, `${String(t[key])} is not a percentage`, 'use a number above 0 and at most 100');

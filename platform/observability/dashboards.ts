@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { GRAFANA_DASHBOARD_LABEL } from '../contract';
 import type { GraphNode } from '../core/graph';
 import type { GrafanaDashboard, PanelSpec, ValueMapping } from './grafana';
@@ -76,8 +76,8 @@ function appDashboard(props: AppDashboardProps, nodes: readonly GraphNode[]): Gr
  * Adds the app's dashboard ConfigMap, `<app>-dashboard` (`<app>-dashboard-<part>` after the first), whose JSON is
  * computed when the chart is synthesized.
  */
-export function addAppDashboard(scope: Construct, id: string, props: AppDashboardProps): KubeConfigMap {
-  return new KubeConfigMap(scope, id, {
+export function addAppDashboard(scope: Construct, id: string, props: AppDashboardProps): k8s.KubeConfigMap {
+  return new k8s.KubeConfigMap(scope, id, {
     metadata: {
       name: partName(`${props.app}-dashboard`, props.part),
       labels: { [GRAFANA_DASHBOARD_LABEL]: '1' },

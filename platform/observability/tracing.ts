@@ -2,7 +2,7 @@
  * Traces: a workload that exports OpenTelemetry spans gets the standard `OTEL_*` SDK environment pointing at the
  * platform's Tempo (OTLP), an egress rule to Tempo's OTLP port, and the `tempo` add-on in `index.json`.
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 import { TEMPO_OTLP } from '../contract';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';

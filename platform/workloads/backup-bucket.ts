@@ -10,7 +10,7 @@
  * A restore is the same pod turned around (`k8s-platform restore`): rclone fetches the backup into the scratch
  * space in an init container, then the database's image checks and restores it.
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 import { BACKUP_NAME_PATTERN, BACKUP_DIR, RESTORE_REFUSED_EXIT } from './backup-scripts';
 
 /** rclone's image (Alpine, `sh`), pinned: it speaks S3 and GCS with the pod's cloud identity (`env_auth`). */

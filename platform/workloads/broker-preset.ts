@@ -3,7 +3,7 @@
  * health checks, client variables, where KEDA connects), and the helpers the presets share. The presets:
  * `rabbitmq-preset.ts` and `kafka-preset.ts`, gathered in `broker-engines.ts`.
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 import type { BrokerQueue, EndpointPort } from '../core/graph';
 import type { HealthCheck } from '../core/probes';
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { PlatformChart } from '../chart';
 import { BACKUP_SUFFIX, BACKUP_VOLUME, backupTargetName } from '../contract';
 import { CronSyntaxError, maxIntervalSeconds, parseCron } from '../core/cron';
@@ -19,6 +19,8 @@ import type { Resources } from '../core/resources';
 import { renderResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { containerSecurityContext, podSecurityContext } from '../core/security';
+import type { Duration } from 'cdk8s';
+import type { SizeQuantity } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import { linkerdPodAnnotations } from '../mesh/linkerd';
 import { addWorkloadPolicy } from '../networking/network-policies';
@@ -53,10 +55,10 @@ export interface VolumeBackupTarget {
   /** A volume. */
   readonly kind: 'volume';
   /**
-   * Size of the volume.
+   * Size of the volume: `'20Gi'` or `Size.gibibytes(20)`.
    * @default the database's own `storage`
    */
-  readonly storage?: string;
+  readonly storage?: SizeQuantity;
   /**
    * StorageClass of the volume: on a cluster with more than one zone, one whose disks outlive the database's zone
    * (a regional disk) keeps the backups through a zone's loss.
@@ -75,10 +77,11 @@ export interface BucketBackupTarget {
   /** Object storage. */
   readonly kind: 'bucket';
   /**
-   * Size of the scratch volume one dump is written to before its upload (a generic ephemeral volume).
+   * Size of the scratch volume one dump is written to before its upload (a generic ephemeral volume): `'20Gi'`
+   * or `Size.gibibytes(20)`.
    * @default the database's own `storage`
    */
-  readonly scratch?: string;
+  readonly scratch?: SizeQuantity;
   /**
    * StorageClass of the scratch volume.
    * @default the cluster's default StorageClass
@@ -97,10 +100,11 @@ export interface DatabaseBackup {
    */
   readonly schedule?: string;
   /**
-   * Days a backup is kept; older ones are removed once a newer one succeeded.
+   * Days a backup is kept, or a `Duration` of whole days (`Duration.days(14)`); older ones are removed once a newer
+   * one succeeded.
    * @default 7
    */
-  readonly retentionDays?: number;
+  readonly retentionDays?: number | Duration;
   /**
    * Where backups are kept.
    * @default { kind: 'volume' } (a retained volume the size of the database's)
@@ -182,7 +186,7 @@ export function resolveBackup(
       "write a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. '30 2 * * *' or '@daily'",
     );
   }
-  const retentionDays = v.integer('backup.retentionDays', backup?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, 1);
+  const retentionDays = v.whole('backup.retentionDays', backup?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, 'd', 1);
   const target: BackupTarget = backup?.target ?? { kind: 'volume' };
   if (typeof target !== 'object' || target === null || (target.kind !== 'volume' && target.kind !== 'bucket')) {
     v.fail(
@@ -199,7 +203,7 @@ export function resolveBackup(
     `${target.kind} target`,
   );
   const size = target.kind === 'volume' ? target.storage : target.scratch;
-  const storage = v.quantity(`backup.target.${sizeProp}`, size ?? databaseStorage, '20Gi');
+  const storage = v.size(`backup.target.${sizeProp}`, size ?? databaseStorage, '20Gi');
   if (parseQuantity(storage) < 2 ** 20) {
     v.fail(
       `backup.target.${sizeProp}`,

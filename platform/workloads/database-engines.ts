@@ -6,7 +6,7 @@
  * `fsGroup` 999 so the volume is writable, a read-only root filesystem with `emptyDir`s for the paths the server
  * writes besides its data, and the rest of the restricted Pod Security profile: no exception is needed.
  */
-import type * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { k8s } from 'cdk8s-plus-27';
 import type { DatabaseEngine } from '../core/graph';
 
 /** Supported database engines (declared with the app graph, which records each database's engine). */

@@ -2,9 +2,10 @@
 import { DEFAULT_METRICS_PATH } from '../core/graph';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../chart';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { Resources, ResourcesProps } from '../core/resources';
+import type { SizeQuantity } from '../core/units';
 import { parseQuantity } from '../core/quantity';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext } from '../core/security';
@@ -61,10 +62,10 @@ export interface DatabaseProps {
   /** Which database: `postgres`, `mysql`, `mongodb` or `redis`. */
   readonly engine: DatabaseEngine;
   /**
-   * Size of the persistent volume.
+   * Size of the persistent volume: `'10Gi'` or `Size.gibibytes(10)`.
    * @default '10Gi'
    */
-  readonly storage?: string;
+  readonly storage?: SizeQuantity;
   /**
    * StorageClass of the volume.
    * @default the cluster's default StorageClass
@@ -99,7 +100,7 @@ export interface DatabaseProps {
    * Server container requests and limits.
    * @default cpu 250m/1, memory 256Mi/1Gi
    */
-  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly resources?: ResourcesProps;
   /**
    * Linkerd proxy when the app is meshed: `false` opts the database out, options size its proxy. In a meshed app
    * the server port is marked opaque on the Services (read by the clients' proxies) and on a meshed pod.
@@ -183,7 +184,7 @@ export class Database extends Workload implements Connectable {
       (typeof engine === 'string' && Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined) ??
       v.fail('engine', `${JSON.stringify(engine)} is not supported`, `use one of ${Object.keys(ENGINES).join(', ')}`);
     checkStatefulId(v, id);
-    const storage = v.quantity('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
+    const storage = v.size('storage', props.storage ?? DEFAULT_STORAGE, '10Gi');
     if (parseQuantity(storage) < MIN_STORAGE_BYTES) {
       v.fail(
         'storage',

@@ -1,6 +1,6 @@
 /** The Deployment-backed part shared by `Service` and `Worker`: replicas, HPA, PDB, spread, rolling updates. */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { ADDON_NAMESPACES } from '../contract';
 import type { Resources } from '../core/resources';
 import type { ScaledObject } from '../crds/scaledobjects-keda.sh';

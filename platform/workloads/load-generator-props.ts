@@ -3,11 +3,12 @@
  * locustfile and its data files, the run time.
  */
 import { createHash } from 'node:crypto';
+import { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { PlatformChart } from '../chart';
 import type { EndpointPort } from '../core/graph';
 import { serviceHost, workloadLabels } from '../core/names';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { Resources, ResourcesProps } from '../core/resources';
 import { resolveResources } from '../core/resources';
 import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
@@ -137,10 +138,11 @@ export interface LoadGeneratorProps {
   /**
    * Run the test at once, for this long (`90s`, `10m`, `1h30m`): the master starts as soon as the minimum number
    * of workers have connected and stops the users after `runTime`, keeping the results in its web UI (Locust's
-   * `--autostart`; the master keeps running, so the Deployment does not restart it and repeat the test).
+   * `--autostart`; the master keeps running, so the Deployment does not restart it and repeat the test). A
+   * `Duration` of whole seconds is written the same way (`Duration.minutes(90)` is `1h30m`).
    * @default none: the test waits to be started from the web UI
    */
-  readonly runTime?: string;
+  readonly runTime?: string | Duration;
   /**
    * Worker replicas, a fixed count or autoscaling bounds (Locust rebalances the users when workers join).
    * @default 2
@@ -161,12 +163,12 @@ export interface LoadGeneratorProps {
    * Requests and limits of the master; what is left out keeps the default.
    * @default cpu 100m/500m, memory 256Mi/512Mi
    */
-  readonly masterResources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly masterResources?: ResourcesProps;
   /**
    * Requests and limits of each worker; what is left out keeps the default.
    * @default cpu 500m/1, memory 256Mi/512Mi
    */
-  readonly workerResources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly workerResources?: ResourcesProps;
   /**
    * Linkerd proxy for the master and workers when the app is meshed; `false` opts them out (then the load reaches
    * the target without a client-side proxy).
@@ -205,7 +207,7 @@ export function resolveLoadGeneratorProps(scope: Construct, id: string, props: L
   if (typeof spawnRate !== 'number' || !Number.isFinite(spawnRate) || spawnRate <= 0) {
     v.fail('spawnRate', `${spawnRate} is not a positive number`, 'give the users started per second, e.g. 1 or 0.5');
   }
-  if (props.runTime !== undefined) validateRunTime(v, props.runTime);
+  const runTime = props.runTime === undefined ? undefined : resolveRunTime(v, props.runTime);
   const userEnv = props.env ?? {};
   for (const name of Object.keys(userEnv).filter((k) => MANAGED_LOCUST_ENV.includes(k))) {
     v.fail(
@@ -227,10 +229,10 @@ export function resolveLoadGeneratorProps(scope: Construct, id: string, props: L
     ...common,
     LOCUST_USERS: String(users),
     LOCUST_SPAWN_RATE: String(spawnRate),
-    ...(props.runTime !== undefined
+    ...(runTime !== undefined
       ? {
           LOCUST_AUTOSTART: 'true',
-          LOCUST_RUN_TIME: props.runTime,
+          LOCUST_RUN_TIME: runTime,
           LOCUST_EXPECT_WORKERS: String(workerScaling.min),
         }
       : {}),
@@ -364,8 +366,10 @@ function resolveFiles(v: PropValidator, props: LoadGeneratorProps, locustfileNam
   return data;
 }
 
-/** Locust's `--run-time`: `90s`, `10m`, `1h30m`; zero is rejected. */
-function validateRunTime(v: PropValidator, runTime: string): void {
+/** Locust's `--run-time`: `90s`, `10m`, `1h30m`, or a `Duration` written so; zero is rejected. */
+function resolveRunTime(v: PropValidator, given: string | Duration): string {
+  const runTime =
+    given instanceof Duration ? v.duration('runTime', given, ['h', 'm', 's'], true, 'Duration.minutes(10)') : given;
   const match = typeof runTime === 'string' ? RUN_TIME.exec(runTime) : null;
   const seconds = match ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : 0;
   if (seconds <= 0) {
@@ -375,4 +379,5 @@ function validateRunTime(v: PropValidator, runTime: string): void {
       'write hours, minutes and seconds in that order, e.g. "90s", "10m" or "1h30m"',
     );
   }
+  return runTime;
 }

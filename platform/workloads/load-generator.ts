@@ -1,6 +1,6 @@
 /** `LoadGenerator`: a distributed Locust load test (a master with the web UI, and workers) against one target. */
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
 import { DeploymentWorkload } from './deployment-workload';
 import type { ResolvedScaling } from './scaling';

@@ -4,7 +4,8 @@
  */
 import type { BrokerEngine } from '../core/graph';
 import { parseQuantity } from '../core/quantity';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { Resources, ResourcesProps } from '../core/resources';
+import type { SizeQuantity } from '../core/units';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { MeshOptions } from '../mesh/linkerd';
@@ -61,10 +62,11 @@ export interface MessageBrokerProps {
    */
   readonly brokers?: number;
   /**
-   * Size of each broker's persistent volume (the messages it has not delivered; Kafka: its retained log).
+   * Size of each broker's persistent volume (the messages it has not delivered; Kafka: its retained log): `'8Gi'`
+   * or `Size.gibibytes(8)`.
    * @default '8Gi'
    */
-  readonly storage?: string;
+  readonly storage?: SizeQuantity;
   /**
    * StorageClass of the volumes.
    * @default the cluster's default StorageClass
@@ -96,7 +98,7 @@ export interface MessageBrokerProps {
    * Kafka's heap (half of it).
    * @default RabbitMQ cpu 250m/1, memory 512Mi/1Gi; Kafka cpu 500m/2, memory 1Gi/2Gi
    */
-  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly resources?: ResourcesProps;
   /**
    * Linkerd proxy when the app is meshed: `false` opts the broker out, options size its proxy. In a meshed app the
    * broker's ports are opaque (AMQP and Kafka are not HTTP).
@@ -162,7 +164,7 @@ export function resolveBrokerProps(v: PropValidator, props: MessageBrokerProps):
     'queues',
     queues.map((q) => q.name),
   );
-  const storage = v.quantity('storage', props.storage ?? DEFAULT_BROKER_STORAGE, '8Gi');
+  const storage = v.size('storage', props.storage ?? DEFAULT_BROKER_STORAGE, '8Gi');
   if (parseQuantity(storage) < 2 ** 30) {
     v.fail('storage', `${JSON.stringify(storage)} is less than 1Gi`, 'give the broker at least "1Gi"');
   }

@@ -5,7 +5,7 @@
  */
 import type { BrokerEngine, BrokerQueue } from '../core/graph';
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
 import { parseQuantity } from '../core/quantity';
 import { renderResources } from '../core/resources';

@@ -1,5 +1,5 @@
 /** The pod's volumes of a workload: `emptyDir`s for the writable paths, read-only ConfigMap directories. */
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 
 /** Size cap of each writable `emptyDir`, so a runaway log or cache cannot fill the node's disk. */
 export const WRITABLE_DIR_SIZE_LIMIT = '256Mi';

@@ -4,6 +4,7 @@
  * Deployment.
  */
 import type { Construct } from 'constructs';
+import type { Duration } from 'cdk8s';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { ScaledObject, ScaledObjectSpecTriggers } from '../crds/scaledobjects-keda.sh';
@@ -38,10 +39,11 @@ export interface QueueScaling {
    */
   readonly messagesPerReplica?: number;
   /**
-   * How long the depth must stay low before replicas are removed.
+   * How long the depth must stay low before replicas are removed: seconds, or a `Duration` of whole seconds
+   * (`Duration.minutes(5)`).
    * @default 300
    */
-  readonly scaleDownStabilizationSeconds?: number;
+  readonly scaleDownStabilizationSeconds?: number | Duration;
 }
 
 /** Queue scaling after validation. */
@@ -115,9 +117,10 @@ export function resolveQueueScaling(v: PropValidator, replicas: QueueScaling, pr
       1,
       1_000_000,
     ),
-    scaleDownStabilizationSeconds: v.integer(
+    scaleDownStabilizationSeconds: v.whole(
       `${prop}.scaleDownStabilizationSeconds`,
       replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+      's',
       0,
       3600,
     ),

@@ -1,6 +1,7 @@
 /** Replica counts and autoscaling: the HorizontalPodAutoscaler, PodDisruptionBudget and topology spread. */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
+import type { Duration } from 'cdk8s';
 import type { PropKeys } from '../core/known-props';
 import type { PropValidator } from '../core/validate';
 import type { QueueScaling, ResolvedQueueScaling } from './queue-scaling';
@@ -10,8 +11,8 @@ import { isQueueScaling, resolveQueueScaling } from './queue-scaling';
 export interface PodsMetric {
   /** Metric name as the adapter exposes it, e.g. `http_requests_per_second`. */
   readonly name: string;
-  /** Target average value per pod, a quantity (`"10"`, `"500m"`). */
-  readonly averageValue: string;
+  /** Target average value per pod: a number (`10`, `0.5`) or a quantity (`"10"`, `"500m"`). */
+  readonly averageValue: number | string;
 }
 
 /** Horizontal autoscaling between `min` and `max` replicas. */
@@ -36,10 +37,11 @@ export interface Autoscaling {
    */
   readonly podsMetrics?: readonly PodsMetric[];
   /**
-   * How long the load must stay low before replicas are removed, to avoid flapping.
+   * How long the load must stay low before replicas are removed, to avoid flapping: seconds, or a `Duration` of
+   * whole seconds (`Duration.minutes(5)`).
    * @default 300
    */
-  readonly scaleDownStabilizationSeconds?: number;
+  readonly scaleDownStabilizationSeconds?: number | Duration;
 }
 
 /** A fixed replica count, autoscaling bounds (CPU, memory, custom metrics), or scaling on a queue's depth. */
@@ -49,7 +51,15 @@ export type Replicas = number | Autoscaling | QueueScaling;
 export interface ResolvedScaling {
   readonly min: number;
   readonly max: number;
-  readonly autoscaling?: Required<Omit<Autoscaling, 'memoryUtilization'>> & { readonly memoryUtilization?: number };
+  readonly autoscaling?: {
+    readonly min: number;
+    readonly max: number;
+    readonly cpuUtilization: number;
+    readonly memoryUtilization?: number;
+    /** The metrics with their targets as quantity strings. */
+    readonly podsMetrics: readonly { readonly name: string; readonly averageValue: string }[];
+    readonly scaleDownStabilizationSeconds: number;
+  };
   /** Scaling on a queue's depth with KEDA (never together with `autoscaling`). */
   readonly queue?: ResolvedQueueScaling;
 }
@@ -85,8 +95,7 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
   v.ordered(`${prop}.min`, replicas.min, `${prop}.max`, replicas.max);
   const cpuUtilization = v.percent(`${prop}.cpuUtilization`, replicas.cpuUtilization ?? DEFAULT_CPU_UTILIZATION);
   if (replicas.memoryUtilization !== undefined) v.percent(`${prop}.memoryUtilization`, replicas.memoryUtilization);
-  const podsMetrics = replicas.podsMetrics ?? [];
-  podsMetrics.forEach((m, i) => {
+  const podsMetrics = (replicas.podsMetrics ?? []).map((m, i) => {
     v.knownProps(`${prop}.podsMetrics[${i}]`, m, PODS_METRIC_KEYS, 'pods metric');
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(m.name)) {
       v.fail(
@@ -95,15 +104,19 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
         'use a Prometheus metric name such as "http_requests_per_second"',
       );
     }
-    v.quantity(`${prop}.podsMetrics[${i}].averageValue`, m.averageValue, '10');
+    return {
+      name: m.name,
+      averageValue: averageValueText(v, `${prop}.podsMetrics[${i}].averageValue`, m.averageValue),
+    };
   });
   v.unique(
     `${prop}.podsMetrics`,
     podsMetrics.map((m) => m.name),
   );
-  const scaleDownStabilizationSeconds = v.integer(
+  const scaleDownStabilizationSeconds = v.whole(
     `${prop}.scaleDownStabilizationSeconds`,
     replicas.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+    's',
     0,
     3600,
   );
@@ -119,6 +132,14 @@ export function resolveScaling(v: PropValidator, replicas: Replicas, prop = 'rep
       scaleDownStabilizationSeconds,
     },
   };
+}
+
+/** A pods metric's target as a quantity: a positive number as JavaScript writes it, a string as given. */
+function averageValueText(v: PropValidator, prop: string, value: number | string): string {
+  if (typeof value !== 'number') return v.quantity(prop, value, '10');
+  if (!Number.isFinite(value) || value <= 0)
+    v.fail(prop, `${value} is not a positive number`, 'write it like 10 or 0.5');
+  return String(value);
 }
 
 /**

@@ -1,14 +1,15 @@
 /** `Service`: an HTTP and/or gRPC microservice. */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { DEFAULT_METRICS_PATH, type CustomMetric, type EndpointPort } from '../core/graph';
 import { serviceHost } from '../core/names';
 import type { HealthCheck } from '../core/probes';
 import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { ServiceProfileV1Alpha2 } from '../crds/serviceprofiles-linkerd.io';
-import type { ResolvedRouteMetric, RouteMetric } from '../mesh/linkerd';
-import { LINKERD_OPAQUE_PORTS_ANNOTATION, addServiceProfile, resolveRouteMetrics } from '../mesh/linkerd';
+import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
+import type { ResolvedRouteMetric, RouteMetric } from '../mesh/route-metrics';
+import { addServiceProfile, resolveRouteMetrics } from '../mesh/route-metrics';
 import type { HttpMetricNames, ResolvedCustomMetric } from '../observability/signals';
 import { resolveCustomMetrics, resolveHttpMetrics } from '../observability/signals';
 import { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';

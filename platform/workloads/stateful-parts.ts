@@ -3,7 +3,7 @@
  * for its headless Service and revision label, a headless and a client Service, and a retained data claim.
  */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { EndpointPort } from '../core/graph';
 import type { PropValidator } from '../core/validate';
 import { sortKeys } from './workload';

@@ -5,6 +5,7 @@
 import type { Construct } from 'constructs';
 import { parseQuantity } from '../core/quantity';
 import type { PropKeys } from '../core/known-props';
+import type { CpuQuantity, SizeQuantity } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import type * as VpaCrds from '../crds/vpa-autoscaling.k8s.io';
 import type {
@@ -39,16 +40,19 @@ export type ScaledResource = 'cpu' | 'memory';
 /** Bounds of the VPA's recommendation for the main container's requests. */
 export interface ResourceBounds {
   /**
-   * CPU, a quantity (`"100m"`, `"2"`).
+   * CPU, a quantity (`"100m"`, `"2"`) or a `Cpu` (`Cpu.millis(100)`).
    * @default no bound
    */
-  readonly cpu?: string;
+  readonly cpu?: CpuQuantity;
   /**
-   * Memory, a quantity (`"128Mi"`, `"4Gi"`).
+   * Memory, a quantity (`"128Mi"`, `"4Gi"`) or a `Size` (`Size.mebibytes(128)`).
    * @default no bound
    */
-  readonly memory?: string;
+  readonly memory?: SizeQuantity;
 }
+
+/** {@link ResourceBounds} after validation, as quantity strings. */
+export type ResolvedResourceBounds = Readonly<Partial<Record<ScaledResource, string>>>;
 
 /** A `VerticalPodAutoscaler` for a workload's main container. */
 export interface VerticalScaling {
@@ -87,8 +91,8 @@ const VERTICAL_SCALING_KEYS: PropKeys<VerticalScaling> = {
 export interface ResolvedVerticalScaling {
   readonly mode: VerticalScalingMode;
   readonly resources: readonly ScaledResource[];
-  readonly minAllowed: ResourceBounds;
-  readonly maxAllowed: ResourceBounds;
+  readonly minAllowed: ResolvedResourceBounds;
+  readonly maxAllowed: ResolvedResourceBounds;
 }
 
 /**
@@ -165,26 +169,26 @@ export function resolveVerticalScaling(
       );
     }
   }
-  const bounds = (which: 'minAllowed' | 'maxAllowed'): ResourceBounds => {
+  const bounds = (which: 'minAllowed' | 'maxAllowed'): ResolvedResourceBounds => {
     const b = given[which] ?? {};
+    const resolved: Partial<Record<ScaledResource, string>> = {};
     for (const key of Object.keys(b)) {
       if (!RESOURCES.includes(key as ScaledResource)) {
         v.fail(`${prop}.${which}.${key}`, 'is not a resource', 'bound "cpu" and "memory" only');
       }
     }
     for (const r of RESOURCES) {
-      const value = b[r];
-      if (value === undefined) continue;
-      v.quantity(`${prop}.${which}.${r}`, value, EXAMPLE[r]);
+      if (b[r] === undefined) continue;
+      const at = `${prop}.${which}.${r}`;
+      resolved[r] =
+        r === 'cpu'
+          ? v.cpu(at, b.cpu as CpuQuantity, EXAMPLE.cpu)
+          : v.size(at, b.memory as SizeQuantity, EXAMPLE.memory);
       if (!resources.includes(r)) {
-        v.fail(
-          `${prop}.${which}.${r}`,
-          `is set but the VPA does not size ${r}`,
-          `remove it, or add "${r}" to ${prop}.resources`,
-        );
+        v.fail(at, `is set but the VPA does not size ${r}`, `remove it, or add "${r}" to ${prop}.resources`);
       }
     }
-    return b;
+    return resolved;
   };
   const minAllowed = bounds('minAllowed');
   const maxAllowed = bounds('maxAllowed');
@@ -211,7 +215,7 @@ export function addVerticalPodAutoscaler(
   target: { kind: 'Deployment' | 'StatefulSet'; name: string; labels: Record<string, string>; container: string },
   scaling: ResolvedVerticalScaling,
 ): VerticalPodAutoscaler {
-  const bound = <T>(b: ResourceBounds, make: (q: string) => T): Record<string, T> | undefined => {
+  const bound = <T>(b: ResolvedResourceBounds, make: (q: string) => T): Record<string, T> | undefined => {
     const entries = RESOURCES.filter((r) => b[r] !== undefined).map((r) => [r, make(b[r] as string)] as const);
     return entries.length ? Object.fromEntries(entries) : undefined;
   };

@@ -9,7 +9,7 @@ import type { Component } from '../core/names';
 import type { BackupSignal, BrokerSignal } from '../core/graph';
 import type { HealthCheck } from '../core/probes';
 import { validateHealthCheck } from '../core/probes';
-import type { RequestLimit, Resources } from '../core/resources';
+import type { Resources, ResourcesProps } from '../core/resources';
 import { resolveResources } from '../core/resources';
 import type { RunAs } from '../core/security';
 import { DEFAULT_RUN_AS_USER } from '../core/security';
@@ -60,7 +60,7 @@ export interface WorkloadProps {
    * CPU and memory requests and limits; what is left out keeps the construct's default.
    * @default each construct documents its own (e.g. `Service`: cpu 100m/500m, memory 128Mi/256Mi)
    */
-  readonly resources?: { readonly cpu?: Partial<RequestLimit>; readonly memory?: Partial<RequestLimit> };
+  readonly resources?: ResourcesProps;
   /**
    * uid (and gid) the container runs as. Any non-zero id; images that run as a named user need a number here
    * for `runAsNonRoot` to be verifiable.

@@ -6,7 +6,7 @@
 import { Lazy } from 'cdk8s';
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { PlatformChart } from '../chart';
 import type { ResolvedWorkload } from './workload-props';
 import { configMapMounts, configMapVolumes, writableMounts, writableVolumes } from './pod-volumes';

@@ -5,7 +5,7 @@
 import { App, Testing } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Database, PlatformChart, Route, Service, Worker, type Connectable, type ServiceProps } from '../../platform';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { newChart, platformError, synth } from '../helpers';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';

@@ -3,7 +3,8 @@
  * databases, their connections and egress), and single-field corruptions of them. A description is plain data,
  * so a failing case prints as JSON and replays from its seed.
  */
-import { Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { Database, PlatformChart, Service, Worker } from '../../platform';
 import type { DatabaseProps, EgressRule, ServiceProps, WorkerProps } from '../../platform';
 
@@ -201,6 +202,11 @@ const BAD_VALUES: readonly unknown[] = [
   'kube-system',
   '10',
   'x:y/z',
+  // Typed units, wrong in themselves or in the wrong prop (a Size as a port, an image or a CPU amount).
+  Size.mebibytes(0),
+  Size.gibibytes(1),
+  Cpu.millis(-250),
+  Duration.millis(1500),
 ];
 
 /** A copy of `spec` with one field, chosen at random, replaced by a bad value; and where it was changed. */

@@ -63,6 +63,16 @@ test('every wrong-way import is refused, naming the folder table', () => {
   );
 });
 
+test("another package's internals are refused everywhere: its index exports what the platform uses", () => {
+  const cases: Array<[string, string]> = [
+    ['platform/core/planted.ts', "import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';"],
+    ['platform/workloads/planted.ts', "import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';"],
+    ['test/planted.test.ts', "import { Size } from 'cdk8s/lib/size';"],
+  ];
+  expect(layerErrors(cases)).toEqual(cases.map(() => [expect.stringContaining("Import from the package's index")]));
+  expect(layerErrors([['platform/core/planted.ts', "import { k8s } from 'cdk8s-plus-27';"]])).toEqual([[]]);
+});
+
 test('the imports the table allows pass', () => {
   const errors = layerErrors(ALLOWED);
   expect(ALLOWED.map(([path, line], i) => [path, line, errors[i]])).toEqual(
