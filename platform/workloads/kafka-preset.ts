@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BrokerContext, BrokerPreset } from './broker-preset';
-import { passwordVar, retryUntilBooted } from './broker-preset';
+import { BROKER_BOOT_TIMEOUT_SECONDS, passwordVar, retryUntilBooted } from './broker-preset';
 
 const CLIENT_PORT = 9092;
 const CONTROLLER_PORT = 9093;
@@ -64,6 +64,9 @@ function serverProperties(c: BrokerContext): string {
       'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     // A subdirectory: a fresh ext4 volume's lost+found is not a partition directory.
     'log.dirs=/var/lib/kafka/data/logs',
+    // A broker exits when it cannot register with the quorum in time (60 s by default): its peers may start later
+    // (Parallel pods on busy nodes), so it waits as long as the topics hook does.
+    `initial.broker.registration.timeout.ms=${BROKER_BOOT_TIMEOUT_SECONDS * 1000}`,
     'auto.create.topics.enable=false',
     'num.partitions=3',
     `default.replication.factor=${replicas}`,
@@ -152,10 +155,12 @@ export const KAFKA_PRESET: BrokerPreset = {
     { name: TOPICS_SCRIPT, text: topicsScript(c) },
   ],
   declareQueues: (c) => ['sh', `${c.configPath}/${TOPICS_SCRIPT}`],
+  // The controller listener opens at start; the client listener once the broker has joined the quorum and caught
+  // up, which is what readiness waits for.
   probes: {
     liveness: { tcp: true, port: CONTROLLER_PORT },
     readiness: { tcp: true, port: CLIENT_PORT },
-    startup: { tcp: true, port: CLIENT_PORT },
+    startup: { tcp: true, port: CONTROLLER_PORT },
   },
   // BOOTSTRAP_SERVERS, USER, PASSWORD (from the Secret), and the SASL settings every client library names.
   clientEnv: (c) => [

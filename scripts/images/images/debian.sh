@@ -30,8 +30,11 @@ debian_image() {
   rm -rf "$3" "$TMP/layer.tar"
 }
 
-# debian_stamp VERSION: an image's stamp: its version, the base's, and the rootfs files it copies.
-debian_stamp() { echo "$1 $(cat "$CACHE/stamps/image-debian-base") $(hash_of "$HERE"/debian/*.sh "$HERE"/rootfs/*/*)"; }
+# debian_stamp VERSION: an image's stamp: its version, the base's, and the rootfs files it copies
+# (Every file under rootfs/, at any depth: kafka's are in bin/ and config/.)
+debian_stamp() {
+  echo "$1 $(cat "$CACHE/stamps/image-debian-base") $(hash_of "$HERE"/debian/*.sh $(find "$HERE"/rootfs -type f | sort))"
+}
 
 # debian_chroot: the base unpacked into $TMP/debian-root, to run its own python3 or node (a venv must be made by
 # the python that runs it).
