@@ -11,8 +11,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { ADDONS, INDEX_FILE } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
-import type * as ConfigModule from '../../stacks/config';
-import type * as ProgramModule from '../../stacks/program';
+import type * as ConfigModule from '../../platform/cloud/stack/config';
+import type * as ProgramModule from '../../platform/cloud/stack/platform-program';
 import type * as AppDeploymentModule from '../../platform/cloud/app-deployment';
 import { report, sinceStart } from './case-output';
 
@@ -56,9 +56,9 @@ store.callbacks = {
 
 // Loaded after the mocks are set, as the Pulumi engine would run the program.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseStackConfig } = require('../../stacks/config') as typeof ConfigModule;
+const { parseStackConfig } = require('../../platform/cloud/stack/config') as typeof ConfigModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deployPlatform } = require('../../stacks/program') as typeof ProgramModule;
+const { deployPlatform } = require('../../platform/cloud/stack/platform-program') as typeof ProgramModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AppDeployment } = require('../../platform/cloud/app-deployment') as typeof AppDeploymentModule;
 const loaded = sinceStart();

@@ -24,9 +24,9 @@ import { backupAccountId, backupCondition, gcsBackupStore } from '../../platform
 import { backupRolePolicy, s3BackupStore } from '../../platform/cloud/s3-backups';
 import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
-import { provisionBackups } from '../../stacks/backups';
-import { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from '../../stacks/platform-exports';
-import type { PlatformExports } from '../../stacks/platform-exports';
+import { provisionBackups } from '../../platform/cloud/stack/backups';
+import { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from '../../platform/cloud/stack/platform-exports';
+import type { PlatformExports } from '../../platform/cloud/stack/platform-exports';
 import { toYaml } from './fixtures';
 
 const requests: BackupRequest[] = [

@@ -12,9 +12,9 @@ import type { ChartsIndex } from '../../platform/contract';
 import { AppDeployment } from '../../platform/cloud/app-deployment';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from '../../platform/cloud/workload-identity';
 import type { PlatformCluster } from '../../platform/cloud/cluster';
-import { parseStackConfig } from '../../stacks/config';
-import type { StackConfig } from '../../stacks/config';
-import { bindIdentities } from '../../stacks/identities';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import type { StackConfig } from '../../platform/cloud/stack/config';
+import { bindIdentities } from '../../platform/cloud/stack/identities';
 import { toYaml } from './fixtures';
 
 const yamlText = toYaml([

@@ -19,10 +19,10 @@ const recorded = installMocks((args) => {
   return undefined;
 });
 
-import { parseAppStackConfig } from '../../stacks/app-config';
-import { deployApp } from '../../stacks/app-program';
-import { parseStackConfig } from '../../stacks/config';
-import { deployPlatform } from '../../stacks/program';
+import { parseAppStackConfig } from '../../platform/cloud/stack/app-config';
+import { deployApp } from '../../platform/cloud/stack/app-program';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import { deployPlatform } from '../../platform/cloud/stack/platform-program';
 
 const chartsDir = join(__dirname, '..', '..', 'charts-out');
 const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;

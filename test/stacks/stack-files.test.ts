@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseAppStackConfig } from '../../stacks/app-config';
-import { parseStackConfig } from '../../stacks/config';
-import type { RawStackConfig } from '../../stacks/config';
-import { checkConfigKeys, stackRole } from '../../stacks/config-keys';
+import { parseAppStackConfig } from '../../platform/cloud/stack/app-config';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import type { RawStackConfig } from '../../platform/cloud/stack/config';
+import { checkConfigKeys, stackRole } from '../../platform/cloud/stack/config-keys';
 import type { ChartsIndex } from '../../platform/contract';
 
 const STACKS = join(__dirname, '../../stacks');

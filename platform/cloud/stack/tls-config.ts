@@ -1,6 +1,6 @@
 /** The `k8s-platform:tls` stack config: how the platform's certificates are issued (see `TlsIssuing`). */
-import type { TlsIssuing } from '../platform/cloud/cert-issuers';
-import { TLS_ISSUING_MODES } from '../platform/cloud/cert-issuers';
+import type { TlsIssuing } from '../cert-issuers';
+import { TLS_ISSUING_MODES } from '../cert-issuers';
 import { dns01Problem } from './config-rules';
 
 const TLS_KEYS = ['mode', 'email', 'server', 'dns01'];

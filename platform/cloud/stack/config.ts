@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
-import type { ExistingBucket } from '../platform/cloud/backup-store';
-import type { CloudIdentity } from '../platform/cloud/workload-identity';
-import type { GatewayHost } from '../platform/cloud/cert-issuers';
+import type { ExistingBucket } from '../backup-store';
+import type { CloudIdentity } from '../workload-identity';
+import type { GatewayHost } from '../cert-issuers';
 import { CLOUDS } from './config-types';
 import type { Cloud, CommonConfig, NodeSettings, RawStackConfig, StackConfig } from './config-types';
 import { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
@@ -48,7 +48,7 @@ const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** The project root (where Pulumi.yaml is): relative paths in the config are relative to it. */
-const PROJECT_ROOT = resolve(__dirname, '..');
+const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 
 function chartSource(value: unknown): { localDir?: string } {
   const raw = section('chartSource', value);

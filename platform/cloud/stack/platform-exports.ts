@@ -3,9 +3,9 @@
  * and the checks an app stack makes against it before it registers anything: every add-on the app needs is
  * installed (or built into the cluster), and every host it serves over HTTPS on the platform Gateway has a listener.
  */
-import { ADDONS, CLUSTER_ISSUERS } from '../platform/contract';
-import type { GatewayHost } from '../platform/cloud/cert-issuers';
-import type { Addon, AppEntry } from '../platform/contract';
+import { ADDONS, CLUSTER_ISSUERS } from '../../contract';
+import type { GatewayHost } from '../cert-issuers';
+import type { Addon, AppEntry } from '../../contract';
 import {
   CERT_MANAGER_CHART,
   KEDA_CHART,
@@ -19,7 +19,7 @@ import {
   PROMETHEUS_ADAPTER_CHART,
   TEMPO_CHART,
   VPA_CHART,
-} from '../platform/cloud/versions';
+} from '../versions';
 import { CONFIG_NAMESPACE } from './config-keys';
 import type { Cloud } from './config-types';
 import { serviceAccountKey } from './identities';

@@ -4,7 +4,7 @@
  * app's YAML and digest, its secret values, and that the platform installs every add-on the app needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AppDeployment } from '../platform/cloud/app-deployment';
+import { AppDeployment } from '../app-deployment';
 import {
   loadAppManifest,
   planSecrets,
@@ -12,10 +12,10 @@ import {
   selectApps,
   splitManifest,
   unusedSecretKeys,
-} from '../platform/cloud/charts-index';
-import type { SplitManifest } from '../platform/cloud/charts-index';
-import { ExistingCluster } from '../platform/cloud/existing-cluster';
-import type { AppEntry, ChartsIndex } from '../platform/contract';
+} from '../charts-index';
+import type { SplitManifest } from '../charts-index';
+import { ExistingCluster } from '../existing-cluster';
+import type { AppEntry, ChartsIndex } from '../../contract';
 import type { AppStackConfig } from './app-config';
 import { CONFIG_NAMESPACE } from './config-keys';
 import { serviceAccountKey } from './identities';

@@ -1,6 +1,6 @@
 /** Validators of single config values: each throws a {@link StackConfigError} naming the key and what is allowed. */
-import { ADDONS } from '../platform/contract';
-import type { Addon } from '../platform/contract';
+import { ADDONS } from '../../contract';
+import type { Addon } from '../../contract';
 import { StackConfigError } from './config-keys';
 
 /** A DNS label (app, identity and namespace names). */

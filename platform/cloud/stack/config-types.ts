@@ -1,9 +1,9 @@
 /** The types of the platform stack's config: as read (`RawStackConfig`) and validated (`StackConfig`). */
-import type { Addon } from '../platform/contract';
-import type { GatewayHost, TlsIssuing } from '../platform/cloud/cert-issuers';
-import type { CloudIdentity } from '../platform/cloud/workload-identity';
-import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
-import type { ExistingBucket } from '../platform/cloud/backup-store';
+import type { Addon } from '../../contract';
+import type { GatewayHost, TlsIssuing } from '../cert-issuers';
+import type { CloudIdentity } from '../workload-identity';
+import type { EksAccessEntry } from '../eks-hardening';
+import type { ExistingBucket } from '../backup-store';
 
 /** Where the cluster comes from. */
 export const CLOUDS = ['gke', 'eks', 'existing'] as const;

@@ -4,18 +4,18 @@
  * the cloud SDK the stack uses is loaded: an `existing` stack never pays for `@pulumi/aws` or `@pulumi/gcp`.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { planAddons } from '../platform/cloud/addon-plan';
-import { readChartsIndex, selectApps } from '../platform/cloud/charts-index';
-import { checkGatewayHosts } from '../platform/cloud/cert-issuers';
-import type { GatewayHost } from '../platform/cloud/cert-issuers';
-import type { PlatformCluster } from '../platform/cloud/cluster';
-import type * as EksModule from '../platform/cloud/eks-cluster';
-import { ExistingCluster } from '../platform/cloud/existing-cluster';
-import { cloudName } from '../platform/cloud/naming';
-import type * as GkeModule from '../platform/cloud/gke-cluster';
-import { PlatformAddons } from '../platform/cloud/platform-addons';
-import { PLATFORM_GATEWAY } from '../platform/contract';
-import type { Addon, AppEntry } from '../platform/contract';
+import { planAddons } from '../addon-plan';
+import { readChartsIndex, selectApps } from '../charts-index';
+import { checkGatewayHosts } from '../cert-issuers';
+import type { GatewayHost } from '../cert-issuers';
+import type { PlatformCluster } from '../cluster';
+import type * as EksModule from '../eks-cluster';
+import { ExistingCluster } from '../existing-cluster';
+import { cloudName } from '../naming';
+import type * as GkeModule from '../gke-cluster';
+import { PlatformAddons } from '../platform-addons';
+import { PLATFORM_GATEWAY } from '../../contract';
+import type { Addon, AppEntry } from '../../contract';
 import type { StackConfig } from './config-types';
 import { bindIdentities } from './identities';
 import { provisionBackups } from './backups';
@@ -89,7 +89,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
   switch (config.cloud) {
     case 'gke': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- load @pulumi/gcp only for GKE stacks
-      const { GkeCluster } = require('../platform/cloud/gke-cluster') as typeof GkeModule;
+      const { GkeCluster } = require('../gke-cluster') as typeof GkeModule;
       return new GkeCluster(name, {
         project: config.gke.project,
         region: config.region,
@@ -110,7 +110,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
     }
     case 'eks': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- load @pulumi/aws only for EKS stacks
-      const { EksCluster } = require('../platform/cloud/eks-cluster') as typeof EksModule;
+      const { EksCluster } = require('../eks-cluster') as typeof EksModule;
       return new EksCluster(name, {
         region: config.region,
         availabilityZones: config.zones,
