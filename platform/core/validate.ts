@@ -3,12 +3,11 @@
  * that throws leaves nothing behind in its chart.
  */
 import type { Construct } from 'constructs';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../contract';
 import { PlatformValidationError } from './errors';
 import { isPlainObject, nearestName } from './known-props';
 import { isQuantity, parseQuantity } from './quantity';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The name part of a label or annotation key, and a label value (when not empty): Kubernetes' qualified name. */

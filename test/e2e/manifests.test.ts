@@ -4,7 +4,6 @@
  * by the real scheduler (spread, requests, affinity), made Running and Ready by kwok; every claim Bound.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { loadManifestDir } from '../../scripts/lib/manifests';
@@ -17,7 +16,6 @@ import {
   gatewayHttpListener,
   gatewayHttpsListener,
 } from '../../platform/contract';
-import type { ChartsIndex } from '../../platform/contract';
 import { PLATFORM_GATEWAY_CLASS, platformGateway } from '../../platform/cloud/addons/gateway-api';
 import { gatewayIssuerSolverParents, gatewayRedirectRoutes } from '../../platform/cloud/cert-issuers';
 import type { GatewayHost } from '../../platform/cloud/cert-issuers';
@@ -26,9 +24,10 @@ import type { ContourProcess } from '../../scripts/cluster/contour';
 import { gatewayConditions, routeAdmission, routeTo, selfSignedTlsSecret } from './gateway-support';
 import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 const chartsDir = join(ROOT, 'charts-out');
-const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
+const index = readChartsIndex(chartsDir);
 const manifests = loadManifestDir(chartsDir).objects;
 const cluster = useLocalCluster();
 

@@ -14,7 +14,7 @@ import { ExistingCluster } from '../existing-cluster';
 import { cloudName } from '../naming';
 import type * as GkeModule from '../gke-cluster';
 import { PlatformAddons } from '../platform-addons';
-import { PLATFORM_GATEWAY } from '../../contract';
+import { appAddons, PLATFORM_GATEWAY } from '../../contract';
 import type { Addon, AppEntry } from '../../contract';
 import type { StackConfig } from './config-types';
 import { bindIdentities } from './identities';
@@ -78,8 +78,7 @@ function gatewayHosts(config: StackConfig, apps: readonly AppEntry[]): GatewayHo
 export function requiredAddons(config: Pick<StackConfig, 'addons'>, apps: readonly AppEntry[]): Addon[] {
   const set = new Set<Addon>(config.addons);
   for (const app of apps) {
-    app.addons.forEach((a) => set.add(a));
-    if (app.meshed) set.add('linkerd');
+    appAddons(app).forEach((a) => set.add(a));
     if (app.addons.includes('gateway-api')) set.add('contour');
   }
   return [...set];
