@@ -4,27 +4,25 @@
  */
 import { resolve } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
-import type { ExistingBucket } from '../backup-store';
-import type { CloudIdentity } from '../workload-identity';
-import type { GatewayHost } from '../cert-issuers';
+import * as v from 'valibot';
 import { CLOUDS } from './config-types';
-import type { Cloud, CommonConfig, NodeSettings, RawStackConfig, StackConfig } from './config-types';
+import type { CommonConfig, RawStackConfig, StackConfig } from './config-types';
 import { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
-import {
-  addonList,
-  bool,
-  DNS_LABEL,
-  integer,
-  isRecord,
-  oneOf,
-  optionalOneOf,
-  optionalString,
-  rejectUnknownKeys,
-  section,
-  stringList,
-} from './config-values';
-import { parseTlsConfig } from './tls-config';
 import { eksAccessEntries, endpointCidrProblem, gcpProjectProblem, WIDE_CIDR_OPT_IN } from './config-rules';
+import { addonList, flag, oneOf, read, stringList, text } from './config-schema';
+import {
+  appNames,
+  chartSourceSection,
+  DOMAIN,
+  eksSection,
+  existingSection,
+  gatewayHostList,
+  gkeSection,
+  identitiesSection,
+  nodesSection,
+} from './config-sections';
+import type { NodeSettings } from './config-sections';
+import { parseTlsConfig } from './tls-config';
 
 export { CONFIG_NAMESPACE, StackConfigError } from './config-keys';
 
@@ -43,50 +41,11 @@ export type {
   StackConfig,
 } from './config-types';
 
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** The project root (where Pulumi.yaml is): relative paths in the config are relative to it. */
 const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
-
-function chartSource(value: unknown): { localDir?: string } {
-  const raw = section('chartSource', value);
-  rejectUnknownKeys('chartSource', raw, ['localDir']);
-  const localDir = optionalString('chartSource.localDir', raw.localDir);
-  return localDir === undefined ? {} : { localDir: resolve(PROJECT_ROOT, localDir) };
-}
-
-function nodes(value: unknown, cloud: 'gke' | 'eks'): NodeSettings {
-  const raw = section('nodes', value);
-  rejectUnknownKeys('nodes', raw, ['machineType', 'min', 'max', 'desired', 'diskSizeGb', 'spot']);
-  const floor = cloud === 'eks' ? 1 : 0;
-  const min = integer('nodes.min', raw.min, floor, 100);
-  const max = integer('nodes.max', raw.max, 1, 100);
-  const desired = integer('nodes.desired', raw.desired, floor, 100);
-  if (min !== undefined && max !== undefined && max < min) {
-    throw new StackConfigError('nodes.max', raw.max, `must be at least nodes.min (${min})`);
-  }
-  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
-    throw new StackConfigError('nodes.desired', raw.desired, `must lie between nodes.min and nodes.max`);
-  }
-  return {
-    machineType: optionalString('nodes.machineType', raw.machineType),
-    min,
-    max,
-    desired,
-    diskSizeGb: integer('nodes.diskSizeGb', raw.diskSizeGb, 20, 2000),
-    spot: raw.spot === undefined ? undefined : bool('nodes.spot', raw.spot, false),
-  };
-}
-
-function zonesOf(value: unknown, region: string, cloud: 'gke' | 'eks'): string[] | undefined {
-  // GCP zones are `<region>-<letter>` (europe-west1-b), AWS zones `<region><letter>` (eu-west-1a).
-  const suffix = cloud === 'gke' ? /^-[a-z]$/ : /^[a-z]$/;
-  return stringList('zones', value, (zone) =>
-    zone.startsWith(region) && suffix.test(zone.slice(region.length)) ? undefined : `is not a zone of region ${region}`,
-  );
-}
 
 /** Where a user finds the public address to allow. */
 export const CHECK_IP_COMMAND = 'curl -s https://checkip.amazonaws.com';
@@ -95,10 +54,13 @@ export const CHECK_IP_COMMAND = 'curl -s https://checkip.amazonaws.com';
  * The CIDRs allowed to reach a cluster's API endpoint. Required: the providers' default is the whole internet,
  * and a private-only endpoint would lock out the `pulumi up` run from a laptop or a hosted CI runner.
  */
-function endpointCidrs(key: string, value: unknown, section: Record<string, unknown>): string[] {
+function endpointCidrs(key: string, value: unknown, wide: boolean): string[] {
   const optIn = `${key.split('.')[0]}.${WIDE_CIDR_OPT_IN}`;
-  const wide = bool(optIn, section[WIDE_CIDR_OPT_IN], false);
-  const cidrs = stringList(key, value, (c) => endpointCidrProblem(c, optIn, wide));
+  const cidrs = read(
+    key,
+    stringList((c) => endpointCidrProblem(c, optIn, wide)),
+    value,
+  );
   if (cidrs === undefined || cidrs.length === 0) {
     throw new StackConfigError(
       key,
@@ -111,91 +73,26 @@ function endpointCidrs(key: string, value: unknown, section: Record<string, unkn
   return cidrs;
 }
 
-const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
-const GCP_SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
-
-/**
- * `identities`: for each identity name the apps use, the IAM policies of its role (EKS) or the Google service
- * account it impersonates (GKE).
- */
-function identities(value: unknown, cloud: Cloud): Record<string, CloudIdentity> {
-  if (value === undefined) return {};
-  if (cloud === 'existing') {
-    throw new StackConfigError('identities', value, `only applies when ${CONFIG_NAMESPACE}:cloud is gke or eks`);
+/** `nodes`, with the bounds checked against each other. */
+function nodes(value: unknown, cloud: 'gke' | 'eks'): NodeSettings {
+  const settings = read('nodes', nodesSection(cloud), value);
+  const { min, max, desired } = settings;
+  const raw = value as Record<string, unknown>;
+  if (min !== undefined && max !== undefined && max < min) {
+    throw new StackConfigError('nodes.max', raw.max, `must be at least nodes.min (${min})`);
   }
-  const result: Record<string, CloudIdentity> = {};
-  for (const [name, raw] of Object.entries(section('identities', value))) {
-    const key = `identities.${name}`;
-    if (!DNS_LABEL.test(name)) throw new StackConfigError(key, raw, 'identity names are DNS labels');
-    const entry = section(key, raw);
-    if (cloud === 'eks') {
-      rejectUnknownKeys(key, entry, ['policyArns']);
-      const policyArns = stringList(`${key}.policyArns`, entry.policyArns, (arn) =>
-        IAM_POLICY_ARN.test(arn)
-          ? undefined
-          : 'is not an IAM policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
-      );
-      if (!policyArns?.length) throw new StackConfigError(`${key}.policyArns`, entry.policyArns, 'required');
-      result[name] = { kind: 'aws-iam-role', policyArns };
-    } else {
-      rejectUnknownKeys(key, entry, ['serviceAccount']);
-      const email = entry.serviceAccount;
-      if (typeof email !== 'string' || !GCP_SERVICE_ACCOUNT.test(email)) {
-        throw new StackConfigError(
-          `${key}.serviceAccount`,
-          email,
-          'expected a Google service account email such as media-writer@my-project.iam.gserviceaccount.com',
-        );
-      }
-      result[name] = { kind: 'gcp-service-account', email };
-    }
+  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
+    throw new StackConfigError('nodes.desired', raw.desired, `must lie between nodes.min and nodes.max`);
   }
-  return result;
+  return settings;
 }
 
-const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
-
-/**
- * `gatewayHttpsHosts` (or `gatewayHttpHosts`, hosts served with `tls.disabled`):
- * `[{ host: shop.example.com, namespace: shop }]`, one listener each on the platform Gateway.
- */
-/** `existing.backupBucket`: the user's S3-compatible bucket for the databases' `bucket` backups. */
-function backupBucket(value: unknown): ExistingBucket {
-  const key = 'existing.backupBucket';
-  const raw = section(key, value);
-  rejectUnknownKeys(key, raw, ['bucket', 'provider', 'endpoint', 'region']);
-  const bucket = optionalString(`${key}.bucket`, raw.bucket);
-  if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new StackConfigError(`${key}.bucket`, raw.bucket, 'is required: the name of an S3-compatible bucket');
-  }
-  const endpoint = optionalString(`${key}.endpoint`, raw.endpoint);
-  if (endpoint !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {
-    throw new StackConfigError(`${key}.endpoint`, endpoint, 'must be an https:// URL (the backups leave the cluster)');
-  }
-  return {
-    bucket,
-    provider: optionalString(`${key}.provider`, raw.provider) ?? (endpoint ? 'Other' : 'AWS'),
-    ...(endpoint ? { endpoint } : {}),
-    ...(raw.region !== undefined ? { region: optionalString(`${key}.region`, raw.region) } : {}),
-  };
-}
-
-function gatewayHosts(name: 'gatewayHttpsHosts' | 'gatewayHttpHosts', value: unknown): GatewayHost[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new StackConfigError(name, value, 'expected a list');
-  return value.map((entry: unknown, i) => {
-    const key = `${name}[${i}]`;
-    if (!isRecord(entry)) throw new StackConfigError(key, entry, 'expected { host, namespace }');
-    rejectUnknownKeys(key, entry, ['host', 'namespace']);
-    const { host, namespace } = entry;
-    if (typeof host !== 'string' || !HOST.test(host)) {
-      throw new StackConfigError(`${key}.host`, host, 'expected a lowercase DNS name such as shop.example.com');
-    }
-    if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) {
-      throw new StackConfigError(`${key}.namespace`, namespace, "expected the app's namespace (a DNS label)");
-    }
-    return name === 'gatewayHttpHosts' ? { host, namespace, plainHttp: true } : { host, namespace };
-  });
+/** `zones`: zones of the region (GCP `<region>-<letter>`, AWS `<region><letter>`). */
+function zonesOf(value: unknown, region: string, cloud: 'gke' | 'eks'): string[] | undefined {
+  const suffix = cloud === 'gke' ? /^-[a-z]$/ : /^[a-z]$/;
+  const ofRegion = (zone: string) =>
+    zone.startsWith(region) && suffix.test(zone.slice(region.length)) ? undefined : `is not a zone of region ${region}`;
+  return read('zones', stringList(ofRegion), value);
 }
 
 /**
@@ -203,31 +100,39 @@ function gatewayHosts(name: 'gatewayHttpsHosts' | 'gatewayHttpHosts', value: unk
  * value and what is allowed.
  */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
-  const cloud = oneOf('cloud', raw.cloud, CLOUDS, 'existing');
-  const domain = optionalString('domain', raw.domain);
-  if (domain !== undefined && !DOMAIN.test(domain)) {
-    throw new StackConfigError('domain', domain, 'expected a lowercase DNS name such as example.com');
+  const cloud = read('cloud', oneOf(CLOUDS, 'existing'), raw.cloud);
+  const domain = read(
+    'domain',
+    v.pipe(
+      text,
+      v.check((d) => d === undefined || DOMAIN.test(d), 'expected a lowercase DNS name such as example.com'),
+    ),
+    raw.domain,
+  );
+  if (cloud === 'existing' && raw.identities !== undefined) {
+    throw new StackConfigError(
+      'identities',
+      raw.identities,
+      `only applies when ${CONFIG_NAMESPACE}:cloud is gke or eks`,
+    );
   }
   const common: CommonConfig = {
-    apps: stringList('apps', raw.apps, (a) => (DNS_LABEL.test(a) ? undefined : 'is not a valid app name')),
-    addons: addonList('addons', raw.addons),
+    apps: read('apps', appNames, raw.apps),
+    addons: read('addons', addonList, raw.addons),
     domain,
-    ingressServiceType: oneOf(
+    ingressServiceType: read(
       'ingressServiceType',
+      oneOf(['LoadBalancer', 'NodePort'], 'LoadBalancer'),
       raw.ingressServiceType,
-      ['LoadBalancer', 'NodePort'],
-      'LoadBalancer',
     ),
-    deletionProtection: bool('deletionProtection', raw.deletionProtection, true),
+    deletionProtection: read('deletionProtection', flag(true), raw.deletionProtection),
     gatewayHosts: [
-      ...gatewayHosts('gatewayHttpsHosts', raw.gatewayHttpsHosts),
-      ...gatewayHosts('gatewayHttpHosts', raw.gatewayHttpHosts),
+      ...read('gatewayHttpsHosts', gatewayHostList(false), raw.gatewayHttpsHosts),
+      ...read('gatewayHttpHosts', gatewayHostList(true), raw.gatewayHttpHosts),
     ],
-    tls: parseTlsConfig(raw.tls, (key, value, allowed) => {
-      throw new StackConfigError(key, value, allowed);
-    }),
-    chartSource: chartSource(raw.chartSource),
-    identities: identities(raw.identities, cloud),
+    tls: parseTlsConfig(raw.tls),
+    chartSource: read('chartSource', chartSourceSection(PROJECT_ROOT), raw.chartSource),
+    identities: cloud === 'existing' ? {} : read('identities', identitiesSection(cloud), raw.identities),
   };
   for (const key of ['gke', 'eks', 'existing'] as const) {
     if (key !== cloud && raw[key] !== undefined) {
@@ -240,33 +145,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   if (cloud === 'existing') {
-    const existing = section('existing', raw.existing);
-    rejectUnknownKeys('existing', existing, [
-      'kubeconfig',
-      'context',
-      'metricsServer',
-      'builtInAddons',
-      'backupBucket',
-    ]);
-    return {
-      ...common,
-      cloud,
-      existing: {
-        kubeconfig: optionalString('existing.kubeconfig', existing.kubeconfig),
-        context: optionalString('existing.context', existing.context),
-        metricsServer: oneOf(
-          'existing.metricsServer',
-          existing.metricsServer,
-          ['none', 'install', 'install-insecure-kubelet-tls'],
-          'none',
-        ),
-        builtInAddons: addonList('existing.builtInAddons', existing.builtInAddons),
-        ...(existing.backupBucket !== undefined ? { backupBucket: backupBucket(existing.backupBucket) } : {}),
-      },
-    };
+    return { ...common, cloud, existing: read('existing', existingSection, raw.existing) };
   }
 
-  const region = optionalString('region', raw.region);
+  const region = read('region', text, raw.region);
   if (region === undefined) {
     throw new StackConfigError(
       'region',
@@ -280,9 +162,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const zones = zonesOf(raw.zones, region, cloud);
 
   if (cloud === 'gke') {
-    const gke = section('gke', raw.gke);
-    rejectUnknownKeys('gke', gke, ['project', 'autopilot', 'releaseChannel', 'authorizedNetworks', WIDE_CIDR_OPT_IN]);
-    const project = optionalString('gke.project', gke.project) ?? optionalString('gcp:project', raw.gcpProject);
+    const gke = read('gke', gkeSection, raw.gke);
+    const project = gke.project ?? read('gcp:project', text, raw.gcpProject);
     if (project === undefined) {
       throw new StackConfigError('gke.project', undefined, 'required (or set gcp:project)');
     }
@@ -296,9 +177,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       nodes: nodes(raw.nodes, 'gke'),
       gke: {
         project,
-        autopilot: bool('gke.autopilot', gke.autopilot, false),
-        releaseChannel: optionalOneOf('gke.releaseChannel', gke.releaseChannel, ['RAPID', 'REGULAR', 'STABLE']),
-        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks, gke),
+        autopilot: gke.autopilot,
+        releaseChannel: gke.releaseChannel,
+        authorizedNetworks: endpointCidrs('gke.authorizedNetworks', gke.authorizedNetworks, gke[WIDE_CIDR_OPT_IN]),
       },
     };
   }
@@ -310,25 +191,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       `EKS needs 2 or 3 availability zones of ${region}, e.g. ["${region}a", "${region}b"]`,
     );
   }
-  const awsRegion = optionalString('aws:region', raw.awsRegion);
+  const awsRegion = read('aws:region', text, raw.awsRegion);
   if (awsRegion !== undefined && awsRegion !== region) {
     throw new StackConfigError('region', region, `must equal aws:region (${awsRegion}), which the AWS provider uses`);
   }
-  const eks = section('eks', raw.eks);
-  rejectUnknownKeys('eks', eks, [
-    'kubernetesVersion',
-    'natGateways',
-    'publicAccessCidrs',
-    'awsProfile',
-    WIDE_CIDR_OPT_IN,
-    'accessEntries',
-  ]);
+  const eks = read('eks', eksSection, raw.eks);
   const access = eksAccessEntries(eks.accessEntries);
   if ('problem' in access) throw new StackConfigError('eks.accessEntries', eks.accessEntries, access.problem);
-  const version = optionalString('eks.kubernetesVersion', eks.kubernetesVersion);
-  if (version !== undefined && !/^1\.\d{2}$/.test(version)) {
-    throw new StackConfigError('eks.kubernetesVersion', version, 'expected a minor version such as "1.34"');
-  }
   return {
     ...common,
     cloud,
@@ -336,10 +205,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     zones,
     nodes: nodes(raw.nodes, 'eks'),
     eks: {
-      kubernetesVersion: version,
-      natGateways: optionalOneOf('eks.natGateways', eks.natGateways, ['single', 'perZone']),
-      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs, eks),
-      awsProfile: optionalString('eks.awsProfile', eks.awsProfile),
+      kubernetesVersion: eks.kubernetesVersion,
+      natGateways: eks.natGateways,
+      publicAccessCidrs: endpointCidrs('eks.publicAccessCidrs', eks.publicAccessCidrs, eks[WIDE_CIDR_OPT_IN]),
+      awsProfile: eks.awsProfile,
       accessEntries: access.entries,
     },
   };
