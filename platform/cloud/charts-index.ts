@@ -157,6 +157,23 @@ export function splitManifest(app: AppEntry, yamlText: string): SplitManifest {
   };
 }
 
+/**
+ * An app of `charts-out/` checked for deployment: its index entry, and its YAML verified against the entry's digest
+ * and split. An app stack's preflight makes it, and `AppDeployment` takes it as it is: the YAML is read, hashed and
+ * parsed once.
+ */
+export interface VerifiedApp {
+  /** The app's entry in `index.json`. */
+  readonly entry: AppEntry;
+  /** Its YAML, verified and split. */
+  readonly manifest: SplitManifest;
+}
+
+/** Reads an app's YAML from `chartsDir`, verifies it against the index entry and splits it. */
+export function verifyApp(chartsDir: string, entry: AppEntry): VerifiedApp {
+  return { entry, manifest: splitManifest(entry, loadAppManifest(chartsDir, entry)) };
+}
+
 /** Kinds of {@link SplitManifest.podPrerequisites}. */
 const POD_PREREQUISITE_KINDS: readonly string[] = ['ServiceAccount', 'ConfigMap'];
 

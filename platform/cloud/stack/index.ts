@@ -18,7 +18,8 @@ import type { PlatformExports } from './platform-exports';
 
 export { AppDeployment } from '../app-deployment';
 export type { AppDeploymentArgs } from '../app-deployment';
-export { readChartsIndex, selectApps, verifyManifest } from '../charts-index';
+export { readChartsIndex, selectApps, verifyApp, verifyManifest } from '../charts-index';
+export type { VerifiedApp } from '../charts-index';
 export { ExistingCluster } from '../existing-cluster';
 export { PlatformAddons } from '../platform-addons';
 export { parseAppStackConfig } from './app-config';
