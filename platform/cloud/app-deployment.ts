@@ -93,6 +93,8 @@ export class AppDeployment extends pulumi.ComponentResource {
     const stateful = app.stateful.length > 0;
     const k8sOpts = { parent: this, provider: args.provider };
 
+    // What the objects Pulumi creates itself (not those of the YAML) are labelled with.
+    const ownLabels = { [LABEL.partOf]: app.name, [LABEL.managedBy]: 'pulumi' };
     const yamlMeta = manifest.namespace?.metadata ?? {};
     this.namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
@@ -100,11 +102,7 @@ export class AppDeployment extends pulumi.ComponentResource {
         metadata: {
           name: app.namespace,
           // The reviewed YAML's labels and annotations win over the defaults added here.
-          labels: {
-            [LABEL.partOf]: app.name,
-            [LABEL.managedBy]: 'pulumi',
-            ...(yamlMeta.labels ?? {}),
-          },
+          labels: { ...ownLabels, ...(yamlMeta.labels ?? {}) },
           annotations: {
             ...(app.meshed ? { [LINKERD_INJECT_ANNOTATION]: 'enabled' } : {}),
             ...(yamlMeta.annotations ?? {}),
@@ -140,7 +138,7 @@ export class AppDeployment extends pulumi.ComponentResource {
           metadata: {
             name: plan.secret.name,
             namespace: app.namespace,
-            labels: { [LABEL.partOf]: app.name, [LABEL.managedBy]: 'pulumi' },
+            labels: ownLabels,
             annotations: { 'platform/description': plan.secret.description },
           },
           type: 'Opaque',
