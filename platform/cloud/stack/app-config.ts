@@ -32,7 +32,8 @@ export interface RawAppStackConfig {
 }
 
 const STACK_REFERENCE = /^([-_.a-zA-Z0-9]+\/){0,2}[-_.a-zA-Z0-9]+$/;
-const SECRET_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?\/[-._a-zA-Z0-9]+$/;
+/** `<app>/<secret>/<key>`: an app name (a DNS label), a Secret name, a key of the Secret. */
+const SECRET_KEY = new RegExp(`^${DNS_LABEL.source.slice(1, -1)}/[a-z0-9]([-.a-z0-9]*[a-z0-9])?/[-._a-zA-Z0-9]+$`);
 
 function secrets(value: unknown, app: string): Record<string, string> {
   const raw = read('secrets', v.optional(v.record(v.string(), v.unknown(), 'expected an object'), {}), value);
