@@ -18,6 +18,28 @@ const layer = (files, regex, table) => ({
     ],
   },
 });
+/** The rules of `platform/cloud/` (`extra`: one more forbidden pattern); it never loads cdk8s. */
+const cloudLayer = (files, ignores, table, extra = '') => ({
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(core|crds|networking|mesh|observability|workloads)/|^(\\.\\./)+(chart|settings|synth|testing)$${extra}`,
+            message: `${table} (the folder table in the README's design notes).`,
+          },
+          {
+            group: ['cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-27/**', 'constructs'],
+            message: "platform/cloud/ never loads cdk8s (the folder table in the README's design notes).",
+          },
+        ],
+      },
+    ],
+  },
+});
 const PLATFORM_TOP =
   '(core|crds|networking|mesh|observability|workloads|cloud)/|(chart|contract|settings|synth|testing)$';
 const layers = [
@@ -48,32 +70,23 @@ const layers = [
     '^\\./(?!(core|networking|mesh|observability)/|contract$)',
     'platform/chart.ts imports networking, mesh, observability, core and the contract',
   ),
-  {
-    files: ['platform/cloud/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex:
-                '^(\\.\\./)+(core|crds|networking|mesh|observability|workloads)/|^(\\.\\./)+(chart|settings|synth|testing)$',
-              message:
-                "platform/cloud/ imports the contract and @pulumi/* only (the folder table in the README's design notes).",
-            },
-            {
-              group: ['cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-27/**', 'constructs'],
-              message: "platform/cloud/ never loads cdk8s (the folder table in the README's design notes).",
-            },
-          ],
-        },
-      ],
-    },
-  },
+  cloudLayer(
+    ['platform/cloud/stack/**/*.ts'],
+    [],
+    'platform/cloud/stack/ imports the rest of platform/cloud, the contract and @pulumi/*',
+  ),
+  // The components never import the programs built from them.
+  cloudLayer(
+    ['platform/cloud/**/*.ts'],
+    ['platform/cloud/stack/**/*.ts'],
+    'platform/cloud/ imports the contract and @pulumi/* only (not the programs of platform/cloud/stack/)',
+    '|^(\\.\\./)*(\\./)?stack(/|$)',
+  ),
+  // stacks/ holds the programs and stack files only: it runs the `k8s-platform/cloud` entry, as a consumer's does.
   layer(
     ['stacks/**/*.ts'],
-    '^\\.\\./(?!platform/(cloud/|contract$))',
-    'stacks/ imports platform/cloud and the contract',
+    '^\\.\\./(?!platform/cloud/stack$)',
+    'stacks/ imports the k8s-platform/cloud entry (platform/cloud/stack) only',
   ),
   layer(
     ['apps/**/*.ts'],

@@ -1,9 +1,11 @@
 /**
  * The contract between the cdk8s side (which writes `charts-out/`) and the Pulumi side (which reads it).
  *
- * This file imports nothing from cdk8s or Pulumi on purpose: both worlds depend on it, neither on the other.
+ * This file imports nothing from cdk8s or Pulumi on purpose: both worlds depend on it, neither on the other. The
+ * schema of `index.json` (valibot) gives both the types of the index and its parser, {@link checkChartsIndex}.
  */
 import { createHash } from 'node:crypto';
+import * as v from 'valibot';
 
 /**
  * Suffix of a database's backup CronJob, ServiceAccount and volume claim (`<database>-backup`), by which
@@ -41,6 +43,12 @@ export type Addon = (typeof ADDONS)[number];
 
 /** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`); set by both sides. */
 export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
+
+/**
+ * The label Kubernetes puts on every Namespace with its name, by which NetworkPolicies of both sides select a
+ * namespace.
+ */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Extension of every manifest file of `charts-out/` (one per app chart: `<app>.k8s.yaml`). */
 export const MANIFEST_EXTENSION = '.k8s.yaml';
@@ -165,101 +173,187 @@ export function gatewayCertificateSecret(host: string): string {
   return `tls-${host.toLowerCase().replace(/\./g, '-')}`;
 }
 
-/**
- * A Secret the app's manifests reference by name. The manifests never contain its value: Pulumi creates it at
- * deploy time, with random values for `generate: true` keys and values from stack config for the others.
- */
-export interface SecretRequirement {
+const LABEL_PATTERN = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/** A DNS label (RFC 1123): the names of apps, namespaces and identities on both sides. */
+export const DNS_LABEL = new RegExp(`^${LABEL_PATTERN}$`);
+/** A DNS subdomain (RFC 1123): DNS labels joined by dots. */
+export const DNS_SUBDOMAIN = new RegExp(`^${LABEL_PATTERN}(\\.${LABEL_PATTERN})*$`);
+
+// The schema of `index.json`: the types below are inferred from it, and `checkChartsIndex` parses with it. Each
+// message says what is wrong after the path (`apps[0].digest is missing`).
+const text = v.pipe(v.string('is missing'), v.nonEmpty('is missing'));
+const list = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item, 'is not an array'), v.readonly());
+const isAddon = (value: unknown): value is Addon => (ADDONS as readonly unknown[]).includes(value);
+const plainObject = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'is not an object',
+);
+/** A plain object whose missing keys get their own schema's message (valibot gives them the object's). */
+const record = <E extends v.ObjectEntries>(entries: E) =>
+  v.pipe(
+    plainObject,
+    v.object(entries, (issue) => {
+      const key = issue.path?.[issue.path.length - 1]?.key;
+      const message =
+        typeof key === 'string' ? (entries[key] as { message?: unknown } | undefined)?.message : undefined;
+      return typeof message === 'string' ? message : issue.path ? 'is missing' : 'is not an object';
+    }),
+    v.readonly(),
+  );
+
+const SecretRequirementSchema = record({
   /** The Secret's `metadata.name` in the app namespace. */
-  readonly name: string;
+  name: text,
   /** The keys the manifests read from it (sorted). */
-  readonly keys: readonly string[];
+  keys: list(v.string('is not a string')),
   /** `true`: Pulumi generates random values (passwords); `false`: the values come from Pulumi config secrets. */
-  readonly generate: boolean;
+  generate: v.boolean('is not a boolean'),
   /** What the Secret is for, shown in errors when a config value is missing. */
-  readonly description: string;
-}
+  description: v.string('is not a string'),
+});
 
-/** A stateful object whose volumes hold data: Pulumi protects it from accidental deletion. */
-export interface StatefulObject {
-  readonly kind: 'StatefulSet' | 'PersistentVolumeClaim';
-  readonly name: string;
-}
+const StatefulObjectSchema = record({
+  kind: v.picklist(['StatefulSet', 'PersistentVolumeClaim'], 'is not StatefulSet or PersistentVolumeClaim'),
+  name: text,
+});
 
-/**
- * A workload whose ServiceAccount acts as a cloud identity (an IAM role on EKS, a Google service account on GKE).
- * The manifests carry no cloud account ids: Pulumi maps `identity` to the real role or account from stack config,
- * binds the ServiceAccount to it and annotates it at deploy time.
- */
-export interface WorkloadIdentityRequirement {
+const WorkloadIdentityRequirementSchema = record({
   /** The ServiceAccount's name in the app namespace. */
-  readonly serviceAccount: string;
+  serviceAccount: text,
   /** The identity's name, a key of the stack's `identities` config. */
-  readonly identity: string;
-}
+  identity: text,
+});
 
-/**
- * A database's scheduled backup. With a `bucket` target the platform stack provides the bucket and the
- * ServiceAccount's access to its prefix `<namespace>/<database>/`, and the app stack the ConfigMap
- * {@link backupTargetName} the upload reads.
- */
-export interface BackupRequirement {
+const BackupRequirementSchema = record({
   /** The Database (its CronJob is `<database>-backup`). */
-  readonly database: string;
+  database: text,
   /** Its engine. */
-  readonly engine: string;
+  engine: text,
   /** The backup job's ServiceAccount. */
-  readonly serviceAccount: string;
+  serviceAccount: text,
   /** Days a backup is kept (a bucket's lifecycle rule). */
-  readonly retentionDays: number;
+  retentionDays: v.number('is not a number'),
   /** Where the backups are kept. */
-  readonly target: 'volume' | 'bucket';
-}
+  target: v.picklist(['volume', 'bucket'], 'is not volume or bucket'),
+});
 
-/** One app (one cdk8s chart) in `charts-out/`. */
-export interface AppEntry {
+const AppEntrySchema = record({
   /** App name, also the chart name. */
-  readonly name: string;
+  name: text,
   /** The YAML file, relative to `charts-out/`. */
-  readonly file: string;
+  file: text,
   /**
    * The namespace all the app's namespaced objects live in. The YAML holds the Namespace object too, so that
    * `kubectl apply -f charts-out/<file>` works alone; Pulumi creates the namespace itself and skips that object.
    */
-  readonly namespace: string;
+  namespace: text,
   /** `sha256:<hex>` of the YAML file's bytes. */
-  readonly digest: string;
+  digest: text,
   /** Secrets the app expects (names and keys only). */
-  readonly secrets: readonly SecretRequirement[];
+  secrets: list(SecretRequirementSchema),
   /** Add-ons whose CRDs or controllers the app uses (sorted). */
-  readonly addons: readonly Addon[];
+  addons: v.custom<readonly Addon[]>(
+    (value) => Array.isArray(value) && value.every((a) => typeof a === 'string' && isAddon(a)),
+    ({ input }) =>
+      Array.isArray(input)
+        ? `names unknown add-on ${JSON.stringify(input.find((a) => !isAddon(a)))} (known: ${ADDONS.join(', ')})`
+        : 'is not an array',
+  ),
   /** Objects that own persistent volumes. */
-  readonly stateful: readonly StatefulObject[];
+  stateful: list(StatefulObjectSchema),
   /** Hosts the app exposes through an ingress (sorted). */
-  readonly hosts: readonly string[];
+  hosts: list(v.string('is not a string')),
   /** Whether the namespace is meshed by Linkerd (the namespace gets `linkerd.io/inject: enabled`). */
-  readonly meshed: boolean;
+  meshed: v.boolean('is not a boolean'),
   /** ServiceAccounts bound to cloud identities, sorted by ServiceAccount; absent when there are none. */
-  readonly identities?: readonly WorkloadIdentityRequirement[];
+  identities: v.optional(list(WorkloadIdentityRequirementSchema)),
   /** The databases' scheduled backups, sorted by database; absent when there are none. */
-  readonly backups?: readonly BackupRequirement[];
+  backups: v.optional(list(BackupRequirementSchema)),
   /**
    * Hosts the app serves over HTTPS through `gateway` routes (sorted): the platform Gateway needs an HTTPS
    * listener ({@link gatewayHttpsListener}) with a cert-manager certificate ({@link gatewayCertificateSecret})
    * for each.
    */
-  readonly gatewayHttpsHosts: readonly string[];
+  gatewayHttpsHosts: list(v.string('is not a string')),
   /**
    * Hosts the app serves over plain HTTP (`tls.disabled`) through `gateway` routes (sorted): the platform Gateway
    * needs an HTTP listener ({@link gatewayHttpListener}) for each; absent when there are none.
    */
-  readonly gatewayHttpHosts?: readonly string[];
+  gatewayHttpHosts: v.optional(list(v.string('is not a string'))),
+});
+
+const ChartsIndexSchema = v.pipe(
+  plainObject,
+  v.object(
+    {
+      version: v.literal(
+        CHARTS_INDEX_VERSION,
+        (issue) => `is ${JSON.stringify(issue.input)} but this Pulumi program reads version ${CHARTS_INDEX_VERSION}`,
+      ),
+      apps: v.pipe(
+        list(AppEntrySchema),
+        v.check(
+          (apps) => new Set(apps.map((a) => a.name)).size === apps.length,
+          (issue) =>
+            `lists "${issue.input.find((a, i) => issue.input.findIndex((b) => b.name === a.name) !== i)?.name}" twice`,
+        ),
+      ),
+    },
+    (issue) => (issue.path ? (issue.expected === '"apps"' ? 'is not an array' : 'is missing') : 'is not an object'),
+  ),
+  v.readonly(),
+);
+
+/**
+ * A Secret the app's manifests reference by name. The manifests never contain its value: Pulumi creates it at
+ * deploy time, with random values for `generate: true` keys and values from stack config for the others.
+ */
+export type SecretRequirement = v.InferOutput<typeof SecretRequirementSchema>;
+/** A stateful object whose volumes hold data: Pulumi protects it from accidental deletion. */
+export type StatefulObject = v.InferOutput<typeof StatefulObjectSchema>;
+/**
+ * A workload whose ServiceAccount acts as a cloud identity (an IAM role on EKS, a Google service account on GKE).
+ * The manifests carry no cloud account ids: Pulumi maps `identity` to the real role or account from stack config,
+ * binds the ServiceAccount to it and annotates it at deploy time.
+ */
+export type WorkloadIdentityRequirement = v.InferOutput<typeof WorkloadIdentityRequirementSchema>;
+/**
+ * A database's scheduled backup. With a `bucket` target the platform stack provides the bucket and the
+ * ServiceAccount's access to its prefix `<namespace>/<database>/`, and the app stack the ConfigMap
+ * {@link backupTargetName} the upload reads.
+ */
+export type BackupRequirement = v.InferOutput<typeof BackupRequirementSchema>;
+/** One app (one cdk8s chart) in `charts-out/`. */
+export type AppEntry = v.InferOutput<typeof AppEntrySchema>;
+/** The whole `charts-out/index.json`. */
+export type ChartsIndex = v.InferOutput<typeof ChartsIndexSchema>;
+
+/** What is wrong with an `index.json`: where (`apps[0].digest`, or `the document`) and what. */
+export interface ChartsIndexProblem {
+  /** The path of the bad value (`apps[0].digest`), `the document` for the whole. */
+  readonly path: string;
+  /** What is wrong with it (`is missing`). */
+  readonly problem: string;
 }
 
-/** The whole `charts-out/index.json`. */
-export interface ChartsIndex {
-  readonly version: number;
-  readonly apps: readonly AppEntry[];
+/** Checks a parsed `index.json` against its schema: the typed index, or its first problem. */
+export function checkChartsIndex(value: unknown): { index: ChartsIndex } | { problem: ChartsIndexProblem } {
+  const result = v.safeParse(ChartsIndexSchema, value);
+  if (result.success) return { index: result.output };
+  const [issue] = result.issues;
+  const path = (issue.path ?? [])
+    .map((item) => (typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`))
+    .join('')
+    .replace(/^\./, '');
+  return { problem: { path: path || 'the document', problem: issue.message } };
+}
+
+/**
+ * The add-ons an app needs: those `index.json` lists, plus Linkerd for a meshed app (its namespace is injected).
+ * The one statement of that rule, for the index check, the platform stack and the app stack.
+ */
+export function appAddons(app: Pick<AppEntry, 'addons' | 'meshed'>): Addon[] {
+  return [...new Set<Addon>([...app.addons, ...(app.meshed ? (['linkerd'] as const) : [])])];
 }
 
 /** The digest recorded in `index.json` for a manifest file's contents. */

@@ -12,7 +12,7 @@ import * as ts from 'typescript';
 /** The package's entry points and the sources they are built from. */
 export const API_ENTRY_POINTS: Readonly<Record<string, string>> = {
   'k8s-platform': 'platform/index.ts',
-  'k8s-platform/cloud': 'stacks/cloud.ts',
+  'k8s-platform/cloud': 'platform/cloud/stack/index.ts',
   'k8s-platform/tools': 'scripts/lib/index.ts',
   'k8s-platform/testing': 'platform/testing.ts',
 };

@@ -4,9 +4,10 @@
  * Markdown capacity report of the synthesized manifests (see `scripts/lib/report.ts` for the node formula).
  * Exit 0: report written; 2: usage error.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INDEX_FILE, type ChartsIndex } from '../platform/contract';
+import { readChartsIndex } from '../platform/cloud/charts-index';
+import { INDEX_FILE } from '../platform/contract';
 import { parseCliArgs, runCli, UsageError } from './lib/cli';
 import { loadManifestDir } from './lib/manifests';
 import { buildReport, parseAddons, parseNodeSize, renderMarkdown } from './lib/report';
@@ -50,8 +51,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
   const { objects, problems } = loadManifestDir(values.dir);
   if (objects.length === 0) throw new UsageError(`no objects in ${values.dir}/*.k8s.yaml`);
   for (const p of problems) process.stderr.write(`warning: ${p.file}: ${p.message}\n`);
-  const indexPath = join(values.dir, INDEX_FILE);
-  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as ChartsIndex) : undefined;
+  const index = existsSync(join(values.dir, INDEX_FILE)) ? readChartsIndex(values.dir) : undefined;
   const markdown = renderMarkdown(buildReport(objects, { node, addons, ...(index ? { index } : {}) }));
   if (values.out) writeFileSync(values.out, markdown);
   else process.stdout.write(markdown);

@@ -4,7 +4,7 @@
  * sets `k8s-platform:platformStack`). The exports are the stack outputs (`pulumi stack output`).
  */
 import { join } from 'node:path';
-import { stackProgram } from './cloud';
+import { stackProgram } from '../platform/cloud/stack';
 
 // K8S_PLATFORM_CHARTS_DIR points the program at another charts-out/ (tests, or CI deploying a built artifact).
 export = stackProgram(process.env.K8S_PLATFORM_CHARTS_DIR ?? join(__dirname, '..', 'charts-out'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { Database, manifestDigest, PlatformChart, Service, synthesize } from '../platform';
+import { INDEX_FILE } from '../platform/contract';
 
 function shopApp(): App {
   const app = new App();
@@ -22,7 +23,7 @@ test('writes one manifest per chart and an index.json entry with its digest', ()
   const index = synthesize(shopApp(), out);
   const yaml = readFileSync(join(out, 'shop.k8s.yaml'), 'utf8');
   expect(index.apps).toMatchObject([{ name: 'shop', file: 'shop.k8s.yaml', digest: manifestDigest(yaml) }]);
-  expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'))).toEqual(index);
+  expect(JSON.parse(readFileSync(join(out, INDEX_FILE), 'utf8'))).toEqual(index);
 });
 
 test('removes the manifest of a chart that no longer exists', () => {

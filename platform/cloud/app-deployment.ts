@@ -9,8 +9,8 @@ import {
   type AppEntry,
   type ChartsIndex,
 } from '../contract';
-import type { ManifestObject, SplitManifest } from './charts-index';
-import { loadAppManifest, planSecrets, readChartsIndex, secretConfigKey, splitManifest } from './charts-index';
+import type { ManifestObject, VerifiedApp } from './charts-index';
+import { planSecrets, readChartsIndex, secretConfigKey, verifyApp } from './charts-index';
 import type { AddonReadiness } from './platform-addons';
 import { keepChildren } from './kept-children';
 import { annotateServiceAccounts } from './workload-identity';
@@ -22,17 +22,19 @@ export const GENERATED_PASSWORD_LENGTH = 32;
 export interface AppDeploymentArgs {
   /** Provider of the target cluster. */
   readonly provider: k8s.Provider;
-  /** Directory holding `index.json` and the apps' YAML (normally `<repo>/charts-out`). */
-  readonly chartsDir: string;
-  /** Name of the app in `index.json`. */
-  readonly app: string;
+  /**
+   * The app: its name in `index.json` (read, verified and split from `chartsDir`), or the app an app stack's
+   * preflight verified already ({@link verifyApp}), used as it is: parsing the YAML is the largest part of the
+   * program's own work.
+   */
+  readonly app: string | VerifiedApp;
+  /**
+   * Directory holding `index.json` and the apps' YAML (normally `<repo>/charts-out`), read when `app` is a name.
+   * @default none: required when `app` is a name
+   */
+  readonly chartsDir?: string;
   /** The index, when the caller has read it already (avoids reading it once per app). @default read from `chartsDir` */
   readonly index?: ChartsIndex;
-  /**
-   * The app's YAML, verified and split, when the caller has done so already (an app stack's preflight): parsing it
-   * is the largest part of the program's own work. @default read, verified and split from `chartsDir`
-   */
-  readonly manifest?: SplitManifest;
   /**
    * Secret values from the stack config, keyed `<app>/<secret>/<key>`. Values for this app's Secrets are used;
    * they must already be secret Outputs (the stack program wraps them with `pulumi.secret`).
@@ -81,17 +83,9 @@ export class AppDeployment extends pulumi.ComponentResource {
   /** Verifies the YAML and creates namespace, Secrets and config groups. */
   constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('platform:cloud:AppDeployment', name, {}, opts);
-    const index = args.index ?? readChartsIndex(args.chartsDir);
-    const app = index.apps.find((a) => a.name === args.app);
-    if (!app) {
-      throw new Error(
-        `AppDeployment ${name}: app "${args.app}" is not in charts-out/index.json ` +
-          `(available: ${index.apps.map((a) => a.name).join(', ') || 'none'})`,
-      );
-    }
-    this.app = app;
     // Everything is checked before the first child is registered: a refusal leaves the cluster untouched.
-    const manifest = args.manifest ?? splitManifest(app, loadAppManifest(args.chartsDir, app));
+    const { entry: app, manifest } = typeof args.app === 'string' ? readApp(name, args.app, args) : args.app;
+    this.app = app;
     const provided = new Set(Object.keys(args.secretValues ?? {}));
     const secretPlans = planSecrets(app, provided);
     const addonDeps = this.addonDependencies(app, args);
@@ -99,6 +93,8 @@ export class AppDeployment extends pulumi.ComponentResource {
     const stateful = app.stateful.length > 0;
     const k8sOpts = { parent: this, provider: args.provider };
 
+    // What the objects Pulumi creates itself (not those of the YAML) are labelled with.
+    const ownLabels = { [LABEL.partOf]: app.name, [LABEL.managedBy]: 'pulumi' };
     const yamlMeta = manifest.namespace?.metadata ?? {};
     this.namespace = new k8s.core.v1.Namespace(
       `${name}-ns`,
@@ -106,11 +102,7 @@ export class AppDeployment extends pulumi.ComponentResource {
         metadata: {
           name: app.namespace,
           // The reviewed YAML's labels and annotations win over the defaults added here.
-          labels: {
-            [LABEL.partOf]: app.name,
-            [LABEL.managedBy]: 'pulumi',
-            ...(yamlMeta.labels ?? {}),
-          },
+          labels: { ...ownLabels, ...(yamlMeta.labels ?? {}) },
           annotations: {
             ...(app.meshed ? { [LINKERD_INJECT_ANNOTATION]: 'enabled' } : {}),
             ...(yamlMeta.annotations ?? {}),
@@ -146,7 +138,7 @@ export class AppDeployment extends pulumi.ComponentResource {
           metadata: {
             name: plan.secret.name,
             namespace: app.namespace,
-            labels: { [LABEL.partOf]: app.name, [LABEL.managedBy]: 'pulumi' },
+            labels: ownLabels,
             annotations: { 'platform/description': plan.secret.description },
           },
           type: 'Opaque',
@@ -254,4 +246,20 @@ export function skipClaimAwait(object: ManifestObject): ManifestObject {
   if (object.kind !== 'PersistentVolumeClaim') return object;
   const annotations = { ...(object.metadata?.annotations ?? {}), 'pulumi.com/skipAwait': 'true' };
   return { ...object, metadata: { ...object.metadata, annotations } };
+}
+
+/** The app named `app` of `args.chartsDir`, verified. */
+function readApp(name: string, app: string, args: Pick<AppDeploymentArgs, 'chartsDir' | 'index'>): VerifiedApp {
+  if (args.chartsDir === undefined) {
+    throw new Error(`AppDeployment ${name}: app "${app}" is a name, so chartsDir is required to read it`);
+  }
+  const index = args.index ?? readChartsIndex(args.chartsDir);
+  const entry = index.apps.find((a) => a.name === app);
+  if (!entry) {
+    throw new Error(
+      `AppDeployment ${name}: app "${app}" is not in charts-out/index.json ` +
+        `(available: ${index.apps.map((a) => a.name).join(', ') || 'none'})`,
+    );
+  }
+  return verifyApp(args.chartsDir, entry);
 }

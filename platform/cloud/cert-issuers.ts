@@ -9,6 +9,7 @@ import {
   CLUSTER_ISSUERS,
   GATEWAY_HOST_LISTENERS_MAX,
   LINKERD_INJECT_ANNOTATION,
+  NAMESPACE_NAME_LABEL,
   PLATFORM_GATEWAY,
   gatewayCertificateSecret,
   gatewayHttpListener,
@@ -192,7 +193,7 @@ export function gatewayHostListeners(hosts: readonly GatewayHost[]): Record<stri
         namespaces: {
           from: 'Selector',
           selector: {
-            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces].sort() }],
+            matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...namespaces].sort() }],
           },
         },
       },

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ADDONS, CHARTS_INDEX_VERSION, INDEX_FILE, manifestDigest } from '../contract';
+import { checkChartsIndex, INDEX_FILE, manifestDigest } from '../contract';
 import type { AppEntry, ChartsIndex, SecretRequirement } from '../contract';
 
 /** What to run when `charts-out/` does not match the code. */
@@ -45,54 +45,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function invalid(path: string, problem: string): Error {
-  return new Error(`charts-out/index.json: ${path} ${problem}. ${SYNTH_HINT}`);
-}
-
-function checkApp(raw: unknown, i: number): AppEntry {
-  const where = `apps[${i}]`;
-  if (!isRecord(raw)) throw invalid(where, 'is not an object');
-  for (const field of ['name', 'file', 'namespace', 'digest'] as const) {
-    if (typeof raw[field] !== 'string' || raw[field] === '') throw invalid(`${where}.${field}`, 'is missing');
-  }
-  for (const field of ['secrets', 'addons', 'stateful', 'hosts', 'gatewayHttpsHosts'] as const) {
-    if (!Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
-  }
-  if (typeof raw.meshed !== 'boolean') throw invalid(`${where}.meshed`, 'is not a boolean');
-  for (const field of ['identities', 'backups', 'gatewayHttpHosts'] as const) {
-    if (raw[field] !== undefined && !Array.isArray(raw[field])) throw invalid(`${where}.${field}`, 'is not an array');
-  }
-  for (const addon of raw.addons as unknown[]) {
-    if (!(ADDONS as readonly unknown[]).includes(addon)) {
-      throw invalid(`${where}.addons`, `names unknown add-on ${JSON.stringify(addon)} (known: ${ADDONS.join(', ')})`);
-    }
-  }
-  return raw as unknown as AppEntry;
-}
-
-/** Parses and checks the text of `index.json`. */
+/** Parses and checks the text of `index.json` (its schema: `checkChartsIndex` of the contract). */
 export function parseChartsIndex(text: string): ChartsIndex {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`charts-out/index.json is not valid JSON (${(error as Error).message}). ${SYNTH_HINT}`);
+    throw new Error(`charts-out/${INDEX_FILE} is not valid JSON (${(error as Error).message}). ${SYNTH_HINT}`);
   }
-  if (!isRecord(raw)) throw invalid('the document', 'is not an object');
-  if (raw.version !== CHARTS_INDEX_VERSION) {
-    throw invalid(
-      'version',
-      `is ${JSON.stringify(raw.version)} but this Pulumi program reads version ${CHARTS_INDEX_VERSION}`,
-    );
-  }
-  if (!Array.isArray(raw.apps)) throw invalid('apps', 'is not an array');
-  const apps = raw.apps.map(checkApp);
-  const seen = new Set<string>();
-  for (const app of apps) {
-    if (seen.has(app.name)) throw invalid('apps', `lists "${app.name}" twice`);
-    seen.add(app.name);
-  }
-  return { version: CHARTS_INDEX_VERSION, apps };
+  const checked = checkChartsIndex(raw);
+  if ('index' in checked) return checked.index;
+  const { path, problem } = checked.problem;
+  throw new Error(`charts-out/${INDEX_FILE}: ${path} ${problem}. ${SYNTH_HINT}`);
 }
 
 /** Reads `<chartsDir>/index.json`; a missing file means nothing was synthesized. */
@@ -191,6 +155,23 @@ export function splitManifest(app: AppEntry, yamlText: string): SplitManifest {
     podPrerequisites: stateless.filter(prerequisite),
     rest: stateless.filter((o) => !prerequisite(o)),
   };
+}
+
+/**
+ * An app of `charts-out/` checked for deployment: its index entry, and its YAML verified against the entry's digest
+ * and split. An app stack's preflight makes it, and `AppDeployment` takes it as it is: the YAML is read, hashed and
+ * parsed once.
+ */
+export interface VerifiedApp {
+  /** The app's entry in `index.json`. */
+  readonly entry: AppEntry;
+  /** Its YAML, verified and split. */
+  readonly manifest: SplitManifest;
+}
+
+/** Reads an app's YAML from `chartsDir`, verifies it against the index entry and splits it. */
+export function verifyApp(chartsDir: string, entry: AppEntry): VerifiedApp {
+  return { entry, manifest: splitManifest(entry, loadAppManifest(chartsDir, entry)) };
 }
 
 /** Kinds of {@link SplitManifest.podPrerequisites}. */

@@ -27,10 +27,10 @@ import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from './w
 export const EKS_DEFAULTS = {
   vpcCidr: '10.0.0.0/16',
   instanceTypes: ['t3.large'],
-  minSize: 2,
-  desiredSize: 2,
-  maxSize: 5,
-  diskSize: 50,
+  minNodes: 2,
+  desiredNodes: 2,
+  maxNodes: 5,
+  diskSizeGb: 50,
   natGateways: 'single' as EksNatGateways,
   logTypes: ['api', 'audit', 'authenticator'],
   deletionProtection: true,
@@ -69,14 +69,14 @@ export interface EksClusterArgs {
   readonly vpcCidr?: string;
   /** Node instance types. @default ['t3.large'] */
   readonly instanceTypes?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Node group lower bound. @default 2 */
-  readonly minSize?: pulumi.Input<number>;
-  /** Node group initial size (then owned by the autoscaler). @default 2 */
-  readonly desiredSize?: pulumi.Input<number>;
-  /** Node group upper bound. @default 5 */
-  readonly maxSize?: pulumi.Input<number>;
-  /** Node root volume in GiB. @default 50 */
-  readonly diskSize?: pulumi.Input<number>;
+  /** Node group lower bound (the stack config's `nodes.min`). @default 2 */
+  readonly minNodes?: pulumi.Input<number>;
+  /** Node group initial size, then owned by the autoscaler (`nodes.desired`). @default 2 */
+  readonly desiredNodes?: pulumi.Input<number>;
+  /** Node group upper bound (`nodes.max`). @default 5 */
+  readonly maxNodes?: pulumi.Input<number>;
+  /** Node root volume in GiB (`nodes.diskSizeGb`). @default 50 */
+  readonly diskSizeGb?: pulumi.Input<number>;
   /** `ON_DEMAND` or `SPOT` nodes. @default 'ON_DEMAND' */
   readonly capacityType?: pulumi.Input<'ON_DEMAND' | 'SPOT'>;
   /** NAT gateway layout. @default 'single' */
@@ -98,7 +98,7 @@ export interface EksClusterArgs {
   readonly awsProfile?: string;
   /**
    * Install the Cluster Autoscaler (with its own IRSA role) so the node group actually grows and shrinks between
-   * `minSize` and `maxSize`; without it the bounds are never used and pending pods wait forever.
+   * `minNodes` and `maxNodes`; without it the bounds are never used and pending pods wait forever.
    * @default true
    */
   readonly clusterAutoscaler?: boolean;
@@ -288,7 +288,11 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
       { parent: this, dependsOn: [cniRole] },
     );
 
-    const launchTemplate = nodeLaunchTemplate(name, { diskSize: args.diskSize ?? EKS_DEFAULTS.diskSize, tags }, this);
+    const launchTemplate = nodeLaunchTemplate(
+      name,
+      { diskSizeGb: args.diskSizeGb ?? EKS_DEFAULTS.diskSizeGb, tags },
+      this,
+    );
     this.nodeGroup = new aws.eks.NodeGroup(
       `${name}-nodes`,
       {
@@ -303,9 +307,9 @@ export class EksCluster extends pulumi.ComponentResource implements PlatformClus
         releaseVersion: recommendedAmiRelease(this.cluster.version, this),
         launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
         scalingConfig: {
-          minSize: args.minSize ?? EKS_DEFAULTS.minSize,
-          desiredSize: args.desiredSize ?? EKS_DEFAULTS.desiredSize,
-          maxSize: args.maxSize ?? EKS_DEFAULTS.maxSize,
+          minSize: args.minNodes ?? EKS_DEFAULTS.minNodes,
+          desiredSize: args.desiredNodes ?? EKS_DEFAULTS.desiredNodes,
+          maxSize: args.maxNodes ?? EKS_DEFAULTS.maxNodes,
         },
         updateConfig: { maxUnavailable: 1 },
         tags,

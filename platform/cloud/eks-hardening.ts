@@ -35,11 +35,11 @@ export const EKS_ACCESS_POLICIES: Readonly<Record<EksAccessEntry['access'], stri
 
 /**
  * The launch template of the managed node group: IMDSv2 only, one network hop (a pod's packets to the metadata
- * service take a second hop and are dropped), the root volume encrypted gp3 of `diskSize` GiB.
+ * service take a second hop and are dropped), the root volume encrypted gp3 of `diskSizeGb` GiB.
  */
 export function nodeLaunchTemplate(
   name: string,
-  args: { diskSize: pulumi.Input<number>; tags: Record<string, string> },
+  args: { diskSizeGb: pulumi.Input<number>; tags: Record<string, string> },
   parent: pulumi.Resource,
 ): aws.ec2.LaunchTemplate {
   return new aws.ec2.LaunchTemplate(
@@ -49,7 +49,7 @@ export function nodeLaunchTemplate(
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',
-          ebs: { volumeSize: args.diskSize, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+          ebs: { volumeSize: args.diskSizeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
         },
       ],
       tagSpecifications: [{ resourceType: 'instance', tags: args.tags }],

@@ -19,8 +19,8 @@ export type GkeReleaseChannel = 'RAPID' | 'REGULAR' | 'STABLE';
 export const GKE_DEFAULTS = {
   releaseChannel: 'REGULAR' as GkeReleaseChannel,
   machineType: 'e2-standard-4',
-  minNodesPerZone: 1,
-  maxNodesPerZone: 3,
+  minNodes: 1,
+  maxNodes: 3,
   diskSizeGb: 50,
   subnetCidr: '10.10.0.0/20',
   podsCidr: '10.20.0.0/14',
@@ -66,11 +66,11 @@ export interface GkeClusterArgs {
   readonly releaseChannel?: pulumi.Input<GkeReleaseChannel>;
   /** Node machine type (Standard mode). @default 'e2-standard-4' */
   readonly machineType?: pulumi.Input<string>;
-  /** Autoscaler lower bound per zone (Standard mode). @default 1 */
-  readonly minNodesPerZone?: pulumi.Input<number>;
-  /** Autoscaler upper bound per zone (Standard mode). @default 3 */
-  readonly maxNodesPerZone?: pulumi.Input<number>;
-  /** Node boot disk size in GB. @default 50 */
+  /** Autoscaler lower bound per zone, Standard mode (the stack config's `nodes.min`). @default 1 */
+  readonly minNodes?: pulumi.Input<number>;
+  /** Autoscaler upper bound per zone, Standard mode (`nodes.max`). @default 3 */
+  readonly maxNodes?: pulumi.Input<number>;
+  /** Node boot disk size in GB (`nodes.diskSizeGb`). @default 50 */
   readonly diskSizeGb?: pulumi.Input<number>;
   /** Use Spot VMs for the node pool (cheaper, can be reclaimed). @default false */
   readonly spot?: pulumi.Input<boolean>;
@@ -289,7 +289,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
         },
         clusterOpts,
       );
-      const min = args.minNodesPerZone ?? GKE_DEFAULTS.minNodesPerZone;
+      const min = args.minNodes ?? GKE_DEFAULTS.minNodes;
       this.nodePool = new gcp.container.NodePool(
         `${name}-pool`,
         {
@@ -300,7 +300,7 @@ export class GkeCluster extends pulumi.ComponentResource implements PlatformClus
           initialNodeCount: min,
           autoscaling: {
             minNodeCount: min,
-            maxNodeCount: args.maxNodesPerZone ?? GKE_DEFAULTS.maxNodesPerZone,
+            maxNodeCount: args.maxNodes ?? GKE_DEFAULTS.maxNodes,
             locationPolicy: 'BALANCED',
           },
           management: { autoRepair: true, autoUpgrade: true },

@@ -21,9 +21,10 @@ export {
   splitManifest,
   SYNTH_HINT,
   unusedSecretKeys,
+  verifyApp,
   verifyManifest,
 } from './charts-index';
-export type { ManifestObject, SecretPlan, SplitManifest } from './charts-index';
+export type { ManifestObject, SecretPlan, SplitManifest, VerifiedApp } from './charts-index';
 export type { ClusterFlavor, IngressServiceType, PlatformCluster } from './cluster';
 export { EBS_CSI_POLICY, EKS_CLUSTER_POLICIES, EKS_DEFAULTS, EKS_NODE_POLICIES, EksCluster } from './eks-cluster';
 export type { EksClusterArgs, EksNatGateways } from './eks-cluster';

@@ -5,6 +5,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../contract';
 import { PlatformValidationError } from './errors';
 import { isPlainObject, nearestName } from './known-props';
 import { isQuantity, parseQuantity } from './quantity';
@@ -18,8 +19,6 @@ import {
   typedQuantityText,
 } from './units';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The name part of a label or annotation key, and a label value (when not empty): Kubernetes' qualified name. */

@@ -6,14 +6,19 @@
 import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ACME_SOLVER_POD_LABELS, ADDON_NAMESPACES, LINKERD_ADMIN_PORT, PROMETHEUS_POD_LABELS } from '../contract';
+import {
+  ACME_SOLVER_POD_LABELS,
+  ADDON_NAMESPACES,
+  LINKERD_ADMIN_PORT,
+  NAMESPACE_NAME_LABEL,
+  PROMETHEUS_POD_LABELS,
+} from '../contract';
 import type { MeshIdentity } from '../contract';
 import type { EndpointPort, GraphEdge, GraphNode } from '../core/graph';
 import type { EgressRule } from './egress';
 import { INTERNET_EXCEPT } from './egress';
 
 /** Label every namespace carries with its own name (set by Kubernetes since 1.21). */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Linkerd's inbound proxy port: meshed clients may connect to it directly. */
 export const LINKERD_INBOUND_PORT = 4143;
 /** Linkerd control-plane ports a proxy calls: identity, destination, policy. */

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import { ADDONS, INDEX_FILE } from '../../platform/contract';
-import type { ChartsIndex } from '../../platform/contract';
-import type * as ConfigModule from '../../stacks/config';
-import type * as ProgramModule from '../../stacks/program';
+import { ADDONS } from '../../platform/contract';
+import type * as ConfigModule from '../../platform/cloud/stack/config';
+import type * as ProgramModule from '../../platform/cloud/stack/platform-program';
 import type * as AppDeploymentModule from '../../platform/cloud/app-deployment';
+import type * as ChartsIndexModule from '../../platform/cloud/charts-index';
 import { report, sinceStart } from './case-output';
 
 const ROOT = join(__dirname, '..', '..');
@@ -56,11 +56,13 @@ store.callbacks = {
 
 // Loaded after the mocks are set, as the Pulumi engine would run the program.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseStackConfig } = require('../../stacks/config') as typeof ConfigModule;
+const { parseStackConfig } = require('../../platform/cloud/stack/config') as typeof ConfigModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deployPlatform } = require('../../stacks/program') as typeof ProgramModule;
+const { deployPlatform } = require('../../platform/cloud/stack/platform-program') as typeof ProgramModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AppDeployment } = require('../../platform/cloud/app-deployment') as typeof AppDeploymentModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { readChartsIndex } = require('../../platform/cloud/charts-index') as typeof ChartsIndexModule;
 const loaded = sinceStart();
 
 const stack = (parse(readFileSync(STACK_FILE, 'utf8')) as { config: Record<string, unknown> }).config;
@@ -69,7 +71,7 @@ const raw = Object.fromEntries(
     .filter(([key]) => key.startsWith(`${PROJECT}:`))
     .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
 );
-const index = JSON.parse(readFileSync(join(CHARTS_DIR, INDEX_FILE), 'utf8')) as ChartsIndex;
+const index = readChartsIndex(CHARTS_DIR);
 // Values for the Secrets a user supplies through stack config (generated ones come from @pulumi/random).
 const secrets = Object.fromEntries(
   index.apps.flatMap((app) =>

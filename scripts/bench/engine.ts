@@ -27,7 +27,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { INDEX_FILE, type ChartsIndex } from '../../platform/contract';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 import { KubeClient, targetFromKubeconfig } from '../cluster/kube-client';
 import { startLocalCluster, stopLocalCluster } from '../cluster/local-cluster';
 import type { ClusterState } from '../cluster/local-cluster';
@@ -185,7 +185,7 @@ interface BenchOptions {
 
 /** The five apps' floor: apply, roll out, remove, `runs` times, each from a verified clean cluster. */
 async function floor(phases: Phases, client: KubeClient, kubeconfig: string, charts: string, runs: number, tag = '') {
-  const index = JSON.parse(readFileSync(join(charts, INDEX_FILE), 'utf8')) as ChartsIndex;
+  const index = readChartsIndex(charts);
   const files = index.apps.map((a) => join(charts, a.file));
   const objects = loadManifestDir(charts).objects;
   for (let run = 1; run <= runs; run++) {
@@ -229,7 +229,7 @@ async function bench(
   cluster: ClusterState,
 ): Promise<{ phases: EnginePhase[]; states: Record<string, number> }> {
   const client = new KubeClient(targetFromKubeconfig(cluster.kubeconfig));
-  const index = JSON.parse(readFileSync(join(CHARTS, INDEX_FILE), 'utf8')) as ChartsIndex;
+  const index = readChartsIndex(CHARTS);
   const manifests = loadManifestDir(CHARTS).objects;
   const phases = new Phases();
   const backend = new LocalBackend(cluster.kubeconfig);
@@ -275,7 +275,7 @@ async function bench(
       const charts = generatedCharts(options.generatedApps, options.services, phases.scratch);
       const tag = `-gen${options.generatedApps}x${options.services}`;
       await floor(phases, client, cluster.kubeconfig, charts, 1, tag);
-      const generated = JSON.parse(readFileSync(join(charts, INDEX_FILE), 'utf8')) as ChartsIndex;
+      const generated = readChartsIndex(charts);
       const stacks = generated.apps.map((a) => stack(`bench-${a.name}`, appStackSettings('bench', a.name)));
       stacks.forEach((s) => {
         s.useCharts(charts);
@@ -343,7 +343,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const nodesPerZone = Math.ceil((services * coresPerService) / 3.9 / 3) + 2;
   // Volumes: the pool's are Retain, so every deploy of the five apps (each floor run, then the app stacks) takes
   // fresh ones for each claim (a database's data and its backup volume), plus the generated apps'.
-  const index = JSON.parse(readFileSync(join(CHARTS, INDEX_FILE), 'utf8')) as ChartsIndex;
+  const index = readChartsIndex(CHARTS);
   const claims = index.apps.reduce((n, a) => n + a.stateful.length, 0);
   const volumes = claims * (options.floorRuns + 1) + 16 + Math.ceil(services / 10);
   const cluster = await startLocalCluster({ nodesPerZone, volumes });

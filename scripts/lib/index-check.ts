@@ -4,16 +4,19 @@
  * with the YAML breaks the deploy even when every object is valid.
  */
 import {
+  appAddons,
   CHARTS_INDEX_VERSION,
+  checkChartsIndex,
   gatewayHttpListener,
   gatewayHttpsListener,
+  LINKERD_INJECT_ANNOTATION,
   manifestDigest,
 } from '../../platform/contract';
-import type { AppEntry, ChartsIndex } from '../../platform/contract';
+import type { AppEntry } from '../../platform/contract';
 import { INDEX_FILE, isRecord, MANIFEST_EXTENSION, objectRef, splitApiVersion } from './manifests';
 import type { KubeObject, ManifestObject } from './manifests';
 import { containersOf, podTemplates, stringMap } from './pods';
-import { exposedHosts, LINKERD_INJECT } from './report';
+import { exposedHosts } from './report';
 import type { Finding } from './validate';
 
 /** Rule id of index findings. */
@@ -72,8 +75,7 @@ function gatewayHostsOf(object: KubeObject, listener: (host: string) => string):
 }
 
 function addonsNeeded(objects: readonly ManifestObject[], meshed: boolean): Set<string> {
-  const needed = new Set<string>();
-  if (meshed) needed.add('linkerd');
+  const needed = new Set<string>(appAddons({ addons: [], meshed }));
   for (const { object } of objects) {
     const addon = GROUP_ADDONS[splitApiVersion(object.apiVersion).group];
     if (addon) needed.add(addon);
@@ -125,11 +127,11 @@ function checkEntry(entry: AppEntry, text: string, objects: readonly ManifestObj
   }
   const nsObject = objects.find((o) => o.object.kind === 'Namespace');
   const meshed = nsObject
-    ? stringMap(nsObject.object.metadata.annotations)[LINKERD_INJECT] === 'enabled'
+    ? stringMap(nsObject.object.metadata.annotations)[LINKERD_INJECT_ANNOTATION] === 'enabled'
     : entry.meshed;
   if (meshed !== entry.meshed) {
     problems.push(
-      `meshed is ${entry.meshed} but the Namespace is ${meshed ? '' : 'not '}annotated ${LINKERD_INJECT}: enabled`,
+      `meshed is ${entry.meshed} but the Namespace is ${meshed ? '' : 'not '}annotated ${LINKERD_INJECT_ANNOTATION}: enabled`,
     );
   }
   const missingAddons = [...addonsNeeded(objects, entry.meshed)].filter(
@@ -172,13 +174,19 @@ export function checkIndex(
     rule: INDEX_RULE,
     message,
   });
-  if (index === undefined) return [finding('index', 'index.json is missing; run npm run synth')];
-  if (!isRecord(index) || !Array.isArray(index.apps)) return [finding('index', 'index.json is not a charts index')];
+  if (index === undefined) return [finding('index', `${INDEX_FILE} is missing; run npm run synth`)];
   const out: Finding[] = [];
-  const idx = index as unknown as ChartsIndex;
-  if (idx.version !== CHARTS_INDEX_VERSION) {
-    out.push(finding('index', `version ${idx.version} is not ${CHARTS_INDEX_VERSION}; re-run npm run synth`));
+  // A version mismatch is reported, and the entries checked as if it were this version's.
+  const version = isRecord(index) ? index.version : undefined;
+  if (isRecord(index) && version !== CHARTS_INDEX_VERSION) {
+    out.push(finding('index', `version ${version} is not ${CHARTS_INDEX_VERSION}; re-run npm run synth`));
   }
+  const checked = checkChartsIndex(isRecord(index) ? { ...index, version: CHARTS_INDEX_VERSION } : index);
+  if (!('index' in checked)) {
+    const { path, problem } = checked.problem;
+    return [...out, finding('index', `${INDEX_FILE} is not a charts index: ${path} ${problem}`)];
+  }
+  const idx = checked.index;
   const listed = new Set(idx.apps.map((a) => a.file));
   for (const file of texts.keys()) {
     if (file.endsWith(MANIFEST_EXTENSION) && !listed.has(file))

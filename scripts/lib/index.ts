@@ -6,7 +6,7 @@ export { defaultCrdDir, CrdCatalog } from './crds';
 export { diffManifests, formatDiff, hasDifferences } from './diff';
 export type { FieldChange, FormatOptions, ManifestsDiff, ObjectChange } from './diff';
 export { checkIndex, INDEX_RULE } from './index-check';
-export { INDEX_FILE, loadManifestDir, MANIFEST_EXTENSION, MANIFEST_SUFFIX, parseManifests } from './manifests';
+export { INDEX_FILE, loadManifestDir, MANIFEST_EXTENSION, parseManifests } from './manifests';
 export type { KubeObject, ManifestObject, ManifestTexts, ParsedManifests, ParseProblem } from './manifests';
 export { buildReport, parseAddons, parseNodeSize, renderMarkdown } from './report';
 export type { CapacityReport, NodeSize, ReportOptions } from './report';

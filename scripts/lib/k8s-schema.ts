@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ErrorObject } from 'ajv';
+import { DNS_LABEL, DNS_SUBDOMAIN } from '../../platform/contract';
 import { describeAjvErrors } from './crds';
 import type { SchemaError } from './crds';
 import { isRecord, splitApiVersion } from './manifests';
@@ -65,8 +66,6 @@ function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   return model;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 /** Kinds whose names must be DNS-1123 labels (they become DNS names or hostnames). */
@@ -76,7 +75,7 @@ function qualifiedKeyError(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
     return 'has a prefix that is not a DNS-1123 subdomain';
   }
   if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
@@ -94,20 +93,20 @@ export function extraSchemaChecks(object: KubeObject): SchemaError[] {
   const errors: SchemaError[] = [];
   const name = object.metadata.name ?? '';
   if (LABEL_NAMED_KINDS.has(object.kind)) {
-    if (name.length > 63 || !DNS1123_LABEL.test(name)) {
+    if (name.length > 63 || !DNS_LABEL.test(name)) {
       errors.push({
         path: 'metadata.name',
         message: `"${name}" is not a DNS-1123 label (lowercase a-z, 0-9, "-", at most 63)`,
       });
     }
-  } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+  } else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     errors.push({
       path: 'metadata.name',
       message: `"${name}" is not a DNS-1123 subdomain (lowercase a-z, 0-9, "-", ".")`,
     });
   }
   const ns = object.metadata.namespace;
-  if (ns !== undefined && (ns.length > 63 || !DNS1123_LABEL.test(ns))) {
+  if (ns !== undefined && (ns.length > 63 || !DNS_LABEL.test(ns))) {
     errors.push({ path: 'metadata.namespace', message: `"${ns}" is not a DNS-1123 label` });
   }
   const labelSets: [string, unknown][] = [['metadata.labels', object.metadata.labels]];

@@ -51,9 +51,6 @@ export type ManifestTexts = ReadonlyMap<string, string>;
 
 export { INDEX_FILE, MANIFEST_EXTENSION };
 
-/** @deprecated the same as {@link MANIFEST_EXTENSION} (`platform/contract.ts`), which names it everywhere. */
-export const MANIFEST_SUFFIX = MANIFEST_EXTENSION;
-
 /** Whether a value is a plain (non-array, non-null) object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

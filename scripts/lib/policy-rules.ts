@@ -2,11 +2,9 @@
  * NetworkPolicy rules in words, for reviews: `allow orders → cache:6379`. A rule is identified by its peers and
  * ports (the whole rule), so a rule inserted before others reads as one insertion, not as every later rule changed.
  */
+import { LABEL, NAMESPACE_NAME_LABEL } from '../../platform/contract';
 import { isRecord } from './manifests';
 import type { KubeObject } from './manifests';
-
-const NAME_LABEL = 'app.kubernetes.io/name';
-const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 
 /** A value as JSON with object keys sorted, so equal values give equal text whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -21,7 +19,8 @@ export function canonicalJson(value: unknown): string {
 /** Who a label selector picks: its workload name label, else its labels, else everything. */
 function selected(selector: unknown, everything: string): string {
   const labels = isRecord(selector) && isRecord(selector.matchLabels) ? selector.matchLabels : {};
-  if (typeof labels[NAME_LABEL] === 'string') return labels[NAME_LABEL];
+  const name = labels[LABEL.name];
+  if (typeof name === 'string') return name;
   const pairs = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`);
   if (isRecord(selector) && Array.isArray(selector.matchExpressions) && selector.matchExpressions.length)
     pairs.push(`${selector.matchExpressions.length} expressions`);
@@ -39,7 +38,7 @@ function peer(p: unknown): string {
   if (p.namespaceSelector === undefined) return pods ?? 'anything';
   const byName = isRecord(p.namespaceSelector) && isRecord(p.namespaceSelector.matchLabels);
   const name = byName
-    ? (p.namespaceSelector as { matchLabels: Record<string, unknown> }).matchLabels[NAMESPACE_LABEL]
+    ? (p.namespaceSelector as { matchLabels: Record<string, unknown> }).matchLabels[NAMESPACE_NAME_LABEL]
     : undefined;
   const namespace = typeof name === 'string' ? name : selected(p.namespaceSelector, 'all namespaces');
   return pods === undefined ? `namespace ${namespace}` : `${namespace}/${pods}`;

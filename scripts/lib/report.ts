@@ -42,9 +42,6 @@ export const LINKERD_PROXY_ESTIMATE: Resources = {
   memoryLimit: parseQuantity(DEFAULT_PROXY_RESOURCES.memory.limit),
 };
 
-/** Annotation that meshes a namespace or pod (`enabled`) or opts a pod out (`disabled`). */
-export const LINKERD_INJECT = LINKERD_INJECT_ANNOTATION;
-
 /** Sum of two resource sets. */
 export function addResources(a: Resources, b: Resources): Resources {
   return {
@@ -217,7 +214,10 @@ export function exposedHosts(object: KubeObject): string[] {
 function meshedNamespaces(objects: readonly ManifestObject[], index: ChartsIndex | undefined): Set<string> {
   const meshed = new Set<string>();
   for (const o of objects) {
-    if (o.object.kind === 'Namespace' && stringMap(o.object.metadata.annotations)[LINKERD_INJECT] === 'enabled') {
+    if (
+      o.object.kind === 'Namespace' &&
+      stringMap(o.object.metadata.annotations)[LINKERD_INJECT_ANNOTATION] === 'enabled'
+    ) {
       meshed.add(o.object.metadata.name ?? '');
     }
   }
@@ -243,7 +243,7 @@ function workloadReport(
       : 1;
   const minReplicas = hpa ? hpa.minReplicas : (declared ?? parallelism);
   const maxReplicas = hpa ? Math.max(hpa.maxReplicas, hpa.minReplicas) : (declared ?? parallelism);
-  const podInject = stringMap(template.metadata.annotations)[LINKERD_INJECT];
+  const podInject = stringMap(template.metadata.annotations)[LINKERD_INJECT_ANNOTATION];
   const meshed = podInject === 'enabled' || (podInject !== 'disabled' && meshedNs.has(namespaceOf(o)));
   const own = podResources(template);
   const perPod = meshed ? addResources(own, proxyEstimate(stringMap(template.metadata.annotations))) : own;

@@ -6,6 +6,7 @@ import { synthesizeApps } from '../../apps/main';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import { validateObjects } from '../../scripts/lib/validate';
 import type { Obj } from '../helpers';
+import { INDEX_FILE } from '../../platform/contract';
 
 const committed = join(__dirname, '..', '..', 'charts-out');
 const fresh = mkdtempSync(join(tmpdir(), 'charts-out-'));
@@ -34,7 +35,7 @@ describe('charts-out', () => {
       namespace: 'chat',
       secrets: [{ name: 'postgres-credentials', keys: ['password'], generate: true }],
     });
-    expect(readFileSync(join(fresh, 'index.json'), 'utf8')).not.toMatch(/stringData|"value"/);
+    expect(readFileSync(join(fresh, INDEX_FILE), 'utf8')).not.toMatch(/stringData|"value"/);
   });
 
   test('index.json lists the five apps in order; covid-visualizer and meetings with namespace, Secrets, add-ons', () => {

@@ -61,11 +61,8 @@ const webManifest = splitManifest(given.index.apps[1], readFileSync(join(given.d
 appendFileSync(join(given.dir, 'web.k8s.yaml'), '# edited after the preflight\n');
 new AppDeployment('given', {
   provider,
-  chartsDir: given.dir,
-  index: given.index,
-  app: 'web',
+  app: { entry: given.index.apps[1], manifest: webManifest },
   addons,
-  manifest: webManifest,
 });
 
 beforeAll(() => settle(recorded));
@@ -263,6 +260,12 @@ describe('applying the YAML', () => {
     expect(
       () => new AppDeployment('no-contour', { provider, chartsDir: dir, app: 'web', addons: { prometheus } }),
     ).toThrow('app "web" needs add-on "contour" (listed in charts-out/index.json) but the stack does not install it');
+  });
+
+  test('an app given by name needs the folder to read it from', () => {
+    expect(() => new AppDeployment('no-dir', { provider, app: 'web', addons })).toThrow(
+      'AppDeployment no-dir: app "web" is a name, so chartsDir is required to read it',
+    );
   });
 
   test('an unknown app is an error listing the available ones', () => {

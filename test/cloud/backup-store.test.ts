@@ -23,10 +23,11 @@ import type { PlatformCluster } from '../../platform/cloud/cluster';
 import { backupAccountId, backupCondition, gcsBackupStore } from '../../platform/cloud/gcs-backups';
 import { backupRolePolicy, s3BackupStore } from '../../platform/cloud/s3-backups';
 import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import { INDEX_FILE } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
-import { provisionBackups } from '../../stacks/backups';
-import { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from '../../stacks/platform-exports';
-import type { PlatformExports } from '../../stacks/platform-exports';
+import { provisionBackups } from '../../platform/cloud/stack/backups';
+import { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from '../../platform/cloud/stack/platform-exports';
+import type { PlatformExports } from '../../platform/cloud/stack/platform-exports';
 import { toYaml } from './fixtures';
 
 const requests: BackupRequest[] = [
@@ -81,7 +82,7 @@ const index: ChartsIndex = {
   apps: [{ ...bucketApp, digest: manifestDigest(yamlText) }],
 };
 writeFileSync(join(dir, 'shop.k8s.yaml'), yamlText);
-writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+writeFileSync(join(dir, INDEX_FILE), JSON.stringify(index));
 new AppDeployment('shop', {
   provider: new k8s.Provider('test-k8s', {}),
   chartsDir: dir,

@@ -28,9 +28,9 @@ const eks = new EksCluster('dev', {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   kubernetesVersion: '1.34',
-  minSize: 2,
-  desiredSize: 3,
-  maxSize: 6,
+  minNodes: 2,
+  desiredNodes: 3,
+  maxNodes: 6,
 });
 const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/platform-admins';
 const VIEWER_ROLE = 'arn:aws:iam::123456789012:role/auditors';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import { INDEX_FILE } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
 
 /** The chat app's objects: its namespace, a Deployment, a Service and a PostgreSQL StatefulSet. */
@@ -93,7 +94,7 @@ export function writeChartsOut(options: { chatYaml?: string; tamper?: boolean; c
   };
   writeFileSync(join(dir, 'chat.k8s.yaml'), options.tamper ? chatYaml + '# edited by hand\n' : chatYaml);
   writeFileSync(join(dir, 'web.k8s.yaml'), webYaml);
-  writeFileSync(join(dir, 'index.json'), JSON.stringify(index, null, 2));
+  writeFileSync(join(dir, INDEX_FILE), JSON.stringify(index, null, 2));
   return { dir, index };
 }
 

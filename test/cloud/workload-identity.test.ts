@@ -8,13 +8,14 @@ import { installMocks, named, settle, valueOf } from './harness';
 const recorded = installMocks();
 
 import { CHARTS_INDEX_VERSION, manifestDigest } from '../../platform/contract';
+import { INDEX_FILE } from '../../platform/contract';
 import type { ChartsIndex } from '../../platform/contract';
 import { AppDeployment } from '../../platform/cloud/app-deployment';
 import type { CloudIdentity, WorkloadIdentityBinder, WorkloadSubject } from '../../platform/cloud/workload-identity';
 import type { PlatformCluster } from '../../platform/cloud/cluster';
-import { parseStackConfig } from '../../stacks/config';
-import type { StackConfig } from '../../stacks/config';
-import { bindIdentities } from '../../stacks/identities';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import type { StackConfig } from '../../platform/cloud/stack/config';
+import { bindIdentities } from '../../platform/cloud/stack/identities';
 import { toYaml } from './fixtures';
 
 const yamlText = toYaml([
@@ -42,7 +43,7 @@ const index: ChartsIndex = {
 };
 const dir = mkdtempSync(join(tmpdir(), 'charts-out-'));
 writeFileSync(join(dir, 'media.k8s.yaml'), yamlText);
-writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+writeFileSync(join(dir, INDEX_FILE), JSON.stringify(index));
 
 /** A cloud that records what it was asked to bind. */
 const bound: { name: string; subject: WorkloadSubject; identity: CloudIdentity; parent: string }[] = [];

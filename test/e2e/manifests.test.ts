@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { loadManifestDir } from '../../scripts/lib/manifests';
@@ -18,7 +17,6 @@ import {
   gatewayHttpListener,
   gatewayHttpsListener,
 } from '../../platform/contract';
-import type { ChartsIndex } from '../../platform/contract';
 import { PLATFORM_GATEWAY_CLASS, platformGateway } from '../../platform/cloud/addons/gateway-api';
 import { gatewayIssuerSolverParents, gatewayRedirectRoutes } from '../../platform/cloud/cert-issuers';
 import type { GatewayHost } from '../../platform/cloud/cert-issuers';
@@ -29,9 +27,10 @@ import { ZONES } from '../../scripts/cluster/topology';
 import { applyAll, installCrds, ROOT, sharedCrds, useLocalCluster } from './support';
 import { EVENTS_APP, eventsApp, removeFixtures, synthFixtures } from './fixture-apps';
 import { appSecrets } from './runtime-support';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 const chartsDir = join(ROOT, 'charts-out');
-const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
+const index = readChartsIndex(chartsDir);
 const manifests = loadManifestDir(chartsDir).objects;
 const cluster = useLocalCluster();
 

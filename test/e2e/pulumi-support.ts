@@ -145,7 +145,7 @@ export function consumerProject(): string {
   // The package's entry points, as the files they are built from.
   const library = (text: string) =>
     text
-      .replace(/'k8s-platform\/cloud'/g, `'${join(ROOT, 'stacks', 'cloud')}'`)
+      .replace(/'k8s-platform\/cloud'/g, `'${join(ROOT, 'platform', 'cloud', 'stack')}'`)
       .replace(/'k8s-platform'/g, `'${join(ROOT, 'platform')}'`);
   for (const file of ['index.ts', 'main.ts', 'shop.ts']) {
     writeFileSync(join(dir, 'src', file), library(readFileSync(join(starter, 'src', file), 'utf8')));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { waitForClaimsBound, waitForWorkloads, workloadTargets } from '../../scripts/cluster/rollout';
 import { diffManifests } from '../../scripts/lib/diff';
 import { loadManifestDir } from '../../scripts/lib/manifests';
+import { INDEX_FILE } from '../../platform/contract';
 import type { AppEntry, ChartsIndex } from '../../platform/contract';
 import { LOCAL_CLUSTER_SETTINGS, LocalBackend, LocalStack } from '../../scripts/cluster/pulumi-stack';
 import { sharedDir } from '../../scripts/lib/crds';
@@ -34,9 +35,10 @@ import {
   onDefaultProvider,
   upAll,
 } from './pulumi-support';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 const chartsDir = join(ROOT, 'charts-out');
-const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
+const index = readChartsIndex(chartsDir);
 const manifests = loadManifestDir(chartsDir).objects;
 const appNamed = (name: string): AppEntry => index.apps.find((a) => a.name === name)!;
 const cluster = useLocalCluster();
@@ -56,7 +58,7 @@ function chartsOnly(names: readonly string[]): string {
   const out = tempDir('charts-out-only-');
   cpSync(chartsDir, out, { recursive: true });
   const only: ChartsIndex = { ...index, apps: index.apps.filter((a) => names.includes(a.name)) };
-  writeFileSync(join(out, 'index.json'), `${JSON.stringify(only, null, 2)}\n`);
+  writeFileSync(join(out, INDEX_FILE), `${JSON.stringify(only, null, 2)}\n`);
   return out;
 }
 
@@ -291,7 +293,7 @@ describe('a platform stack and one stack per app on the local control plane', ()
     });
     consumer.init({});
     await mustAsync(consumer, ['up', '--yes', '--skip-preview']);
-    const shop = (JSON.parse(readFileSync(join(dir, 'charts-out', 'index.json'), 'utf8')) as ChartsIndex).apps[0];
+    const shop = readChartsIndex(join(dir, 'charts-out')).apps[0];
     await waitForWorkloads(client(), workloadTargets(loadManifestDir(join(dir, 'charts-out')).objects), 120_000);
     const ns = await client().get<Meta>('v1', 'Namespace', undefined, shop.namespace);
     expect(ns?.metadata.labels?.['app.kubernetes.io/part-of']).toBe('shop');

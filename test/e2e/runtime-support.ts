@@ -4,7 +4,6 @@
  * kubelet's and the program's own words: the pod's events and the last lines of each container's log.
  */
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartsIndex } from '../../platform/contract';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
@@ -12,6 +11,7 @@ import { kubectl } from '../../scripts/cluster/local-cluster';
 import type { KubeObject, ManifestObject } from '../../scripts/lib/manifests';
 import { loadManifestDir } from '../../scripts/lib/manifests';
 import { applyAll, ROOT } from './support';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 export const CHARTS_DIR = join(ROOT, 'charts-out');
 export type AppEntry = ChartsIndex['apps'][number];
@@ -19,7 +19,7 @@ export type AppEntry = ChartsIndex['apps'][number];
 /** charts-out/index.json and every object of charts-out/. */
 export function chartsOut(): { index: ChartsIndex; manifests: ManifestObject[] } {
   return {
-    index: JSON.parse(readFileSync(join(CHARTS_DIR, 'index.json'), 'utf8')) as ChartsIndex,
+    index: readChartsIndex(CHARTS_DIR),
     manifests: loadManifestDir(CHARTS_DIR).objects,
   };
 }

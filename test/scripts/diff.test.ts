@@ -14,6 +14,7 @@ import {
 import type { KubeObject } from '../../scripts/lib/manifests';
 import { GitError, readGitManifestTexts, readManifestTexts, runSynth } from '../../scripts/lib/sources';
 import { firstContainer, goodDeployment, goodService, manifests } from './fixtures';
+import { INDEX_FILE } from '../../platform/contract';
 
 function yamlOf(...objects: KubeObject[]): string {
   return objects.map((o) => stringify(o)).join('---\n');
@@ -148,7 +149,7 @@ describe('diffManifests', () => {
   it('finds no differences between identical sets', () => {
     const texts = new Map([
       ['shop.k8s.yaml', yamlOf(goodDeployment())],
-      ['index.json', '{"version":1,"apps":[]}'],
+      [INDEX_FILE, '{"version":1,"apps":[]}'],
     ]);
     const diff = diffManifests(texts, new Map(texts));
     expect(hasDifferences(diff)).toBe(false);
@@ -167,8 +168,8 @@ describe('diffManifests', () => {
     const index = (digest: string, secrets: string[]): string =>
       JSON.stringify({ version: 1, apps: [{ name: 'shop', digest, secrets }] });
     const diff = diffManifests(
-      new Map([['index.json', index('sha256:a', [])]]),
-      new Map([['index.json', index('sha256:b', ['db'])]]),
+      new Map([[INDEX_FILE, index('sha256:a', [])]]),
+      new Map([[INDEX_FILE, index('sha256:b', ['db'])]]),
     );
     expect(diff.index.map(formatFieldChange)).toEqual(['+ apps[0].secrets[0]: "db"']);
   });

@@ -18,7 +18,13 @@ const FORBIDDEN: Array<[string, string]> = [
   ['platform/cloud/planted.ts', "import type { LABEL } from '../core/names';"],
   ['platform/cloud/addons/planted.ts', "import type { GraphNode } from '../../core/graph';"],
   ['platform/cloud/planted.ts', "import { Chart } from 'cdk8s';"],
+  ['platform/cloud/planted.ts', "import type { StackConfig } from './stack/config-types';"],
+  ['platform/cloud/addons/planted.ts', "import { deployPlatform } from '../stack/platform-program';"],
+  ['platform/cloud/stack/planted.ts', "import { Chart } from 'cdk8s';"],
+  ['platform/cloud/stack/planted.ts', "import type { LABEL } from '../../core/names';"],
   ['stacks/planted.ts', "import type { Service } from '../platform/workloads/service';"],
+  ['stacks/planted.ts', "import type { AppDeployment } from '../platform/cloud/app-deployment';"],
+  ['stacks/planted.ts', "import type { Addon } from '../platform/contract';"],
   ['apps/planted.ts', "import { Service } from '../platform/workloads/service';"],
 ];
 const ALLOWED: Array<[string, string]> = [
@@ -26,7 +32,9 @@ const ALLOWED: Array<[string, string]> = [
   ['platform/workloads/planted.ts', "import type { GraphNode } from '../core/graph';"],
   ['platform/networking/routes.ts', "import type { PlatformChart } from '../chart';"],
   ['platform/cloud/addons/planted.ts', "import type { ChartRef } from '../versions';"],
-  ['stacks/planted.ts', "import type { AppDeployment } from '../platform/cloud/app-deployment';"],
+  ['stacks/planted.ts', "import { stackProgram } from '../platform/cloud/stack';"],
+  ['platform/cloud/stack/planted.ts', "import type { AppEntry } from '../../contract';"],
+  ['platform/cloud/stack/planted.ts', "import { AppDeployment } from '../app-deployment';"],
   ['apps/planted.ts', "import { Service } from '../platform';"],
 ];
 

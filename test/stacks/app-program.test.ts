@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, named, ofType, settle, unsecret } from '../cloud/harness';
 import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
-import type { PlatformExports } from '../../stacks/platform-exports';
+import type { PlatformExports } from '../../platform/cloud/stack/platform-exports';
 
 /** The outputs of the platform stacks the tests refer to, by stack reference name. */
 const PLATFORMS: Record<string, { platform?: Partial<PlatformExports>; kubeconfig?: string }> = {
@@ -35,8 +35,8 @@ const recorded = installMocks((args) => {
   return { outputs, secretOutputNames: outputs.kubeconfig ? ['kubeconfig'] : [] };
 });
 
-import { deployApp } from '../../stacks/app-program';
-import { parseAppStackConfig } from '../../stacks/app-config';
+import { deployApp } from '../../platform/cloud/stack/app-program';
+import { parseAppStackConfig } from '../../platform/cloud/stack/app-config';
 
 const { dir } = writeChartsOut();
 const config = (platformStack: string, app = 'chat', secrets: Record<string, string> = CHAT_SMTP) =>

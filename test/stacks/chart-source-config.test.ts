@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseStackConfig, StackConfigError } from '../../stacks/config';
+import { parseStackConfig, StackConfigError } from '../../platform/cloud/stack/config';
 
 const repoRoot = join(__dirname, '..', '..');
 

@@ -1,4 +1,10 @@
-import { APP_KEYS, checkConfigKeys, nearestKey, PLATFORM_KEYS, stackRole } from '../../stacks/config-keys';
+import {
+  APP_KEYS,
+  checkConfigKeys,
+  nearestKey,
+  PLATFORM_KEYS,
+  stackRole,
+} from '../../platform/cloud/stack/config-keys';
 
 describe('the k8s-platform config namespace', () => {
   test('the nearest known key of a typo', () => {

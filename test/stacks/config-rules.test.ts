@@ -1,6 +1,6 @@
-import { parseStackConfig } from '../../stacks/config';
-import type { RawStackConfig } from '../../stacks/config';
-import { dns01Providers } from '../../stacks/config-rules';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import type { RawStackConfig } from '../../platform/cloud/stack/config';
+import { dns01Providers } from '../../platform/cloud/stack/config-rules';
 
 const gke = (settings: Record<string, unknown>): RawStackConfig => ({
   cloud: 'gke',

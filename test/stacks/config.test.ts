@@ -1,5 +1,5 @@
-import { parseStackConfig, StackConfigError } from '../../stacks/config';
-import type { RawStackConfig } from '../../stacks/config';
+import { parseStackConfig, StackConfigError } from '../../platform/cloud/stack/config';
+import type { RawStackConfig } from '../../platform/cloud/stack/config';
 
 const MY_ADDRESS = '203.0.113.7/32';
 const gke: RawStackConfig = {

@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { installMocks, settle, valueOf } from '../cloud/harness';
 import { CHAT_SMTP, writeChartsOut } from '../cloud/fixtures';
-import type { AppOutputs, PlatformOutputs } from '../../stacks/cloud';
+import type { AppOutputs, PlatformOutputs } from '../../platform/cloud/stack';
 
 // A consumer's project: its name is not the config namespace.
 const recorded = installMocks(

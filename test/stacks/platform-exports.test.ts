@@ -1,6 +1,10 @@
 import type { AppEntry } from '../../platform/contract';
-import { PLATFORM_EXPORTS_VERSION, checkAppAgainstPlatform, gatewayExportHosts } from '../../stacks/platform-exports';
-import type { PlatformExports } from '../../stacks/platform-exports';
+import {
+  PLATFORM_EXPORTS_VERSION,
+  checkAppAgainstPlatform,
+  gatewayExportHosts,
+} from '../../platform/cloud/stack/platform-exports';
+import type { PlatformExports } from '../../platform/cloud/stack/platform-exports';
 
 const app: AppEntry = {
   name: 'shop',

@@ -15,8 +15,8 @@ const recorded = installMocks((args) =>
     : { arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name },
 );
 
-import { parseStackConfig } from '../../stacks/config';
-import { deployPlatform } from '../../stacks/program';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import { deployPlatform } from '../../platform/cloud/stack/platform-program';
 
 const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';

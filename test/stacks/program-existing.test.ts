@@ -18,8 +18,8 @@ const recorded = installMocks((args) =>
     : undefined,
 );
 
-import { parseStackConfig, readRawConfig } from '../../stacks/config';
-import { deployPlatform, requiredAddons } from '../../stacks/program';
+import { parseStackConfig, readRawConfig } from '../../platform/cloud/stack/config';
+import { deployPlatform, requiredAddons } from '../../platform/cloud/stack/platform-program';
 
 const { dir, index } = writeChartsOut();
 const config = parseStackConfig({

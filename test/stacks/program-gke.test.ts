@@ -11,8 +11,8 @@ const recorded = installMocks((args) =>
     : undefined,
 );
 
-import { parseStackConfig } from '../../stacks/config';
-import { deployPlatform } from '../../stacks/program';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import { deployPlatform } from '../../platform/cloud/stack/platform-program';
 
 const { dir } = writeChartsOut({ chat: { identities: [{ serviceAccount: 'backend', identity: 'uploads' }] } });
 const UPLOADS = 'uploads@media-project.iam.gserviceaccount.com';

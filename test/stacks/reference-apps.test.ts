@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { ChartsIndex } from '../../platform/contract';
 import { installMocks, named, ofType, settle, unsecret, valueOf } from '../cloud/harness';
 import type { Recorded } from '../cloud/harness';
 
@@ -19,13 +18,14 @@ const recorded = installMocks((args) => {
   return undefined;
 });
 
-import { parseAppStackConfig } from '../../stacks/app-config';
-import { deployApp } from '../../stacks/app-program';
-import { parseStackConfig } from '../../stacks/config';
-import { deployPlatform } from '../../stacks/program';
+import { parseAppStackConfig } from '../../platform/cloud/stack/app-config';
+import { deployApp } from '../../platform/cloud/stack/app-program';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import { deployPlatform } from '../../platform/cloud/stack/platform-program';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 const chartsDir = join(__dirname, '..', '..', 'charts-out');
-const index = JSON.parse(readFileSync(join(chartsDir, 'index.json'), 'utf8')) as ChartsIndex;
+const index = readChartsIndex(chartsDir);
 // Values for the Secrets a user supplies through stack config (generated ones come from @pulumi/random).
 const suppliedSecrets = Object.fromEntries(
   index.apps.flatMap((app) =>

@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseAppStackConfig } from '../../stacks/app-config';
-import { parseStackConfig } from '../../stacks/config';
-import type { RawStackConfig } from '../../stacks/config';
-import { checkConfigKeys, stackRole } from '../../stacks/config-keys';
-import type { ChartsIndex } from '../../platform/contract';
+import { parseAppStackConfig } from '../../platform/cloud/stack/app-config';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
+import type { RawStackConfig } from '../../platform/cloud/stack/config';
+import { checkConfigKeys, stackRole } from '../../platform/cloud/stack/config-keys';
+import { readChartsIndex } from '../../platform/cloud/charts-index';
 
 const STACKS = join(__dirname, '../../stacks');
 const files = readdirSync(STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
@@ -37,7 +37,7 @@ function rawConfig(file: string, extra: UserSettings = {}): RawStackConfig {
 }
 
 describe('stack files', () => {
-  const index = JSON.parse(readFileSync(join(STACKS, '..', 'charts-out', 'index.json'), 'utf8')) as ChartsIndex;
+  const index = readChartsIndex(join(STACKS, '..', 'charts-out'));
   const appStacks = index.apps.map((a) => `Pulumi.local-${a.name}.yaml`);
 
   test('three platform stacks, and an app stack for each app of charts-out on local', () => {

@@ -1,4 +1,4 @@
-import { parseStackConfig } from '../../stacks/config';
+import { parseStackConfig } from '../../platform/cloud/stack/config';
 
 describe('k8s-platform:tls', () => {
   test('absent, certificates come from a local CA', () => {

@@ -4,7 +4,14 @@
  * profile that works where they cannot, and `restricted` always audited and warned about, so that what the lower
  * profile lets through stays visible; and default-deny ingress NetworkPolicies with the allows each add-on needs.
  */
-import { LABEL, MANAGED_BY, PROMETHEUS_POD_LABELS, TEMPO_OTLP, podSecurityLabels } from '../../contract';
+import {
+  LABEL,
+  MANAGED_BY,
+  NAMESPACE_NAME_LABEL,
+  PROMETHEUS_POD_LABELS,
+  TEMPO_OTLP,
+  podSecurityLabels,
+} from '../../contract';
 import type { PodSecurityLevel } from '../../contract';
 import { CONTROL_PLANE_CALLED_PORTS } from '../control-plane-ports';
 import { RELEASE_NAMESPACES } from './names';
@@ -44,9 +51,6 @@ export const ADDON_NAMESPACE_POLICIES: Readonly<Record<string, AddonNamespacePol
       'hostPath mounts of /etc/cni/net.d and /opt/cni/bin, which baseline forbids',
   },
 };
-
-/** The label that names a namespace (set by the API server on every namespace). */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** The Namespace object of an add-on namespace, or undefined for a namespace the platform does not own. */
 export function addonNamespace(

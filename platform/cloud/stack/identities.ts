@@ -5,8 +5,8 @@
  * rights, and an app stack cannot grant its pods a cloud role the platform did not bind.
  */
 import * as pulumi from '@pulumi/pulumi';
-import type { PlatformCluster } from '../platform/cloud/cluster';
-import type { AppEntry } from '../platform/contract';
+import type { PlatformCluster } from '../cluster';
+import type { AppEntry } from '../../contract';
 import { CONFIG_NAMESPACE } from './config-keys';
 import type { StackConfig } from './config-types';
 

@@ -4,18 +4,11 @@
  * app's YAML and digest, its secret values, and that the platform installs every add-on the app needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AppDeployment } from '../platform/cloud/app-deployment';
-import {
-  loadAppManifest,
-  planSecrets,
-  readChartsIndex,
-  selectApps,
-  splitManifest,
-  unusedSecretKeys,
-} from '../platform/cloud/charts-index';
-import type { SplitManifest } from '../platform/cloud/charts-index';
-import { ExistingCluster } from '../platform/cloud/existing-cluster';
-import type { AppEntry, ChartsIndex } from '../platform/contract';
+import { AppDeployment } from '../app-deployment';
+import { planSecrets, readChartsIndex, selectApps, unusedSecretKeys, verifyApp } from '../charts-index';
+import type { VerifiedApp } from '../charts-index';
+import { ExistingCluster } from '../existing-cluster';
+import type { AppEntry } from '../../contract';
 import type { AppStackConfig } from './app-config';
 import { CONFIG_NAMESPACE } from './config-keys';
 import { serviceAccountKey } from './identities';
@@ -31,13 +24,12 @@ export interface AppStackDeployment {
   readonly app: { readonly name: string; readonly namespace: string; readonly hosts: readonly string[] };
 }
 
-/** The local checks: the app exists, its YAML is what the index recorded, its secret values are complete. */
-export function appPreflight(
-  config: AppStackConfig,
-  chartsDir: string,
-): { index: ChartsIndex; app: AppEntry; manifest: SplitManifest } {
-  const index = readChartsIndex(chartsDir);
-  const [app] = selectApps(index, [config.app]);
+/**
+ * The local checks: the app exists, its YAML is what the index recorded, its secret values are complete.
+ * @returns the app verified, which `AppDeployment` takes as it is
+ */
+export function appPreflight(config: AppStackConfig, chartsDir: string): VerifiedApp {
+  const [app] = selectApps(readChartsIndex(chartsDir), [config.app]);
   const unused = unusedSecretKeys([app], Object.keys(config.secrets));
   if (unused.length > 0) {
     throw new Error(
@@ -45,9 +37,9 @@ export function appPreflight(
         `Keys are "<app>/<secret>/<key>"; check for typos.`,
     );
   }
-  const manifest = splitManifest(app, loadAppManifest(chartsDir, app));
+  const verified = verifyApp(chartsDir, app);
   planSecrets(app, new Set(Object.keys(config.secrets)));
-  return { index, app, manifest };
+  return verified;
 }
 
 /** The last part of a stack reference (`organization/k8s-platform/local` → `local`). */
@@ -64,7 +56,8 @@ export function stackShortName(reference: string): string {
  * `pulumi state move` keep their URNs (docs/deploy.md, "Moving to a platform stack and app stacks").
  */
 export async function deployApp(config: AppStackConfig, chartsDir: string): Promise<AppStackDeployment> {
-  const { index, app, manifest } = appPreflight(config, chartsDir);
+  const verified = appPreflight(config, chartsDir);
+  const app = verified.entry;
   const ref = new pulumi.StackReference(config.platformStack);
   const [platformOutput, kubeconfigOutput] = await Promise.all([
     ref.getOutputDetails('platform'),
@@ -98,10 +91,7 @@ export async function deployApp(config: AppStackConfig, chartsDir: string): Prom
   }
   const deployment = new AppDeployment(`${name}-${app.name}`, {
     provider: cluster.provider,
-    chartsDir,
-    index,
-    manifest,
-    app: app.name,
+    app: verified,
     secretValues,
     // The platform stack finished installing its add-ons before it exported them: nothing left to wait for.
     addons: {},

@@ -4,18 +4,18 @@
  * the cloud SDK the stack uses is loaded: an `existing` stack never pays for `@pulumi/aws` or `@pulumi/gcp`.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { planAddons } from '../platform/cloud/addon-plan';
-import { readChartsIndex, selectApps } from '../platform/cloud/charts-index';
-import { checkGatewayHosts } from '../platform/cloud/cert-issuers';
-import type { GatewayHost } from '../platform/cloud/cert-issuers';
-import type { PlatformCluster } from '../platform/cloud/cluster';
-import type * as EksModule from '../platform/cloud/eks-cluster';
-import { ExistingCluster } from '../platform/cloud/existing-cluster';
-import { cloudName } from '../platform/cloud/naming';
-import type * as GkeModule from '../platform/cloud/gke-cluster';
-import { PlatformAddons } from '../platform/cloud/platform-addons';
-import { PLATFORM_GATEWAY } from '../platform/contract';
-import type { Addon, AppEntry } from '../platform/contract';
+import { planAddons } from '../addon-plan';
+import { readChartsIndex, selectApps } from '../charts-index';
+import { checkGatewayHosts } from '../cert-issuers';
+import type { GatewayHost } from '../cert-issuers';
+import type { PlatformCluster } from '../cluster';
+import type * as EksModule from '../eks-cluster';
+import { ExistingCluster } from '../existing-cluster';
+import { cloudName } from '../naming';
+import type * as GkeModule from '../gke-cluster';
+import { PlatformAddons } from '../platform-addons';
+import { appAddons, PLATFORM_GATEWAY } from '../../contract';
+import type { Addon, AppEntry } from '../../contract';
 import type { StackConfig } from './config-types';
 import { bindIdentities } from './identities';
 import { provisionBackups } from './backups';
@@ -78,8 +78,7 @@ function gatewayHosts(config: StackConfig, apps: readonly AppEntry[]): GatewayHo
 export function requiredAddons(config: Pick<StackConfig, 'addons'>, apps: readonly AppEntry[]): Addon[] {
   const set = new Set<Addon>(config.addons);
   for (const app of apps) {
-    app.addons.forEach((a) => set.add(a));
-    if (app.meshed) set.add('linkerd');
+    appAddons(app).forEach((a) => set.add(a));
     if (app.addons.includes('gateway-api')) set.add('contour');
   }
   return [...set];
@@ -89,7 +88,7 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
   switch (config.cloud) {
     case 'gke': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- load @pulumi/gcp only for GKE stacks
-      const { GkeCluster } = require('../platform/cloud/gke-cluster') as typeof GkeModule;
+      const { GkeCluster } = require('../gke-cluster') as typeof GkeModule;
       return new GkeCluster(name, {
         project: config.gke.project,
         region: config.region,
@@ -98,8 +97,8 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
         releaseChannel: config.gke.releaseChannel,
         authorizedNetworks: config.gke.authorizedNetworks,
         machineType: config.nodes.machineType,
-        minNodesPerZone: config.nodes.min,
-        maxNodesPerZone: config.nodes.max,
+        minNodes: config.nodes.min,
+        maxNodes: config.nodes.max,
         diskSizeGb: config.nodes.diskSizeGb,
         spot: config.nodes.spot,
         // The control plane calls their webhooks on the private nodes: the cluster opens exactly those ports.
@@ -110,16 +109,16 @@ function createCluster(name: string, config: StackConfig, addons: readonly Addon
     }
     case 'eks': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- load @pulumi/aws only for EKS stacks
-      const { EksCluster } = require('../platform/cloud/eks-cluster') as typeof EksModule;
+      const { EksCluster } = require('../eks-cluster') as typeof EksModule;
       return new EksCluster(name, {
         region: config.region,
         availabilityZones: config.zones,
         kubernetesVersion: config.eks.kubernetesVersion,
         instanceTypes: config.nodes.machineType ? [config.nodes.machineType] : undefined,
-        minSize: config.nodes.min,
-        maxSize: config.nodes.max,
-        desiredSize: config.nodes.desired ?? config.nodes.min,
-        diskSize: config.nodes.diskSizeGb,
+        minNodes: config.nodes.min,
+        maxNodes: config.nodes.max,
+        desiredNodes: config.nodes.desired ?? config.nodes.min,
+        diskSizeGb: config.nodes.diskSizeGb,
         capacityType: config.nodes.spot ? 'SPOT' : 'ON_DEMAND',
         natGateways: config.eks.natGateways,
         publicAccessCidrs: config.eks.publicAccessCidrs,

@@ -13,14 +13,15 @@ import { parseStackConfig, readRawConfig } from './config';
 import { checkConfigKeys, CONFIG_NAMESPACE, stackRole } from './config-keys';
 import type { StackRole } from './config-keys';
 import type { Cloud, StackConfig } from './config-types';
-import { deployPlatform } from './program';
+import { deployPlatform } from './platform-program';
 import type { PlatformExports } from './platform-exports';
 
-export { AppDeployment } from '../platform/cloud/app-deployment';
-export type { AppDeploymentArgs } from '../platform/cloud/app-deployment';
-export { readChartsIndex, selectApps, verifyManifest } from '../platform/cloud/charts-index';
-export { ExistingCluster } from '../platform/cloud/existing-cluster';
-export { PlatformAddons } from '../platform/cloud/platform-addons';
+export { AppDeployment } from '../app-deployment';
+export type { AppDeploymentArgs } from '../app-deployment';
+export { readChartsIndex, selectApps, verifyApp, verifyManifest } from '../charts-index';
+export type { VerifiedApp } from '../charts-index';
+export { ExistingCluster } from '../existing-cluster';
+export { PlatformAddons } from '../platform-addons';
 export { parseAppStackConfig } from './app-config';
 export type { AppStackConfig } from './app-config';
 export { deployApp } from './app-program';
@@ -30,8 +31,8 @@ export { APP_KEYS, checkConfigKeys, CONFIG_NAMESPACE, PLATFORM_KEYS, StackConfig
 export type { Cloud, StackConfig } from './config-types';
 export { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from './platform-exports';
 export type { PlatformExports } from './platform-exports';
-export { deployPlatform, preflight, requiredAddons } from './program';
-export type { DeployOptions, PlatformDeployment } from './program';
+export { deployPlatform, preflight, requiredAddons } from './platform-program';
+export type { DeployOptions, PlatformDeployment } from './platform-program';
 
 /** The stack outputs of {@link platformProgram} (`pulumi stack output`). */
 export interface PlatformOutputs {

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { addonCrdFile } from '../platform/cloud/addons/crds';
-import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
-import { CERT_MANAGER_CHART } from '../platform/cloud/versions';
+import { addonCrdFile } from '../addons/crds';
+import type { EksAccessEntry } from '../eks-hardening';
+import { CERT_MANAGER_CHART } from '../versions';
 
 /**
  * The widest API-endpoint CIDR accepted without opt-in: a /24 (256 addresses, an office or a VPN egress range).

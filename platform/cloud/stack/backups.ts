@@ -5,9 +5,9 @@
  * `<database>-backup-target` and annotates the ServiceAccount. Backups kept in a volume need nothing here.
  */
 import * as pulumi from '@pulumi/pulumi';
-import type { BackupRequest } from '../platform/cloud/backup-store';
-import type { PlatformCluster } from '../platform/cloud/cluster';
-import type { AppEntry } from '../platform/contract';
+import type { BackupRequest } from '../backup-store';
+import type { PlatformCluster } from '../cluster';
+import type { AppEntry } from '../../contract';
 import { CONFIG_NAMESPACE } from './config-keys';
 import { serviceAccountKey } from './identities';
 

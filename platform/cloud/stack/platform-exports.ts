@@ -3,9 +3,9 @@
  * and the checks an app stack makes against it before it registers anything: every add-on the app needs is
  * installed (or built into the cluster), and every host it serves over HTTPS on the platform Gateway has a listener.
  */
-import { ADDONS, CLUSTER_ISSUERS } from '../platform/contract';
-import type { GatewayHost } from '../platform/cloud/cert-issuers';
-import type { Addon, AppEntry } from '../platform/contract';
+import { ADDONS, appAddons, CLUSTER_ISSUERS } from '../../contract';
+import type { GatewayHost } from '../cert-issuers';
+import type { Addon, AppEntry } from '../../contract';
 import {
   CERT_MANAGER_CHART,
   KEDA_CHART,
@@ -19,7 +19,7 @@ import {
   PROMETHEUS_ADAPTER_CHART,
   TEMPO_CHART,
   VPA_CHART,
-} from '../platform/cloud/versions';
+} from '../versions';
 import { CONFIG_NAMESPACE } from './config-keys';
 import type { Cloud } from './config-types';
 import { serviceAccountKey } from './identities';
@@ -82,11 +82,6 @@ export const ADDON_VERSIONS: Readonly<Record<Addon, string>> = {
   'cert-manager': CERT_MANAGER_CHART.version,
   keda: KEDA_CHART.version,
 };
-
-/** The add-ons an app needs: those `index.json` lists, plus Linkerd for a meshed app. */
-export function appAddons(app: AppEntry): Addon[] {
-  return [...new Set<Addon>([...app.addons, ...(app.meshed ? (['linkerd'] as const) : [])])];
-}
 
 /** The issuers a platform with cert-manager offers (the names the constructs put on routes). */
 export function platformIssuers(addons: readonly Addon[]): Record<string, string> {

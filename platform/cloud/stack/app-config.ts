@@ -4,7 +4,9 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { StackConfigError, VALUE_NOT_SHOWN } from './config-keys';
-import { DNS_LABEL, optionalString, section } from './config-values';
+import * as v from 'valibot';
+import { DNS_LABEL, INDEX_FILE } from '../../contract';
+import { read, text } from './config-schema';
 
 /** The validated config of an app stack. */
 export interface AppStackConfig {
@@ -30,10 +32,11 @@ export interface RawAppStackConfig {
 }
 
 const STACK_REFERENCE = /^([-_.a-zA-Z0-9]+\/){0,2}[-_.a-zA-Z0-9]+$/;
-const SECRET_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?\/[-._a-zA-Z0-9]+$/;
+/** `<app>/<secret>/<key>`: an app name (a DNS label), a Secret name, a key of the Secret. */
+const SECRET_KEY = new RegExp(`^${DNS_LABEL.source.slice(1, -1)}/[a-z0-9]([-.a-z0-9]*[a-z0-9])?/[-._a-zA-Z0-9]+$`);
 
 function secrets(value: unknown, app: string): Record<string, string> {
-  const raw = section('secrets', value);
+  const raw = read('secrets', v.optional(v.record(v.string(), v.unknown(), 'expected an object'), {}), value);
   for (const [key, v] of Object.entries(raw)) {
     if (!SECRET_KEY.test(key)) {
       throw new StackConfigError(
@@ -59,22 +62,28 @@ function secrets(value: unknown, app: string): Record<string, string> {
 
 /** Validates an app stack's config, or throws a {@link StackConfigError} naming the key. */
 export function parseAppStackConfig(raw: RawAppStackConfig): AppStackConfig {
-  const platformStack = optionalString('platformStack', raw.platformStack);
-  if (platformStack === undefined || !STACK_REFERENCE.test(platformStack)) {
-    throw new StackConfigError(
-      'platformStack',
-      raw.platformStack,
-      'expected the platform stack as <org>/<project>/<stack>, e.g. organization/k8s-platform/local',
-    );
-  }
-  const app = optionalString('app', raw.app);
-  if (app === undefined || !DNS_LABEL.test(app)) {
-    throw new StackConfigError(
-      'app',
-      raw.app,
-      `required in an app stack: the name of one app of charts-out/index.json`,
-    );
-  }
+  const platformStack = read(
+    'platformStack',
+    v.pipe(
+      text,
+      v.guard(
+        (s): s is string => s !== undefined && STACK_REFERENCE.test(s),
+        'expected the platform stack as <org>/<project>/<stack>, e.g. organization/k8s-platform/local',
+      ),
+    ),
+    raw.platformStack,
+  );
+  const app = read(
+    'app',
+    v.pipe(
+      text,
+      v.guard(
+        (s): s is string => s !== undefined && DNS_LABEL.test(s),
+        `required in an app stack: the name of one app of charts-out/${INDEX_FILE}`,
+      ),
+    ),
+    raw.app,
+  );
   return { platformStack, app, secrets: secrets(raw.secrets, app) };
 }
 

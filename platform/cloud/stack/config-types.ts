@@ -1,9 +1,14 @@
-/** The types of the platform stack's config: as read (`RawStackConfig`) and validated (`StackConfig`). */
-import type { Addon } from '../platform/contract';
-import type { GatewayHost, TlsIssuing } from '../platform/cloud/cert-issuers';
-import type { CloudIdentity } from '../platform/cloud/workload-identity';
-import type { EksAccessEntry } from '../platform/cloud/eks-hardening';
-import type { ExistingBucket } from '../platform/cloud/backup-store';
+/**
+ * The types of the platform stack's config: as read (`RawStackConfig`) and validated (`StackConfig`). The sections
+ * read as they are set (`NodeSettings`, `ExistingSettings`) are inferred from their schemas (`config-sections.ts`).
+ */
+import type { Addon } from '../../contract';
+import type { GatewayHost, TlsIssuing } from '../cert-issuers';
+import type { CloudIdentity } from '../workload-identity';
+import type { EksAccessEntry } from '../eks-hardening';
+import type { ExistingSettings, NodeSettings } from './config-sections';
+
+export type { ExistingSettings, NodeSettings } from './config-sections';
 
 /** Where the cluster comes from. */
 export const CLOUDS = ['gke', 'eks', 'existing'] as const;
@@ -52,22 +57,6 @@ export interface RawStackConfig {
   readonly gcpProject?: unknown;
 }
 
-/** Node pool or node group sizing. */
-export interface NodeSettings {
-  /** GCE machine type or EC2 instance type. */
-  readonly machineType?: string;
-  /** Lower bound (per zone on GKE, per group on EKS). */
-  readonly min?: number;
-  /** Upper bound. */
-  readonly max?: number;
-  /** Initial size on EKS. */
-  readonly desired?: number;
-  /** Boot disk size in GB. */
-  readonly diskSizeGb?: number;
-  /** Spot/preemptible capacity. */
-  readonly spot?: boolean;
-}
-
 /** GKE-only settings (`k8s-platform:gke`). */
 export interface GkeSettings {
   /** GCP project id (`gke.project`, else `gcp:project`). */
@@ -92,20 +81,6 @@ export interface EksSettings {
   readonly awsProfile?: string;
   /** Principals with cluster access besides the creator (`eks.accessEntries`). */
   readonly accessEntries: readonly EksAccessEntry[];
-}
-
-/** Settings of an existing cluster (`k8s-platform:existing`). */
-export interface ExistingSettings {
-  /** Kubeconfig path or contents; the ambient kubeconfig when absent. */
-  readonly kubeconfig?: string;
-  /** Context inside the kubeconfig. */
-  readonly context?: string;
-  /** Whether to install metrics-server (kind/minikube need the insecure-kubelet-TLS variant). */
-  readonly metricsServer: 'none' | 'install' | 'install-insecure-kubelet-tls';
-  /** Add-ons the cluster already runs. */
-  readonly builtInAddons: readonly Addon[];
-  /** The user's bucket for the databases' `bucket` backups; keys in the Secret `<database>-backup-target`. */
-  readonly backupBucket?: ExistingBucket;
 }
 
 /** Settings every stack has. */
