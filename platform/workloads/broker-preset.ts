@@ -87,8 +87,12 @@ export interface BrokerPreset {
   command?(c: BrokerContext): string[];
   /** The files of the configuration ConfigMap. */
   files(c: BrokerContext): readonly { readonly name: string; readonly text: string }[];
-  /** The postStart hook that declares the queues once the node runs (waits for it first). */
-  declareQueues(c: BrokerContext): string[];
+  /**
+   * The postStart hook that declares the queues once the node runs (waits for it first), when the engine declares
+   * them that way. A pod publishes no IP until its postStart hooks end, so an engine whose pods must find each other
+   * to declare anything (Kafka) declares them from its start script instead.
+   */
+  declareQueues?(c: BrokerContext): string[];
   /** Health checks. */
   readonly probes: { readonly liveness: HealthCheck; readonly readiness: HealthCheck; readonly startup: HealthCheck };
   /** Timeout of each probe, when the default does not fit. */
@@ -102,11 +106,15 @@ export interface BrokerPreset {
 /** Ready to take messages: how long the postStart hook waits for the node to boot before it fails the container. */
 export const BROKER_BOOT_TIMEOUT_SECONDS = 300;
 
-/** The shell loop of a postStart hook: retries `attempt` every 2 s until it succeeds or the boot timeout ends. */
-export function retryUntilBooted(attempt: string): string {
+/**
+ * A shell loop that retries `attempt` every 2 s until it succeeds, or exits 1 when the boot timeout ends (after
+ * printing `failure` on stderr, when given; it must hold no double quote).
+ */
+export function retryUntilBooted(attempt: string, failure?: string): string {
+  const fail = failure ? `{ echo "${failure}" >&2; exit 1; }` : 'exit 1';
   return (
     `deadline=$(($(date +%s) + ${BROKER_BOOT_TIMEOUT_SECONDS})); ` +
-    `until ${attempt}; do [ "$(date +%s)" -lt "$deadline" ] || exit 1; sleep 2; done`
+    `until ${attempt}; do [ "$(date +%s)" -lt "$deadline" ] || ${fail}; sleep 2; done`
   );
 }
 

@@ -21,6 +21,8 @@ const KAFKA_HOME = '/opt/kafka';
 const SERVER_TEMPLATE = 'server.properties';
 const START_SCRIPT = 'start.sh';
 const TOPICS_SCRIPT = 'topics.sh';
+/** Written once the declared topics exist: the readiness check. */
+const TOPICS_DECLARED = '/tmp/topics-declared';
 /** The SASL mechanism of the client listener (what clients, KEDA and the exporter name). */
 export const KAFKA_SASL_MECHANISM = 'SCRAM-SHA-512';
 /** The same mechanism as KEDA's Kafka scaler names it. */
@@ -83,7 +85,19 @@ function startScript(c: BrokerContext): string {
     '#!/bin/sh',
     '# Written by k8s-platform (MessageBroker): node id from the pod ordinal, storage formatted once, then Kafka.',
     'set -eu',
+    // PID 1 ignores signals it has no handler for: without this, a pod deleted while it waits would take its
+    // whole grace period.
+    "trap 'exit 143' TERM INT",
     'ordinal="${HOSTNAME##*-}"',
+    // Kafka resolves the voters' names once, at start: a name that does not resolve yet (a peer pod without an
+    // address) leaves the quorum unformed until a restart. Wait until every one resolves (getent, or BusyBox's
+    // nslookup in the Alpine-based upstream image).
+    `for host in ${Array.from({ length: c.brokers }, (_, i) => podHost(c, i)).join(' ')}; do`,
+    `  ${retryUntilBooted(
+      '{ getent hosts "$host" || nslookup "$host"; } >/dev/null 2>&1',
+      `$host does not resolve after ${BROKER_BOOT_TIMEOUT_SECONDS} s`,
+    )}`,
+    'done',
     `sed -e "s/@NODE_ID@/$ordinal/" -e "s/@POD@/$HOSTNAME/g" ${c.configPath}/${SERVER_TEMPLATE} > /tmp/server.properties`,
     // The password goes inside the --add-scram argument, whose parser splits on "," and "]": the generated ones
     // are letters and digits.
@@ -94,6 +108,10 @@ function startScript(c: BrokerContext): string {
     `${KAFKA_HOME}/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" ` +
       '--config /tmp/server.properties ' +
       `--add-scram "${KAFKA_SASL_MECHANISM}=[name=$KAFKA_CLIENT_USER,password=\\"$KAFKA_CLIENT_PASSWORD\\"]"`,
+    // Not a postStart hook: a pod publishes no IP (so no DNS name) until its hooks end, and the topics need the
+    // whole quorum, which needs every broker's name. Its output goes to the container's log.
+    `rm -f ${TOPICS_DECLARED}`,
+    `sh ${c.configPath}/${TOPICS_SCRIPT} &`,
     `exec ${KAFKA_HOME}/bin/kafka-server-start.sh /tmp/server.properties`,
     '',
   ].join('\n');
@@ -110,7 +128,13 @@ function topicsScript(c: BrokerContext): string {
     '# Written by k8s-platform (MessageBroker): the declared topics, once enough brokers run for their replicas.',
     "# A small heap: the server already holds the container's memory.",
     'export KAFKA_HEAP_OPTS="-Xms32m -Xmx128m"',
-    ...c.queues.map((q) => retryUntilBooted(create(q.name, q.partitions ?? 1, q.replicas ?? 1))),
+    ...c.queues.map((q) =>
+      retryUntilBooted(
+        create(q.name, q.partitions ?? 1, q.replicas ?? 1),
+        `topic ${q.name}: not created within ${BROKER_BOOT_TIMEOUT_SECONDS} s`,
+      ),
+    ),
+    `touch ${TOPICS_DECLARED}`,
     '',
   ].join('\n');
 }
@@ -154,12 +178,11 @@ export const KAFKA_PRESET: BrokerPreset = {
     { name: START_SCRIPT, text: startScript(c) },
     { name: TOPICS_SCRIPT, text: topicsScript(c) },
   ],
-  declareQueues: (c) => ['sh', `${c.configPath}/${TOPICS_SCRIPT}`],
-  // The controller listener opens at start; the client listener once the broker has joined the quorum and caught
-  // up, which is what readiness waits for.
+  // The controller listener opens at start; readiness waits for the declared topics, which exist once the broker
+  // has joined its quorum and the quorum has enough brokers for their replicas.
   probes: {
     liveness: { tcp: true, port: CONTROLLER_PORT },
-    readiness: { tcp: true, port: CLIENT_PORT },
+    readiness: { exec: ['test', '-e', TOPICS_DECLARED] },
     startup: { tcp: true, port: CONTROLLER_PORT },
   },
   // BOOTSTRAP_SERVERS, USER, PASSWORD (from the Secret), and the SASL settings every client library names.

@@ -174,7 +174,7 @@ export class MessageBroker extends Workload implements Connectable {
         volumeMounts: [{ name: DATA_VOLUME, mountPath: preset.dataPath }],
       }),
       // The queues exist before the pod is ready, and again after any restart (a declaration is idempotent).
-      lifecycle: { postStart: { exec: { command: preset.declareQueues(c) } } },
+      ...(preset.declareQueues ? { lifecycle: { postStart: { exec: { command: preset.declareQueues(c) } } } } : {}),
     };
     const exporterImage = resolved.exporterImage;
     const containers = [server, ...(exporterImage ? [this.exporterContainer(exporterImage, c)] : [])];

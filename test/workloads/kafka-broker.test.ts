@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageBroker, Service, Worker, kafkaClusterId } from '../../platform';
@@ -87,16 +87,23 @@ describe('MessageBroker (kafka)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafka-start-'));
     try {
       writeFileSync(join(dir, 'server.properties'), config['server.properties']);
-      // The script up to the storage format, with the ConfigMap and /tmp in a scratch folder.
+      // The peers' names resolve (a stand-in getent: the script waits for it before anything else).
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(join(dir, 'bin', 'getent'), '#!/bin/sh\necho "$@" >> "$(dirname "$0")/asked"\n', { mode: 0o755 });
+      // The script without Kafka's own commands and the topic script, the ConfigMap and /tmp in a scratch folder.
       const script = config['start.sh']
         .split('\n')
-        .filter((line: string) => !line.includes('/opt/kafka/bin/'))
+        .filter((line: string) => !line.includes('/opt/kafka/bin/') && !line.includes('topics'))
         .join('\n')
         .replaceAll('/etc/kafka/platform', dir)
         .replaceAll('/tmp/server.properties', join(dir, 'out.properties'));
       const run = (password: string) =>
         execFileSync('sh', ['-c', script], {
-          env: { PATH: process.env.PATH, HOSTNAME: 'kafka-2', KAFKA_CLIENT_PASSWORD: password },
+          env: {
+            PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+            HOSTNAME: 'kafka-2',
+            KAFKA_CLIENT_PASSWORD: password,
+          },
           stdio: 'pipe',
         });
       run('Abc123');
@@ -107,14 +114,26 @@ describe('MessageBroker (kafka)', () => {
           'REPLICATION://kafka-2.kafka-headless.shop.svc.cluster.local:9094',
       );
       expect(out).not.toMatch(/@(NODE_ID|POD)@/);
+      expect(
+        readFileSync(join(dir, 'bin', 'asked'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toEqual([0, 1, 2].map((i) => `hosts kafka-${i}.kafka-headless.shop.svc.cluster.local`));
       expect(() => run('a,b]c')).toThrow(/cannot take/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('creates the declared topics with their partitions and replicas once the quorum runs', () => {
-    expect(server.lifecycle.postStart.exec.command).toEqual(['sh', '/etc/kafka/platform/topics.sh']);
+  test('creates the declared topics with their partitions and replicas once the quorum runs, then is ready', () => {
+    // Not a postStart hook: a pod publishes no IP until its hooks end, and the quorum needs every broker's name.
+    expect(server.lifecycle).toBeUndefined();
+    expect(config['start.sh']).toContain(
+      'sh /etc/kafka/platform/topics.sh &\nexec /opt/kafka/bin/kafka-server-start.sh',
+    );
+    expect(config['topics.sh'].trim().split('\n').pop()).toBe('touch /tmp/topics-declared');
+    expect(server.readinessProbe.exec.command).toEqual(['test', '-e', '/tmp/topics-declared']);
+    expect(server.startupProbe.tcpSocket.port).toBe(9093);
     const topics = config['topics.sh'];
     expect(topics).toContain('--create --if-not-exists --topic orders --partitions 6 --replication-factor 3');
     expect(topics).toContain('--topic audit --partitions 3 --replication-factor 3');
@@ -130,7 +149,6 @@ describe('MessageBroker (kafka)', () => {
     expect(server.ports.map((p: Obj) => p.containerPort)).toEqual([9092, 9093, 9094]);
     expect(exporter.image).toBe('danielqsj/kafka-exporter:v1.9.0');
     expect(exporter.args).toContain('--kafka.server=localhost:9094');
-    expect(server.readinessProbe.tcpSocket.port).toBe(9092);
     expect(find(objects, 'ServiceMonitor', 'kafka').spec.endpoints).toEqual([
       expect.objectContaining({ port: 'http-metrics', path: '/metrics' }),
     ]);
