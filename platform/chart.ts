@@ -20,7 +20,7 @@ import type { Resources } from './core/resources';
 import { assertUniqueObjectNames } from './core/unique-names';
 import { PropValidator } from './core/validate';
 import { podSecurityLabels } from './core/security';
-import { meshCallers, unmeshedPorts } from './mesh/callers';
+import { meshCallers, unmeshedPorts } from './mesh/authorization-derivation';
 import type { MeshInjection } from './mesh/linkerd';
 import {
   DEFAULT_INBOUND_POLICY,

@@ -8,7 +8,7 @@ import { ADDON_NAMESPACES, INGRESS_IDENTITIES } from '../../platform/contract';
 import { AppGraph } from '../../platform/core/app-graph';
 import { deriveIndexEntry } from '../../platform/core/app-index';
 import type { GraphNode } from '../../platform/core/graph';
-import { meshCallers, unmeshedPorts } from '../../platform/mesh/callers';
+import { meshCallers, unmeshedPorts, workloadAuthorizations } from '../../platform/mesh/authorization-derivation';
 import { acmeSolverPolicy, workloadPolicy } from '../../platform/networking/policy-derivation';
 import {
   OBSERVED_WORKLOADS_PER_OBJECT,
@@ -107,6 +107,24 @@ describe('derivations', () => {
       { identity: { serviceAccount: 'broker', namespace: 'shop' }, port: 25672 },
     ]);
     expect(unmeshedPorts(g, broker)).toEqual([5672]);
+  });
+
+  test('a meshed port admits exactly its callers; the admin port linkerd-viz; scraped ports the scrapers', () => {
+    const api = node('api', 9898, { meshed: true, metricsPorts: [{ name: 'metrics', port: 9797 }] });
+    const caller = { identity: { serviceAccount: 'web', namespace: 'shop' }, port: 9898 };
+    const objects = workloadAuthorizations(api, [caller, caller]);
+    expect(objects.map((o) => `${o.kind}/${o.name}`)).toEqual([
+      'Server/api-http',
+      'MeshTLSAuthentication/api-http',
+      'AuthorizationPolicy/api-http',
+      'Server/api-metrics',
+      'AuthorizationPolicy/api-metrics-scrapers',
+      'Server/api-linkerd-admin',
+      'MeshTLSAuthentication/api-linkerd-admin',
+      'AuthorizationPolicy/api-linkerd-admin',
+      'AuthorizationPolicy/api-linkerd-admin-scrapers',
+    ]);
+    expect(objects[1].spec).toEqual({ identities: ['web.shop.serviceaccount.identity.linkerd.cluster.local'] });
   });
 
   test('alerts and dashboards split every OBSERVED_WORKLOADS_PER_OBJECT workloads; prometheus when observed', () => {
