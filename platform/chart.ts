@@ -69,7 +69,7 @@ export class PlatformChart extends Chart {
   /** Proxy resources of the app's meshed pods, unless a workload overrides them. */
   readonly meshProxy: Resources;
 
-  /** What the app's constructs record; every derived object is rendered from it at the first `toJson`. */
+  /** What the app's constructs record; every derived object is rendered from it at each `toJson`. */
   private readonly graph = new AppGraph();
   /** The construct of each recorded workload or job, under which its derived objects are created. */
   private readonly scopes = new Map<GraphNode, Construct>();
