@@ -28,7 +28,7 @@ const cloudLayer = (files, ignores, table, extra = '') => ({
       {
         patterns: [
           {
-            regex: `^(\\.\\./)+(core|crds|networking|mesh|observability|workloads)/|^(\\.\\./)+(chart|settings|synth|testing)$${extra}`,
+            regex: `^(\\.\\./)+(core|crds|networking|mesh|observability|workloads)/|^(\\.\\./)+(chart|chart-props|settings|synth|testing)$${extra}`,
             message: `${table} (the folder table in the README's design notes).`,
           },
           {
@@ -41,7 +41,7 @@ const cloudLayer = (files, ignores, table, extra = '') => ({
   },
 });
 const PLATFORM_TOP =
-  '(core|crds|networking|mesh|observability|workloads|cloud)/|(chart|contract|settings|synth|testing)$';
+  '(core|crds|networking|mesh|observability|workloads|cloud)/|(chart|chart-props|contract|settings|synth|testing)$';
 const layers = [
   layer(['platform/contract.ts'], '^\\.', 'platform/contract.ts imports nothing of the project'),
   layer(
@@ -66,9 +66,9 @@ const layers = [
     'platform/workloads/ imports the chart, networking, mesh, observability, core, crds and the contract',
   ),
   layer(
-    ['platform/chart.ts'],
-    '^\\./(?!(core|networking|mesh|observability)/|contract$)',
-    'platform/chart.ts imports networking, mesh, observability, core and the contract',
+    ['platform/chart.ts', 'platform/chart-props.ts'],
+    '^\\./(?!(core|networking|mesh|observability)/|contract$|chart-props$)',
+    'platform/chart.ts (and its props, chart-props.ts) imports networking, mesh, observability, core and the contract',
   ),
   cloudLayer(
     ['platform/cloud/stack/**/*.ts'],

@@ -1,136 +1,50 @@
 /**
- * `PlatformChart`: one app, in one namespace, and the registry its constructs report to (workloads, dependency
- * edges, Secrets, add-ons, volumes, hosts), from which NetworkPolicies and `charts-out/index.json` are derived.
+ * `PlatformChart`: one app, in one namespace. Its constructs record into its app graph (`core/app-graph.ts`);
+ * each area derives its objects from the finished graph when the chart renders, and `index.json`'s entry too.
  */
 import { Chart, JsonPatch } from 'cdk8s';
-import type { Construct, IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import type {
-  Addon,
-  AppEntry,
-  BackupRequirement,
-  SecretRequirement,
-  StatefulObject,
-  WorkloadIdentityRequirement,
-} from './contract';
-import { ACME_SOLVER_PORT } from './contract';
-import { ADDON_NAMESPACES, LINKERD_INJECT_ANNOTATION } from './contract';
-import type { GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
-import { LABEL, MANAGED_BY } from './core/names';
+import type { PlatformChartProps } from './chart-props';
+import { resolveChartProps } from './chart-props';
+import type { Addon, AppEntry, BackupRequirement, StatefulObject, WorkloadIdentityRequirement } from './contract';
+import { ACME_SOLVER_PORT, LINKERD_INJECT_ANNOTATION } from './contract';
+import type { IngressSource } from './core/app-graph';
+import { AppGraph } from './core/app-graph';
+import { AppRegistry } from './core/app-registry';
+import { deriveIndexEntry } from './core/app-index';
+import type { EgressRule, GraphEdge, GraphNode, SecretKeyRef } from './core/graph';
+import { LABEL } from './core/names';
 import type { Resources } from './core/resources';
 import { assertUniqueObjectNames } from './core/unique-names';
-import type { PropKeys } from './core/known-props';
-import { PropValidator, constructPath } from './core/validate';
+import { PropValidator } from './core/validate';
 import { podSecurityLabels } from './core/security';
-import type { MeshInjection, ProxyResources } from './mesh/linkerd';
-import { resolveAppMesh } from './mesh/linkerd';
-import type { MeshCaller } from './mesh/policy';
+import { meshCallers, unmeshedPorts } from './mesh/authorization-derivation';
+import type { MeshInjection } from './mesh/linkerd';
 import {
   DEFAULT_INBOUND_POLICY,
   LINKERD_DEFAULT_INBOUND_POLICY_ANNOTATION,
   addMeshNamespacePolicy,
   addWorkloadAuthorization,
 } from './mesh/policy';
-import type { EgressRule } from './networking/egress';
-import type { IngressSource } from './networking/network-policies';
 import { addAcmeSolverPolicy, addNamespacePolicies, addWorkloadPolicy } from './networking/network-policies';
-import type { AlertThresholds, ResolvedAlertThresholds } from './observability/alerts';
-import { addAppAlerts, resolveAlertThresholds } from './observability/alerts';
-import { addAppDashboard } from './observability/dashboards';
+import type { AppObservability } from './observability/app-observability';
+import { addAppObservability, observabilityAddons } from './observability/app-observability';
 import { addMonitor } from './observability/monitors';
-import type { HttpMetricNames, ResolvedHttpMetrics } from './observability/signals';
-import { resolveHttpMetrics } from './observability/signals';
+
+export { OBSERVED_WORKLOADS_PER_OBJECT } from './observability/app-observability';
+export { RESERVED_NAMESPACES } from './chart-props';
+export type { PlatformChartProps } from './chart-props';
 
 /**
- * Workloads per PrometheusRule and per dashboard ConfigMap: a larger app gets several of each (`<app>-alerts-2`,
- * `<app>-dashboard-2`, ...), each well under the API server's object size limit.
+ * A fresh construct for the objects derived for `parent`, after its own children (the previous render's, if any,
+ * removed). Upper-case id: the ids of an app's own constructs are DNS labels, so it never collides with one.
  */
-export const OBSERVED_WORKLOADS_PER_OBJECT = 40;
-
-/**
- * Namespaces an app may not use: the cluster's own and the add-ons'. An app namespace gets `enforce: restricted`
- * and a default-deny NetworkPolicy, which would break what already runs there.
- */
-export const RESERVED_NAMESPACES: readonly string[] = [
-  'default',
-  'kube-system',
-  'kube-public',
-  'kube-node-lease',
-  ...new Set(Object.values(ADDON_NAMESPACES)),
-];
-
-/** App namespaces already taken, per cdk8s app (the root construct): one namespace per app. */
-const takenNamespaces = new WeakMap<IConstruct, Map<string, string>>();
-
-/** Properties of a {@link PlatformChart}. */
-export interface PlatformChartProps {
-  /**
-   * Namespace of every object of the app.
-   * @default the chart id (the app name)
-   */
-  readonly namespace?: string;
-  /**
-   * Service mesh for every workload of the app. `'linkerd'` switches on proxy injection (see `meshInjection`) and
-   * records the `linkerd` and `linkerd-viz` add-ons (golden metrics per workload); a workload can still opt out.
-   * @default 'none'
-   */
-  readonly mesh?: 'linkerd' | 'none';
-  /**
-   * Where Linkerd injection is switched on: `'namespace'` annotates the app namespace, `'workload'` annotates the
-   * pod template of each meshed workload instead and leaves the namespace plain. Only with `mesh: 'linkerd'`.
-   * @default 'namespace'
-   */
-  readonly meshInjection?: MeshInjection;
-  /**
-   * Linkerd proxy requests and limits of every meshed pod; a workload's `mesh.proxy` overrides them. Only with
-   * `mesh: 'linkerd'`.
-   * @default cpu 100m/1, memory 20Mi/250Mi (`DEFAULT_PROXY_RESOURCES`)
-   */
-  readonly meshProxy?: ProxyResources;
-  /**
-   * Where the app's logs go. `'loki'` records the `loki` add-on, whose Alloy DaemonSet tails the stdout and
-   * stderr of every container through the Kubernetes API (no network path from the app is opened) and labels
-   * each line with its namespace, pod, container and `app` (the workload name), for Grafana.
-   * @default 'none' (logs stay in `kubectl logs`)
-   */
-  readonly logs?: 'loki' | 'none';
-  /**
-   * Golden-signal alerts: a PrometheusRule `<app>-alerts` with a rule group per workload (error rate and p99
-   * latency of services, CPU and memory saturation and restarts of every container, databases down), with these
-   * thresholds; `false` for none. Records the `prometheus` add-on.
-   * @default DEFAULT_ALERT_THRESHOLDS: 5% errors, p99 500 ms, 90% of the CPU or memory limit, 3 restarts an hour
-   */
-  readonly alerts?: AlertThresholds | false;
-  /**
-   * A Grafana dashboard with a row per workload (request rate, success rate, latency percentiles, database
-   * panels, saturation): the ConfigMap `<app>-dashboard`, loaded by the Grafana sidecar into the folder `<app>`.
-   * @default true
-   */
-  readonly dashboard?: boolean;
-  /**
-   * Names of the services' own HTTP metrics, which the alerts and the dashboard read for services that Linkerd
-   * does not mesh (meshed ones are measured by their proxies).
-   * @default podinfo's: `http_requests_total` by `status`, `http_request_duration_seconds` (DEFAULT_HTTP_METRICS)
-   */
-  readonly httpMetrics?: HttpMetricNames;
-  /**
-   * Extra labels on every object.
-   * @default none
-   */
-  readonly labels?: Record<string, string>;
+function derivedScope(parent: Construct): Construct {
+  parent.node.tryRemoveChild('Derived');
+  return new Construct(parent, 'Derived');
 }
-
-const PLATFORM_CHART_PROP_KEYS: PropKeys<PlatformChartProps> = {
-  namespace: true,
-  mesh: true,
-  meshInjection: true,
-  meshProxy: true,
-  logs: true,
-  alerts: true,
-  dashboard: true,
-  httpMetrics: true,
-  labels: true,
-};
 
 /**
  * One app: a cdk8s chart whose objects all live in one namespace (created here too, so the YAML applies alone),
@@ -155,76 +69,26 @@ export class PlatformChart extends Chart {
   /** Proxy resources of the app's meshed pods, unless a workload overrides them. */
   readonly meshProxy: Resources;
 
-  private readonly secretRequirements = new Map<
-    string,
-    { keys: Set<string>; generate: boolean; description: string }
-  >();
-  private readonly addonSet = new Set<Addon>();
-  private readonly statefulObjects: StatefulObject[] = [];
-  private readonly hostSet = new Set<string>();
-  private readonly identities: WorkloadIdentityRequirement[] = [];
-  private readonly backups: BackupRequirement[] = [];
-  private readonly gatewayHttpsHostSet = new Set<string>();
-  private readonly gatewayHttpHostSet = new Set<string>();
-  private readonly acmeSolverSources = new Set<string>();
-  private readonly nodes: GraphNode[] = [];
-  private readonly nodeScopes = new Map<GraphNode, Construct>();
-  private finalized = false;
-  private readonly edgeList: GraphEdge[] = [];
-  private readonly ingressSources = new Map<GraphNode, IngressSource[]>();
-  private readonly externalEgress = new Map<GraphNode, Map<string, EgressRule>>();
-  private readonly observability: {
-    alerts?: ResolvedAlertThresholds;
-    dashboard: boolean;
-    httpMetrics: ResolvedHttpMetrics;
-  };
+  /** What the app's constructs record; every derived object is rendered from it at each `toJson`. */
+  private readonly graph = new AppGraph();
+  /** The construct of each recorded workload or job, under which its derived objects are created. */
+  private readonly scopes = new Map<GraphNode, Construct>();
+  /** Where the namespace-level derived objects go: after the Namespace and its default policies. */
+  private readonly namespaceScope: Construct;
+  private readonly observability: AppObservability;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
-    const v = new PropValidator(constructPath(scope, id));
-    v.knownProps('', props, PLATFORM_CHART_PROP_KEYS, 'PlatformChart');
-    v.id(id);
-    const namespace = v.dnsLabel('namespace', props.namespace ?? id);
-    if (RESERVED_NAMESPACES.includes(namespace)) {
-      v.fail(
-        'namespace',
-        `${JSON.stringify(namespace)} is reserved for the cluster or a platform add-on`,
-        'give the app a namespace of its own (the default is the app name)',
-      );
-    }
-    const taken = takenNamespaces.get(scope.node.root) ?? new Map<string, string>();
-    const owner = taken.get(namespace);
-    if (owner !== undefined) {
-      v.fail(
-        'namespace',
-        `${JSON.stringify(namespace)} is already the namespace of app ${owner}`,
-        'give each app its own namespace (one namespace per app: each gets its own Namespace and default-deny policy)',
-      );
-    }
-    for (const [key, value] of Object.entries(props.labels ?? {})) {
-      v.metadataKey(`labels.${key}`, key, 'label');
-      v.labelValue(`labels.${key}`, value);
-    }
-    if (props.logs !== undefined && props.logs !== 'loki' && props.logs !== 'none')
-      v.fail('logs', `${JSON.stringify(props.logs)} is not a log backend`, 'use "loki" or "none"');
-    const mesh = resolveAppMesh(v, props);
-    if (props.dashboard !== undefined && typeof props.dashboard !== 'boolean')
-      v.fail('dashboard', `${JSON.stringify(props.dashboard)} is not a boolean`, 'use true or false');
-    const observability = {
-      alerts: resolveAlertThresholds(v, props.alerts),
-      dashboard: props.dashboard ?? true,
-      httpMetrics: resolveHttpMetrics(v, props.httpMetrics),
-    };
-    const labels = { [LABEL.partOf]: id, [LABEL.managedBy]: MANAGED_BY, ...props.labels };
+    const { namespace, labels, mesh, observability, logs } = resolveChartProps(scope, id, props);
     super(scope, id, { namespace, labels, disableResourceNameHashes: true });
-    taken.set(namespace, id);
-    takenNamespaces.set(scope.node.root, taken);
+    // One namespace per app, across the charts of one cdk8s app (checked by resolveChartProps).
+    AppRegistry.of(scope).namespaces.set(namespace, id);
     this.appName = id;
     this.observability = observability;
     this.meshed = mesh.meshed;
     this.meshInjection = mesh.injection;
     this.meshProxy = mesh.proxy;
     if (this.meshed) this.addons('linkerd', 'linkerd-viz');
-    if (props.logs === 'loki') this.addons('loki');
+    if (logs === 'loki') this.addons('loki');
 
     const ns = new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
@@ -245,53 +109,45 @@ export class PlatformChart extends Chart {
     ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     addNamespacePolicies(this, this.meshed);
     if (this.meshed) addMeshNamespacePolicy(this);
+    // Upper-case id, like derivedScope's.
+    this.namespaceScope = new Construct(this, 'NamespaceDerived');
   }
 
   /**
-   * Renders the chart, after checking that no two objects share kind, namespace and name. The first call first
-   * adds the objects that depend on the whole graph and that cdk8s cannot leave to a lazy value because their
-   * number depends on it: the Linkerd authorizations of meshed workloads (one per called port).
+   * Renders the chart, after deriving from the app graph every object that depends on the whole graph, and
+   * checking that no two objects share kind, namespace and name. Each derived object follows the objects it
+   * belongs to: the ACME solver policy the namespace's own objects; a workload's NetworkPolicy, monitor and Linkerd
+   * Servers and authorizations the workload's own objects; the app's alerts and dashboards everything else. A
+   * later render derives them again, from the graph as it is then.
    */
   override toJson(): ReturnType<Chart['toJson']> {
-    if (!this.finalized) {
-      this.finalized = true;
-      // Edges grouped by server once, so that a large meshed app synthesizes in linear time.
-      const callers = new Map<GraphNode, GraphEdge[]>();
-      for (const e of this.edgeList) {
-        const list = callers.get(e.to);
-        if (list) list.push(e);
-        else callers.set(e.to, [e]);
-      }
-      for (const node of this.nodes.filter((n) => n.meshed)) {
-        const scope = this.nodeScopes.get(node) as Construct;
-        const unmeshed = this.ingressSourcesOf(node).flatMap((s) => (s.identity ? [] : [s.port]));
-        addWorkloadAuthorization(scope, node, this.meshCallers(node, callers.get(node) ?? []), unmeshed);
-      }
-    }
+    this.derive();
     assertUniqueObjectNames(this);
     return super.toJson();
   }
 
-  /** Who calls a meshed workload, by identity: its meshed clients in the graph and the routes' ingress proxies. */
-  private meshCallers(node: GraphNode, edges: readonly GraphEdge[]): MeshCaller[] {
+  private derive(): void {
+    const graph = this.graph;
     const namespace = this.namespace as string;
-    const fromGraph = edges
-      .filter((e) => e.from.meshed)
-      .flatMap((e) => e.ports.map((p) => ({ identity: { serviceAccount: e.from.name, namespace }, port: p.port })));
-    const fromIngress = (this.ingressSources.get(node) ?? []).flatMap((s) =>
-      s.identity ? [{ identity: s.identity, port: s.port }] : [],
-    );
-    // A quorum's pods call each other on its peer ports, as their own identity.
-    const fromPeers = (node.peerPorts ?? []).map((p) => ({
-      identity: { serviceAccount: node.name, namespace },
-      port: p.port,
-    }));
-    return [...fromGraph, ...fromIngress, ...fromPeers];
+    for (const child of this.namespaceScope.node.children) this.namespaceScope.node.tryRemoveChild(child.node.id);
+    if (graph.acmeSolverSources.length > 0) {
+      addAcmeSolverPolicy(this.namespaceScope, graph.acmeSolverSources, ACME_SOLVER_PORT);
+    }
+    for (const node of graph.nodes) {
+      const scope = derivedScope(this.scopes.get(node) as Construct);
+      addWorkloadPolicy(scope, node, graph);
+      addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name });
+      if (node.meshed) {
+        addWorkloadAuthorization(scope, node, meshCallers(graph, node, namespace), unmeshedPorts(graph, node));
+      }
+    }
+    for (const job of graph.jobs) addWorkloadPolicy(derivedScope(this.scopes.get(job) as Construct), job, graph);
+    addAppObservability(derivedScope(this), { name: this.appName, namespace }, graph.nodes, this.observability);
   }
 
   /** Whether the app declares Secret `name` with `key` (see {@link PlatformChart.requireSecret}). */
   declaresSecret(name: string, key: string): boolean {
-    return this.secretRequirements.get(name)?.keys.has(key) ?? false;
+    return this.graph.secrets.get(name)?.keys.has(key) ?? false;
   }
 
   /**
@@ -304,17 +160,13 @@ export class PlatformChart extends Chart {
     keys: readonly string[],
     options: { generate: boolean; description: string },
   ): Record<string, SecretKeyRef> {
-    const existing = this.secretRequirements.get(name);
-    if (existing && existing.generate !== options.generate) {
+    if (!this.graph.recordSecret(name, keys, options)) {
       new PropValidator(this.node.path).fail(
         `requireSecret(${JSON.stringify(name)})`,
         'is declared both as generated and as supplied by config',
         'give the generated and the supplied keys two Secrets of their own',
       );
     }
-    const entry = existing ?? { keys: new Set<string>(), ...options };
-    keys.forEach((k) => entry.keys.add(k));
-    this.secretRequirements.set(name, entry);
     return Object.fromEntries(keys.map((key) => [key, { secret: name, key }]));
   }
 
@@ -325,105 +177,82 @@ export class PlatformChart extends Chart {
 
   /** Records add-ons the app needs installed (CRDs, controllers). */
   addons(...addons: Addon[]): void {
-    addons.forEach((a) => this.addonSet.add(a));
+    this.graph.recordAddons(...addons);
   }
 
   /** Records an object that owns persistent data, for deletion protection at deploy time. */
   addStateful(object: StatefulObject): void {
-    this.statefulObjects.push(object);
+    this.graph.recordStateful(object);
   }
 
   /** Records a ServiceAccount that acts as a cloud identity (bound at deploy time). */
   addIdentity(requirement: WorkloadIdentityRequirement): void {
-    this.identities.push(requirement);
+    this.graph.recordIdentity(requirement);
   }
 
   /** Records a database's scheduled backup (in `index.json`, for the Pulumi side's bucket and identity). */
   addBackup(requirement: BackupRequirement): void {
-    this.backups.push(requirement);
+    this.graph.recordBackup(requirement);
   }
 
   /** Records a host the app serves through an ingress. */
   addHost(host: string): void {
-    this.hostSet.add(host);
+    this.graph.recordHost(host);
   }
 
   /** Hosts served over HTTPS by the app's `gateway` routes, in the order recorded. */
   get gatewayHttpsHosts(): readonly string[] {
-    return [...this.gatewayHttpsHostSet];
+    return this.graph.gatewayHttpsHosts;
   }
 
   /** Records a host served over HTTPS by a `gateway` route (the platform Gateway needs a listener for it). */
   addGatewayHttpsHost(host: string): void {
-    this.gatewayHttpsHostSet.add(host);
+    this.graph.recordGatewayHost(host, true);
     this.addons('cert-manager');
   }
 
   /** Hosts served over plain HTTP (`tls.disabled`) by the app's `gateway` routes, in the order recorded. */
   get gatewayHttpHosts(): readonly string[] {
-    return [...this.gatewayHttpHostSet];
+    return this.graph.gatewayHttpHosts;
   }
 
   /** Records a host served over plain HTTP by a `gateway` route (the platform Gateway needs a listener for it). */
   addGatewayHttpHost(host: string): void {
-    this.gatewayHttpHostSet.add(host);
+    this.graph.recordGatewayHost(host, false);
   }
 
   /**
    * Admits an ingress controller to the namespace's ACME HTTP-01 solver pods, which cert-manager starts there for
-   * the certificates of the app's Ingresses and HTTPProxies; the NetworkPolicy is created with the first call.
+   * the certificates of the app's Ingresses and HTTPProxies (one NetworkPolicy, derived at synth).
    */
   admitAcmeSolver(controllerNamespace: string): void {
-    if (this.acmeSolverSources.size === 0) {
-      addAcmeSolverPolicy(this, () => [...this.acmeSolverSources].sort(), ACME_SOLVER_PORT);
-    }
-    this.acmeSolverSources.add(controllerNamespace);
+    this.graph.recordAcmeSolverSource(controllerNamespace);
     this.addons('cert-manager');
   }
 
   /**
-   * Registers a workload in the app graph.
-   * @param scope the workload construct, under which per-workload policies and monitors are created
+   * Records a workload in the app graph; its NetworkPolicy, monitor, Linkerd authorizations, alerts and dashboard
+   * row are derived at synth.
+   * @param scope the workload construct, under which its derived objects are created
    */
   addNode(node: GraphNode, scope: Construct): void {
-    this.nodes.push(node);
-    this.nodeScopes.set(node, scope);
-    addWorkloadPolicy(scope, node, {
-      edges: () => this.edgeList,
-      ingressSources: (n) => this.ingressSourcesOf(n),
-      externalEgress: (n) => this.egressRulesOf(n),
-    });
-    if (addMonitor(scope, node, { ...this.labels, [LABEL.name]: node.name })) this.addons('prometheus');
-    this.observe();
+    this.graph.recordNode(node);
+    this.scopes.set(node, scope);
   }
 
   /**
-   * Records the add-on the alerts and dashboard need, and creates both objects with the app's first workload (an
-   * app without workloads gets neither); their content is computed from all workloads at synth time.
+   * Records pods that are not a workload of the graph (a database's backup CronJob): only their NetworkPolicy is
+   * derived, at synth.
+   * @param scope the construct under which the NetworkPolicy is created
    */
-  private observe(): void {
-    const { alerts, dashboard, httpMetrics } = this.observability;
-    if (!alerts && !dashboard) return;
-    // A meshed app also records linkerd-viz, which brings the proxies' scrape job the request signals read.
-    this.addons('prometheus');
-    // Every OBSERVED_WORKLOADS_PER_OBJECT workloads start a new PrometheusRule and dashboard, so that neither
-    // outgrows what the API server stores in one object (about 10 kB of dashboard per workload; 1 MiB at most).
-    const first = this.nodes.length - 1;
-    if (first % OBSERVED_WORKLOADS_PER_OBJECT !== 0) return;
-    const part = first / OBSERVED_WORKLOADS_PER_OBJECT + 1;
-    const nodes = () => this.nodes.slice(first, first + OBSERVED_WORKLOADS_PER_OBJECT);
-    // Upper-case ids: workload ids are DNS labels, so these never collide with one.
-    const suffix = part === 1 ? '' : String(part);
-    const app = { app: this.appName, namespace: this.namespace as string, httpMetrics, nodes, part };
-    if (alerts) addAppAlerts(this, `Alerts${suffix}`, { ...app, thresholds: alerts });
-    if (dashboard) addAppDashboard(this, `Dashboard${suffix}`, app);
+  addJob(node: GraphNode, scope: Construct): void {
+    this.graph.recordJob(node);
+    this.scopes.set(node, scope);
   }
 
   /** Admits an ingress controller to a workload's port (recorded by routes; read by its NetworkPolicy). */
   admitIngress(node: GraphNode, source: IngressSource): void {
-    const sources = this.ingressSources.get(node) ?? [];
-    if (!sources.some((s) => s.namespace === source.namespace && s.port === source.port)) sources.push(source);
-    this.ingressSources.set(node, sources);
+    this.graph.recordIngress(node, source);
   }
 
   /**
@@ -431,59 +260,46 @@ export class PlatformChart extends Chart {
    * NetworkPolicy). The same rule twice is recorded once.
    */
   allowEgress(node: GraphNode, rule: EgressRule): void {
-    const rules = this.externalEgress.get(node) ?? new Map<string, EgressRule>();
-    rules.set(JSON.stringify(rule), rule);
-    this.externalEgress.set(node, rules);
+    this.graph.recordEgress(node, rule);
   }
 
   /** Records a dependency edge. */
   addEdge(edge: GraphEdge): void {
-    this.edgeList.push(edge);
+    this.graph.recordEdge(edge);
   }
 
   /** Workloads in creation order. */
   get graphNodes(): readonly GraphNode[] {
-    return this.nodes;
+    return this.graph.nodes;
   }
 
   /** Dependency edges in declaration order. */
   get graphEdges(): readonly GraphEdge[] {
-    return this.edgeList;
+    return this.graph.edges;
   }
 
   /** The ingress controllers admitted to a workload's ports (recorded by its routes). */
   ingressSourcesOf(node: GraphNode): readonly IngressSource[] {
-    return this.ingressSources.get(node) ?? [];
+    return this.graph.ingressSourcesOf(node);
   }
 
   /** A workload's egress outside the app graph (recorded by `Workload.allowEgress`). */
   egressRulesOf(node: GraphNode): readonly EgressRule[] {
-    return [...(this.externalEgress.get(node)?.values() ?? [])];
+    return this.graph.egressRulesOf(node);
   }
 
-  /** The app's `charts-out/index.json` entry. */
+  /** The app's `charts-out/index.json` entry, derived from the graph. */
   indexEntry(file: string, digest: string): AppEntry {
-    const secrets: SecretRequirement[] = [...this.secretRequirements.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, s]) => ({ name, keys: [...s.keys].sort(), generate: s.generate, description: s.description }));
-    return {
-      name: this.appName,
+    return deriveIndexEntry(
+      this.graph,
+      {
+        name: this.appName,
+        namespace: this.namespace as string,
+        meshed: this.namespaceInjected,
+        derivedAddons: observabilityAddons(this.graph.nodes, this.observability),
+      },
       file,
-      namespace: this.namespace as string,
       digest,
-      secrets,
-      addons: [...this.addonSet].sort(),
-      stateful: [...this.statefulObjects].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
-      hosts: [...this.hostSet].sort(),
-      meshed: this.namespaceInjected,
-      ...(this.identities.length > 0
-        ? { identities: [...this.identities].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)) }
-        : {}),
-      ...(this.backups.length > 0
-        ? { backups: [...this.backups].sort((a, b) => a.database.localeCompare(b.database)) }
-        : {}),
-      gatewayHttpsHosts: [...this.gatewayHttpsHostSet].sort(),
-      ...(this.gatewayHttpHostSet.size > 0 ? { gatewayHttpHosts: [...this.gatewayHttpHostSet].sort() } : {}),
-    };
+    );
   }
 }

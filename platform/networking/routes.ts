@@ -4,10 +4,10 @@
  */
 import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IConstruct } from 'constructs';
 import { PlatformChart } from '../chart';
 import { ADDON_NAMESPACES, GATEWAY_HOST_LISTENERS_MAX, INGRESS_IDENTITIES } from '../contract';
 import type { Addon } from '../contract';
+import { AppRegistry } from '../core/app-registry';
 import type { GraphNode } from '../core/graph';
 import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
@@ -115,9 +115,6 @@ export interface RouteProps {
    */
   readonly timeoutSeconds?: number | Duration;
 }
-
-/** Hosts and paths claimed so far in one cdk8s app (across charts): a second claim is an error. */
-const claims = new WeakMap<IConstruct, Map<string, { via: RouteVia; route: string; paths: Set<string> }>>();
 
 /** A URL path prefix: absolute, without query, fragment, spaces or regex characters. */
 const URL_PATH = /^\/[A-Za-z0-9\-._~/%]*$/;
@@ -352,9 +349,8 @@ function isGrpcPort(service: Routable, port: number): boolean {
  */
 function claimPaths(scope: Construct, route: string, props: RouteProps, paths: readonly ResolvedPath[]): void {
   const v = new PropValidator(route);
-  const root = scope.node.root;
-  const hosts = claims.get(root) ?? new Map<string, { via: RouteVia; route: string; paths: Set<string> }>();
-  claims.set(root, hosts);
+  // Hosts and paths are claimed across the charts of one cdk8s app.
+  const hosts = AppRegistry.of(scope).hosts;
   const claim = hosts.get(props.host);
   if (claim) {
     if (claim.via !== props.via) {

@@ -5,7 +5,7 @@
  * when its last good backup is older than twice the longest time between two scheduled runs, and a message broker
  * down, resource-alarm, growing-queue and unconsumed-queue alerts (never HTTP ones).
  */
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { GraphNode } from '../core/graph';
 import type { PropKeys } from '../core/known-props';
@@ -183,8 +183,8 @@ export interface AppAlertsProps {
   readonly thresholds: ResolvedAlertThresholds;
   /** Names of the apps' own HTTP metrics. */
   readonly httpMetrics: ResolvedHttpMetrics;
-  /** The app's workloads, read at synth time (workloads register after the rule is created). */
-  readonly nodes: () => readonly GraphNode[];
+  /** The workloads of this rule, in the app graph's order. */
+  readonly nodes: readonly GraphNode[];
   /**
    * Which of the app's rules this is, when its workloads are split over several.
    * @default 1
@@ -193,16 +193,14 @@ export interface AppAlertsProps {
 }
 
 /**
- * Adds the app's PrometheusRule, `<app>-alerts` (`<app>-alerts-<part>` after the first), whose groups are computed
- * when the chart is synthesized.
+ * Adds the app's PrometheusRule, `<app>-alerts` (`<app>-alerts-<part>` after the first), with a group per workload
+ * (created at synth, from the finished graph).
  */
 export function addAppAlerts(scope: Construct, id: string, props: AppAlertsProps): PrometheusRule {
   const queries = new WorkloadQueries(props.namespace, props.httpMetrics);
   return new (ruleCrds().PrometheusRule)(scope, id, {
     metadata: { name: partName(`${props.app}-alerts`, props.part) },
-    spec: Lazy.any({
-      produce: () => ({ groups: props.nodes().map((node) => alertGroup(node, queries, props)) }),
-    }),
+    spec: { groups: props.nodes.map((node) => alertGroup(node, queries, props)) },
   });
 }
 

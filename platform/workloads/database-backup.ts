@@ -23,7 +23,6 @@ import type { Duration } from 'cdk8s';
 import type { SizeQuantity } from '../core/units';
 import type { PropValidator } from '../core/validate';
 import { linkerdPodAnnotations } from '../mesh/linkerd';
-import { addWorkloadPolicy } from '../networking/network-policies';
 import { BACKUP_DIR, backupScript } from './backup-scripts';
 import { bucketEnvFrom, bucketScript, DUMP_CONTAINER, RCLONE_IMAGE, UPLOAD_CONTAINER } from './backup-bucket';
 
@@ -261,8 +260,9 @@ export interface DatabaseBackupObjects {
 }
 
 /**
- * Creates the backup of `db` under `scope`: ServiceAccount, the volume claim of a volume target, CronJob and
- * NetworkPolicy; records the edge, the egress of a bucket target and the app's backup requirement.
+ * Creates the backup of `db` under `scope`: ServiceAccount, the volume claim of a volume target and CronJob; records
+ * the job (whose NetworkPolicy the chart derives), its edge, the egress of a bucket target and the app's backup
+ * requirement.
  */
 export function addDatabaseBackup(scope: Construct, db: BackupSource, b: ResolvedBackup): DatabaseBackupObjects {
   const app = db.app;
@@ -281,11 +281,7 @@ export function addDatabaseBackup(scope: Construct, db: BackupSource, b: Resolve
   app.addEdge({ from: node, to: db.graphNode, ports: db.graphNode.ports });
   // Object storage APIs (S3, GCS, and the S3-compatible stores) answer HTTPS at public addresses.
   if (bucket) app.allowEgress(node, { to: 'internet', ports: [443] });
-  addWorkloadPolicy(scope, node, {
-    edges: () => app.graphEdges,
-    ingressSources: () => [],
-    externalEgress: (n) => app.egressRulesOf(n),
-  });
+  app.addJob(node, scope);
   app.addBackup({
     database: db.graphNode.name,
     engine: db.engine,
