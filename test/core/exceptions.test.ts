@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { PEER_CHECKS, exceptionAnnotations } from '../../platform';
+import { PEER_CHECKS } from '../../platform';
 import { RULES } from '../../scripts/lib/rules';
+import { exceptionAnnotations } from '../../platform/core/exceptions';
 
 describe('exceptionAnnotations', () => {
   test('a platform exception also carries the kube-linter, Polaris, kube-score and Checkov annotations', () => {

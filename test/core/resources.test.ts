@@ -1,6 +1,7 @@
-import { DEFAULT_EPHEMERAL_STORAGE, Database, Service, WRITABLE_DIR_SIZE_LIMIT, parseQuantity } from '../../platform';
+import { DEFAULT_EPHEMERAL_STORAGE, Database, Service, WRITABLE_DIR_SIZE_LIMIT } from '../../platform';
 import { newChart, synth } from '../helpers';
 import type { Obj } from '../helpers';
+import { parseQuantity } from '../../platform/core/quantity';
 
 const containersOf = (objects: Obj[]): Obj[] =>
   objects.filter((o) => o.spec?.template?.spec).flatMap((o) => o.spec.template.spec.containers as Obj[]);

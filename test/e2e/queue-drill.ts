@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BrokerEngine, PlatformChart } from '../../platform';
-import { BROKER_ENGINES } from '../../platform';
 import { envPrefix } from '../../platform/core/names';
+import { BROKER_ENGINES } from '../../platform/workloads/broker-engines';
 import type { KubeClient } from '../../scripts/cluster/kube-client';
 import { ephemeral, PROBER_IMAGE, readyPods } from './edge-probes';
 

@@ -1,7 +1,8 @@
 import type { RouteMetric } from '../../platform';
-import { Service, pathTemplateRegex } from '../../platform';
+import { Service } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { pathTemplateRegex } from '../../platform/mesh/route-metrics';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 

@@ -1,10 +1,11 @@
 import type { PlatformChart } from '../../platform';
-import { ALERT_NAMES, DEFAULT_ALERT_THRESHOLDS, Database, ENGINE_METRICS, Service } from '../../platform';
+import { ALERT_NAMES, DEFAULT_ALERT_THRESHOLDS, Database, Service } from '../../platform';
 import type { DatabaseEngine } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
 import { IMAGE, observedApp } from './fixtures';
 import { promqlErrors } from './promql';
+import { ENGINE_METRICS } from '../../platform/observability/database-metrics';
 
 const app = observedApp;
 

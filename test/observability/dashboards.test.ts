@@ -1,18 +1,13 @@
 import type { PlatformChart } from '../../platform';
-import {
-  Database,
-  ENGINE_METRICS,
-  GRAFANA_DASHBOARD_LABEL,
-  GRID_COLUMNS,
-  Service,
-  Worker,
-  dashboardUid,
-} from '../../platform';
+import { Database, GRAFANA_DASHBOARD_LABEL, Service, Worker } from '../../platform';
 import type { DatabaseEngine, ServiceProps } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
 import { IMAGE, observedApp } from './fixtures';
 import { promqlErrors } from './promql';
+import { ENGINE_METRICS } from '../../platform/observability/database-metrics';
+import { GRID_COLUMNS } from '../../platform/observability/grafana';
+import { dashboardUid } from '../../platform/observability/dashboards';
 
 const app = observedApp;
 

@@ -1,7 +1,8 @@
 import type { GraphNode } from '../../platform';
-import { DEFAULT_HTTP_METRICS, Service, WorkloadQueries } from '../../platform';
+import { DEFAULT_HTTP_METRICS, Service } from '../../platform';
 import { newChart } from '../helpers';
 import { promqlErrors } from './promql';
+import { WorkloadQueries } from '../../platform/observability/signals';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 

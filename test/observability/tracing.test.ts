@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
-import { Database, PlatformChart, POD_NAME_ENV, Service, TEMPO_OTLP, Worker } from '../../platform';
+import { Database, PlatformChart, Service, TEMPO_OTLP, Worker } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { POD_NAME_ENV } from '../../platform/observability/tracing';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const envOf = (objects: Obj[], name: string): Record<string, unknown> =>

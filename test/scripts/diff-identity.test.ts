@@ -3,8 +3,9 @@
  * insertion it is ("+ allow orders → cache:6379"), not as the Prometheus rule "changed into" a Redis rule.
  */
 import { Testing } from 'cdk8s';
-import { Database, ManifestYamlWriter, PlatformChart, Service } from '../../platform';
+import { Database, PlatformChart, Service } from '../../platform';
 import { diffManifests, diffValues, formatDiff, formatFieldChange } from '../../scripts/lib/diff';
+import { ManifestYamlWriter } from '../../platform/core/yaml';
 
 /** The `shop` app's manifests, with or without the orders → cache edge. */
 function shop(connectCache: boolean): Map<string, string> {

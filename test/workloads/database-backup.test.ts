@@ -1,9 +1,11 @@
 /** A Database's scheduled backup: on by default, restricted, its own edge and policy, watched, validated. */
-import { Database, defaultBackupSchedule, ENGINES, Service } from '../../platform';
+import { Database, Service } from '../../platform';
 import type { DatabaseEngine } from '../../platform';
 import { ALERT_NAMES } from '../../platform/observability/alerts';
 import { find, findings, newChart, platformError, synth } from '../helpers';
 import type { Obj } from '../helpers';
+import { defaultBackupSchedule } from '../../platform/workloads/database-backup';
+import { ENGINES } from '../../platform/workloads/database-engines';
 
 const PODINFO = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const DAY = 86_400;

@@ -1,6 +1,7 @@
-import { Database, ENGINES, Service, Worker } from '../../platform';
+import { Database, Service, Worker } from '../../platform';
 import type { DatabaseEngine } from '../../platform';
 import { find, newChart, synth } from '../helpers';
+import { ENGINES } from '../../platform/workloads/database-engines';
 
 describe.each(Object.keys(ENGINES) as DatabaseEngine[])('Database %s', (engine) => {
   const chart = newChart();

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageBroker, Service, Worker, kafkaClusterId } from '../../platform';
+import { MessageBroker, Service, Worker } from '../../platform';
 import type { MessageBrokerProps, PlatformChartProps } from '../../platform';
 import { promqlErrors } from '../observability/promql';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, platformError, synth } from '../helpers';
+import { kafkaClusterId } from '../../platform/workloads/kafka-preset';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 

@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
-import { BROKER_ENGINES, MessageBroker, PlatformChart, Service, Worker } from '../../platform';
+import { MessageBroker, PlatformChart, Service, Worker } from '../../platform';
 import type { PlatformChartProps } from '../../platform';
 import { promqlErrors } from '../observability/promql';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, platformError, synth } from '../helpers';
+import { BROKER_ENGINES } from '../../platform/workloads/broker-engines';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 const rabbit = BROKER_ENGINES.rabbitmq;

@@ -1,7 +1,8 @@
 import type { ServiceProps, VerticalScaling } from '../../platform';
-import { Database, Service, VPA_CONTROLLED_VALUES, Worker } from '../../platform';
+import { Database, Service, Worker } from '../../platform';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
+import { VPA_CONTROLLED_VALUES } from '../../platform/workloads/vertical-scaling';
 
 const IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 
