@@ -1,28 +1,58 @@
-export * from './database';
-export * from './database-engines';
-export * from './deployment-workload';
-export * from './load-generator';
-export * from './scaling';
-export * from './service';
-export * from './vertical-scaling';
-export * from './worker';
-export * from './workload';
-export * from './workload-props';
-// The pod's volume helpers; how a path becomes a volume name stays internal.
+// The folder's public names, listed one by one: its internals (resolve*, add*, render* builders and the
+// types only they use) are imported by module path inside the package, not re-exported here.
 export {
-  WRITABLE_DIR_SIZE_LIMIT,
-  configMapMounts,
-  configMapVolumes,
-  writableMounts,
-  writableVolumes,
-} from './pod-volumes';
+  DEFAULT_STORAGE,
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_DATABASE_RESOURCES,
+  MAX_DATABASE_ID_LENGTH,
+  DATABASE_VERTICAL_SCALING_MODES,
+  Database,
+} from './database';
+export type { DatabaseProps } from './database';
+export type { DatabaseEngine } from './database-engines';
+export { DEFAULT_REPLICAS, DEFAULT_RESOURCES, DeploymentWorkload } from './deployment-workload';
+export { LoadGeneratorMaster, LoadGeneratorWorkers, LoadGenerator } from './load-generator';
+export { DEFAULT_CPU_UTILIZATION, DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS } from './scaling';
+export type { PodsMetric, Autoscaling, Replicas, ResolvedScaling } from './scaling';
+export { METRICS_PORT_NAME, Service } from './service';
+export type { MetricsEndpoint, ServiceProps } from './service';
+export { VERTICAL_SCALING_MODES } from './vertical-scaling';
+export type {
+  VerticalScalingMode,
+  ScaledResource,
+  ResourceBounds,
+  ResolvedResourceBounds,
+  VerticalScaling,
+  ResolvedVerticalScaling,
+} from './vertical-scaling';
+export { Worker } from './worker';
+export type { WorkerProps } from './worker';
+export { Workload } from './workload';
+export type { Connectable, QueueLinkOptions, ConnectOptions } from './workload';
+export { DEFAULT_WRITABLE_PATHS } from './workload-props';
+export type { WorkloadProps, ResolvedWorkload } from './workload-props';
+export { WRITABLE_DIR_SIZE_LIMIT } from './pod-volumes';
 export type { ConfigMapMount } from './pod-volumes';
-export * from './database-backup';
-export * from './broker-engines';
-export * from './message-broker';
-export { KAFKA_SASL_MECHANISM, kafkaClusterId } from './kafka-preset';
-export * from './queue-scaling';
-// The load generator's props and constants; its validation stays internal.
+export { DEFAULT_BACKUP_RETENTION_DAYS } from './database-backup';
+export type {
+  VolumeBackupTarget,
+  BucketBackupTarget,
+  BackupTarget,
+  DatabaseBackup,
+  DatabaseBackupObjects,
+} from './database-backup';
+export type { BrokerEngine } from './broker-engines';
+export {
+  DEFAULT_BROKER_RESOURCES,
+  DEFAULT_BROKER_STORAGE,
+  DEFAULT_KAFKA_RESOURCES,
+  DEFAULT_TOPIC_PARTITIONS,
+  MessageBroker,
+} from './message-broker';
+export type { MessageBrokerProps, TopicSpec, QueueRef } from './message-broker';
+export { KAFKA_SASL_MECHANISM } from './kafka-preset';
+export { DEFAULT_MESSAGES_PER_REPLICA } from './queue-scaling';
+export type { QueueScaling, ResolvedQueueScaling } from './queue-scaling';
 export {
   LOCUST_IMAGE,
   LOCUST_UID,
