@@ -1,13 +1,6 @@
 import type { LoadGeneratorProps } from '../../platform';
-import {
-  LOCUSTFILE_HASH_ANNOTATION,
-  LOCUST_IMAGE,
-  LOCUST_WORKER_CHECK,
-  LoadGenerator,
-  PlatformChart,
-  Route,
-  Service,
-} from '../../platform';
+import { LOCUST_IMAGE, LoadGenerator, PlatformChart, Route, Service } from '../../platform';
+import { LOCUSTFILE_HASH_ANNOTATION, LOCUST_WORKER_CHECK } from '../../platform/workloads/load-generator-props';
 import type { Obj } from '../helpers';
 import { find, findings, newChart, synth } from '../helpers';
 
