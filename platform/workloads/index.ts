@@ -55,9 +55,7 @@ export { DEFAULT_MESSAGES_PER_REPLICA } from './queue-scaling';
 export type { QueueScaling, ResolvedQueueScaling } from './queue-scaling';
 export {
   LOCUST_IMAGE,
-  LOCUST_UID,
   LOCUST_WEB_PORT,
-  LOCUST_MASTER_PORT,
   LOCUSTFILE_DIR,
   DEFAULT_LOCUSTFILE_NAME,
   DEFAULT_USERS,
@@ -65,10 +63,7 @@ export {
   DEFAULT_LOCUST_WORKERS,
   LOCUST_MASTER_RESOURCES,
   LOCUST_WORKER_RESOURCES,
-  LOCUSTFILE_HASH_ANNOTATION,
-  LOCUST_MASTER_ENV_PREFIX,
   TARGET_ENV_PREFIX,
   MANAGED_LOCUST_ENV,
-  LOCUST_WORKER_CHECK,
 } from './load-generator-props';
 export type { LoadGeneratorProps } from './load-generator-props';
