@@ -22,3 +22,13 @@ test('a symbol exported by accident shows in the report, with its kind', () => {
     '## `pkg` (3 symbols, from `index.ts`)\n\n- `sortKeys` (function)\n- `Spec` (interface)\n- `Widget` (class)\n',
   );
 });
+
+test('the main entry exports no internal builder (resolve*, add*, render*, validate*): those are imported by module path', () => {
+  const report = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
+  const main = report.split('\n## ').find((section) => section.startsWith('`k8s-platform` ('));
+  expect(main).toBeDefined();
+  const builders = [...(main ?? '').matchAll(/^- `((?:resolve|add|render|validate)[A-Z]\w*)` \(function\)$/gm)].map(
+    (m) => m[1],
+  );
+  expect(builders).toEqual([]);
+});
