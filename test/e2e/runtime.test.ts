@@ -54,9 +54,10 @@ afterAll(() => removeFixtures(fixtures.dir));
 const index = { ...charts.index, apps: [...charts.index.apps, ...fixtures.index.apps] };
 const manifests = [...charts.manifests, ...fixtures.manifests];
 const appChart = (name: string) => builtChart(name, { ...REFERENCE_APPS, ...FIXTURE_APPS });
-// Volumes: one per database, one per drilled database's backups and one for its data once destroyed, and the bucket
-// drill's (its data twice, a scratch volume per backup or restore pod).
-const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 24, realNodes: { zones: ZONES } }, 300_000);
+// Volumes (a local volume is not reused once its claim is gone): one per database, one per drilled database's
+// backups and one for its data once destroyed, the bucket drill's (its data twice, a scratch volume per backup or
+// restore pod), the Kafka fixture's three brokers, and the negative controls' last one.
+const cluster = useLocalCluster({ nodesPerZone: 0, volumes: 27, realNodes: { zones: ZONES } }, 300_000);
 /** How long every container must stay Ready without a restart once all are Ready (liveness probes run meanwhile). */
 const SETTLE_MS = Number(process.env.E2E_RUNTIME_SETTLE_MS ?? 30_000);
 /** The app whose seed experiment runs here (seed 000: fake clients that drive the HPAs), and its bounds. */
