@@ -26,7 +26,8 @@ pulumi.runtime.setMocks(
   {
     newResource: (args) => {
       registered++;
-      // What the cloud would return: the EKS cluster's endpoint and OIDC issuer, ARNs and names.
+      // What the cloud would return: the EKS cluster's endpoint and OIDC issuer, ARNs and names; what the tls
+      // provider would: a certificate's end of validity (its creation time plus its validity period).
       const state =
         args.type === 'aws:eks/cluster:Cluster'
           ? {
@@ -34,7 +35,13 @@ pulumi.runtime.setMocks(
               certificateAuthority: { data: 'Q0E=' },
               identities: [{ oidcs: [{ issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/BENCH' }] }],
             }
-          : { arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name };
+          : args.type === 'tls:index/selfSignedCert:SelfSignedCert'
+            ? {
+                validityEndTime: new Date(
+                  Date.now() + Number(args.inputs.validityPeriodHours) * 3600_000,
+                ).toISOString(),
+              }
+            : { arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name };
       return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
     },
     call: () => ({}),
@@ -80,7 +87,10 @@ const secrets = Object.fromEntries(
       .flatMap((s) => s.keys.map((key) => [`${app.name}/${s.name}/${key}`, `bench-${key}`])),
   ),
 );
-const config = parseStackConfig({ ...raw, awsRegion: stack['aws:region'], addons: [...ADDONS] });
+// The stack file leaves the API endpoint's CIDRs to each developer (the stack refuses to run without them): a
+// documentation address stands in.
+const eks = { publicAccessCidrs: ['203.0.113.7/32'], ...(raw.eks as Record<string, unknown> | undefined) };
+const config = parseStackConfig({ ...raw, eks, awsRegion: stack['aws:region'], addons: [...ADDONS] });
 const platform = deployPlatform(config, { chartsDir: CHARTS_DIR, name: 'bench' });
 for (const app of index.apps) {
   new AppDeployment(`bench-${app.name}`, {
