@@ -7,8 +7,6 @@ import { serviceHost } from '../core/names';
 import type { Resources, ResourcesProps } from '../core/resources';
 import type { SizeQuantity } from '../core/units';
 import { parseQuantity } from '../core/quantity';
-import { renderResources } from '../core/resources';
-import { containerSecurityContext } from '../core/security';
 import type { PropKeys } from '../core/known-props';
 import { PropValidator, constructPath } from '../core/validate';
 import type { VerticalPodAutoscaler } from '../crds/vpa-autoscaling.k8s.io';
@@ -25,13 +23,16 @@ import type { Connectable } from './workload';
 import type { ResolvedWorkload } from './workload-props';
 import { Workload } from './workload';
 import {
-  DATA_VOLUME,
-  MAX_STATEFUL_ID_LENGTH,
   addStatefulServices,
   checkStatefulId,
+  DATA_VOLUME,
   dataClaimTemplate,
+  exporterContainer,
+  MAX_STATEFUL_ID_LENGTH,
 } from './stateful-parts';
 import { resolveWorkloadProps } from './workload-props';
+
+export { EXPORTER_RESOURCES, EXPORTER_UID } from './stateful-parts';
 
 /** Volume size when none is given. */
 export const DEFAULT_STORAGE = '10Gi';
@@ -42,15 +43,8 @@ export const DEFAULT_DATABASE_RESOURCES: Resources = {
   cpu: { request: '250m', limit: '1' },
   memory: { request: '256Mi', limit: '1Gi' },
 };
-/** Exporter sidecar resources. */
-export const EXPORTER_RESOURCES: Resources = {
-  cpu: { request: '25m', limit: '200m' },
-  memory: { request: '32Mi', limit: '128Mi' },
-};
 /** uid/gid of the official database images' own user. */
 export const DATABASE_UID = 999;
-/** uid of the exporter sidecar (`nobody`). */
-export const EXPORTER_UID = 65534;
 /** Longest Database id (see {@link MAX_STATEFUL_ID_LENGTH}). */
 export const MAX_DATABASE_ID_LENGTH = MAX_STATEFUL_ID_LENGTH;
 /** Smallest volume: a size without a unit is bytes, which no database starts in. */
@@ -295,28 +289,12 @@ export class Database extends Workload implements Connectable {
     this.headlessService = services.headless;
     this.service = services.service;
 
-    const exporter: k8s.Container = {
-      name: 'exporter',
+    const exporter = exporterContainer({
       image: exporterImage,
-      imagePullPolicy: 'IfNotPresent',
+      port: preset.exporterPort,
       args: preset.exporterArgs?.(context),
       env: preset.exporterEnv(context),
-      ports: [{ name: METRICS_PORT_NAME, containerPort: preset.exporterPort, protocol: 'TCP' }],
-      resources: renderResources(EXPORTER_RESOURCES),
-      securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
-      livenessProbe: {
-        httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
-        periodSeconds: 20,
-        timeoutSeconds: 3,
-        failureThreshold: 3,
-      },
-      readinessProbe: {
-        httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
-        periodSeconds: 10,
-        timeoutSeconds: 3,
-        failureThreshold: 3,
-      },
-    };
+    });
     const server = this.mainContainer({
       ports: [{ name: serverPort.name, containerPort: serverPort.port, protocol: 'TCP' }],
       volumeMounts: [{ name: DATA_VOLUME, mountPath: preset.dataPath }],

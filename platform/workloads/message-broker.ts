@@ -8,16 +8,19 @@ import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { serviceHost } from '../core/names';
 import { parseQuantity } from '../core/quantity';
-import { renderResources } from '../core/resources';
-import { containerSecurityContext } from '../core/security';
 import { PropValidator, constructPath } from '../core/validate';
 import { PlatformChart } from '../chart';
 import { LINKERD_OPAQUE_PORTS_ANNOTATION } from '../mesh/linkerd';
 import type { BrokerContext, BrokerPreset } from './broker-engines';
-import { EXPORTER_RESOURCES, EXPORTER_UID } from './database';
 import type { MessageBrokerProps } from './message-broker-props';
 import { MESSAGE_BROKER_PROP_KEYS, brokerDefaultResources, resolveBrokerProps } from './message-broker-props';
-import { DATA_VOLUME, addStatefulServices, checkStatefulId, dataClaimTemplate } from './stateful-parts';
+import {
+  DATA_VOLUME,
+  addStatefulServices,
+  checkStatefulId,
+  dataClaimTemplate,
+  exporterContainer,
+} from './stateful-parts';
 import { addPodDisruptionBudget, topologySpread } from './scaling';
 import { METRICS_PORT_NAME } from './service';
 import type { Connectable } from './workload';
@@ -177,7 +180,10 @@ export class MessageBroker extends Workload implements Connectable {
       ...(preset.declareQueues ? { lifecycle: { postStart: { exec: { command: preset.declareQueues(c) } } } } : {}),
     };
     const exporterImage = resolved.exporterImage;
-    const containers = [server, ...(exporterImage ? [this.exporterContainer(exporterImage, c)] : [])];
+    const exporter =
+      exporterImage &&
+      exporterContainer({ image: exporterImage, port: preset.metricsPort, args: preset.exporter?.args(c) });
+    const containers = [server, ...(exporter ? [exporter] : [])];
     this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: { name: id, labels: this.labels },
       spec: {
@@ -200,26 +206,6 @@ export class MessageBroker extends Workload implements Connectable {
     });
     if (brokers > 1) this.disruptionBudget = addPodDisruptionBudget(this, id, this.labels, this.selector);
     this.exposeExceptions(this.statefulSet);
-  }
-
-  private exporterContainer(image: string, c: BrokerContext): k8s.Container {
-    const probe = (periodSeconds: number): k8s.Probe => ({
-      httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
-      periodSeconds,
-      timeoutSeconds: 3,
-      failureThreshold: 3,
-    });
-    return {
-      name: 'exporter',
-      image,
-      imagePullPolicy: 'IfNotPresent',
-      args: this.preset.exporter?.args(c),
-      ports: [{ name: METRICS_PORT_NAME, containerPort: this.preset.metricsPort, protocol: 'TCP' }],
-      resources: renderResources(EXPORTER_RESOURCES),
-      securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
-      livenessProbe: probe(20),
-      readinessProbe: probe(10),
-    };
   }
 
   /**

@@ -1,12 +1,55 @@
 /**
- * What every one-replica StatefulSet of the platform (`Database`, `MessageBroker`) has alike: an id short enough
- * for its headless Service and revision label, a headless and a client Service, and a retained data claim.
+ * What the platform's StatefulSets (`Database`, `MessageBroker`) have alike: an id short enough for its headless
+ * Service and revision label, a headless and a client Service, a retained data claim, and a metrics exporter
+ * sidecar.
  */
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import type { EndpointPort } from '../core/graph';
+import type { Resources } from '../core/resources';
+import { renderResources } from '../core/resources';
+import { containerSecurityContext } from '../core/security';
 import type { PropValidator } from '../core/validate';
+import { METRICS_PORT_NAME } from './service';
 import { sortKeys } from './workload';
+
+/** Exporter sidecar resources. */
+export const EXPORTER_RESOURCES: Resources = {
+  cpu: { request: '25m', limit: '200m' },
+  memory: { request: '32Mi', limit: '128Mi' },
+};
+/** uid of the exporter sidecar (`nobody`). */
+export const EXPORTER_UID = 65534;
+
+/**
+ * A metrics exporter sidecar: its port named for the monitor, the restricted profile as `nobody`, small fixed
+ * resources, and its landing page as liveness and readiness check.
+ */
+export function exporterContainer(e: {
+  image: string;
+  port: number;
+  args?: string[];
+  env?: k8s.EnvVar[];
+}): k8s.Container {
+  const probe = (periodSeconds: number): k8s.Probe => ({
+    httpGet: { path: '/', port: k8s.IntOrString.fromString(METRICS_PORT_NAME) },
+    periodSeconds,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+  });
+  return {
+    name: 'exporter',
+    image: e.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: e.args,
+    env: e.env,
+    ports: [{ name: METRICS_PORT_NAME, containerPort: e.port, protocol: 'TCP' }],
+    resources: renderResources(EXPORTER_RESOURCES),
+    securityContext: containerSecurityContext(true, { user: EXPORTER_UID }),
+    livenessProbe: probe(20),
+    readinessProbe: probe(10),
+  };
+}
 
 /**
  * Longest id of such a StatefulSet: its headless Service `<id>-headless` and the `controller-revision-hash` pod
