@@ -14,6 +14,10 @@ import type { ChartRef } from '../versions';
  * a resource of the same program (pulumi-kubernetes#3176: on an empty cluster `yaml/v2` otherwise fails with
  * "failed to determine if the following GVK is namespaced"; the pinned provider 4.25 does not read CRDs out of
  * Helm releases). Applied server-side before the release, they upgrade with the version in the file name.
+ *
+ * Their schemas carry no `description`s (`stripSchemaDescriptions` in `scripts/addon-crds.ts`): the platform
+ * stack's state holds each CRD three times, and the descriptions were 73 % of it, read and decrypted again by every
+ * app stack's `StackReference` on every update. `kubectl explain` shows these kinds without field documentation.
  */
 export const ADDON_CRDS_DIR = join(__dirname, 'crds');
 
