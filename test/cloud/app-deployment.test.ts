@@ -8,7 +8,7 @@ const recorded = installMocks((args) =>
   args.type === 'random:index/randomPassword:RandomPassword' ? { result: `random-${args.name}` } : undefined,
 );
 
-import { AppDeployment, GENERATED_PASSWORD_LENGTH, skipClaimAwait } from '../../platform/cloud/app-deployment';
+import { AppDeployment, GENERATED_PASSWORD_LENGTH, skipAwait } from '../../platform/cloud/app-deployment';
 import { splitManifest } from '../../platform/cloud/charts-index';
 import { CHAT_SMTP, chatObjects, toYaml, writeChartsOut } from './fixtures';
 
@@ -150,7 +150,7 @@ describe('secrets', () => {
 
 describe('applying the YAML', () => {
   test('a manifest the caller split already is applied as given, without parsing the file again', () => {
-    expect(named(recorded, 'given', GROUP).inputs.objs).toEqual(webManifest.rest);
+    expect(named(recorded, 'given', GROUP).inputs.objs).toEqual(webManifest.rest.map(skipAwait));
   });
 
   const group = () => named(recorded, 'chat', GROUP);
@@ -223,15 +223,30 @@ describe('applying the YAML', () => {
     expect(chat.podPrerequisites).toBeUndefined();
   });
 
-  test('a standalone claim (a backup volume) is applied without waiting for it to bind; a StatefulSet still waits', () => {
+  test('claims and Services are applied without waiting for them; the workloads still wait', () => {
     const claim = {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: 'db-backup', annotations: { a: 'b' } },
     };
-    expect(skipClaimAwait(claim).metadata?.annotations).toEqual({ a: 'b', 'pulumi.com/skipAwait': 'true' });
-    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' } };
-    expect(skipClaimAwait(sts)).toBe(sts);
+    expect(skipAwait(claim).metadata?.annotations).toEqual({ a: 'b', 'pulumi.com/skipAwait': 'true' });
+    expect(claim.metadata.annotations).toEqual({ a: 'b' });
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' } };
+    expect(skipAwait(service).metadata?.annotations).toEqual({ 'pulumi.com/skipAwait': 'true' });
+    for (const kind of ['StatefulSet', 'Deployment', 'Job']) {
+      const workload = { apiVersion: 'apps/v1', kind, metadata: { name: 'db' } };
+      expect(skipAwait(workload)).toBe(workload);
+    }
+  });
+
+  test("the groups' Services skip their await, their Deployments and StatefulSets do not", () => {
+    type Obj = { kind: string; metadata?: { annotations?: Record<string, string> } };
+    const objs = [...(group().inputs.objs as Obj[]), ...(statefulGroup().inputs.objs as Obj[])];
+    const skips = (kind: string) =>
+      objs.filter((o) => o.kind === kind).map((o) => o.metadata?.annotations?.['pulumi.com/skipAwait']);
+    expect(skips('Service')).toEqual(['true']);
+    expect(skips('Deployment')).toEqual([undefined]);
+    expect(skips('StatefulSet')).toEqual([undefined]);
   });
 
   test('an app without stateful objects has no stateful group', () => {
