@@ -1,6 +1,7 @@
 /**
  * `npm run crds:addons [-- --check]`: renders the CRDs of every pinned chart from ../shared/charts with helm and
- * writes them to platform/cloud/addons/crds/<chart>-<version>.yaml (only charts that have CRDs get a file).
+ * writes them, their schemas without descriptions, to platform/cloud/addons/crds/<chart>-<version>.yaml (only
+ * charts that have CRDs get a file).
  * With --check, writes nothing and exits 1 when a committed file differs or is missing or stale.
  */
 import { execFileSync } from 'node:child_process';
