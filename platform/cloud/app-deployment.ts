@@ -237,26 +237,24 @@ export function backupTargetConfigMaps(
 }
 
 /**
- * Why each kind is applied with `pulumi.com/skipAwait` (the workloads' own awaits, Deployments and StatefulSets
- * rolled out with every pod Ready, are what prove the app runs):
+ * The kinds applied with `pulumi.com/skipAwait` (the workloads' own awaits, Deployments and StatefulSets rolled out
+ * with every pod Ready, are what prove the app runs):
+ *
+ * - a standalone PersistentVolumeClaim (a database's backup volume) binds when its first pod runs, with the clouds'
+ *   `WaitForFirstConsumer` StorageClasses: no sooner than the first backup. The pinned provider waits for `Pending`
+ *   at creation but for `Bound` on any later update of such a claim (pulumi-kubernetes#4179, fixed after 4.25),
+ *   which would time out every `pulumi up` that changes it; its readiness means nothing to the deploy anyway;
+ * - a Service's await waits for endpoints, that is for Ready pods of workloads that, with more Services than the
+ *   engine has parallel slots, are queued behind it: measured on the five reference apps, every app stack's
+ *   Services held all of the default 8 slots for 10 s with nothing else running, a third of the first deploy.
+ *   Their selectors are the workloads' own labels (the constructs derive both), and the workloads' awaits see the
+ *   pods Ready.
  */
-export const SKIPPED_AWAITS: Readonly<Record<string, string>> = {
-  // A standalone claim (a database's backup volume) binds when its first pod runs, with the clouds'
-  // `WaitForFirstConsumer` StorageClasses: no sooner than the first backup. The pinned provider waits for `Pending`
-  // at creation but for `Bound` on any later update of such a claim (pulumi-kubernetes#4179, fixed after 4.25),
-  // which would time out every `pulumi up` that changes it; its readiness means nothing to the deploy anyway.
-  PersistentVolumeClaim: 'binds with its first consumer, a backup Job',
-  // A Service's await waits for endpoints, that is for Ready pods of workloads that, with more Services than the
-  // engine has parallel slots, are queued behind it: measured on the five reference apps, every app stack's
-  // Services held all of the default 8 slots for 10 s with nothing else running, a third of the first deploy.
-  // Their selectors are the workloads' own labels (the constructs derive both), and the workloads' awaits see
-  // the pods Ready.
-  Service: "its endpoints are the Ready pods its workload's await waits for",
-};
+const SKIPPED_AWAIT_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'Service']);
 
-/** The object with `pulumi.com/skipAwait` when its kind is one of {@link SKIPPED_AWAITS}, otherwise as it is. */
+/** The object with `pulumi.com/skipAwait` when its kind is one of {@link SKIPPED_AWAIT_KINDS}, otherwise as it is. */
 export function skipAwait(object: ManifestObject): ManifestObject {
-  if (SKIPPED_AWAITS[object.kind ?? ''] === undefined) return object;
+  if (!SKIPPED_AWAIT_KINDS.has(object.kind ?? '')) return object;
   const annotations = { ...(object.metadata?.annotations ?? {}), 'pulumi.com/skipAwait': 'true' };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
