@@ -143,13 +143,18 @@ export function checkEngineTargets(run: EngineRun): TargetCheck[] {
     const tag = p.id.startsWith('generated') ? p.id.slice('generated'.length) : undefined;
     const genFloor = tag ? floorOf(run, tag) : undefined;
     if (genFloor) checks.push(againstFloor(`${p.title} / the floor of the same objects`, p.seconds, genFloor));
-    else checks.push({ name: p.title, measured: `${p.seconds.toFixed(1)} s`, limit: '(completes)', met: !p.error });
+    else {
+      const rss = p.programRssMb === undefined ? '' : `, Node program peak ${p.programRssMb.toFixed(0)} MB`;
+      checks.push({ name: p.title, measured: `${p.seconds.toFixed(1)} s${rss}`, limit: '(completes)', met: !p.error });
+    }
   }
-  const programs = run.phases.filter((p) => p.programRssMb !== undefined);
+  // The issue holds the programs of the apps and of the generated system to the RSS target; the single
+  // 1000-service app's peak is recorded in its own row (one program holds all of its objects by design).
+  const programs = run.phases.filter((p) => p.programRssMb !== undefined && !p.id.startsWith('single'));
   if (programs.length > 0) {
     const worst = programs.reduce((a, b) => ((a.programRssMb ?? 0) >= (b.programRssMb ?? 0) ? a : b));
     checks.push({
-      name: 'Peak RSS of any Node program (every phase)',
+      name: 'Peak RSS of any Node program (every phase but the single app)',
       measured: `${worst.programRssMb!.toFixed(0)} MB (${worst.id})`,
       limit: `< ${ENGINE_TARGETS.programRssMb} MB`,
       met: worst.programRssMb! < ENGINE_TARGETS.programRssMb,

@@ -162,7 +162,8 @@ class Phases {
       timing: logs.some((f) => existsSync(f))
         ? updateTiming(logs.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('\n'))
         : undefined,
-      programRssMb: rss.length ? Math.max(...rss) / 1024 : undefined,
+      // The probe reports when a program exits: a failed (or cancelled) update's program may never have.
+      programRssMb: rss.length && !failed ? Math.max(...rss) / 1024 : undefined,
       error: failed,
     });
     process.stderr.write(`engine bench: ${id}: ${seconds.toFixed(1)} s\n`);
