@@ -15,6 +15,7 @@ import type { StackRole } from './config-keys';
 import type { Cloud, StackConfig } from './config-types';
 import { deployPlatform } from './platform-program';
 import type { PlatformExports } from './platform-exports';
+import { disableResourceReferences } from './resource-references';
 
 export { AppDeployment } from '../app-deployment';
 export type { AppDeploymentArgs } from '../app-deployment';
@@ -33,6 +34,7 @@ export { checkAppAgainstPlatform, PLATFORM_EXPORTS_VERSION } from './platform-ex
 export type { PlatformExports } from './platform-exports';
 export { deployPlatform, preflight, requiredAddons } from './platform-program';
 export type { DeployOptions, PlatformDeployment } from './platform-program';
+export { disableResourceReferences, RESOURCE_REFERENCES_ENV } from './resource-references';
 
 /** The stack outputs of {@link platformProgram} (`pulumi stack output`). */
 export interface PlatformOutputs {
@@ -96,11 +98,13 @@ export function readAppStackConfig(): AppStackConfig {
 }
 
 /**
- * The platform stack: the cluster, the add-ons the served apps need, the issuers and the shared Gateway.
+ * The platform stack: the cluster, the add-ons the served apps need, the issuers and the shared Gateway. A whole
+ * program: it turns the SDK's resource references off ({@link disableResourceReferences}).
  * @param chartsDir folder holding `index.json` of the apps the platform serves
  * @param config the stack config; default: {@link readStackConfig}
  */
 export function platformProgram(chartsDir: string, config: StackConfig = readStackConfig()): PlatformOutputs {
+  disableResourceReferences();
   const platform = deployPlatform(config, { chartsDir });
   return {
     platform: platform.exports,
@@ -116,7 +120,8 @@ export function platformProgram(chartsDir: string, config: StackConfig = readSta
 
 /**
  * An app stack: one app of `chartsDir` onto the platform stack named by `k8s-platform:platformStack`. A consumer's
- * Pulumi entry point is one line: `export = appProgram(join(__dirname, '..', 'charts-out'));`
+ * Pulumi entry point is one line: `export = appProgram(join(__dirname, '..', 'charts-out'));`. A whole program: it
+ * turns the SDK's resource references off ({@link disableResourceReferences}).
  * @param chartsDir folder holding `index.json` and the apps' manifests (refused when stale)
  * @param config the stack config; default: {@link readAppStackConfig}
  */
@@ -124,6 +129,7 @@ export async function appProgram(
   chartsDir: string,
   config: AppStackConfig = readAppStackConfig(),
 ): Promise<AppOutputs> {
+  disableResourceReferences();
   const { app } = await deployApp(config, chartsDir);
   return { app: app.name, namespace: app.namespace, hosts: app.hosts, platformStack: config.platformStack };
 }
