@@ -30,6 +30,9 @@ const recorded = installMocks(
   'my-app',
 );
 
+/** The SDK's resource-references flag of the module registry the last {@link loadProgram} ran in. */
+let sdkFlags: { disableResourceReferences?: unknown } = {};
+
 /** Loads the entry point fresh with the given stack config; returns what it exports. */
 function loadProgram(config: Record<string, string>): PlatformOutputs | Promise<AppOutputs> {
   pulumi.runtime.setAllConfig(
@@ -40,12 +43,16 @@ function loadProgram(config: Record<string, string>): PlatformOutputs | Promise<
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the entry point runs on import
     program = require('../../stacks/index');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK instance the program ran with
+    sdkFlags = (require('@pulumi/pulumi') as typeof pulumi).utils as typeof sdkFlags;
   });
   return program!;
 }
 
 const { dir } = writeChartsOut();
 process.env.K8S_PLATFORM_CHARTS_DIR = dir;
+// The programs' own choice of resource references is under test, not the environment's.
+delete process.env.PULUMI_DISABLE_RESOURCE_REFERENCES;
 
 describe('the Pulumi entry point', () => {
   test('a platform stack: the cluster and add-ons, and the platform output, in a project of any name', async () => {
@@ -58,6 +65,7 @@ describe('the Pulumi entry point', () => {
     expect((await valueOf(outputs.platform)).kubeContext).toBe('kind');
     expect(await valueOf(outputs.grafanaUrl!)).toContain('port-forward');
     expect(await pulumi.isSecret(outputs.grafanaAdminPassword!)).toBe(true);
+    expect(sdkFlags.disableResourceReferences).toBe(true);
   });
 
   test('an app stack: the stack that names its platform stack deploys one app', async () => {
@@ -76,6 +84,7 @@ describe('the Pulumi entry point', () => {
     expect(recorded.some((r) => r.name === 'my-app-local-chat' && r.type === 'platform:cloud:AppDeployment')).toBe(
       true,
     );
+    expect(sdkFlags.disableResourceReferences).toBe(true);
   });
 
   test('bad config stops the program with the key, the value and what is allowed', () => {

@@ -5,7 +5,7 @@
  * object, in the first deploy and in every no-op alike. Nothing in these programs reads those objects (dependencies
  * on a ConfigGroup are the engine's business), so they ask for URNs instead, as the documented
  * `PULUMI_DISABLE_RESOURCE_REFERENCES=true` does: the engine bench measured the five app programs' CPU in a no-op go
- * from 13.3 to 10.8 CPU-seconds and the first deploy from 26.5 to 23.8 s.
+ * from 13.3 to 10.7 CPU-seconds and the first deploy from 26.5 to 22.2 s.
  */
 import * as pulumi from '@pulumi/pulumi';
 
